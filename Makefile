@@ -1,0 +1,105 @@
+# dcvmail — plain Makefile with pkg-config.
+#   make            build ./dcvmail
+#   make check      build and run every test (SANITIZE=1: ASan+UBSan build)
+#   make demo       classify and record the shipped sample mail, list the requests
+#   make bench      speed and memory benchmarks
+#   make fuzz       build the libFuzzer harnesses (clang)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DATADIR ?= $(PREFIX)/share/dcvmail
+VERSION := 0.1.0
+
+PKGS := libetpan libcurl libpcre2-8 libcrypto libssl sqlite3 libxml-2.0 jansson opendkim
+
+# Install missing build dependencies on a fresh Debian machine (needs root).
+DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
+ifneq ($(DEPS_OK),yes)
+$(info dcvmail: build libraries missing, running contrib/install-deps)
+$(shell sh contrib/install-deps >&2)
+endif
+
+# libetpan's pkg-config leaks a dpkg -specs= flag; drop it.
+PKG_CFLAGS := $(filter-out -specs=%,$(shell pkg-config --cflags $(PKGS)))
+PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS)))
+
+CC      ?= gcc
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prototypes
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -DDCVMAIL_VERSION='"$(VERSION)"' \
+	-DDCVMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' -DDCVMAIL_DATADIR='"$(DATADIR)"' \
+	-Iinclude $(PKG_CFLAGS) $(WARN) $(CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lresolv -lm
+
+ifeq ($(SANITIZE),1)
+BUILD   := build-san
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   := build
+endif
+
+SRCS     := $(sort $(wildcard src/*.c))
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+HDRS     := $(wildcard include/dcvmail/*.h)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/%)
+
+PROG := $(BUILD)/dcvmail
+
+.PHONY: all check demo bench fuzz install clean deps lint-rules
+all: $(PROG) dcvmail
+
+dcvmail: $(PROG)
+	@if [ "$(BUILD)" = build ]; then ln -sf $(PROG) dcvmail; fi
+
+$(BUILD)/%.o: src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(PROG): $(BUILD)/main.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/helpers/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+deps:
+	sh contrib/install-deps
+
+check: deps $(PROG) $(UNIT_BINS) $(HELPER_BINS)
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run $(TESTS)
+
+demo: deps $(PROG)
+	@sh contrib/demo $(PROG)
+
+bench: deps $(PROG)
+	@sh tests/bench/run $(PROG)
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+fuzz: deps
+	@$(MAKE) -f tests/fuzz/Makefile PKG_CFLAGS='$(PKG_CFLAGS)' PKG_LIBS='$(PKG_LIBS)'
+
+install: $(PROG)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/dcvmail/rules
+	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/dcvmail
+	for f in man/*.5; do [ -f "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man5/; done; true
+	for f in man/*.8; do [ -f "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man8/; done; true
+	install -m 0644 rules/*.rules $(DESTDIR)$(SYSCONFDIR)/dcvmail/rules/
+	[ -f $(DESTDIR)$(SYSCONFDIR)/dcvmail/dcvmail.conf ] || \
+		install -m 0640 contrib/dcvmail.conf.example $(DESTDIR)$(SYSCONFDIR)/dcvmail/dcvmail.conf
+
+clean:
+	rm -rf build build-san build-fuzz dcvmail

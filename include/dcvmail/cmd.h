@@ -1,0 +1,34 @@
+/* cmd.h — subcommands; each lives in src/cmd-NAME.c. */
+#ifndef DCVMAIL_CMD_H
+#define DCVMAIL_CMD_H
+
+#include "config.h"
+
+/* Global options parsed by main before the subcommand. */
+struct globals {
+	const char *config_path; /* -c */
+	const char *state_dir;   /* -d */
+	const char *argv0;
+	int verbose;
+	int check_only; /* -n */
+};
+
+typedef int (*cmd_fn)(struct globals *, int argc, char **argv);
+
+int cmd_check(struct globals *, int, char **);
+int cmd_pipe(struct globals *, int, char **);
+int cmd_watch(struct globals *, int, char **);
+int cmd_rules(struct globals *, int, char **);
+int cmd_list(struct globals *, int, char **);
+int cmd_show(struct globals *, int, char **);
+int cmd_approve(struct globals *, int, char **);
+int cmd_reject(struct globals *, int, char **);
+int cmd_expect(struct globals *, int, char **);
+int cmd_report(struct globals *, int, char **);
+int cmd_dns(struct globals *, int, char **);
+
+/* Shared by commands: load config and rules, exit code on failure (78). */
+struct ruleset;
+int load_config_and_rules(struct globals *, struct config *, struct ruleset **, int mode);
+
+#endif

@@ -1,0 +1,22 @@
+/* log.h — one logging module: syslog (facility mail) or stderr. */
+#ifndef DCVMAIL_LOG_H
+#define DCVMAIL_LOG_H
+
+enum log_dest { LOG_TO_STDERR, LOG_TO_SYSLOG, LOG_TO_BOTH };
+
+void log_init(const char *progname, enum log_dest, int verbose);
+void log_set_fatal_exit(int code); /* pipe mode: 75 */
+int log_fatal_exit(void);
+int log_verbose(void);
+
+void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));  /* appends strerror(errno) */
+void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void fatalx(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* A link or code shortened for logs: "https://host/…" — never the secret part. */
+const char *log_redact_url(const char *url, char *buf, unsigned len);
+
+#endif

@@ -1,0 +1,86 @@
+/* message.h — the parsed, normalised message every intake produces. */
+#ifndef DCVMAIL_MESSAGE_H
+#define DCVMAIL_MESSAGE_H
+
+#include <stddef.h>
+
+enum msg_status {
+	MSG_OK = 0,
+	MSG_MALFORMED, /* broken MIME, over depth/parts/header/line limits */
+	MSG_OVERSIZED, /* over the size limit: headers parsed, body not */
+};
+
+struct msg_limits {
+	size_t max_size;      /* bytes, default 10 MB */
+	int max_depth;        /* MIME nesting, default 32 */
+	int max_parts;        /* default 1000 */
+	int max_headers;      /* per part, default 1000 */
+	size_t max_line;      /* header line length, default 998*1024 (1 MiB - margin) */
+	size_t max_text;      /* decoded text kept for matching, default 4 MB */
+	int max_links;        /* default 500 */
+};
+void msg_limits_default(struct msg_limits *);
+
+struct msg_header {
+	char *name;  /* as written */
+	char *value; /* unfolded, RFC 2047 decoded to UTF-8 */
+	char *raw;   /* unfolded, not decoded */
+};
+
+struct msg_link {
+	char *url;    /* normalised by curl_url (scheme and host lower-cased) */
+	char *scheme; /* "https", "http" */
+	char *host;   /* lower-case; IDN stays as written (punycode or UTF-8) */
+	char *path;   /* path plus "?query" if any */
+	char *text;   /* anchor text for HTML links (UTF-8), NULL for text links */
+	unsigned from_html : 1;
+	unsigned has_userinfo : 1;
+	unsigned ip_literal : 1;
+	unsigned idn : 1;     /* host has an "xn--" label or non-ASCII */
+	unsigned has_port : 1;
+};
+
+struct message {
+	char *raw; /* owned copy of the input, followed by >= 4 NUL bytes */
+	size_t raw_len;
+	char sha256[65];
+
+	enum msg_status status;
+	char *status_reason; /* NULL when MSG_OK */
+
+	struct msg_header *headers; /* top-level headers, in order */
+	size_t nheaders;
+
+	char *from;         /* addr-spec, lower-cased domain; "" if none */
+	char *from_domain;  /* lower-case; "" if none */
+	char *from_display; /* decoded display name, "" if none */
+	char *subject;      /* decoded UTF-8, "" if none */
+	char *message_id;   /* without <>, "" if none */
+	char *date;         /* as written, "" if none */
+
+	char *text;      /* text/plain parts, UTF-8, joined by "\n" */
+	char *html;      /* text/html parts, decoded to UTF-8 (markup kept) */
+	char *html_text; /* text/html parts rendered to plain text */
+	char *body;      /* text + "\n" + html_text: what `body` rules match */
+
+	struct msg_link *links; /* http(s) links from text and HTML, deduplicated */
+	size_t nlinks;
+
+	int nparts; /* MIME parts seen */
+	int depth;  /* deepest nesting seen */
+	int nattachments;
+};
+
+/* Parse buf (len bytes; copied). Never fails on bad input: problems are
+ * reported in status/status_reason. Returns NULL only when lim rejects nothing
+ * and memory runs out (which dies instead), so callers may treat NULL as fatal. */
+struct message *message_parse(const char *buf, size_t len, const struct msg_limits *lim);
+void message_free(struct message *);
+
+/* nth (0-based) top-level header named name (case-insensitive), decoded; NULL if absent. */
+const char *message_header(const struct message *, const char *name, size_t nth);
+const char *message_header_raw(const struct message *, const char *name, size_t nth);
+
+const char *msg_status_name(enum msg_status);
+
+#endif

@@ -1,0 +1,32 @@
+/* policy.h — verdict + expectations + config -> planned actions (DESIGN.md 5). */
+#ifndef DCVMAIL_POLICY_H
+#define DCVMAIL_POLICY_H
+
+#include <stddef.h>
+#include <time.h>
+#include "store.h"
+#include "verdict.h"
+
+struct config;
+struct ruleset;
+
+struct plan {
+	struct planned_action *actions;
+	size_t n;
+};
+void plan_add(struct plan *, const char *kind, const char *target, const char *why);
+void plan_free(struct plan *);
+
+/* Plan actions for a verdict. st may be NULL (dry run without a ledger: no
+ * expectation can match). Never plans approve unless every condition of
+ * DESIGN.md section 5 holds; each failed condition becomes a plain-words reason
+ * in the forward's why. Returns 0, -1 on store error (errp set). */
+int policy_plan(const struct config *, const struct ruleset *, struct store *st,
+		const struct message *, const struct verdict *, const struct envelope *,
+		time_t now, struct plan *out, char **errp);
+
+/* Check the approve-link conditions alone (https, allowlisted host, no userinfo,
+ * no IP literal, not the reject link). Returns NULL if fine, else a static reason. */
+const char *policy_link_problem(const struct ruleset *, const struct verdict *, const char *url);
+
+#endif

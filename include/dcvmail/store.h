@@ -1,0 +1,140 @@
+/* store.h — the ledger (SQLite) and the raw-message archive, behind a narrow API
+ * so another backend can be added later. All functions return 0 on success and
+ * -1 on failure with *errp set to an allocated message (caller frees) unless
+ * noted. Busy/locked databases are retried with backoff inside the store. */
+#ifndef DCVMAIL_STORE_H
+#define DCVMAIL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include "message.h"
+#include "verdict.h"
+
+struct store;
+
+/* Where a message came from. */
+struct envelope {
+	const char *source;         /* "pipe", "imap", "file" */
+	const char *mailbox;        /* file path, imap mailbox name, or recipient */
+	const char *sender;         /* envelope sender (pipe -f), may be NULL */
+	const char *recipient;      /* envelope recipient (pipe -r), may be NULL */
+	const char *orig_recipient; /* (pipe -o), may be NULL */
+	const char *role;           /* "whois", "txt", "constructed", "approver", "ev-contact", or NULL */
+};
+
+/* An action planned by policy, queued in the outbox with the record. */
+struct planned_action {
+	char *kind;   /* "forward", "redirect", "notify", "approve", "flag" */
+	char *target; /* address or URL; NULL for approve */
+	char *why;    /* plain words: why this action (and, for forward, what failed) */
+};
+
+enum store_flags { STORE_RDONLY = 1, STORE_NOCREATE = 2 };
+
+int store_open(const char *dir, int flags, struct store **out, char **errp);
+void store_close(struct store *);
+const char *store_dir(const struct store *);
+
+/* Record one message (archive first, then one transaction): message row,
+ * request upsert (dedup key), copies/mailboxes, outbox rows for actions only
+ * when the request is new. A message already recorded (same sha256) changes
+ * nothing and sets out->duplicate. */
+struct record_result {
+	int64_t message_id;
+	int64_t request_id; /* 0 when the verdict makes no request */
+	int duplicate;      /* same raw message seen before */
+	int new_request;
+	int copies;         /* copies of the request seen so far */
+	int expected;       /* request matched an expectation */
+	int actions_queued;
+};
+int store_record(struct store *, const struct message *, const struct verdict *,
+		 const struct envelope *, const struct planned_action *, size_t nactions,
+		 struct record_result *out, char **errp);
+/* Is a message with this sha256 recorded? 1 yes, 0 no, -1 error. */
+int store_has_message(struct store *, const char *sha256, char **errp);
+/* Path of the archived raw message (allocated), whether or not it exists. */
+char *store_archive_path(const struct store *, const char *sha256);
+
+/* Expectations: "the admin said to expect this CA and domain (and order)". */
+struct expectation {
+	int64_t id;
+	char *ca;
+	char *domain;
+	char *order; /* NULL: any order */
+	time_t created, until; /* until 0: no end */
+	int64_t used_by; /* request id that matched it, 0 if none */
+};
+int store_expect_add(struct store *, const char *ca, const char *domain, const char *order,
+		     time_t until, int64_t *id, char **errp);
+int store_expect_rm(struct store *, int64_t id, char **errp); /* -1 with errp if no such id */
+int store_expect_list(struct store *, struct expectation **out, size_t *n, char **errp);
+/* The unexpired expectation matching ca+domain(+order), or 0 in *id. A domain
+ * matches when it equals the expectation's or is under it. */
+int store_expect_match(struct store *, const char *ca, const char *domain, const char *order,
+		       time_t now, struct expectation *out, int *found, char **errp);
+void expectation_free(struct expectation *);
+
+/* Requests. */
+struct request_info {
+	int64_t id;
+	char *key, *ca, *type, *domain, *order, *state; /* state: pending forwarded approved rejected expired issued */
+	char *approve_link;
+	int copies;
+	int expected;
+	time_t first_seen, last_seen, state_changed;
+	char *state_by, *state_note;
+};
+void request_info_free(struct request_info *);
+int store_request_get(struct store *, int64_t id, struct request_info *out, int *found, char **errp);
+int store_request_list(struct store *, int pending_only, struct request_info **out, size_t *n,
+		       char **errp);
+/* Move a request to state, recording who/why; approved also records a validation. */
+int store_request_set_state(struct store *, int64_t id, const char *state, const char *who,
+			    const char *note, char **errp);
+/* Print `show ID`: the request, copies, messages, actions (human or JSON). */
+int store_request_show(struct store *, int64_t id, int json, FILE *out, char **errp);
+
+/* IMAP state per mailbox name. */
+int store_imap_get(struct store *, const char *mailbox, uint32_t *uidvalidity, uint32_t *last_uid,
+		   char **errp); /* 0 and zeros when unknown */
+int store_imap_set(struct store *, const char *mailbox, uint32_t uidvalidity, uint32_t last_uid,
+		   char **errp);
+
+/* Outbox. */
+struct outbox_item {
+	int64_t id;
+	int64_t request_id;
+	char *kind, *target, *why;
+	int attempts;
+	time_t created, next_try;
+	char *last_error;
+	char *message_sha256; /* the first message of the request */
+};
+void outbox_item_free(struct outbox_item *);
+/* Claim the next due item (next_try <= now, not done): *found 0 when none. The
+ * claim lasts lease seconds (another worker skips it meanwhile). */
+int store_outbox_claim(struct store *, time_t now, int lease, struct outbox_item *out, int *found,
+		       char **errp);
+/* Record an attempt: ok -> done; else retry at next_try, or give up (gave_up=1:
+ * done with failure, request flagged for a person). */
+int store_outbox_result(struct store *, int64_t id, int ok, const char *result, time_t next_try,
+			int gave_up, char **errp);
+int store_outbox_pending(struct store *, size_t *n, char **errp);
+/* Queue an action later (e.g. a forward after a failed approval). */
+int store_outbox_add(struct store *, int64_t request_id, const struct planned_action *,
+		     char **errp);
+
+/* Reports: per domain and CA, last approval and reuse-until (SC-081/SC-090),
+ * pending requests and their age. */
+int store_report(struct store *, int json, int alert_hours, time_t now, FILE *out, char **errp);
+/* `list`: a table or JSON lines. */
+int store_list(struct store *, int pending_only, int json, FILE *out, char **errp);
+
+/* SC-081 reuse period (days) for a validation made at t; SC-090 cap applied by caller. */
+int sc081_reuse_days(time_t t);
+time_t validation_reuse_until(time_t approved_at, int email_method);
+
+#endif

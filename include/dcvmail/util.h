@@ -1,0 +1,84 @@
+/* util.h — allocation that dies cleanly, bounded buffers, small string helpers. */
+#ifndef DCVMAIL_UTIL_H
+#define DCVMAIL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+/* sysexits we use (Postfix reads them). */
+#define EX_OK_ 0
+#define EXIT_USAGE 64    /* EX_USAGE */
+#define EXIT_DATAERR 65  /* EX_DATAERR */
+#define EXIT_NOINPUT 66  /* EX_NOINPUT */
+#define EXIT_SOFTWARE 70 /* EX_SOFTWARE */
+#define EXIT_OSERR 71    /* EX_OSERR */
+#define EXIT_CANTCREAT 73 /* EX_CANTCREAT */
+#define EXIT_IOERR 74    /* EX_IOERR */
+#define EXIT_TEMPFAIL 75 /* EX_TEMPFAIL */
+#define EXIT_NOPERM 77   /* EX_NOPERM */
+#define EXIT_CONFIG 78   /* EX_CONFIG */
+
+/* Die through fatalx() (exit code set by log_set_fatal_exit) on out of memory. */
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *, va_list);
+void *xmemdup(const void *, size_t);
+
+/* Growable byte buffer, always NUL-terminated, with an optional maximum. */
+struct buf {
+	char *data;
+	size_t len, cap;
+	size_t max; /* 0: unlimited; appends past max fail with -1 */
+};
+void buf_init(struct buf *, size_t max);
+int buf_add(struct buf *, const void *, size_t);
+int buf_adds(struct buf *, const char *);
+int buf_addc(struct buf *, int);
+int buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+char *buf_steal(struct buf *); /* returns data (never NULL), resets buf */
+void buf_free(struct buf *);
+
+/* Dynamic array of owned strings. */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+void strv_add(struct strv *, const char *);      /* copies */
+void strv_add_owned(struct strv *, char *);      /* takes ownership */
+int strv_contains(const struct strv *, const char *); /* case-insensitive */
+void strv_free(struct strv *);
+
+void lowercase(char *);
+char *trim(char *);                        /* in place, returns start */
+int str_has_suffix_ci(const char *s, const char *suffix);
+/* host equals domain or is a subdomain of it (case-insensitive, label boundary). */
+int domain_at_or_under(const char *host, const char *domain);
+
+/* SHA-256 of data as 64 lower-case hex digits + NUL. */
+void sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Read a whole file (or "-" for stdin) up to max bytes. Returns 0, or -1 with
+ * errno set (EFBIG when over max; *len then holds max+1 and data the prefix). */
+int read_file(const char *path, size_t max, char **data, size_t *len);
+int read_fd(int fd, size_t max, char **data, size_t *len);
+
+/* "10M", "512k", "1G", "1000" -> bytes; -1 on error. */
+long long parse_size(const char *);
+/* "2026-12-31" or "2026-12-31T10:00:00Z" or "+30d" -> time_t; -1 on error. */
+time_t parse_date(const char *);
+/* ISO 8601 UTC "2026-11-24T21:18:00Z" into buf (>= 21 bytes). */
+char *fmt_time(time_t, char *buf, size_t len);
+
+/* Wall-clock seconds since an arbitrary origin (CLOCK_MONOTONIC). */
+double now_mono(void);
+
+#endif

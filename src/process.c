@@ -1,0 +1,62 @@
+/* process.c — the shared pipeline: parse, classify, authenticate, plan, record. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dcvmail/auth.h"
+#include "dcvmail/log.h"
+#include "dcvmail/process.h"
+#include "dcvmail/util.h"
+
+static void
+mark_unparsed(const struct message *m, struct verdict *v)
+{
+	enum vtype t = m->status == MSG_OVERSIZED ? VT_OVERSIZED : VT_MALFORMED;
+
+	v->rule_type = v->type;
+	v->type = t;
+	verdict_add_reason(v, "%s: %s", msg_status_name(m->status),
+			   m->status_reason ? m->status_reason : "limit exceeded");
+}
+
+int
+process_message(const struct process_ctx *ctx, const char *raw, size_t len,
+		const struct envelope *env, struct process_result *out, char **errp)
+{
+	struct message *m;
+
+	memset(out, 0, sizeof(*out));
+	verdict_init(&out->v);
+	m = out->msg = message_parse(raw, len, &ctx->cfg->limits);
+	if (m == NULL) {
+		*errp = xstrdup("message parser failed");
+		return -1;
+	}
+	if (m->status != MSG_OVERSIZED) {
+		if (classify(ctx->rules, m, env, &out->v) == -1)
+			log_debug("%s: classifier hit a limit", env && env->mailbox ? env->mailbox : "-");
+		auth_evaluate(m, ctx->cfg, ctx->rules, &out->v);
+		auth_check_phishing(m, ctx->cfg, ctx->rules, &out->v);
+	}
+	if (m->status != MSG_OK)
+		mark_unparsed(m, &out->v);
+	if (policy_plan(ctx->cfg, ctx->rules, ctx->st, m, &out->v, env, time(NULL), &out->plan,
+			errp) == -1)
+		return -1;
+	if (ctx->dry_run || ctx->st == NULL)
+		return 0;
+	if (store_record(ctx->st, m, &out->v, env, out->plan.actions, out->plan.n, &out->rec,
+			 errp) == -1)
+		return -1;
+	out->recorded = 1;
+	return 0;
+}
+
+void
+process_result_free(struct process_result *r)
+{
+	message_free(r->msg);
+	verdict_free(&r->v);
+	plan_free(&r->plan);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,34 @@
+# tests/lib.sh — helpers for tests/t/*.sh (sourced). Prints "ok - ..." lines.
+# Every test gets $TEST_TMP (removed by tests/run) and $DCVMAIL (the binary).
+: "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${DCVMAIL:=$TOP/build/dcvmail}"
+: "${TEST_TMP:=$(mktemp -d)}"
+export DCVMAIL_RULES_DIR="${DCVMAIL_RULES_DIR:-$TOP/rules}"
+T_FAILED=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; T_FAILED=$((T_FAILED + 1)); }
+skip() { echo "skip - $*"; }
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# check_eq DESCRIPTION GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		not_ok "$1"; echo "#   got  [$2]"; echo "#   want [$3]"; fi
+}
+# check_contains DESCRIPTION HAYSTACK NEEDLE
+check_contains() {
+	case "$2" in *"$3"*) ok "$1" ;; *) not_ok "$1"; echo "#   [$3] not in:"; printf '%s\n' "$2" | head -20 | sed 's/^/#   /' ;; esac
+}
+check_not_contains() {
+	case "$2" in *"$3"*) not_ok "$1"; echo "#   [$3] found in:"; printf '%s\n' "$2" | head -20 | sed 's/^/#   /' ;; *) ok "$1" ;; esac
+}
+# A free TCP port on 127.0.0.1.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# wait_port PORT [SECONDS]
+wait_port() {
+	n=0; while [ $n -lt $((${2:-10} * 10)) ]; do
+		python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null && return 0
+		sleep 0.1; n=$((n + 1)); done; return 1
+}
+t_done() { [ "$T_FAILED" -eq 0 ]; exit $?; }

@@ -1,0 +1,18 @@
+# CLI basics: help, version, usage errors, exit codes.
+. "$TOP/tests/lib.sh"
+out=$("$DCVMAIL" --help); check "--help exits 0" [ $? -eq 0 ]
+check_contains "--help lists check" "$out" "check [--dry-run]"
+out=$("$DCVMAIL" --version); check_contains "--version prints a version" "$out" "dcvmail 0."
+"$DCVMAIL" frobnicate 2>/dev/null; check_eq "unknown command exits 64 (EX_USAGE)" "$?" 64
+"$DCVMAIL" 2>/dev/null; check_eq "no command exits 64" "$?" 64
+out=$("$DCVMAIL" check --dry-run /nonexistent/file.eml 2>&1); rc=$?
+check_eq "missing input exits 66 (EX_NOINPUT)" "$rc" 66
+check_contains "missing input names the file" "$out" "/nonexistent/file.eml"
+out=$(DCVMAIL_CONFIG=/nonexistent.conf "$DCVMAIL" check --dry-run - </dev/null 2>&1); rc=$?
+check_eq "missing explicit config exits 78 (EX_CONFIG)" "$rc" 78
+check_contains "missing config names the file" "$out" "/nonexistent.conf"
+printf 'state-dir /tmp\nbogus-keyword 1\n' >"$TEST_TMP/bad.conf"
+out=$("$DCVMAIL" -c "$TEST_TMP/bad.conf" check --dry-run - </dev/null 2>&1); rc=$?
+check_eq "bad config exits 78" "$rc" 78
+check_contains "bad config error has file:line" "$out" "$TEST_TMP/bad.conf:2: unknown keyword 'bogus-keyword'"
+t_done
