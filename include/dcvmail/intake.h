@@ -14,7 +14,10 @@ typedef int (*intake_fn)(void *arg, const char *label, const char *data, size_t 
  * times the parser's size limit): larger messages are passed truncated to
  * max_size bytes, and the parser reports them oversized. Returns 0, or
  * -1 after printing an error naming the path and cause. Memory stays flat in
- * mailbox size (mboxes are read message by message). */
+ * mailbox size (mboxes are read message by message). Inside a directory,
+ * files named *.expect, *.dump, *.md, *.out, *.txt are skipped (test notes),
+ * and an unreadable file is reported and counted while the rest are read:
+ * -1 then means "at least one error". fn returning non-zero stops the walk. */
 int intake_path(const char *path, size_t max_size, intake_fn fn, void *arg);
 
 #endif
