@@ -54,6 +54,13 @@ HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/%)
 
 PROG := $(BUILD)/dcvmail
 
+# Quiet by default; `make V=1` shows the commands.
+ifneq ($(V),1)
+Q = @
+QCC = @echo "  CC      $@";
+QLD = @echo "  LD      $@";
+endif
+
 .PHONY: all check demo bench fuzz install clean deps lint-rules
 all: $(PROG) dcvmail
 
@@ -62,21 +69,21 @@ dcvmail: $(PROG)
 
 $(BUILD)/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(PROG): $(BUILD)/main.o $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(QLD)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(QLD)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/helpers/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(QLD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 deps:
-	sh contrib/install-deps
+	@sh contrib/install-deps
 
 check: deps $(PROG) $(UNIT_BINS) $(HELPER_BINS)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run $(TESTS)

@@ -42,7 +42,7 @@ static struct {
 static unsigned cache_next;
 
 int
-utf8_is_valid(const char *in, size_t len)
+utf8_valid(const char *in, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)in, *e = s + len;
 
@@ -119,7 +119,7 @@ cp1252_append(struct buf *out, const char *in, size_t len);
 static void
 auto_append(struct buf *out, const char *in, size_t len)
 {
-	if (utf8_is_valid(in, len))
+	if (utf8_valid(in, len))
 		buf_add(out, in, len);
 	else {
 		/* Mostly UTF-8 with a few bad bytes stays UTF-8; otherwise
@@ -242,7 +242,7 @@ plain_ascii(const char *in, size_t len)
 }
 
 void
-cs_to_utf8(struct buf *out, const char *charset, const char *in, size_t len)
+charset_to_utf8(struct buf *out, const char *charset, const char *in, size_t len)
 {
 	char tmp[40];
 	const char *name = canon(charset ? charset : "", tmp, sizeof(tmp));
@@ -286,7 +286,7 @@ etpan_charconv(const char *tocode, const char *fromcode, const char *str, size_t
 	if (strcasecmp(tocode, "utf-8") && strcasecmp(tocode, "utf8"))
 		return MAIL_CHARCONV_ERROR_UNKNOWN_CHARSET;
 	buf_init(&b, 0);
-	cs_to_utf8(&b, fromcode, str, length);
+	charset_to_utf8(&b, fromcode, str, length);
 	n = b.len;
 	if (n > *result_len) {
 		n = *result_len;

@@ -189,10 +189,18 @@ read_file_path(struct intake *it, const char *path, int allow_mbox)
 	fclose(f);
 }
 
+/* Dotfiles, and the notes kept beside test mail (golden files), are no mail. */
 static int
 no_dotfiles(const struct dirent *d)
 {
-	return d->d_name[0] != '.';
+	static const char *const notes[] = { ".expect", ".dump", ".md", ".out", ".txt" };
+
+	if (d->d_name[0] == '.')
+		return 0;
+	for (size_t i = 0; i < nitems(notes); i++)
+		if (str_has_suffix_ci(d->d_name, notes[i]))
+			return 0;
+	return 1;
 }
 
 static int
@@ -228,7 +236,9 @@ walk_dir(struct intake *it, const char *dir, int depth, int maildir_sub)
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		char *p = xasprintf("%s/%s", dir, ents[i]->d_name);
+		size_t dl = strlen(dir);
+		char *p = xasprintf("%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+				    ents[i]->d_name);
 		struct stat st;
 		if (!it->stop && lstat(p, &st) == 0) {
 			if (S_ISDIR(st.st_mode) && !maildir_sub)

@@ -28,15 +28,21 @@ links_done(struct linkset *ls)
 }
 
 void
-links_free_array(struct msg_link *v, size_t n)
+link_clear(struct msg_link *l)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].url);
-		free(v[i].scheme);
-		free(v[i].host);
-		free(v[i].path);
-		free(v[i].text);
-	}
+	free(l->url);
+	free(l->scheme);
+	free(l->host);
+	free(l->path);
+	free(l->text);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+links_free(struct msg_link *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		link_clear(&v[i]);
 	free(v);
 }
 
@@ -192,7 +198,7 @@ links_add(struct linkset *ls, const char *url, size_t len, const char *text, int
 	memset(&l, 0, sizeof(l));
 	cand = clean_candidate(url, len);
 	if (parse_link(ls, cand, &l) == -1) {
-		links_free_array(xmemdup(&l, sizeof(l)), 1);
+		link_clear(&l);
 		free(cand);
 		return;
 	}
@@ -203,7 +209,7 @@ links_add(struct linkset *ls, const char *url, size_t len, const char *text, int
 				ls->v[i].text = anchor_text(text);
 				ls->v[i].from_html = 1;
 			}
-			links_free_array(xmemdup(&l, sizeof(l)), 1);
+			link_clear(&l);
 			return;
 		}
 	l.from_html = from_html != 0;
@@ -282,4 +288,28 @@ links_scan_text(struct linkset *ls, const char *text, size_t len)
 			p = h + 1;
 		}
 	}
+}
+
+int
+link_parse(const char *url, struct msg_link *l)
+{
+	struct linkset ls;
+	size_t len = strlen(url);
+	char *cand;
+	int r = -1;
+
+	memset(l, 0, sizeof(*l));
+	while (len && isspace((unsigned char)*url))
+		url++, len--;
+	if (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8))
+		return -1;
+	links_init(&ls, 1);
+	if ((ls.curl = curl_url()) == NULL)
+		return -1;
+	cand = clean_candidate(url, len);
+	if ((r = parse_link(&ls, cand, l)) == -1)
+		link_clear(l);
+	free(cand);
+	links_done(&ls);
+	return r;
 }

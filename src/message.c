@@ -283,7 +283,7 @@ message_free(struct message *m)
 		free(m->headers[i].raw);
 	}
 	free(m->headers);
-	links_free_array(m->links, m->nlinks);
+	links_free(m->links, m->nlinks);
 	free(m->raw);
 	free(m->status_reason);
 	free(m->from);

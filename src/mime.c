@@ -304,7 +304,7 @@ text_part(struct mparse *mp, const struct part *pt, const char *p, const char *e
 	buf_init(&raw, 0);
 	buf_init(&u, 0);
 	decode_body(&raw, pt->cte, p, (size_t)(end - p));
-	cs_to_utf8(&u, pt->charset, raw.data ? raw.data : "", raw.len);
+	charset_to_utf8(&u, pt->charset, raw.data ? raw.data : "", raw.len);
 	buf_free(&raw);
 	crlf_to_lf(&u);
 	if (!strcmp(pt->type, "text/html")) {

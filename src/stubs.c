@@ -90,3 +90,42 @@ W int store_open(const char *dir, int flags, struct store **out, char **errp) { 
 W void store_close(struct store *s) {}
 W int store_record(struct store *s, const struct message *m, const struct verdict *v, const struct envelope *e,
 		   const struct planned_action *a, size_t n, struct record_result *out, char **errp) { *errp = xstrdup("ledger not built yet"); return -1; }
+
+#define ESTUB(decl) W decl { if (errp) *errp = xstrdup("not built yet"); return -1; }
+ESTUB(int store_has_message(struct store *s, const char *h, char **errp))
+W char *store_archive_path(const struct store *s, const char *h) { return xstrdup("/nonexistent"); }
+W const char *store_dir(const struct store *s) { return "/nonexistent"; }
+ESTUB(int store_expect_add(struct store *s, const char *ca, const char *d, const char *o, time_t u, int64_t *id, char **errp))
+ESTUB(int store_expect_rm(struct store *s, int64_t id, char **errp))
+ESTUB(int store_expect_list(struct store *s, struct expectation **o, size_t *n, char **errp))
+ESTUB(int store_expect_match(struct store *s, const char *ca, const char *d, const char *o, time_t now, struct expectation *out, int *found, char **errp))
+W void expectation_free(struct expectation *e) {}
+W void request_info_free(struct request_info *r) {}
+ESTUB(int store_request_get(struct store *s, int64_t id, struct request_info *o, int *found, char **errp))
+ESTUB(int store_request_list(struct store *s, int p, struct request_info **o, size_t *n, char **errp))
+ESTUB(int store_request_set_state(struct store *s, int64_t id, const char *st, const char *who, const char *note, char **errp))
+ESTUB(int store_request_show(struct store *s, int64_t id, int json, FILE *out, char **errp))
+ESTUB(int store_imap_get(struct store *s, const char *mb, uint32_t *uv, uint32_t *lu, char **errp))
+ESTUB(int store_imap_set(struct store *s, const char *mb, uint32_t uv, uint32_t lu, char **errp))
+W void outbox_item_free(struct outbox_item *o) {}
+ESTUB(int store_outbox_claim(struct store *s, time_t now, int lease, struct outbox_item *o, int *found, char **errp))
+ESTUB(int store_outbox_result(struct store *s, int64_t id, int ok, const char *res, time_t nt, int gu, char **errp))
+ESTUB(int store_outbox_pending(struct store *s, size_t *n, char **errp))
+ESTUB(int store_outbox_add(struct store *s, int64_t rid, const struct planned_action *a, char **errp))
+ESTUB(int store_report(struct store *s, int json, int ah, time_t now, FILE *out, char **errp))
+ESTUB(int store_list(struct store *s, int p, int json, FILE *out, char **errp))
+W int sc081_reuse_days(time_t t) { return 398; }
+W time_t validation_reuse_until(time_t t, int e) { return t + 398 * 86400; }
+
+W int rules_load_file(const char *p, enum rules_mode m, struct ruleset **out, rules_diag_fn d, void *a) { *out = NULL; return 0; }
+W size_t rules_count(const struct ruleset *r) { return 0; }
+W const struct ca_def *rules_ca_at(const struct ruleset *r, size_t i) { return NULL; }
+W size_t rules_ca_count(const struct ruleset *r) { return 0; }
+W const struct approve_form *rules_approve_form(const struct ruleset *r, const char *id) { return NULL; }
+W void classify_trace(const struct ruleset *r, const struct message *m, const struct envelope *e, FILE *out) {}
+W int ar_parse(const char *v, struct ar_header *o) { return -1; }
+W void ar_free(struct ar_header *h) {}
+W const char *ar_prop(const struct ar_method *m, const char *n) { return NULL; }
+W const char *policy_link_problem(const struct ruleset *r, const struct verdict *v, const char *url) { return "approval not built yet"; }
+W const struct action_def *action_find(const char *k) { return NULL; }
+W int outbox_run(const struct action_ctx *c, char **errp) { return 0; }

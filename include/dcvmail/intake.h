@@ -11,7 +11,8 @@ typedef int (*intake_fn)(void *arg, const char *label, const char *data, size_t 
 /* path: a file (.eml, or an mbox when it starts with "From "), a Maildir
  * (cur/ then new/, each sorted; tmp/ ignored), a directory of files
  * (recursively, sorted; dotfiles, sockets, fifos and symlinked directories
- * skipped; an mbox inside is read as one), or "-" for stdin (an mbox too
+ * skipped, so are files named *.expect, *.dump, *.md, *.out, *.txt (notes
+ * kept beside test mail); an mbox inside is read as one), or "-" for stdin (an mbox too
  * when it starts with "From "). Labels: the file path, "PATH:N" (1-based)
  * for the Nth message of an mbox, "-" for stdin. mbox: "From " at the start
  * of a line separates messages (the From_ line itself is not passed on),

@@ -6,17 +6,12 @@
 
 #include <stddef.h>
 
+#include "charset.h"
+#include "links.h"
 #include "message.h"
 #include "util.h"
 
-/* charset.c: append len bytes of charset-encoded text to out as UTF-8.
- * Never fails: unknown charsets are read as UTF-8 if valid, else
- * Windows-1252; bad bytes and NULs become U+FFFD. iconv descriptors are
- * cached per process (not thread-safe). */
-void cs_to_utf8(struct buf *out, const char *charset, const char *in, size_t len);
-/* Append in as UTF-8, replacing invalid sequences and NUL by U+FFFD. */
-void utf8_append_clean(struct buf *out, const char *in, size_t len);
-int utf8_is_valid(const char *in, size_t len);
+/* charset.c (see charset.h for the conversions) */
 /* Install the libetpan charset hook (RFC 2047 words through cs_to_utf8). */
 void cs_install_hook(void);
 /* Decode an RFC 2047 header value (unfolded) to clean UTF-8. */
@@ -35,7 +30,6 @@ struct linkset {
 };
 void links_init(struct linkset *, int max);
 void links_done(struct linkset *); /* frees the curl handle only */
-void links_free_array(struct msg_link *, size_t);
 /* Add one URL candidate (href or text). text: anchor text or NULL. */
 void links_add(struct linkset *, const char *url, size_t len, const char *text, int from_html);
 /* Find http(s) URLs in UTF-8 text. */

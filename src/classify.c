@@ -1,0 +1,391 @@
+/* classify.c — run the rules over a message: first matching rule wins. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dcvmail/store.h"
+#include "rules-int.h"
+
+struct eval {
+	const struct ruleset *rs;
+	const struct message *m;
+	const struct envelope *env;
+	pcre2_match_data *md;
+	struct verdict *cand;
+	FILE *trace;
+	int limit_hit;
+};
+
+/* 1 match, 0 no match (or a limit hit: e->limit_hit set). */
+static int
+re_match(struct eval *e, pcre2_code *re, const char *s)
+{
+	int rc;
+
+	if (s == NULL)
+		s = "";
+	rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, e->md, e->rs->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc != PCRE2_ERROR_NOMATCH)
+		e->limit_hit = 1; /* match/depth/heap/JIT-stack limit */
+	return 0;
+}
+
+static char *
+clean_field(const char *name, const char *v, size_t n)
+{
+	char *s = xstrndup(v, n), *t = trim(s), *r;
+
+	if (!strcmp(name, "domain")) {
+		lowercase(t);
+		if (!strncmp(t, "*.", 2))
+			t += 2;
+		size_t l = strlen(t);
+		while (l > 0 && t[l - 1] == '.')
+			t[--l] = '\0';
+	} else if (!strcmp(name, "order") && *t == '#')
+		t++;
+	r = xstrdup(t);
+	free(s);
+	return r;
+}
+
+/* Named captures of the last match become fields (first value wins). */
+static void
+take_captures(struct eval *e, pcre2_code *re, const char *s)
+{
+	uint32_t count = 0, size = 0;
+	PCRE2_SPTR table;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(e->md);
+
+	pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
+	if (count == 0)
+		return;
+	pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
+	for (uint32_t i = 0; i < count; i++) {
+		const unsigned char *ent = table + i * size;
+		int n = (ent[0] << 8) | ent[1];
+		const char *name = (const char *)ent + 2;
+		if (ov[2 * n] == PCRE2_UNSET || ov[2 * n + 1] <= ov[2 * n])
+			continue;
+		if (verdict_field(e->cand, name) != NULL)
+			continue;
+		char *v = clean_field(name, s + ov[2 * n], ov[2 * n + 1] - ov[2 * n]);
+		if (*v)
+			verdict_set_field(e->cand, name, v);
+		free(v);
+	}
+}
+
+static int
+matches_reject(struct eval *e, const struct rule *r, const char *url)
+{
+	for (size_t i = 0; i < r->nconds; i++)
+		if (r->conds[i].kind == C_LINK && r->conds[i].link == L_REJECT &&
+		    re_match(e, r->conds[i].re, url))
+			return 1;
+	return 0;
+}
+
+static int
+eval_link(struct eval *e, const struct rule *r, const struct cond *c)
+{
+	int held = 0;
+
+	for (size_t i = 0; i < e->m->nlinks; i++) {
+		const char *url = e->m->links[i].url;
+		/* a link that matches a reject pattern is never an approve link */
+		if (c->link == L_APPROVE && matches_reject(e, r, url))
+			continue;
+		if (!re_match(e, c->re, url))
+			continue;
+		held = 1;
+		if (c->negate)
+			return 1;
+		take_captures(e, c->re, url);
+		if (c->link == L_APPROVE && e->cand->approve_link == NULL)
+			e->cand->approve_link = xstrdup(url);
+		else if (c->link == L_REJECT && e->cand->reject_link == NULL)
+			e->cand->reject_link = xstrdup(url);
+		else if (c->link == L_INFO)
+			verdict_add_info_link(e->cand, url);
+		if (c->link != L_INFO)
+			return 1;
+	}
+	return held;
+}
+
+static int
+eval_subject(struct eval *e, const struct cond *c, const char *s)
+{
+	if (!re_match(e, c->re, s))
+		return 0;
+	if (!c->negate)
+		take_captures(e, c->re, s);
+	return 1;
+}
+
+static int
+eval_cond(struct eval *e, const struct rule *r, const struct cond *c)
+{
+	switch (c->kind) {
+	case C_ROLE:
+		return e->env && e->env->role && strv_contains(&c->roles, e->env->role);
+	case C_FROM:
+		return eval_subject(e, c, e->m->from);
+	case C_SUBJECT:
+		return eval_subject(e, c, e->m->subject);
+	case C_HEADER: {
+		const char *v;
+		for (size_t i = 0; (v = message_header(e->m, c->header, i)) != NULL; i++)
+			if (eval_subject(e, c, v))
+				return 1;
+		return 0;
+	}
+	case C_LINK:
+		return eval_link(e, r, c);
+	case C_BODY:
+		return eval_subject(e, c, e->m->body);
+	case C_HTML:
+		return eval_subject(e, c, e->m->html);
+	}
+	return 0;
+}
+
+static void
+trace_cond(FILE *f, const struct cond *c, int held, int ok)
+{
+	fprintf(f, "    %s %s%s%s%s%s  ->  %s\n", ok ? "ok  " : "FAIL", c->negate ? "not " : "",
+		cond_kind_name(c->kind), c->kind == C_LINK && c->link ? " " : "",
+		c->kind == C_LINK && c->link ? link_kind_name(c->link) : "",
+		c->kind == C_HEADER ? "" : "", held ? "held" : "did not hold");
+	if (c->src)
+		fprintf(f, "         /%s/\n", c->src);
+}
+
+/* All conditions, cheapest kinds first; stops at the first failure unless tracing. */
+static int
+eval_rule(struct eval *e, const struct rule *r)
+{
+	int all = 1;
+
+	for (int k = C_ROLE; k <= C_HTML; k++)
+		for (size_t i = 0; i < r->nconds; i++) {
+			const struct cond *c = &r->conds[i];
+			if ((int)c->kind != k)
+				continue;
+			int held = eval_cond(e, r, c);
+			/* "link reject" and "link info" name links; they never fail a rule */
+			int naming = c->kind == C_LINK && !c->negate && (c->link == L_REJECT || c->link == L_INFO);
+			int ok = naming || held != c->negate;
+			if (e->trace)
+				trace_cond(e->trace, c, held, ok);
+			if (!ok) {
+				all = 0;
+				if (!e->trace)
+					return 0;
+			}
+		}
+	return all;
+}
+
+static char *
+expand_template(const char *t, const struct verdict *v)
+{
+	struct buf b;
+
+	buf_init(&b, 4096);
+	while (*t) {
+		const char *close;
+		if (*t == '{' && (close = strchr(t, '}')) != NULL) {
+			char *name = xstrndup(t + 1, (size_t)(close - t - 1));
+			const char *val = !strcmp(name, "ca") ? v->ca :
+					  !strcmp(name, "type") ? vtype_name(v->rule_type) :
+					  !strcmp(name, "approve") ? v->approve_link : verdict_field(v, name);
+			buf_adds(&b, val ? val : "");
+			free(name);
+			t = close + 1;
+		} else
+			buf_addc(&b, *t++);
+	}
+	return buf_steal(&b);
+}
+
+/* Copies, reminders and the issued notice of one order share a key. */
+static char *
+default_key(const struct verdict *v)
+{
+	const char *order = verdict_field(v, "order"), *dom = verdict_field(v, "domain");
+	enum vtype t = v->rule_type;
+
+	if (t == VT_NOTICE)
+		return NULL;
+	if (order)
+		return t == VT_EV_INTENT || t == VT_DOCUMENTS ?
+			xasprintf("%s:%s:order:%s", v->ca, vtype_name(t), order) :
+			xasprintf("%s:order:%s", v->ca, order);
+	if (dom)
+		return xasprintf("%s:%s:domain:%s:%s", v->ca,
+				 t == VT_REMINDER || t == VT_ISSUED ? "dcv" : vtype_name(t), dom,
+				 v->approve_link ? v->approve_link : "");
+	return NULL;
+}
+
+static int
+host_allowed(const struct ca_def *ca, const char *host)
+{
+	for (size_t i = 0; i < ca->nlink_hosts; i++)
+		if (domain_at_or_under(host, ca->link_hosts[i]))
+			return 1;
+	return 0;
+}
+
+static const struct msg_link *
+find_link(const struct message *m, const char *url)
+{
+	for (size_t i = 0; url && i < m->nlinks; i++)
+		if (!strcmp(m->links[i].url, url))
+			return &m->links[i];
+	return NULL;
+}
+
+static void
+check_trust(const struct message *m, const struct ca_def *ca, struct verdict *v)
+{
+	int from_ok = 0;
+	const struct msg_link *l;
+
+	for (size_t i = 0; i < ca->nfrom_domains; i++)
+		from_ok |= domain_at_or_under(m->from_domain, ca->from_domains[i]);
+	if (!from_ok)
+		verdict_suspect(v, "From domain '%s' is not one of %s's sender domains",
+				*m->from_domain ? m->from_domain : "(none)", ca->name);
+	if ((l = find_link(m, v->approve_link)) != NULL) {
+		if (strcmp(l->scheme, "https"))
+			verdict_suspect(v, "approval link is not https");
+		if (l->has_userinfo)
+			verdict_suspect(v, "approval link hides its host behind user-info ('@')");
+		if (l->ip_literal)
+			verdict_suspect(v, "approval link points at an IP address");
+		if (!host_allowed(ca, l->host))
+			verdict_suspect(v, "approval link host '%s' is not allowed for %s", l->host, ca->name);
+	}
+	for (size_t i = 0; i < m->nlinks; i++) {
+		l = &m->links[i];
+		if (host_allowed(ca, l->host))
+			continue;
+		for (size_t j = 0; j < ca->nlink_hosts; j++) {
+			char *dot = xasprintf("%s.", ca->link_hosts[j]);
+			int imitates = strstr(l->host, dot) != NULL;
+			free(dot);
+			if (imitates) {
+				verdict_suspect(v, "link host '%s' imitates %s", l->host, ca->link_hosts[j]);
+				break;
+			}
+		}
+	}
+}
+
+static int
+from_ca(const struct message *m, const struct ca_def *ca)
+{
+	for (size_t i = 0; i < ca->nfrom_domains; i++)
+		if (domain_at_or_under(m->from_domain, ca->from_domains[i]))
+			return 1;
+	return 0;
+}
+
+/* Two passes: first the rules of CAs the From domain belongs to, so a CA's
+ * own wording wins over a similar rule of another CA; then every rule, so
+ * CA wording from a foreign sender is still recognised (and suspected). A
+ * trace shows every rule once, in file order. */
+static void
+run_rules(const struct ruleset *rs, const struct message *m, const struct envelope *env,
+	  struct verdict *v, FILE *trace)
+{
+	struct eval e = { rs, m, env, NULL, NULL, trace, 0 };
+	struct verdict cand;
+	size_t n = rs ? rs->nrules : 0;
+
+	e.md = pcre2_match_data_create(64, NULL);
+	for (size_t j = 0; j < 2 * n && (trace == NULL || j < n); j++) {
+		size_t i = j % n;
+		const struct rule *r = rs->rules[i];
+		int lim_before = e.limit_hit;
+		if (trace == NULL && (j < n) != from_ca(m, r->ca))
+			continue; /* pass 1: own CA's rules; pass 2: the others */
+		verdict_init(&cand);
+		e.cand = &cand;
+		e.limit_hit = 0;
+		if (trace)
+			fprintf(trace, "rule %s (%s, %s:%d)\n", r->id, vtype_name(r->type), r->file, r->line);
+		int ok = eval_rule(&e, r);
+		if (e.limit_hit)
+			verdict_add_reason(v, "regex limit hit in rule %s: treated as not matching", r->id);
+		if (ok && !e.limit_hit) {
+			for (size_t k = 0; trace && k < cand.nfields; k++)
+				fprintf(trace, "    captured %s = %s\n", cand.fields[k].name, cand.fields[k].value);
+			if (trace && v->rule) {
+				fprintf(trace, "    => matches too (the first match, %s, wins)\n", v->rule);
+				verdict_free(&cand);
+				continue;
+			}
+			cand.type = cand.rule_type = r->type;
+			cand.ca = xstrdup(r->ca->id);
+			cand.ca_name = xstrdup(r->ca->name);
+			cand.rule = xstrdup(r->id);
+			for (size_t k = 0; k < v->nreasons; k++)
+				verdict_add_reason(&cand, "%s", v->reasons[k]);
+			verdict_free(v);
+			*v = cand;
+			v->dedup_key = r->dedup ? expand_template(r->dedup, v) : default_key(v);
+			check_trust(m, r->ca, v);
+			if (trace)
+				fprintf(trace, "    => MATCH: %s\n", vtype_name(v->type));
+			else
+				break;
+		} else
+			verdict_free(&cand);
+		e.limit_hit |= lim_before;
+	}
+	pcre2_match_data_free(e.md);
+	if (e.limit_hit && v->rule == NULL)
+		v->type = VT_UNKNOWN;
+}
+
+int
+classify(const struct ruleset *rs, const struct message *m, const struct envelope *env,
+	 struct verdict *v)
+{
+	size_t before = v->nreasons;
+
+	run_rules(rs, m, env, v, NULL);
+	for (size_t i = before; i < v->nreasons; i++)
+		if (!strncmp(v->reasons[i], "regex limit hit", 15))
+			return -1;
+	return 0;
+}
+
+void
+classify_trace(const struct ruleset *rs, const struct message *m, const struct envelope *env, FILE *out)
+{
+	struct verdict v;
+
+	verdict_init(&v);
+	run_rules(rs, m, env, &v, out);
+	fprintf(out, "verdict: %s", vtype_name(v.type));
+	if (v.rule)
+		fprintf(out, " (rule %s, ca %s)", v.rule, v.ca);
+	fputc('\n', out);
+	for (size_t i = 0; i < v.nreasons; i++)
+		fprintf(out, "  ! %s\n", v.reasons[i]);
+	if (v.approve_link)
+		fprintf(out, "  approve link: %s\n", v.approve_link);
+	if (v.reject_link)
+		fprintf(out, "  reject link (never followed): %s\n", v.reject_link);
+	if (v.dedup_key)
+		fprintf(out, "  dedup key: %s\n", v.dedup_key);
+	verdict_free(&v);
+}

@@ -1,0 +1,26 @@
+/* store-int.h — internals shared by the SQLite store files. */
+#ifndef DCVMAIL_STORE_INT_H
+#define DCVMAIL_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "dcvmail/store.h"
+
+struct store {
+	char *dir;
+	sqlite3 *db;
+	int rdonly;
+};
+
+/* Run fn inside BEGIN IMMEDIATE ... COMMIT, retrying the whole transaction
+ * with backoff while the database is busy or locked. fn returns an SQLite
+ * code (SQLITE_OK/SQLITE_DONE: commit). */
+int store_tx(struct store *, int (*fn)(struct store *, void *), void *arg, char **errp);
+int store_exec(struct store *, const char *sql, char **errp);
+sqlite3_stmt *store_prepare(struct store *, const char *sql);
+char *store_errmsg(struct store *, const char *what);
+int archive_write(const char *dir, const char *sha256, const char *data, size_t len, char **errp);
+const char *col_text(sqlite3_stmt *, int);
+char *col_dup(sqlite3_stmt *, int); /* NULL stays NULL */
+
+#endif

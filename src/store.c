@@ -1,0 +1,298 @@
+/* store.c — the SQLite ledger: open, schema and migrations, transactions
+ * with retry, recording a message. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "dcvmail/log.h"
+#include "dcvmail/util.h"
+#include "store-int.h"
+
+#define TX_MAX_SECONDS 60.0
+
+/* Each step brings the schema from version i to i+1. */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE requests ("
+	"  id INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, ca TEXT, type TEXT, domain TEXT,"
+	"  order_id TEXT, state TEXT NOT NULL DEFAULT 'pending', approve_link TEXT,"
+	"  copies INTEGER NOT NULL DEFAULT 0, expected INTEGER NOT NULL DEFAULT 0,"
+	"  expectation_id INTEGER, first_seen INTEGER, last_seen INTEGER, state_changed INTEGER,"
+	"  state_by TEXT, state_note TEXT);"
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY, sha256 TEXT UNIQUE NOT NULL, message_id TEXT, received INTEGER,"
+	"  source TEXT, mailbox TEXT, role TEXT, sender TEXT, recipient TEXT, from_addr TEXT,"
+	"  subject TEXT, status TEXT, type TEXT, rule_type TEXT, ca TEXT, rule TEXT, fields TEXT,"
+	"  auth TEXT, auth_reason TEXT, reasons TEXT, size INTEGER,"
+	"  request_id INTEGER REFERENCES requests(id));"
+	"CREATE INDEX messages_request ON messages(request_id);"
+	"CREATE TABLE request_copies ("
+	"  request_id INTEGER REFERENCES requests(id), message_id INTEGER REFERENCES messages(id),"
+	"  mailbox TEXT, role TEXT, recipient TEXT, seen INTEGER);"
+	"CREATE INDEX copies_request ON request_copies(request_id);"
+	"CREATE TABLE expectations ("
+	"  id INTEGER PRIMARY KEY, ca TEXT NOT NULL, domain TEXT NOT NULL, order_id TEXT,"
+	"  created INTEGER, until INTEGER NOT NULL DEFAULT 0, used_by INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY, request_id INTEGER REFERENCES requests(id), kind TEXT NOT NULL,"
+	"  target TEXT, why TEXT, created INTEGER, next_try INTEGER, attempts INTEGER NOT NULL DEFAULT 0,"
+	"  done INTEGER NOT NULL DEFAULT 0, ok INTEGER, last_error TEXT,"
+	"  lease_until INTEGER NOT NULL DEFAULT 0, message_sha256 TEXT);"
+	"CREATE INDEX outbox_due ON outbox(done, next_try);"
+	"CREATE TABLE attempts ("
+	"  id INTEGER PRIMARY KEY, outbox_id INTEGER REFERENCES outbox(id), at INTEGER, ok INTEGER, result TEXT);"
+	"CREATE TABLE imap_state ("
+	"  mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL, updated INTEGER);"
+	"CREATE TABLE validations ("
+	"  id INTEGER PRIMARY KEY, domain TEXT NOT NULL, ca TEXT NOT NULL, method TEXT,"
+	"  request_id INTEGER, approved_at INTEGER NOT NULL, reuse_until INTEGER NOT NULL);"
+	"CREATE TABLE history ("
+	"  id INTEGER PRIMARY KEY, request_id INTEGER REFERENCES requests(id), at INTEGER,"
+	"  state TEXT, who TEXT, note TEXT);",
+};
+
+char *
+store_errmsg(struct store *st, const char *what)
+{
+	return xasprintf("%s/ledger.db: %s: %s", st->dir, what, sqlite3_errmsg(st->db));
+}
+
+int
+store_exec(struct store *st, const char *sql, char **errp)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		*errp = xasprintf("%s/ledger.db: %s", st->dir, msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	return s;
+}
+
+const char *
+col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? (const char *)t : "";
+}
+
+char *
+col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static int
+busy(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+int
+store_tx(struct store *st, int (*fn)(struct store *, void *), void *arg, char **errp)
+{
+	double start = now_mono();
+	unsigned delay_ms = 2;
+	int rc;
+
+	for (;;) {
+		rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc == SQLITE_OK) {
+			rc = fn(st, arg);
+			if (rc == SQLITE_OK || rc == SQLITE_DONE)
+				rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+			if (rc == SQLITE_OK)
+				return 0;
+			if (!sqlite3_get_autocommit(st->db)) {
+				if (!busy(rc) && *errp == NULL)
+					*errp = store_errmsg(st, "transaction");
+				sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			}
+		}
+		if (!busy(rc) || now_mono() - start > TX_MAX_SECONDS) {
+			if (*errp == NULL)
+				*errp = busy(rc) ? xasprintf("%s/ledger.db: still locked after %.0f s", st->dir,
+							    TX_MAX_SECONDS)
+						 : store_errmsg(st, "transaction");
+			return -1;
+		}
+		free(*errp);
+		*errp = NULL;
+		/* back off with jitter so concurrent writers spread out */
+		usleep((delay_ms + (unsigned)(rand() % (int)delay_ms + 1)) * 1000);
+		if (delay_ms < 200)
+			delay_ms *= 2;
+	}
+}
+
+static int
+check_private(const char *path, const char *what, int isdir, char **errp)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1)
+		return errno == ENOENT ? 1 : (*errp = xasprintf("%s: %s", path, strerror(errno)), -1);
+	if (isdir && !S_ISDIR(sb.st_mode)) {
+		*errp = xasprintf("%s: not a directory", path);
+		return -1;
+	}
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		*errp = xasprintf("%s: %s is accessible by group or others; fix with: chmod %s %s", path,
+				  what, isdir ? "700" : "600", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+migrate(struct store *st, char **errp)
+{
+	sqlite3_stmt *s = store_prepare(st, "PRAGMA user_version");
+	int v = 0;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (v > (int)nitems(migrations)) {
+		*errp = xasprintf("%s/ledger.db: schema version %d is newer than this dcvmail (%zu)", st->dir, v,
+				  nitems(migrations));
+		return -1;
+	}
+	if (v == (int)nitems(migrations))
+		return 0;
+	if (st->rdonly) {
+		*errp = xasprintf("%s/ledger.db: schema version %d needs an upgrade: run a command that writes", st->dir, v);
+		return -1;
+	}
+	if (store_exec(st, "BEGIN IMMEDIATE", errp) == -1)
+		return -1;
+	/* re-read under the lock: another process may have migrated meanwhile */
+	s = store_prepare(st, "PRAGMA user_version");
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	for (; v < (int)nitems(migrations); v++) {
+		char *sql = xasprintf("%s; PRAGMA user_version = %d;", migrations[v], v + 1);
+		int r = store_exec(st, sql, errp);
+		free(sql);
+		if (r == -1) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return store_exec(st, "COMMIT", errp);
+}
+
+int
+store_open(const char *dir, int flags, struct store **out, char **errp)
+{
+	struct store *st;
+	char *db;
+	int r, oflags;
+
+	*out = NULL;
+	*errp = NULL;
+	if ((r = check_private(dir, "the state directory", 1, errp)) == -1)
+		return -1;
+	if (r == 1) {
+		if (flags & (STORE_RDONLY | STORE_NOCREATE)) {
+			*errp = xasprintf("%s: no ledger here (nothing recorded yet?)", dir);
+			return -1;
+		}
+		if (mkdir(dir, 0700) == -1) {
+			*errp = xasprintf("%s: cannot create the state directory: %s", dir, strerror(errno));
+			return -1;
+		}
+	}
+	db = xasprintf("%s/ledger.db", dir);
+	if ((r = check_private(db, "the ledger", 0, errp)) == -1) {
+		free(db);
+		return -1;
+	}
+	if (r == 1 && (flags & STORE_RDONLY)) {
+		*errp = xasprintf("%s: no ledger yet (nothing recorded)", db);
+		free(db);
+		return -1;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->dir = xstrdup(dir);
+	st->rdonly = (flags & STORE_RDONLY) != 0;
+	oflags = st->rdonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	mode_t old = umask(077);
+	r = sqlite3_open_v2(db, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	umask(old);
+	free(db);
+	if (r != SQLITE_OK) {
+		*errp = st->db ? store_errmsg(st, "open") : xasprintf("%s/ledger.db: cannot open", dir);
+		store_close(st);
+		return -1;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	if ((!st->rdonly && store_exec(st, "PRAGMA journal_mode=WAL", errp) == -1) ||
+	    store_exec(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", errp) == -1 ||
+	    migrate(st, errp) == -1) {
+		store_close(st);
+		return -1;
+	}
+	srand((unsigned)getpid() ^ (unsigned)time(NULL));
+	*out = st;
+	return 0;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close_v2(st->db);
+	free(st->dir);
+	free(st);
+}
+
+const char *
+store_dir(const struct store *st)
+{
+	return st->dir;
+}
+
+int
+store_has_message(struct store *st, const char *sha, char **errp)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM messages WHERE sha256 = ?");
+	int rc;
+
+	if (s == NULL) {
+		*errp = store_errmsg(st, "query");
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		*errp = store_errmsg(st, "query");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}

@@ -1,0 +1,174 @@
+/* test-config.c — config parser: keywords, blocks, roles, secrets, errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dcvmail/config.h"
+#include "unit.h"
+
+static char dir[] = "/tmp/dcvmail-test-config.XXXXXX";
+
+static const char *
+write_tmp(const char *name, const char *text, int mode)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+	return path;
+}
+
+/* Load text; capture stderr into errbuf. Returns config_load's result. */
+static int
+load(const char *text, struct config *c, char *errbuf, size_t len)
+{
+	const char *p = write_tmp("t.conf", text, 0600);
+	char errpath[300];
+	FILE *ef;
+	int r, saved = dup(2);
+
+	snprintf(errpath, sizeof(errpath), "%s/err", dir);
+	ef = fopen(errpath, "w+");
+	dup2(fileno(ef), 2);
+	r = config_load(p, c);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(ef);
+	len = fread(errbuf, 1, len - 1, ef);
+	errbuf[len] = '\0';
+	fclose(ef);
+	return r;
+}
+
+static void
+test_good(void)
+{
+	struct config c;
+	char err[4096];
+	int r = load("# comment\n"
+		     "state-dir /srv/dcv   # trailing comment\n"
+		     "trust-authserv-id mx1.example.com mx2.example.com\n"
+		     "role constructed admin@ Webmaster@\n"
+		     "role txt dcv@example.com\n"
+		     "limit message-size 2M\n"
+		     "limit mime-depth 8\n"
+		     "auto-approve sectigo\n"
+		     "notify-secret-file /etc/dcvmail/hook.key\n"
+		     "mailbox whois {\n"
+		     "  url imaps://imap.example.com/INBOX\n"
+		     "  user \"whois@example.com\"\n"
+		     "  password-file /etc/dcvmail/whois.pw\n"
+		     "  role whois\n"
+		     "  move-to Done\n"
+		     "}\n"
+		     "smtp {\n  url smtp://127.0.0.1:25\n  from dcvmail@example.com\n}\n"
+		     "route {\n  type dcv ev-intent\n  domain example.com\n  forward a@example.com b@example.com\n  approve\n}\n"
+		     "route default {\n  notify https://hooks.example.com/x\n}\n",
+		     &c, err, sizeof(err));
+
+	CHECK(r == 0, "valid config loads without errors");
+	if (r != 0) {
+		printf("# %s", err);
+		return;
+	}
+	CHECK_STR(c.state_dir, "/srv/dcv", "state-dir (trailing comment ignored)");
+	CHECK(c.trust_authserv_ids.n == 2, "two trusted authserv-ids");
+	CHECK(c.limits.max_size == 2 * 1024 * 1024, "limit message-size 2M");
+	CHECK(c.limits.max_depth == 8, "limit mime-depth 8");
+	CHECK(c.limits.max_parts > 0, "other limits keep their defaults");
+	CHECK(c.nmailboxes == 1 && c.mailboxes[0].role == ROLE_WHOIS, "mailbox block with role");
+	CHECK_STR(c.mailboxes[0].user, "whois@example.com", "quoted value");
+	CHECK(c.mailboxes[0].poll_interval == 60, "poll-interval default 60");
+	CHECK(c.have_smtp && c.smtp.from && !strcmp(c.smtp.from, "dcvmail@example.com"), "smtp block");
+	CHECK(c.nroutes == 2 && c.routes[0].nactions == 2 && c.routes[0].actions[0].targets.n == 2,
+	      "route with forward (2 targets) and approve");
+	CHECK(c.routes[1].is_default && c.routes[1].actions[0].kind == RA_NOTIFY, "default route notifies");
+	CHECK(config_role_for(&c, "admin@example.org") == ROLE_CONSTRUCTED, "local part admin@ matches any domain");
+	CHECK(config_role_for(&c, "WEBMASTER@Example.COM") == ROLE_CONSTRUCTED, "role match is case-insensitive");
+	CHECK(config_role_for(&c, "dcv@example.com") == ROLE_TXT, "exact address role");
+	CHECK(config_role_for(&c, "dcv@example.org") == ROLE_NONE, "exact address does not match other domains");
+	CHECK(config_role_for(&c, "someone@example.com") == ROLE_NONE, "unlisted address has no role");
+	CHECK(config_role_for(&c, NULL) == ROLE_NONE, "no address, no role");
+	config_free(&c);
+}
+
+static void
+expect_error(const char *text, const char *want, const char *what)
+{
+	struct config c;
+	char err[4096];
+	int r = load(text, &c, err, sizeof(err));
+
+	CHECK(r > 0 && strstr(err, want) != NULL, "error: %s", what);
+	if (!(r > 0 && strstr(err, want)))
+		printf("#   want [%s]\n#   got  [%s] (r=%d)\n", want, err, r);
+	config_free(&c);
+}
+
+static void
+test_errors(void)
+{
+	expect_error("state-dir\n", "t.conf:1: 'state-dir' takes 1 argument", "missing argument");
+	expect_error("\n\nfoo bar\n", "t.conf:3: unknown keyword 'foo'", "unknown keyword with line");
+	expect_error("role boss a@b\n", "t.conf:1: unknown role 'boss'", "unknown role");
+	expect_error("role txt example.com\n", "has no '@'", "role address without @");
+	expect_error("limit mime-depth lots\n", "limit mime-depth: bad value 'lots'", "bad limit value");
+	expect_error("limit frobs 1\n", "unknown limit 'frobs'", "unknown limit");
+	expect_error("mailbox x {\n url imaps://h/INBOX\n}\n", "mailbox 'x' has no user", "mailbox without user");
+	expect_error("mailbox x {\n url pop3://h/\n user u\n password-file /p\n role txt\n}\n",
+		     "url must start with imaps:// or imap://", "mailbox with a bad url");
+	expect_error("mailbox x\n", "end the line with '{'", "block without brace");
+	expect_error("mailbox x {\n url imaps://h/\n", "unterminated block", "unterminated block");
+	expect_error("}\n", "t.conf:1: unexpected '}'", "stray brace");
+	expect_error("route {\n type dcv\n}\n", "route has no action", "route without action");
+	expect_error("route {\n type dvc\n forward a@b\n}\nsmtp {\n url smtp://127.0.0.1\n}\n",
+		     "unknown type 'dvc'", "route with a misspelt type");
+	expect_error("route {\n forward a@b\n}\n", "no smtp block", "forward without smtp");
+	expect_error("notify-secret-file /k\nroute {\n notify http://x/\n}\n", "must be https://", "notify over http");
+	expect_error("verify-dkim maybe\n", "wants yes or no", "bad boolean");
+	expect_error("hostname \"unterminated\n", "unterminated quoted string", "unterminated quote");
+	expect_error("pending-alert 0\n", "wants a number from 1", "number out of range");
+}
+
+static void
+test_secret(void)
+{
+	char *err = NULL, *s;
+	const char *p = write_tmp("pw", "s3cret\n", 0600);
+
+	s = config_read_secret(p, &err);
+	CHECK_STR(s, "s3cret", "secret read, newline stripped");
+	free(s);
+	p = write_tmp("pw2", "s3cret\n", 0644);
+	s = config_read_secret(p, &err);
+	CHECK(s == NULL && err && strstr(err, "chmod 600"), "world-readable secret refused with the fix");
+	free(err);
+	err = NULL;
+	s = config_read_secret("/nonexistent/pw", &err);
+	CHECK(s == NULL && err && strstr(err, "/nonexistent/pw"), "missing secret file named in the error");
+	free(err);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	test_good();
+	test_errors();
+	test_secret();
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			printf("# cleanup failed\n");
+	}
+	UNIT_DONE();
+}
