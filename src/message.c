@@ -1,31 +1,28 @@
-/* message.c — parse a raw message into the normalised model (message.h):
- * headers decoded to UTF-8, text and HTML parts decoded and converted, HTML
- * rendered, links extracted. Limits turn into a status, never a failure. */
-#include <ctype.h>
+/* message.c — message_parse(): raw bytes -> struct message (message.h).
+ *
+ * Malformed input never fails the parse: the message gets status
+ * MSG_MALFORMED with the first problem in status_reason, and keeps whatever
+ * could be read (headers, text of the parts before and after the problem).
+ * Over max_size: MSG_OVERSIZED, only the header block is parsed. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <libetpan/libetpan.h>
+#include <libxml/parser.h>
 
-#include "dcvmail/charset.h"
-#include "dcvmail/html.h"
-#include "dcvmail/links.h"
-#include "dcvmail/message.h"
-#include "dcvmail/mime.h"
+#include "dcvmail/msgparse.h"
 #include "dcvmail/util.h"
-
-#define NUL_PAD 8 /* libetpan's QP decoder reads past a truncated "=X" */
 
 void
 msg_limits_default(struct msg_limits *l)
 {
-	l->max_size = 10 * 1024 * 1024;
+	l->max_size = (size_t)10 << 20;
 	l->max_depth = 32;
 	l->max_parts = 1000;
 	l->max_headers = 1000;
-	l->max_line = 1000 * 1000;
-	l->max_text = 4 * 1024 * 1024;
+	l->max_line = (size_t)998 * 1024;
+	l->max_text = (size_t)4 << 20;
 	l->max_links = 500;
 }
 
@@ -40,157 +37,238 @@ msg_status_name(enum msg_status s)
 }
 
 void
-message_set_status(struct message *m, enum msg_status s, const char *fmt, ...)
+msg_top_headers(struct mparse *mp, const struct hfield *f, size_t nf)
 {
-	va_list ap;
+	struct message *m = mp->m;
 
-	/* the first problem is the one reported; oversized beats malformed */
-	if (m->status != MSG_OK && !(s == MSG_OVERSIZED && m->status != MSG_OVERSIZED))
+	if (m->headers != NULL)
 		return;
-	m->status = s;
-	free(m->status_reason);
-	va_start(ap, fmt);
-	m->status_reason = xvasprintf(fmt, ap);
-	va_end(ap);
+	m->headers = xcalloc(nf ? nf : 1, sizeof(*m->headers));
+	for (size_t i = 0; i < nf; i++) {
+		struct msg_header *h = &m->headers[i];
+		h->name = xstrndup(f[i].name, f[i].nlen);
+		for (char *c = h->name; *c; c++)
+			if (*c == '\0')
+				*c = ' ';
+		h->raw = hdr_unfold(f[i].val, f[i].vlen);
+		h->value = hdr_decode(h->raw, strlen(h->raw));
+	}
+	m->nheaders = nf;
 }
 
-static const char *
-header_at(const struct message *m, const char *name, size_t nth, int raw)
+static const struct msg_header *
+find_header(const struct message *m, const char *name, size_t nth)
 {
-	for (size_t i = 0; i < m->nheaders; i++)
-		if (strcasecmp(m->headers[i].name, name) == 0 && nth-- == 0)
-			return raw ? m->headers[i].raw : m->headers[i].value;
+	for (size_t i = 0; m && i < m->nheaders; i++)
+		if (!strcasecmp(m->headers[i].name, name) && nth-- == 0)
+			return &m->headers[i];
 	return NULL;
 }
 
 const char *
 message_header(const struct message *m, const char *name, size_t nth)
 {
-	return header_at(m, name, nth, 0);
+	const struct msg_header *h = find_header(m, name, nth);
+
+	return h ? h->value : NULL;
 }
 
 const char *
 message_header_raw(const struct message *m, const char *name, size_t nth)
 {
-	return header_at(m, name, nth, 1);
+	const struct msg_header *h = find_header(m, name, nth);
+
+	return h ? h->raw : NULL;
 }
 
-/* "Name <a@b>", "a@b (Name)", "\"Name\" <a@b>" -> address and display name. */
 static void
-parse_from(struct message *m, const char *raw, const char *decoded)
+set_addr(struct message *m, const char *addr)
 {
-	const char *lt, *gt;
-	char *addr = NULL, *disp = NULL, *at;
+	char *a = xstrdup(addr), *at;
 
-	if (raw == NULL) {
-		m->from = xstrdup("");
-		m->from_domain = xstrdup("");
-		m->from_display = xstrdup("");
+	trim(a);
+	for (char *c = a; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
+	if ((at = strrchr(a, '@')) != NULL) {
+		lowercase(at + 1);
+		free(m->from_domain);
+		m->from_domain = xstrdup(at + 1);
+	}
+	free(m->from);
+	m->from = a;
+}
+
+/* Fallback when libetpan cannot parse From: the text in <...> or a word with '@'. */
+static void
+from_by_hand(struct message *m, const char *raw)
+{
+	const char *lt = strrchr(raw, '<'), *gt;
+	char *tok;
+
+	if (lt && (gt = strchr(lt, '>')) != NULL && memchr(lt, '@', (size_t)(gt - lt))) {
+		tok = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+		set_addr(m, tok);
+		free(tok);
+		tok = xstrndup(raw, (size_t)(lt - raw));
+		trim(tok);
+		size_t n = strlen(tok);
+		if (n >= 2 && tok[0] == '"' && tok[n - 1] == '"') {
+			tok[n - 1] = '\0';
+			memmove(tok, tok + 1, n - 1);
+		}
+		free(m->from_display);
+		m->from_display = hdr_decode(tok, strlen(tok));
+		free(tok);
 		return;
 	}
-	lt = strrchr(raw, '<');
-	gt = lt ? strchr(lt, '>') : NULL;
-	if (lt && gt) {
-		addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
-		const char *dlt = strrchr(decoded, '<');
-		disp = xstrndup(decoded, dlt ? (size_t)(dlt - decoded) : 0);
+	for (const char *p = raw; *p;) {
+		size_t n = strcspn(p, " \t,;<>\"()");
+		if (n && memchr(p, '@', n)) {
+			tok = xstrndup(p, n);
+			set_addr(m, tok);
+			free(tok);
+			return;
+		}
+		p += n ? n : 1;
+	}
+}
+
+static void
+parse_from(struct message *m)
+{
+	const char *raw = message_header_raw(m, "From", 0);
+	struct mailimf_mailbox_list *ml = NULL;
+	struct mailimf_mailbox *mb;
+	size_t idx = 0;
+
+	if (raw == NULL)
+		return;
+	if (mailimf_mailbox_list_parse(raw, strlen(raw), &idx, &ml) != MAILIMF_NO_ERROR) {
+		from_by_hand(m, raw);
+		return;
+	}
+	mb = clist_isempty(ml->mb_list) ? NULL : clist_content(clist_begin(ml->mb_list));
+	if (mb && mb->mb_addr_spec) {
+		set_addr(m, mb->mb_addr_spec);
+		if (mb->mb_display_name) {
+			free(m->from_display);
+			m->from_display = hdr_decode(mb->mb_display_name,
+						     strlen(mb->mb_display_name));
+			trim(m->from_display);
+		}
 	} else {
-		const char *p = raw;
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		size_t n = strcspn(p, " \t(");
-		addr = xstrndup(p, n);
-		const char *c = strchr(decoded, '(');
-		const char *e = c ? strrchr(c, ')') : NULL;
-		disp = c && e ? xstrndup(c + 1, (size_t)(e - c - 1)) : xstrdup("");
+		from_by_hand(m, raw);
 	}
-	char *a = trim(addr);
-	if ((at = strrchr(a, '@')) != NULL)
-		lowercase(at);
-	m->from = xstrdup(a);
-	m->from_domain = xstrdup(at ? at + 1 : "");
-	char *d = trim(disp);
-	size_t dl = strlen(d);
-	if (dl >= 2 && d[0] == '"' && d[dl - 1] == '"') {
-		d[dl - 1] = '\0';
-		d++;
-	}
-	m->from_display = xstrdup(d);
-	free(addr);
-	free(disp);
+	mailimf_mailbox_list_free(ml);
+}
+
+static char *
+hdr_or_empty(const struct message *m, const char *name, int decoded)
+{
+	const char *v = decoded ? message_header(m, name, 0) : message_header_raw(m, name, 0);
+
+	return xstrdup(v ? v : "");
 }
 
 static void
-fill_summary(struct message *m)
+fill_fields(struct message *m)
 {
-	const char *mid = message_header(m, "Message-ID", 0);
-	const char *s = message_header(m, "Subject", 0);
-	const char *d = message_header(m, "Date", 0);
+	char *id;
+	size_t n;
 
-	parse_from(m, message_header_raw(m, "From", 0), message_header(m, "From", 0));
-	m->subject = xstrdup(s ? s : "");
-	m->date = xstrdup(d ? d : "");
-	if (mid) {
-		while (isspace((unsigned char)*mid))
-			mid++;
-		if (*mid == '<')
-			mid++;
-		m->message_id = xstrndup(mid, strcspn(mid, ">"));
-	} else
-		m->message_id = xstrdup("");
+	m->from = xstrdup("");
+	m->from_domain = xstrdup("");
+	m->from_display = xstrdup("");
+	parse_from(m);
+	m->subject = hdr_or_empty(m, "Subject", 1);
+	m->date = hdr_or_empty(m, "Date", 0);
+	id = hdr_or_empty(m, "Message-ID", 0);
+	trim(id);
+	n = strlen(id);
+	if (n >= 2 && id[0] == '<' && id[n - 1] == '>') {
+		id[n - 1] = '\0';
+		memmove(id, id + 1, n - 1);
+	}
+	m->message_id = id;
 }
 
-/* Message-level body as text when MIME structure cannot be used. */
-static void
-raw_body_as_text(struct message *m, size_t hdr_end, struct buf *text)
+static char *
+join_body(const struct buf *text, const struct buf *html_text)
 {
-	if (hdr_end < m->raw_len)
-		charset_to_utf8(text, NULL, m->raw + hdr_end, m->raw_len - hdr_end);
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_add(&b, text->data ? text->data : "", text->len);
+	if (text->len && html_text->len)
+		buf_addc(&b, '\n');
+	buf_add(&b, html_text->data ? html_text->data : "", html_text->len);
+	return buf_steal(&b);
+}
+
+static void
+parse_init(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	xmlInitParser();
+	cs_install_hook();
 }
 
 struct message *
 message_parse(const char *buf, size_t len, const struct msg_limits *lim)
 {
+	struct msg_limits deflim;
 	struct message *m = xcalloc(1, sizeof(*m));
-	struct msg_limits def;
-	struct buf text, html, html_text;
-	struct linkset ls;
-	size_t hdr_end;
+	struct mparse mp;
 
+	parse_init();
 	if (lim == NULL) {
-		msg_limits_default(&def);
-		lim = &def;
+		msg_limits_default(&deflim);
+		lim = &deflim;
 	}
-	m->raw = xmalloc(len + NUL_PAD);
-	memcpy(m->raw, buf, len);
-	memset(m->raw + len, 0, NUL_PAD);
+	m->raw = xmalloc(len + 4);
+	if (len)
+		memcpy(m->raw, buf, len);
+	memset(m->raw + len, 0, 4);
 	m->raw_len = len;
-	sha256_hex(buf, len, m->sha256);
+	sha256_hex(m->raw, len, m->sha256);
 
-	buf_init(&text, lim->max_text);
-	buf_init(&html, lim->max_text);
-	buf_init(&html_text, lim->max_text);
-	memset(&ls, 0, sizeof(ls));
-	ls.max = (size_t)lim->max_links;
+	memset(&mp, 0, sizeof(mp));
+	mp.m = m;
+	mp.lim = lim;
+	mp.max_depth = lim->max_depth < 0 ? 0 : lim->max_depth > 256 ? 256 : lim->max_depth;
+	buf_init(&mp.text, 0);
+	buf_init(&mp.html, 0);
+	buf_init(&mp.html_text, 0);
+	links_init(&mp.links, lim->max_links);
 
-	hdr_end = headers_parse(m, lim, m->raw, len, &m->headers, &m->nheaders);
-	fill_summary(m);
-	if (len > lim->max_size)
-		message_set_status(m, MSG_OVERSIZED, "message of %zu bytes is over the %zu-byte limit",
-				   len, lim->max_size);
-	else if (mime_walk(m, lim, &text, &html) == -1)
-		raw_body_as_text(m, hdr_end, &text);
-
-	m->text = buf_steal(&text);
-	m->html = buf_steal(&html);
-	if (*m->html)
-		html_render(m->html, strlen(m->html), &html_text, &ls);
-	m->html_text = buf_steal(&html_text);
-	links_scan_text(&ls, m->text, strlen(m->text));
-	links_scan_text(&ls, m->html_text, strlen(m->html_text));
-	m->body = xasprintf("%s\n%s", m->text, m->html_text);
-	m->links = ls.v;
-	m->nlinks = ls.n;
+	if (len > lim->max_size) {
+		struct hfield *f = NULL;
+		size_t nf = 0, cap = 0;
+		m->status = MSG_OVERSIZED;
+		m->status_reason = xasprintf("message of %zu bytes is over the %zu-byte limit",
+					     len, lim->max_size);
+		hdr_block(&mp, m->raw, m->raw + len, &f, &nf, &cap);
+		msg_top_headers(&mp, f, nf);
+		free(f);
+	} else {
+		mime_entity(&mp, m->raw, m->raw + len, 0, MP_TOP);
+	}
+	if (m->headers == NULL)
+		m->headers = xcalloc(1, sizeof(*m->headers));
+	fill_fields(m);
+	m->text = buf_steal(&mp.text);
+	m->html = buf_steal(&mp.html);
+	m->html_text = buf_steal(&mp.html_text);
+	m->body = join_body(&(struct buf){ .data = m->text, .len = strlen(m->text) },
+			    &(struct buf){ .data = m->html_text, .len = strlen(m->html_text) });
+	m->links = mp.links.v;
+	m->nlinks = mp.links.n;
+	links_done(&mp.links);
 	return m;
 }
 
