@@ -1,0 +1,163 @@
+/* cmd-pipe.c — `dcvmail pipe`: one message on stdin from Postfix pipe(8).
+ *
+ * Postfix reads the exit status: 0 delivered, 75 (EX_TEMPFAIL) deferred and
+ * retried, anything else bounced. So every failure here ends in 75, with a
+ * first output line "4.3.0 <reason>", and exit 0 comes only after the record
+ * is committed. The output goes into Postfix's logs and bounces: it never
+ * contains a link or a code. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dcvmail/action.h"
+#include "dcvmail/cmd.h"
+#include "dcvmail/log.h"
+#include "dcvmail/process.h"
+#include "dcvmail/util.h"
+
+#define PIPE_WATCHDOG 300 /* seconds; Postfix's command_time_limit is 1000 */
+
+static void
+on_signal(int sig)
+{
+	static const char msg[] = "4.3.0 dcvmail stopped by a signal; try again later\n";
+
+	(void)sig;
+	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more can be done */
+	}
+	_exit(EXIT_TEMPFAIL);
+}
+
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM, SIGQUIT,
+				    SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGXFSZ, SIGXCPU };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < nitems(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int
+defer(const char *why, const char *detail)
+{
+	printf("4.3.0 %s\n", why);
+	fflush(stdout);
+	if (detail)
+		log_warnx("message deferred: %s: %s", why, detail);
+	else
+		log_warnx("message deferred: %s", why);
+	return EXIT_TEMPFAIL;
+}
+
+static const char *
+empty_null(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static int
+usage(void)
+{
+	fprintf(stdout, "4.3.0 usage: dcvmail pipe [-f SENDER] [-r RECIPIENT] [-o ORIGINAL_RECIPIENT] [--dry-run]\n");
+	return EXIT_TEMPFAIL; /* a wrong master.cf line must defer, not bounce */
+}
+
+static void
+run_actions(const struct config *cfg, const struct ruleset *rs, struct store *st)
+{
+	struct action_ctx ax = { cfg, rs, st, 0, now_mono() + cfg->pipe_action_deadline };
+	char *err = NULL;
+
+	if (cfg->pipe_action_deadline == 0)
+		return;
+	if (outbox_run(&ax, &err) == -1) {
+		/* the message is recorded: actions stay queued for the worker */
+		log_warnx("outbox: %s", err ? err : "error");
+		free(err);
+	}
+}
+
+int
+cmd_pipe(struct globals *g, int argc, char **argv)
+{
+	static const struct option lo[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	const char *sender = NULL, *rcpt = NULL, *orig = NULL;
+	int dry = 0, ch, rc;
+	struct config cfg;
+	struct ruleset *rs = NULL;
+	struct store *st = NULL;
+	struct process_result res;
+	char *data = NULL, *err = NULL;
+	size_t len;
+
+	catch_signals();
+	alarm(PIPE_WATCHDOG);
+	log_set_fatal_exit(EXIT_TEMPFAIL);
+	while ((ch = getopt_long(argc, argv, "f:r:o:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'f': sender = optarg; break;
+		case 'r': rcpt = optarg; break;
+		case 'o': orig = optarg; break;
+		case 'n': dry = 1; break;
+		default: return usage();
+		}
+	}
+	if (optind != argc)
+		return usage();
+	/* config errors go to stderr for the admin running it by hand, and
+	 * become a deferral for Postfix */
+	if (load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE) != 0)
+		return defer("dcvmail configuration or rules are broken; see the logs", NULL);
+	log_init("dcvmail", cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
+		 g->verbose);
+	if (read_fd(STDIN_FILENO, cfg.limits.max_size * 4 + 4096, &data, &len) == -1 && errno != EFBIG) {
+		rc = defer("cannot read the message", strerror(errno));
+		goto out;
+	}
+	if (!dry && store_open(cfg.state_dir, 0, &st, &err) == -1) {
+		rc = defer("dcvmail ledger unavailable", err);
+		goto out;
+	}
+	orig = empty_null(orig);
+	rcpt = empty_null(rcpt);
+	enum mbox_role role = config_role_for(&cfg, orig ? orig : rcpt);
+	struct envelope env = { "pipe", orig ? orig : rcpt, empty_null(sender), rcpt, orig,
+				role == ROLE_NONE ? NULL : role_name(role) };
+	struct process_ctx ctx = { &cfg, rs, st, dry };
+	if (process_message(&ctx, data, len, &env, &res, &err) == -1) {
+		rc = defer("dcvmail could not record the message", err);
+		process_result_free(&res);
+		goto out;
+	}
+	log_info("%s: %s %s/%s role=%s%s", res.msg->sha256, vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
+		 res.v.rule ? res.v.rule : "-", env.role ? env.role : "-",
+		 dry ? " (dry run)" : res.rec.duplicate ? " seen before" : " recorded");
+	if (dry) {
+		printf("%s %s/%s role=%s actions=", vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
+		       res.v.rule ? res.v.rule : "-", env.role ? env.role : "-");
+		for (size_t i = 0; i < res.plan.n; i++)
+			printf("%s%s", i ? "," : "", res.plan.actions[i].kind);
+		printf("%s\n", res.plan.n ? "" : "none");
+	}
+	process_result_free(&res);
+	if (!dry)
+		run_actions(&cfg, rs, st);
+	rc = 0;
+out:
+	free(err);
+	free(data);
+	store_close(st);
+	rules_free(rs);
+	config_free(&cfg);
+	return rc;
+}

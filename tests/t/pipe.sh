@@ -1,0 +1,72 @@
+# dcvmail pipe without Postfix: exit codes, what it records, what it prints.
+. "$TOP/tests/lib.sh"
+S="$TEST_TMP/state"
+CONF="$TEST_TMP/dcvmail.conf"
+printf 'syslog no\nrole constructed admin@ webmaster@\nrole txt dcv@example.net\n' >"$CONF"
+FIX="$TOP/tests/corpus/ca"
+pipe() { "$DCVMAIL" -c "$CONF" -d "$S" pipe "$@"; }
+
+out=$(pipe -f noreply_support@trust-provider.com -r admin@example.net <"$FIX/sectigo-dcv-plain.eml" 2>&1); rc=$?
+check_eq "a DCV mail is recorded: exit 0" "$rc" 0
+check_not_contains "pipe output never holds the approval link" "$out" "EnterDCVCode"
+check_not_contains "pipe output never holds the validation code" "$out" "A1b2*C3d4"
+list=$("$DCVMAIL" -c "$CONF" -d "$S" list --json)
+check_contains "the request is in the ledger" "$list" '"type":"dcv","ca":"sectigo","domain":"www.example.net","order":"123456789","copies":1'
+role=$(sqlite3 "$S/ledger.db" "select role from messages")
+check_eq "the envelope recipient admin@ gives the role constructed" "$role" "constructed"
+
+out=$(pipe -r webmaster@example.net -o dcv@example.net <"$FIX/sectigo-dcv-html-comodo.eml" 2>&1); rc=$?
+check_eq "a second copy is recorded" "$rc" 0
+check_eq "the original recipient decides the role" "$(sqlite3 "$S/ledger.db" "select role from messages order by id desc limit 1")" "txt"
+check_eq "copies of one order make one request with two copies" \
+	"$(sqlite3 "$S/ledger.db" "select count(*), max(copies) from requests")" "1|2"
+
+pipe -r admin@example.net <"$FIX/sectigo-dcv-plain.eml" >/dev/null 2>&1
+check_eq "the same message again: exit 0, nothing new" \
+	"$?:$(sqlite3 "$S/ledger.db" "select count(*) from messages")" "0:2"
+
+out=$(pipe --dry-run -r admin@example.net <"$FIX/digicert-dcv-plain.eml" 2>&1); rc=$?
+check_eq "--dry-run exits 0" "$rc" 0
+check_contains "--dry-run shows the verdict" "$out" "dcv digicert/digicert-dcv role=constructed"
+check_not_contains "--dry-run does not print the link" "$out" "https://"
+check_eq "--dry-run records nothing" "$(sqlite3 "$S/ledger.db" "select count(*) from messages")" "2"
+
+# every failure is a deferral (75) with a 4.3.0 line, never a bounce
+touch "$TEST_TMP/afile"
+out=$("$DCVMAIL" -c "$CONF" -d "$TEST_TMP/afile/state" pipe <"$FIX/sectigo-dcv-plain.eml" 2>/dev/null); rc=$?
+check_eq "unusable state directory: exit 75" "$rc" 75
+check_contains "with a 4.3.0 first line" "$(printf '%s' "$out" | head -1)" "4.3.0 "
+mkdir -m 755 "$TEST_TMP/open"
+out=$("$DCVMAIL" -c "$CONF" -d "$TEST_TMP/open" pipe <"$FIX/sectigo-dcv-plain.eml" 2>&1); rc=$?
+check_eq "a state directory readable by others: exit 75" "$rc" 75
+check_contains "and the fix is named" "$out" "chmod 700"
+mkdir "$TEST_TMP/badrules"; printf 'ca x\n bogus\n' >"$TEST_TMP/badrules/x.rules"
+out=$(DCVMAIL_RULES_DIR="$TEST_TMP/badrules" "$DCVMAIL" -c "$CONF" -d "$S" pipe <"$FIX/sectigo-dcv-plain.eml" 2>/dev/null); rc=$?
+check_eq "broken rules: exit 75" "$rc" 75
+check_contains "broken rules: 4.3.0 line" "$out" "4.3.0 dcvmail configuration or rules are broken"
+printf 'frobnicate yes\n' >"$TEST_TMP/bad.conf"
+"$DCVMAIL" -c "$TEST_TMP/bad.conf" -d "$S" pipe <"$FIX/sectigo-dcv-plain.eml" >/dev/null 2>&1
+check_eq "broken config: exit 75" "$?" 75
+pipe --bogus-option <"$FIX/sectigo-dcv-plain.eml" >/dev/null 2>&1
+check_eq "a wrong master.cf argument defers (75), never bounces" "$?" 75
+
+# a signal while reading the message defers it
+{ sleep 5; } | pipe -r admin@example.net >"$TEST_TMP/sig.out" 2>&1 &
+pid=$!; sleep 0.5
+kill -TERM "$(pgrep -n -f "dcvmail -c $CONF -d $S pipe")" 2>/dev/null
+wait $pid; rc=$?
+check_eq "SIGTERM while reading: exit 75" "$rc" 75
+check_contains "SIGTERM: 4.3.0 line" "$(cat "$TEST_TMP/sig.out")" "4.3.0 dcvmail stopped by a signal"
+
+# malformed and oversized mail is acknowledged and kept, not bounced
+python3 -c 'import sys; sys.stdout.write("From: a@example.com\nSubject: big\n\n" + ("x" * 99 + "\n") * 120000)' >"$TEST_TMP/big.eml"
+pipe -r admin@example.net <"$TEST_TMP/big.eml" >/dev/null 2>&1; rc=$?
+check_eq "a 12 MB message: exit 0" "$rc" 0
+check_eq "recorded as oversized" "$(sqlite3 "$S/ledger.db" "select type from messages where subject = 'big'")" "oversized"
+sha=$(sha256sum "$TEST_TMP/big.eml" | cut -c1-64)
+check "the whole 12 MB message is archived" cmp -s "$TEST_TMP/big.eml" "$S/archive/$(echo "$sha" | cut -c1-2)/$sha"
+printf 'From: a@example.com\nSubject: broken\nContent-Type: multipart/mixed; boundary="zz"\n\n--zz\nContent-Type: text/plain; charset=x-no-such-charset\n\nhello\n' >"$TEST_TMP/broken.eml"
+pipe -r admin@example.net <"$TEST_TMP/broken.eml" >/dev/null 2>&1; rc=$?
+check_eq "broken MIME with an unknown charset: exit 0" "$rc" 0
+check_eq "recorded as malformed" "$(sqlite3 "$S/ledger.db" "select type from messages where subject = 'broken'")" "malformed"
+t_done
