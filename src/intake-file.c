@@ -240,13 +240,16 @@ walk_dir(struct intake *it, const char *dir, int depth, int maildir_sub)
 		char *p = xasprintf("%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
 				    ents[i]->d_name);
 		struct stat st;
-		if (!it->stop && lstat(p, &st) == 0) {
-			if (S_ISDIR(st.st_mode) && !maildir_sub)
-				walk_path(it, p, depth + 1, 0);
-			else if (S_ISREG(st.st_mode) ||
-				 (S_ISLNK(st.st_mode) && stat(p, &st) == 0 && S_ISREG(st.st_mode)))
-				read_file_path(it, p, !maildir_sub);
-		}
+		if (it->stop)
+			;
+		else if (lstat(p, &st) == -1)
+			fail(it, p, strerror(errno));
+		else if (S_ISDIR(st.st_mode) && !maildir_sub)
+			walk_path(it, p, depth + 1, 0);
+		else if (S_ISLNK(st.st_mode) && stat(p, &st) == -1)
+			fail(it, p, strerror(errno)); /* dangling link: tell */
+		else if (S_ISREG(st.st_mode))
+			read_file_path(it, p, !maildir_sub);
 		free(p);
 		free(ents[i]);
 	}
