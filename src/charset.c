@@ -314,8 +314,10 @@ hdr_decode(const char *raw, size_t len)
 	size_t idx = 0;
 
 	buf_init(&b, 0);
-	cs_install_hook();
-	if (len && mailmime_encoded_phrase_parse("utf-8", raw, len, &idx, "utf-8", &res) ==
+	if (memmem(raw, len, "=?", 2) == NULL) {
+		/* no encoded word: plain text, UTF-8 when valid, else guessed */
+		auto_append(&b, raw, len);
+	} else if (mailmime_encoded_phrase_parse("utf-8", raw, len, &idx, "utf-8", &res) ==
 			   MAILIMF_NO_ERROR && res) {
 		utf8_append_clean(&b, res, strlen(res));
 		free(res);
