@@ -186,7 +186,7 @@ links_add(struct linkset *ls, const char *url, size_t len, const char *text, int
 	struct msg_link l;
 	char *cand;
 
-	if ((int)ls->n >= ls->max || ls->attempts >= (size_t)ls->max * 8 + 64)
+	if ((int)ls->n >= ls->max || ls->attempts >= (size_t)ls->max * 20 + 100)
 		return;
 	while (len && isspace((unsigned char)*url))
 		url++, len--;
