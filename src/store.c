@@ -61,6 +61,10 @@ static const char *const migrations[] = {
 char *
 store_errmsg(struct store *st, const char *what)
 {
+	int e = sqlite3_system_errno(st->db);
+
+	if (e != 0 && (sqlite3_errcode(st->db) & 0xff) == SQLITE_IOERR)
+		return xasprintf("%s/ledger.db: %s: %s (%s)", st->dir, what, sqlite3_errmsg(st->db), strerror(e));
 	return xasprintf("%s/ledger.db: %s: %s", st->dir, what, sqlite3_errmsg(st->db));
 }
 
@@ -70,7 +74,9 @@ store_exec(struct store *st, const char *sql, char **errp)
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		*errp = xasprintf("%s/ledger.db: %s", st->dir, msg ? msg : "error");
+		int e = sqlite3_system_errno(st->db);
+		*errp = xasprintf("%s/ledger.db: %s%s%s%s", st->dir, msg ? msg : "error", e ? " (" : "",
+				  e ? strerror(e) : "", e ? ")" : "");
 		sqlite3_free(msg);
 		return -1;
 	}

@@ -1,0 +1,125 @@
+# The ledger: idempotent imports, concurrency, crashes, permissions, full disk,
+# expectations, list/show/report.
+. "$TOP/tests/lib.sh"
+S="$TEST_TMP/state"
+export DCVMAIL_CONFIG="" 
+q() { sqlite3 "$1/ledger.db" "$2"; }
+FIX="$TOP/tests/corpus/ca"
+
+# gen_mbox FILE COUNT TAG: COUNT DigiCert requests over 40 orders, unique bodies
+gen_mbox() {
+	python3 - "$@" <<'PY'
+import sys
+path, n, tag = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(path, "w") as f:
+    for i in range(n):
+        o = 9100000 + i % 40
+        f.write("From dcv@example Tue Nov 24 09:00:00 2026\n"
+                "From: DigiCert <no-reply@digitalcertvalidation.com>\nTo: admin@example.com\n"
+                "Subject: [Action Required] Approve Certificate Request for h%d.example.com {%d}\n"
+                "Message-ID: <%s-%d@t>\n\nApprove https://www.digicert.com/link/approve?t=%s%d\n\n"
+                % (i % 40, o, tag, i, tag, i))
+PY
+}
+
+"$DCVMAIL" -d "$S" check -q "$FIX" >"$TEST_TMP/o1" 2>&1; rc=$?
+check_eq "check records the CA corpus" "$rc" 0
+n1=$(q "$S" "select count(*) from messages"); r1=$(q "$S" "select count(*) from requests")
+check_eq "every fixture is a message row" "$n1" "$(ls "$FIX"/*.eml | wc -l)"
+"$DCVMAIL" -d "$S" check -q "$FIX" >"$TEST_TMP/o2" 2>&1
+check_eq "a second run changes nothing" "$(q "$S" "select count(*) from messages")/$(q "$S" "select count(*) from requests")" "$n1/$r1"
+check_contains "and says so" "$(cat "$TEST_TMP/o2")" "recorded 0 new, $n1 seen before"
+check_eq "state directory is 0700" "$(stat -c %a "$S")" 700
+check_eq "ledger is 0600" "$(stat -c %a "$S/ledger.db")" 600
+sha=$(q "$S" "select sha256 from messages limit 1")
+check_eq "archived messages are 0600" "$(stat -c %a "$S/archive/$(echo "$sha" | cut -c1-2)/$sha")" 600
+check_eq "the schema version is set" "$(q "$S" "pragma user_version")" 1
+check_eq "DigiCert's copies and reminder make one request" \
+	"$(q "$S" "select copies, state from requests where key = 'digicert:order:48213377'")" "3|issued"
+check_eq "a suspicious copy never joins the genuine request" \
+	"$(q "$S" "select count(*) from requests where key = 'suspicious:digicert:order:48213377'")" 1
+check_eq "the issued notice closes the Sectigo order" "$(q "$S" "select state from requests where key = 'sectigo:order:123456789'")" issued
+
+out=$("$DCVMAIL" -d "$S" list); check_contains "list shows requests" "$out" "www.example.jp"
+out=$("$DCVMAIL" -d "$S" list --pending --json); check_not_contains "list --pending hides issued requests" "$out" '"state":"issued"'
+id=$(q "$S" "select id from requests where key = 'digicert:order:48213377'")
+out=$("$DCVMAIL" -d "$S" show "$id"); check_contains "show lists the copies with their mailboxes" "$out" "digicert-dcv-copy-webmaster.eml"
+out=$("$DCVMAIL" -d "$S" show --json "$id"); check_contains "show --json has the messages" "$out" '"messages":[{'
+"$DCVMAIL" -d "$S" show 99999 >/dev/null 2>&1; check_eq "show of a missing id fails (65)" "$?" 65
+out=$("$DCVMAIL" -d "$S" report); check_contains "report lists domains with pending requests" "$out" "www.example.jp"
+
+# expectations
+out=$("$DCVMAIL" -d "$S" expect add --ca sectigo --domain example.org --until 2099-12-31)
+check_contains "expect add" "$out" "expectation 1: sectigo example.org until 2099-12-31"
+"$DCVMAIL" -d "$S" expect add --ca sectigo --domain example.org --until yesterday >/dev/null 2>&1
+check_eq "a bad date is a usage error" "$?" 64
+sed 's/www.example.net/shop.example.org/g; s/123456789/123400001/g' "$FIX/sectigo-dcv-plain.eml" >"$TEST_TMP/exp.eml"
+"$DCVMAIL" -d "$S" check -q "$TEST_TMP/exp.eml" >/dev/null
+check_eq "a request under an expected domain is marked expected" \
+	"$(q "$S" "select expected from requests where order_id = '123400001'")" 1
+check_contains "expect list shows what used it" "$("$DCVMAIL" -d "$S" expect list)" "request "
+check_contains "expect rm" "$("$DCVMAIL" -d "$S" expect rm 1)" "removed"
+"$DCVMAIL" -d "$S" expect rm 1 >/dev/null 2>&1; check_eq "removing it twice fails" "$?" 65
+
+# permissions
+mkdir -m 755 "$TEST_TMP/open"
+out=$("$DCVMAIL" -d "$TEST_TMP/open" check -q "$FIX/ordinary-mail.eml" 2>&1); rc=$?
+check "a state directory readable by others is refused" [ "$rc" -ne 0 ]
+check_contains "with the fix" "$out" "chmod 700 $TEST_TMP/open"
+chmod 644 "$S/ledger.db"
+out=$("$DCVMAIL" -d "$S" list 2>&1); rc=$?
+check "a ledger readable by others is refused" [ "$rc" -ne 0 ]
+check_contains "with the fix" "$out" "chmod 600 $S/ledger.db"
+chmod 600 "$S/ledger.db"
+
+# 8 processes x 500 messages at once into one ledger
+C="$TEST_TMP/conc"
+for i in 1 2 3 4 5 6 7 8; do gen_mbox "$TEST_TMP/p$i.mbox" 500 "p$i"; done
+pids=""
+for i in 1 2 3 4 5 6 7 8; do
+	"$DCVMAIL" -d "$C" check -q "$TEST_TMP/p$i.mbox" >"$TEST_TMP/c$i.out" 2>&1 &
+	pids="$pids $!"
+done
+fails=0; for p in $pids; do wait "$p" || fails=$((fails + 1)); done
+check_eq "8 concurrent writers all succeed" "$fails" 0
+check_not_contains "no 'database is locked' failure" "$(cat "$TEST_TMP"/c*.out)" "locked"
+check_eq "no lost row: 4000 messages" "$(q "$C" "select count(*) from messages")" 4000
+check_eq "no duplicate request: 40 orders" "$(q "$C" "select count(*) from requests")" 40
+check_eq "copies add up to 4000" "$(q "$C" "select sum(copies) from requests")" 4000
+check_eq "one set of actions per request" "$(q "$C" "select count(*) from (select request_id from request_copies group by request_id)")" 40
+
+# kill -9 in the middle of a batch, then run again
+K="$TEST_TMP/kill"
+gen_mbox "$TEST_TMP/big.mbox" 3000 kill
+"$DCVMAIL" -d "$K" check -q "$TEST_TMP/big.mbox" >/dev/null 2>&1 &
+kp=$!
+n=0; while [ "$(q "$K" "select count(*) from messages" 2>/dev/null || echo 0)" -lt 200 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+kill -9 "$kp" 2>/dev/null; wait "$kp" 2>/dev/null
+mid=$(q "$K" "select count(*) from messages")
+check "the batch was killed part-way ($mid of 3000 recorded)" [ "$mid" -gt 0 ] && [ "$mid" -lt 3000 ]
+check_eq "the ledger is consistent after kill -9" "$(q "$K" "pragma integrity_check")" ok
+"$DCVMAIL" -d "$K" check -q "$TEST_TMP/big.mbox" >/dev/null 2>&1
+check_eq "running again completes it: 3000 messages" "$(q "$K" "select count(*) from messages")" 3000
+check_eq "nothing recorded twice" "$(q "$K" "select count(distinct sha256) from messages")" 3000
+check_eq "copies match messages" "$(q "$K" "select sum(copies) from requests")" 3000
+check_eq "every message is in the archive" "$(find "$K/archive" -type f ! -name '.tmp*' | wc -l)" 3000
+
+# a full disk: clear error, non-zero exit, no half-written record
+F=/tmp/dcvmail-full.$$
+if mkdir -p "$F" && mount -t tmpfs -o size=400k tmpfs "$F" 2>/dev/null; then
+	mkdir -m 700 "$F/s"
+	"$DCVMAIL" -d "$F/s" check -q "$FIX/ordinary-mail.eml" >/dev/null 2>&1
+	before=$(q "$F/s" "select count(*) from messages")
+	head -c 300000 /dev/urandom | base64 >"$F/fill"
+	python3 -c 'import sys; sys.stdout.write("From: a@example.com\nSubject: big\n\n" + "z" * 200000 + "\n")' >"$TEST_TMP/200k.eml"
+	out=$("$DCVMAIL" -d "$F/s" check -q "$TEST_TMP/200k.eml" 2>&1); rc=$?
+	check "a full disk fails the import (exit $rc)" [ "$rc" -ne 0 ]
+	check_contains "with a clear error" "$out" "No space left on device"
+	rm -f "$F/fill"
+	check_eq "and no half-written record" "$(q "$F/s" "select count(*) from messages")" "$before"
+	check_eq "no stray archive file" "$(find "$F/s/archive" -type f | wc -l)" "$before"
+	umount "$F"; rmdir "$F"
+else
+	skip "full disk: cannot mount a small tmpfs here"
+fi
+t_done

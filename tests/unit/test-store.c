@@ -1,0 +1,129 @@
+/* test-store.c — SC-081/SC-090 dates, request states, validations, outbox, IMAP state. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dcvmail/message.h"
+#include "dcvmail/store.h"
+#include "dcvmail/util.h"
+#include "unit.h"
+
+static time_t
+day(const char *s)
+{
+	return parse_date(s) - 86399; /* start of that day, UTC */
+}
+
+static void
+test_sc081(void)
+{
+	char b[32];
+
+	CHECK(sc081_reuse_days(day("2026-03-14")) == 398, "398 days until 2026-03-14");
+	CHECK(sc081_reuse_days(day("2026-03-15")) == 200, "200 days from 2026-03-15");
+	CHECK(sc081_reuse_days(day("2027-03-14")) == 200, "200 days until 2027-03-14");
+	CHECK(sc081_reuse_days(day("2027-03-15")) == 100, "100 days from 2027-03-15");
+	CHECK(sc081_reuse_days(day("2029-03-14")) == 100, "100 days until 2029-03-14");
+	CHECK(sc081_reuse_days(day("2029-03-15")) == 10, "10 days from 2029-03-15");
+	CHECK_STR(fmt_time(validation_reuse_until(day("2026-11-24"), 0), b, sizeof(b)), "2027-06-12T00:00:00Z",
+		  "a validation on 2026-11-24 is reusable for 200 days");
+	CHECK_STR(fmt_time(validation_reuse_until(day("2027-12-24"), 1), b, sizeof(b)), "2028-03-15T00:00:00Z",
+		  "an email validation is never reused past 2028-03-15 (SC-090)");
+	CHECK_STR(fmt_time(validation_reuse_until(day("2027-12-24"), 0), b, sizeof(b)), "2028-04-02T00:00:00Z",
+		  "a non-email validation keeps its 100 days");
+}
+
+static struct message *
+fake_message(const char *text)
+{
+	return message_parse(text, strlen(text), NULL);
+}
+
+static void
+test_states(const char *dir)
+{
+	struct store *st;
+	char *err = NULL;
+	struct message *m = fake_message("From: a@digicert.com\nSubject: x\n\nhello\n");
+	struct verdict v;
+	struct record_result rr;
+	struct planned_action acts[] = { { "forward", "ops@example.com", "a person must approve" } };
+	struct request_info ri;
+	int found;
+
+	CHECK(store_open(dir, 0, &st, &err) == 0, "store opens a new ledger");
+	if (st == NULL) {
+		printf("# %s\n", err);
+		return;
+	}
+	verdict_init(&v);
+	v.type = v.rule_type = VT_DCV;
+	v.ca = xstrdup("digicert");
+	v.dedup_key = xstrdup("digicert:order:1");
+	verdict_set_field(&v, "domain", "example.com");
+	verdict_set_field(&v, "order", "1");
+	CHECK(store_record(st, m, &v, NULL, acts, 1, &rr, &err) == 0 && rr.new_request && rr.actions_queued == 1,
+	      "a new request queues its actions");
+	CHECK(store_request_get(st, rr.request_id, &ri, &found, &err) == 0 && found && !strcmp(ri.state, "pending"),
+	      "a new request is pending");
+	request_info_free(&ri);
+	CHECK(store_request_set_state(st, rr.request_id, "approved", "alice", "checked the order", &err) == 0,
+	      "a request moves to approved");
+	CHECK(store_request_get(st, rr.request_id, &ri, &found, &err) == 0 && !strcmp(ri.state, "approved") &&
+	      ri.state_by && !strcmp(ri.state_by, "alice"), "who approved is recorded");
+	request_info_free(&ri);
+	CHECK(store_request_set_state(st, rr.request_id, "frozen", "x", NULL, &err) == -1 && strstr(err, "frozen"),
+	      "an unknown state is refused");
+	free(err);
+	err = NULL;
+	CHECK(store_request_set_state(st, 4242, "rejected", "x", NULL, &err) == -1 && err, "a missing request is an error");
+	free(err);
+	err = NULL;
+
+	/* outbox: claim, lease, retry, done */
+	struct outbox_item it, it2;
+	time_t now = time(NULL);
+	CHECK(store_outbox_claim(st, now, 60, &it, &found, &err) == 0 && found && !strcmp(it.kind, "forward") &&
+	      !strcmp(it.message_sha256, m->sha256), "the queued forward can be claimed");
+	CHECK(store_outbox_claim(st, now, 60, &it2, &found, &err) == 0 && !found, "a claimed item is leased");
+	CHECK(store_outbox_result(st, it.id, 0, "connection refused", now + 30, 0, &err) == 0, "a failed attempt is recorded");
+	CHECK(store_outbox_claim(st, now, 60, &it2, &found, &err) == 0 && !found, "a failed item waits for its next try");
+	CHECK(store_outbox_claim(st, now + 31, 60, &it2, &found, &err) == 0 && found && it2.attempts == 1,
+	      "and comes back after it, with its attempt counted");
+	CHECK(store_outbox_result(st, it2.id, 1, "sent", 0, 0, &err) == 0, "success is recorded");
+	size_t n = 9;
+	CHECK(store_outbox_pending(st, &n, &err) == 0 && n == 0, "nothing left queued");
+	outbox_item_free(&it);
+	outbox_item_free(&it2);
+
+	uint32_t uv, lu;
+	CHECK(store_imap_get(st, "whois", &uv, &lu, &err) == 0 && uv == 0 && lu == 0, "unknown mailbox state is zero");
+	CHECK(store_imap_set(st, "whois", 77, 12, &err) == 0 && store_imap_set(st, "whois", 77, 15, &err) == 0 &&
+	      store_imap_get(st, "whois", &uv, &lu, &err) == 0 && uv == 77 && lu == 15, "IMAP state is kept per mailbox");
+
+	verdict_free(&v);
+	message_free(m);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/dcvmail-test-store.XXXXXX";
+	char *sub;
+
+	test_sc081();
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	sub = xasprintf("%s/state", dir);
+	test_states(sub);
+	{
+		char *cmd = xasprintf("rm -rf %s", dir);
+		if (system(cmd) != 0)
+			printf("# cleanup failed\n");
+		free(cmd);
+	}
+	free(sub);
+	UNIT_DONE();
+}
