@@ -18,7 +18,7 @@
 static const struct {
 	const char *mail, *iconv;
 } aliases[] = {
-	{ "utf-8", "" }, { "utf8", "" }, { "us-ascii", "" }, { "ascii", "" },
+	{ "utf-8", "UTF-8" }, { "utf8", "UTF-8" }, { "us-ascii", "" }, { "ascii", "" },
 	{ "ansi_x3.4-1968", "" }, { "unknown-8bit", "" }, { "x-unknown", "" },
 	{ "unknown", "" }, { "default", "" }, { "x-user-defined", "" },
 	{ "iso-8859-1", "CP1252" }, { "iso8859-1", "CP1252" }, { "iso_8859-1", "CP1252" },
@@ -250,6 +250,10 @@ charset_to_utf8(struct buf *out, const char *charset, const char *in, size_t len
 
 	if (len == 0)
 		return;
+	if (!strcmp(name, "UTF-8")) {
+		utf8_append_clean(out, in, len);
+		return;
+	}
 	if (*name == '\0' || (ascii_compatible(name) && plain_ascii(in, len))) {
 		auto_append(out, in, len);
 		return;

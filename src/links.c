@@ -81,7 +81,8 @@ get_part(CURLU *u, CURLUPart what)
 	return r;
 }
 
-/* Clean a candidate: drop whitespace inside (hrefs wrapped by mailers), and
+/* Clean a candidate: drop tabs and line breaks inside (hrefs wrapped by
+ * mailers; browsers do the same; spaces are kept and encoded by curl), and
  * make the userinfo unambiguous ("a@b@host": only the last '@' separates). */
 static char *
 clean_candidate(const char *url, size_t len)
@@ -91,7 +92,7 @@ clean_candidate(const char *url, size_t len)
 
 	buf_init(&b, 0);
 	for (size_t i = 0; i < len; i++)
-		if (!isspace((unsigned char)url[i]) && url[i] != '\0')
+		if (url[i] != '\t' && url[i] != '\r' && url[i] != '\n' && url[i] != '\0')
 			buf_addc(&b, url[i]);
 	if (b.data == NULL)
 		return buf_steal(&b);
@@ -185,7 +186,7 @@ links_add(struct linkset *ls, const char *url, size_t len, const char *text, int
 	struct msg_link l;
 	char *cand;
 
-	if ((int)ls->n >= ls->max || ls->attempts >= (size_t)ls->max * 8 + 64)
+	if ((int)ls->n >= ls->max || ls->attempts >= (size_t)ls->max * 20 + 100)
 		return;
 	while (len && isspace((unsigned char)*url))
 		url++, len--;

@@ -106,10 +106,8 @@ hdr_block(struct mparse *mp, const char *p, const char *end, struct hfield **fie
 				if (cur->vlen > lim->max_line)
 					cur->vlen = lim->max_line;
 			}
-		} else if (*nf == 0 && first) {
-			return p; /* no header at all: all body */
 		} else {
-			cur = NULL; /* not a header line: ignored */
+			return p; /* not a header line: the body starts here */
 		}
 		first = 0;
 		p = next;
