@@ -113,12 +113,22 @@ utf8_append_clean(struct buf *out, const char *in, size_t len)
 	buf_add(out, run, (size_t)(s - run));
 }
 
-static void
-cp1252_append(struct buf *out, const char *in, size_t len);
+static void cp1252_append(struct buf *out, const char *in, size_t len);
+static iconv_t get_cd(const char *name);
+static void iconv_append(struct buf *out, iconv_t cd, const char *in, size_t len);
 
 static void
 auto_append(struct buf *out, const char *in, size_t len)
 {
+	iconv_t cd;
+
+	/* unlabelled 7-bit Japanese (ISO-2022-JP escapes): old mailers do it */
+	if (memmem(in, len, "\x1b$B", 3) != NULL || memmem(in, len, "\x1b$@", 3) != NULL) {
+		if ((cd = get_cd("ISO-2022-JP-3")) != (iconv_t)-1) {
+			iconv_append(out, cd, in, len);
+			return;
+		}
+	}
 	if (utf8_valid(in, len))
 		buf_add(out, in, len);
 	else {

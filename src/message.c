@@ -134,22 +134,76 @@ from_by_hand(struct message *m, const char *raw)
 	}
 }
 
-static void
-parse_from(struct message *m)
+/* An addr-spec as libetpan returned it is usable when it has one '@' with
+ * text on both sides and nothing a display or route could hide in. */
+static int
+addr_ok(const char *a)
 {
+	const char *at = strrchr(a, '@');
+
+	return at && at != a && at[1] && strcspn(a, "<>()[],;:\" \t\\") == strlen(a);
+}
+
+/* Skip white space and (comments) after the address; a comment becomes the
+ * display name when there is none ("a@b (Name)"). */
+static size_t
+skip_cfws(struct message *m, const char *s, size_t i, size_t len)
+{
+	while (i < len) {
+		if (s[i] == ' ' || s[i] == '\t') {
+			i++;
+			continue;
+		}
+		if (s[i] != '(')
+			break;
+		size_t start = ++i;
+		int depth = 1;
+		for (; i < len && depth > 0; i++) {
+			if (s[i] == '\\' && i + 1 < len)
+				i++;
+			else if (s[i] == '(')
+				depth++;
+			else if (s[i] == ')')
+				depth--;
+		}
+		if (depth > 0)
+			return start - 1; /* unbalanced: leave it as trailing text */
+		if (*m->from_display == '\0') {
+			char *c = xstrndup(s + start, i - 1 - start);
+			free(m->from_display);
+			m->from_display = hdr_decode(c, strlen(c));
+			trim(m->from_display);
+			free(c);
+		}
+	}
+	return i;
+}
+
+/* From decides who a message claims to be from: anything ambiguous (two
+ * From fields, two addresses, text after the address, an address that does
+ * not parse) makes the message malformed, so it can never count as a CA's. */
+static void
+parse_from(struct mparse *mp)
+{
+	struct message *m = mp->m;
 	const char *raw = message_header_raw(m, "From", 0);
 	struct mailimf_mailbox_list *ml = NULL;
 	struct mailimf_mailbox *mb;
-	size_t idx = 0;
+	size_t idx = 0, len;
 
 	if (raw == NULL)
 		return;
-	if (mailimf_mailbox_list_parse(raw, strlen(raw), &idx, &ml) != MAILIMF_NO_ERROR) {
+	if (message_header_raw(m, "From", 1) != NULL)
+		mp_malformed(mp, "more than one From header");
+	len = strlen(raw);
+	if (mailimf_mailbox_list_parse(raw, len, &idx, &ml) != MAILIMF_NO_ERROR) {
 		from_by_hand(m, raw);
+		if (*raw)
+			mp_malformed(mp, "From header is not a valid address");
 		return;
 	}
 	mb = clist_isempty(ml->mb_list) ? NULL : clist_content(clist_begin(ml->mb_list));
-	if (mb && mb->mb_addr_spec) {
+	if (mb && mb->mb_addr_spec && addr_ok(mb->mb_addr_spec)) {
 		set_addr(m, mb->mb_addr_spec);
 		if (mb->mb_display_name) {
 			free(m->from_display);
@@ -157,8 +211,14 @@ parse_from(struct message *m)
 						     strlen(mb->mb_display_name));
 			trim(m->from_display);
 		}
+		if (clist_count(ml->mb_list) > 1)
+			mp_malformed(mp, "From header has %d addresses", clist_count(ml->mb_list));
+		idx = skip_cfws(m, raw, idx, len);
+		if (idx < len)
+			mp_malformed(mp, "From header has text after the address");
 	} else {
 		from_by_hand(m, raw);
+		mp_malformed(mp, "From header is not a valid address");
 	}
 	mailimf_mailbox_list_free(ml);
 }
@@ -172,15 +232,16 @@ hdr_or_empty(const struct message *m, const char *name, int decoded)
 }
 
 static void
-fill_fields(struct message *m)
+fill_fields(struct mparse *mp)
 {
+	struct message *m = mp->m;
 	char *id;
 	size_t n;
 
 	m->from = xstrdup("");
 	m->from_domain = xstrdup("");
 	m->from_display = xstrdup("");
-	parse_from(m);
+	parse_from(mp);
 	m->subject = hdr_or_empty(m, "Subject", 1);
 	m->date = hdr_or_empty(m, "Date", 0);
 	id = hdr_or_empty(m, "Message-ID", 0);
@@ -260,7 +321,7 @@ message_parse(const char *buf, size_t len, const struct msg_limits *lim)
 	}
 	if (m->headers == NULL)
 		m->headers = xcalloc(1, sizeof(*m->headers));
-	fill_fields(m);
+	fill_fields(&mp);
 	m->text = buf_steal(&mp.text);
 	m->html = buf_steal(&mp.html);
 	m->html_text = buf_steal(&mp.html_text);

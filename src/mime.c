@@ -293,8 +293,33 @@ sep_add(struct buf *b, const char *s, size_t n, size_t max)
 	tbuf_add(b, s, n, max);
 }
 
+/* An HTML part without a MIME charset: take <meta charset=...> or
+ * <meta http-equiv content="...; charset=..."> from its first 2 KB. */
 static void
-text_part(struct mparse *mp, const struct part *pt, const char *p, const char *end)
+html_meta_charset(struct part *pt, const char *s, size_t len)
+{
+	const char *p, *e = s + (len < 2048 ? len : 2048);
+	size_t n;
+
+	if (s == NULL)
+		return;
+	for (p = s; p + 8 < e; p++) {
+		if (strncasecmp(p, "charset=", 8))
+			continue;
+		p += 8;
+		while (p < e && (*p == '"' || *p == '\'' || *p == ' '))
+			p++;
+		for (n = 0; p + n < e && (isalnum((unsigned char)p[n]) || p[n] == '-' ||
+					  p[n] == '_' || p[n] == ':' || p[n] == '.'); n++)
+			;
+		if (n > 0 && n < 40)
+			pt->charset = xstrndup(p, n);
+		return;
+	}
+}
+
+static void
+text_part(struct mparse *mp, struct part *pt, const char *p, const char *end)
 {
 	struct buf raw, u;
 	size_t max = mp->lim->max_text;
@@ -302,6 +327,8 @@ text_part(struct mparse *mp, const struct part *pt, const char *p, const char *e
 	buf_init(&raw, 0);
 	buf_init(&u, 0);
 	decode_body(&raw, pt->cte, p, (size_t)(end - p));
+	if (pt->charset == NULL && !strcmp(pt->type, "text/html"))
+		html_meta_charset(pt, raw.data, raw.len); /* freed by the caller */
 	charset_to_utf8(&u, pt->charset, raw.data ? raw.data : "", raw.len);
 	buf_free(&raw);
 	crlf_to_lf(&u);
