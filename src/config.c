@@ -651,12 +651,15 @@ config_setup(struct config *cfg, const char *opt_config, const char *opt_state_d
 	if (r == -1) {
 		if (path != NULL || errno != ENOENT) {
 			fprintf(stderr, "dcvmail: %s: %s\n", path ? path : def, strerror(errno));
+			config_free(cfg);
 			return EXIT_CONFIG;
 		}
+		config_free(cfg);
 		config_defaults(cfg); /* no default config: built-in defaults */
 	} else if (r > 0) {
 		fprintf(stderr, "dcvmail: %s: %d error%s in configuration\n", path ? path : def, r,
 			r == 1 ? "" : "s");
+		config_free(cfg);
 		return EXIT_CONFIG;
 	}
 	if (opt_state_dir)
@@ -678,6 +681,7 @@ config_setup(struct config *cfg, const char *opt_config, const char *opt_state_d
 			fprintf(stderr, "dcvmail: no rules directory: set rules-dir in %s, or "
 					"DCVMAIL_RULES_DIR, or install rules under %s\n",
 				path ? path : def, sys);
+			config_free(cfg);
 			return EXIT_CONFIG;
 		}
 	}

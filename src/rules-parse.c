@@ -167,7 +167,7 @@ add_list(struct rparser *p, const char *line, const char *s, char ***v, size_t *
 	char w[512];
 	int col;
 
-	if (p->ca == NULL || p->rule != NULL) {
+	if (p->rule != NULL) {
 		rerr(p, 1, "CA lists belong in a 'ca' block, before its rules");
 		return;
 	}
@@ -443,14 +443,14 @@ parse_line(struct rparser *p, const char *line)
 		start_ca(p, line, s);
 	} else if (!strcmp(kw, "rule"))
 		start_rule(p, line, s);
+	else if (p->ca == NULL)
+		rerr(p, col, "'%s' before any 'ca' block", kw);
 	else if (!strcmp(kw, "from-domain"))
 		add_list(p, line, s, &p->ca->from_domains, &p->ca->nfrom_domains, 1);
 	else if (!strcmp(kw, "dkim-domain"))
 		add_list(p, line, s, &p->ca->dkim_domains, &p->ca->ndkim_domains, 1);
 	else if (!strcmp(kw, "link-host"))
 		add_list(p, line, s, &p->ca->link_hosts, &p->ca->nlink_hosts, 1);
-	else if (p->ca == NULL)
-		rerr(p, col, "'%s' before any 'ca' block", kw);
 	else
 		rule_kw(p, line, s, kw, col);
 }

@@ -138,6 +138,6 @@ msg("phish-userinfo", DC, "admin@example.com", "[Action Required] Approve Certif
 msg("phish-ip-literal", SEC, "admin@example.net", "ORDER #123450000 - Domain Control Validation for www.example.net",
     "Your validation code is: A1b2*C3d4-E5f6G7h8*I9j0-K1l2M3n4\nhttps://203.0.113.7/products/EnterDCVCode?orderNumber=123450000\n")
 msg("phish-punycode", DC, "admin@example.com", "[Action Required] Approve Certificate Request for bank.example.com {48213380}",
-    "Approve: https://www.xn--digcert-2za.com/link/approve?t=cHVueQ\n")
+    "Approve: https://www.xn--dgicert-rog.com/link/approve?t=cHVueQ\n")
 msg("phish-http", DC, "admin@example.com", "[Action Required] Approve Certificate Request for bank.example.com {48213381}",
     "Approve: http://www.digicert.com/link/approve?t=aHR0cA\n")

@@ -1,0 +1,29 @@
+# Phishing corpus: every imitation is caught, the genuine controls authenticate.
+. "$TOP/tests/lib.sh"
+P="$TOP/tests/corpus/phish"
+printf 'trust-authserv-id mx.example.test\nauto-approve digicert sectigo globalsign amazon godaddy\n' >"$TEST_TMP/c.conf"
+out=$("$DCVMAIL" -c "$TEST_TMP/c.conf" check --dry-run --json "$P" 2>/dev/null)
+check_eq "check --dry-run --json runs over the phishing corpus" "$?" 0
+n=$(ls "$P"/*.eml | grep -vc /genuine-)
+check "at least 20 phishing messages" [ "$n" -ge 20 ]
+printf '%s\n' "$out" | python3 -c '
+import json, sys, os
+for line in sys.stdin:
+    o = json.loads(line)
+    name = os.path.basename(o["file"])
+    raw = open(o["file"], "rb").read().decode("utf-8", "replace")
+    why = [l[15:] for l in raw.splitlines() if l.startswith("X-Test-Reason: ")][0]
+    approve = [a for a in o["actions"] if a["kind"] == "approve"]
+    if name.startswith("genuine-"):
+        good = o["type"] == "dcv" and o["auth"]["result"] == "pass" and not o["reasons"]
+        print(("ok" if good else "not ok") + " - control %s: dcv, auth pass, no reasons (%s)" % (name, o["auth"]["reason"]))
+        continue
+    caught = o["type"] in ("suspicious", "unknown", "notice") and o["type"] != "dcv"
+    print(("ok" if caught else "not ok") + " - %s caught as %s: %s" % (name, o["type"], why))
+    if caught and o["type"] == "suspicious" and not o["reasons"]:
+        print("not ok - %s: suspicious without a reason" % name)
+    if approve:
+        print("not ok - %s: an approve action was planned" % name)
+'
+check_contains "the authentication verdict and reason are in --json" "$out" '"auth":{"result":"pass","reason":"dkim=pass header.d=digicert.com (mx.example.test)"'
+t_done
