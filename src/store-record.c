@@ -142,7 +142,9 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 		return SQLITE_ERROR;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	bind_opt(s, 2, v->ca);
-	sqlite3_bind_text(s, 3, vtype_name(t == VT_REMINDER ? VT_DCV : t), -1, SQLITE_STATIC);
+	/* a suspicious or malformed request is listed as such, never as a genuine one */
+	sqlite3_bind_text(s, 3, vtype_name(v->type == VT_SUSPICIOUS || v->type == VT_MALFORMED ? v->type :
+					   t == VT_REMINDER ? VT_DCV : t), -1, SQLITE_STATIC);
 	bind_opt(s, 4, verdict_field(v, "domain"));
 	bind_opt(s, 5, verdict_field(v, "order"));
 	sqlite3_bind_text(s, 6, t == VT_ISSUED ? "issued" : "pending", -1, SQLITE_STATIC);

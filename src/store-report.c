@@ -85,14 +85,14 @@ store_list(struct store *st, int pending_only, int json, FILE *out, char **errp)
 	if (store_request_list(st, pending_only, &v, &n, errp) == -1)
 		return -1;
 	if (!json)
-		fprintf(out, "%-5s %-10s %-10s %-11s %-28s %-12s %6s %5s %s\n", "ID", "STATE", "TYPE", "CA",
+		fprintf(out, "%-5s %-10s %-10s %-11s %-28s %-16s %6s %5s %s\n", "ID", "STATE", "TYPE", "CA",
 			"DOMAIN", "ORDER", "COPIES", "AGE", "EXPECTED");
 	for (size_t i = 0; i < n; i++) {
 		struct request_info *r = &v[i];
 		if (json)
 			put_json(out, request_json(r));
 		else
-			fprintf(out, "%-5lld %-10s %-10s %-11s %-28s %-12s %6d %5s %s\n", (long long)r->id, r->state,
+			fprintf(out, "%-5lld %-10s %-10s %-11s %-28s %-16s %6d %5s %s\n", (long long)r->id, r->state,
 				r->type ? r->type : "-", r->ca ? r->ca : "-", r->domain ? r->domain : "-",
 				r->order ? r->order : "-", r->copies, age(r->first_seen, now, a, sizeof(a)),
 				r->expected ? "yes" : "no");
