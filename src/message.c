@@ -321,6 +321,8 @@ message_parse(const char *buf, size_t len, const struct msg_limits *lim)
 	}
 	if (m->headers == NULL)
 		m->headers = xcalloc(1, sizeof(*m->headers));
+	if (m->nheaders == 0)
+		mp_malformed(&mp, len ? "no header fields" : "empty message");
 	fill_fields(&mp);
 	m->text = buf_steal(&mp.text);
 	m->html = buf_steal(&mp.html);

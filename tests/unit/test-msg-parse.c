@@ -51,6 +51,8 @@ test_empty_input(void)
 	      "empty input: every string field is non-NULL");
 	CHECK_STR(m->sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 		  "sha256 of empty input");
+	CHECK(m->status == MSG_MALFORMED && !strcmp(m->status_reason, "empty message"),
+	      "empty input is malformed: empty message");
 	message_free(m);
 	message_free(NULL);
 }
