@@ -22,6 +22,7 @@ static const struct command {
 	{ "approve", cmd_approve, "approve ID   a person approves a request (guarded link follow)" },
 	{ "reject", cmd_reject, "reject ID   a person rejects a request (recorded only)" },
 	{ "expect", cmd_expect, "expect add --ca CA --domain D [--order N] [--until DATE] | list | rm ID" },
+	{ "outbox", cmd_outbox, "outbox [--dry-run]   run the queued actions that are due (forward)" },
 	{ "report", cmd_report, "report [--json]   per domain: last approval, reuse deadline, pending" },
 	{ "dns", cmd_dns, "dns DOMAIN   DNS validation contacts (TXT, CAA) vs watched mailboxes" },
 };

@@ -26,6 +26,7 @@ int cmd_reject(struct globals *, int, char **);
 int cmd_expect(struct globals *, int, char **);
 int cmd_report(struct globals *, int, char **);
 int cmd_dns(struct globals *, int, char **);
+int cmd_outbox(struct globals *, int, char **);
 
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;

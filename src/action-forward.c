@@ -1,0 +1,193 @@
+/* action-forward.c — send the person who must act a summary with the original
+ * attached unchanged (message/rfc822), through the configured SMTP relay. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libetpan/libetpan.h>
+#include <openssl/evp.h>
+
+#include "dcvmail/action.h"
+#include "dcvmail/auth.h"
+#include "dcvmail/config.h"
+#include "dcvmail/message.h"
+#include "dcvmail/rules.h"
+#include "dcvmail/util.h"
+
+/* RFC 2047 B-encoding of a UTF-8 phrase, in words of at most 45 input bytes
+ * cut on character boundaries. */
+static void
+encode_subject(struct buf *b, const char *s)
+{
+	size_t len = strlen(s), pos = 0;
+	int ascii = 1;
+
+	for (size_t i = 0; i < len; i++)
+		ascii &= (unsigned char)s[i] < 0x80 && s[i] != '=' && s[i] != '?';
+	if (ascii) {
+		buf_adds(b, s);
+		return;
+	}
+	while (pos < len) {
+		size_t n = len - pos > 45 ? 45 : len - pos;
+		while (pos + n < len && ((unsigned char)s[pos + n] & 0xc0) == 0x80)
+			n--;
+		unsigned char out[80];
+		int o = EVP_EncodeBlock(out, (const unsigned char *)s + pos, (int)n);
+		buf_printf(b, "%s=?UTF-8?B?%.*s?=", pos ? "\r\n " : "", o, out);
+		pos += n;
+	}
+}
+
+static void
+summary(struct buf *b, const struct message *m, const struct verdict *v, const struct outbox_item *it,
+	const struct ca_def *ca)
+{
+	const char *dom = verdict_field(v, "domain"), *order = verdict_field(v, "order");
+
+	buf_printf(b, "dcvmail received a %s mail", vtype_name(v->type));
+	if (ca)
+		buf_printf(b, " that reads like %s", ca->name);
+	buf_adds(b, ".\r\n\r\n");
+	buf_printf(b, "  Type:     %s\r\n", vtype_name(v->type == VT_SUSPICIOUS ? v->rule_type : v->type));
+	buf_printf(b, "  CA:       %s\r\n", ca ? ca->name : "(none)");
+	buf_printf(b, "  Domain:   %s\r\n", dom ? dom : "(not found)");
+	buf_printf(b, "  Order:    %s\r\n", order ? order : "(not found)");
+	buf_printf(b, "  From:     %s\r\n", m->from);
+	buf_printf(b, "  Subject:  %s\r\n", m->subject);
+	buf_printf(b, "  Sender authenticated: %s (%s)\r\n", v->auth == AUTH_PASS ? "yes" : "NO",
+		   v->auth_reason ? v->auth_reason : "");
+	if (v->approve_link)
+		buf_printf(b, "  Approve link: %s\r\n", v->approve_link);
+	if (v->reject_link)
+		buf_adds(b, "  (The mail also holds a reject link; opening it cancels the order.)\r\n");
+	buf_printf(b, "  Request:  #%lld (`dcvmail show %lld`)\r\n", (long long)it->request_id,
+		   (long long)it->request_id);
+	if (v->type == VT_SUSPICIOUS)
+		buf_adds(b, "\r\nWARNING: this mail looks like a forgery. Do not open its links.\r\n");
+	if (it->why && *it->why)
+		buf_printf(b, "\r\nWhy a person must look at it: %s.\r\n", it->why);
+	buf_adds(b, "\r\nThe original message is attached unchanged.\r\n");
+}
+
+static char *
+compose(const struct action_ctx *ax, const struct outbox_item *it, const char *raw, size_t rawlen)
+{
+	struct message *m = message_parse(raw, rawlen, &ax->cfg->limits);
+	struct verdict v;
+	struct buf b;
+	char date[64], bnd[80];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	verdict_init(&v);
+	classify(ax->rules, m, NULL, &v);
+	auth_evaluate(m, ax->cfg, ax->rules, &v);
+	auth_check_phishing(m, ax->cfg, ax->rules, &v);
+	const struct ca_def *ca = rules_ca(ax->rules, v.ca);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	snprintf(bnd, sizeof(bnd), "=_dcvmail_%lld_%ld", (long long)it->id, (long)now);
+	buf_init(&b, 0);
+	buf_printf(&b, "From: dcvmail <%s>\r\nTo: <%s>\r\nDate: %s\r\nMessage-ID: <dcvmail.%lld.%ld@%s>\r\n",
+		   ax->cfg->smtp.from, it->target, date, (long long)it->id, (long)now, ax->cfg->hostname);
+	char *subj = xasprintf("[dcvmail] %s%s %s %s: %s", v.type == VT_SUSPICIOUS ? "SUSPICIOUS " : "",
+			       vtype_name(v.type == VT_SUSPICIOUS ? v.rule_type : v.type), ca ? ca->id : "-",
+			       verdict_field(&v, "domain") ? verdict_field(&v, "domain") : "-", m->subject);
+	buf_adds(&b, "Subject: ");
+	encode_subject(&b, subj);
+	free(subj);
+	buf_printf(&b, "\r\nAuto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
+		       "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n"
+		       "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+		   bnd, bnd);
+	summary(&b, m, &v, it, ca);
+	buf_printf(&b, "\r\n--%s\r\nContent-Type: message/rfc822\r\n"
+		       "Content-Disposition: attachment; filename=\"original.eml\"\r\n\r\n", bnd);
+	buf_add(&b, raw, rawlen);
+	if (rawlen && raw[rawlen - 1] != '\n')
+		buf_adds(&b, "\r\n");
+	buf_printf(&b, "--%s--\r\n", bnd);
+	verdict_free(&v);
+	message_free(m);
+	return buf_steal(&b);
+}
+
+/* smtp://host[:port] (plain, loopback relay only) */
+static int
+parse_relay(const char *url, char *host, size_t hlen, int *port, char **result)
+{
+	const char *h, *c;
+
+	if (url == NULL || strncmp(url, "smtp://", 7)) {
+		*result = xstrdup("smtp url must be smtp://HOST[:PORT] (a local relay)");
+		return -1;
+	}
+	h = url + 7;
+	c = strchr(h, ':');
+	snprintf(host, hlen, "%.*s", (int)(c ? (size_t)(c - h) : strcspn(h, "/")), h);
+	*port = c ? atoi(c + 1) : 25;
+	if (strcmp(host, "127.0.0.1") && strcmp(host, "localhost") && strcmp(host, "::1")) {
+		*result = xasprintf("relay %s is not on this host: dcvmail sends only through a local relay "
+				    "(such as Postfix on 127.0.0.1), which does TLS onwards", host);
+		return -1;
+	}
+	return 0;
+}
+
+enum action_status
+action_forward(const struct action_ctx *ax, const struct outbox_item *it, char **result)
+{
+	char host[256], *raw = NULL, *msg = NULL, *path;
+	size_t rawlen;
+	int port, r;
+	mailsmtp *s = NULL;
+	enum action_status st = ACTION_RETRY;
+
+	if (!ax->cfg->have_smtp || ax->cfg->smtp.from == NULL) {
+		*result = xstrdup("no smtp block with a from address in the configuration");
+		return ACTION_FAIL;
+	}
+	if (parse_relay(ax->cfg->smtp.url, host, sizeof(host), &port, result) == -1)
+		return ACTION_FAIL;
+	path = store_archive_path(ax->st, it->message_sha256 ? it->message_sha256 : "");
+	if (read_file(path, 1U << 30, &raw, &rawlen) == -1) {
+		*result = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return ACTION_FAIL;
+	}
+	free(path);
+	msg = compose(ax, it, raw, rawlen);
+	s = mailsmtp_new(0, NULL);
+	mailsmtp_set_timeout(s, ax->cfg->smtp.timeout);
+	if ((r = mailsmtp_socket_connect(s, host, (uint16_t)port)) != MAILSMTP_NO_ERROR) {
+		*result = xasprintf("connect to %s:%d: %s", host, port, mailsmtp_strerror(r));
+		goto out;
+	}
+	if ((r = mailesmtp_ehlo_with_ip(s, 1)) != MAILSMTP_NO_ERROR && (r = mailsmtp_helo_with_ip(s, 1)) != MAILSMTP_NO_ERROR) {
+		*result = xasprintf("HELO: %s", mailsmtp_strerror(r));
+		goto out;
+	}
+	if ((r = mailsmtp_mail(s, ax->cfg->smtp.from)) != MAILSMTP_NO_ERROR ||
+	    (r = mailsmtp_rcpt(s, it->target)) != MAILSMTP_NO_ERROR ||
+	    (r = mailsmtp_data(s)) != MAILSMTP_NO_ERROR ||
+	    (r = mailsmtp_data_message(s, msg, strlen(msg))) != MAILSMTP_NO_ERROR) {
+		*result = xasprintf("%s: %s", it->target, mailsmtp_strerror(r));
+		/* a permanent refusal will not get better by retrying */
+		if (s->response_code >= 500 && s->response_code < 600)
+			st = ACTION_FAIL;
+		goto out;
+	}
+	mailsmtp_quit(s);
+	*result = xasprintf("forwarded to %s", it->target);
+	st = ACTION_OK;
+out:
+	if (s)
+		mailsmtp_free(s);
+	free(msg);
+	free(raw);
+	return st;
+}
