@@ -141,3 +141,31 @@ msg("phish-punycode", DC, "admin@example.com", "[Action Required] Approve Certif
     "Approve: https://www.xn--dgicert-rog.com/link/approve?t=cHVueQ\n")
 msg("phish-http", DC, "admin@example.com", "[Action Required] Approve Certificate Request for bank.example.com {48213381}",
     "Approve: http://www.digicert.com/link/approve?t=aHR0cA\n")
+
+msg("sectigo-expiry", SEC, "it@example.net", "Customer certificate expiry warning (30 days)", "Your certificate for www.example.net expires in 30 days.\n")
+msg("registrar-transfer", "Registrar <transfers@gandi.net>", "owner@example.com", "Domain transfer request for example.com", "Approve or reject the transfer: https://www.gandi.net/transfer?x=1\n")
+
+# Second variants: every fixture above again as an HTML-only, base64-encoded
+# message (links only in href), the way many CA templates arrive. Phishing
+# fixtures keep their one form.
+import glob, html as htmlmod, re
+for path in sorted(glob.glob(os.path.join(OUT, "*.eml"))):
+    name = os.path.basename(path)[:-4]
+    if name.endswith("-htmlb64") or name.startswith("phish-") or name == "ordinary-mail":
+        continue
+    raw = open(path, "rb").read()
+    import email, email.policy
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    if m.is_multipart() or m.get_content_type() != "text/plain":
+        continue
+    text = m.get_content()
+    def linkify(s):
+        return re.sub(r"(https?://[^\s<>\"]+)", lambda mm: '<a href="%s">%s</a>' % (mm.group(1), "this link"), s)
+    body = "<html><body>" + "".join("<p>%s</p>" % linkify(htmlmod.escape(l, quote=False)) for l in text.splitlines() if l.strip()) + "</body></html>"
+    cs = m.get_content_charset() or "utf-8"
+    if cs.lower() in ("shift_jis", "iso-2022-jp"):
+        cs = "utf-8"
+    msg(name + "-htmlb64", m["From"], m["To"], str(m["Subject"]), html=body, cs=cs, enc="base64")
+    exp = os.path.join(OUT, name + ".expect")
+    if os.path.exists(exp):
+        open(os.path.join(OUT, name + "-htmlb64.expect"), "w").write(open(exp).read())

@@ -34,8 +34,8 @@ check_eq "ledger is 0600" "$(stat -c %a "$S/ledger.db")" 600
 sha=$(q "$S" "select sha256 from messages limit 1")
 check_eq "archived messages are 0600" "$(stat -c %a "$S/archive/$(echo "$sha" | cut -c1-2)/$sha")" 600
 check_eq "the schema version is set" "$(q "$S" "pragma user_version")" 1
-check_eq "DigiCert's copies and reminder make one request" \
-	"$(q "$S" "select copies, state from requests where key = 'digicert:order:48213377'")" "3|issued"
+check_eq "DigiCert's five copies, reminders and issued notice make one request" \
+	"$(q "$S" "select copies, state from requests where key = 'digicert:order:48213377'")" "5|issued"
 check_eq "a suspicious copy never joins the genuine request" \
 	"$(q "$S" "select count(*) from requests where key = 'suspicious:digicert:order:48213377'")" 1
 check_eq "the issued notice closes the Sectigo order" "$(q "$S" "select state from requests where key = 'sectigo:order:123456789'")" issued
@@ -121,5 +121,20 @@ if mkdir -p "$F" && mount -t tmpfs -o size=400k tmpfs "$F" 2>/dev/null; then
 	umount "$F"; rmdir "$F"
 else
 	skip "full disk: cannot mount a small tmpfs here"
+fi
+# a read-only state directory: clear error, non-zero exit, nothing half-written
+R=/tmp/dcvmail-ro.$$
+if mkdir -p "$R" && mount -t tmpfs -o size=1m,mode=700 tmpfs "$R" 2>/dev/null; then
+	"$DCVMAIL" -d "$R" check -q "$FIX/ordinary-mail.eml" >/dev/null 2>&1
+	mount -o remount,ro "$R"
+	out=$("$DCVMAIL" -d "$R" check -q "$FIX/sectigo-dcv-plain.eml" 2>&1); rc=$?
+	check "a read-only state directory fails the import (exit $rc)" [ "$rc" -ne 0 ]
+	check_contains "with a clear error naming the ledger" "$out" "$R/"
+	check_eq "and the ledger keeps what it had" "$(sqlite3 "file:$R/ledger.db?immutable=1" "select count(*) from messages")" 1
+	out=$(printf 'From: a@b.example\n\nx\n' | "$DCVMAIL" -d "$R" pipe 2>/dev/null); rc=$?
+	check_eq "pipe defers (75) on a read-only ledger" "$rc" 75
+	umount "$R"; rmdir "$R"
+else
+	skip "read-only state directory: cannot mount a tmpfs here"
 fi
 t_done
