@@ -452,6 +452,9 @@ check_config(struct parser *p)
 			if (!strcmp(c->mailboxes[j].name, m->name))
 				perr(p, "mailbox '%s' defined twice", m->name);
 	}
+	if (c->verify_dkim)
+		perr(p, "verify-dkim: dcvmail does not verify DKIM itself; let the border MTA "
+			"(OpenDKIM, rspamd) do it and set trust-authserv-id");
 	for (size_t i = 0; i < c->nroutes; i++) {
 		p->line = c->routes[i].line;
 		if (c->routes[i].nactions == 0)
@@ -462,6 +465,11 @@ check_config(struct parser *p)
 				perr(p, "route forwards mail but there is no smtp block");
 			if (k == RA_NOTIFY && c->notify_secret_file == NULL)
 				perr(p, "route notifies but notify-secret-file is not set");
+			/* accepted by the grammar for configs shared with later versions,
+			 * refused here rather than failing silently in the outbox */
+			if (k == RA_NOTIFY || k == RA_REDIRECT)
+				perr(p, "'%s' actions are not available in this version of dcvmail (use forward)",
+				     k == RA_NOTIFY ? "notify" : "redirect");
 		}
 	}
 }

@@ -15,24 +15,20 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check, "check [--dry-run] [--json] [-q] PATH...   classify (and record) files, Maildirs, mboxes, - for stdin" },
 	{ "pipe", cmd_pipe, "pipe [-f SENDER] [-r RCPT] [-o ORIG_RCPT] [--dry-run]   one message on stdin (Postfix pipe(8))" },
-	{ "watch", cmd_watch, "watch [--once] [--dry-run]   watch the configured IMAP mailboxes" },
 	{ "rules", cmd_rules, "rules lint [DIR] | test FILE.eml | list   the rule files" },
 	{ "list", cmd_list, "list [--pending] [--json]   recorded requests" },
 	{ "show", cmd_show, "show [--json] ID   one request, its copies, messages and actions" },
-	{ "approve", cmd_approve, "approve ID   a person approves a request (guarded link follow)" },
-	{ "reject", cmd_reject, "reject ID   a person rejects a request (recorded only)" },
 	{ "expect", cmd_expect, "expect add --ca CA --domain D [--order N] [--until DATE] | list | rm ID" },
 	{ "outbox", cmd_outbox, "outbox [--dry-run]   run the queued actions that are due (forward)" },
 	{ "report", cmd_report, "report [--json]   per domain: last approval, reuse deadline, pending" },
-	{ "dns", cmd_dns, "dns DOMAIN   DNS validation contacts (TXT, CAA) vs watched mailboxes" },
 };
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: dcvmail [-v] [-n] [-c CONFIG] [-d STATE_DIR] COMMAND [ARGS]\n\n"
-		   "Records, forwards and (behind guardrails) answers the mail Certificate\n"
-		   "Authorities send to validate a certificate order.\n\ncommands:\n");
+		   "Records and forwards the mail Certificate Authorities send to validate a\n"
+		   "certificate order, and checks every approval guardrail.\n\ncommands:\n");
 	for (size_t i = 0; i < nitems(commands); i++)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fprintf(f, "\noptions:\n"

@@ -17,15 +17,11 @@ typedef int (*cmd_fn)(struct globals *, int argc, char **argv);
 
 int cmd_check(struct globals *, int, char **);
 int cmd_pipe(struct globals *, int, char **);
-int cmd_watch(struct globals *, int, char **);
 int cmd_rules(struct globals *, int, char **);
 int cmd_list(struct globals *, int, char **);
 int cmd_show(struct globals *, int, char **);
-int cmd_approve(struct globals *, int, char **);
-int cmd_reject(struct globals *, int, char **);
 int cmd_expect(struct globals *, int, char **);
 int cmd_report(struct globals *, int, char **);
-int cmd_dns(struct globals *, int, char **);
 int cmd_outbox(struct globals *, int, char **);
 
 /* Shared by commands: load config and rules, exit code on failure (78). */

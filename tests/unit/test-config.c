@@ -70,7 +70,7 @@ test_good(void)
 		     "}\n"
 		     "smtp {\n  url smtp://127.0.0.1:25\n  from dcvmail@example.com\n}\n"
 		     "route {\n  type dcv ev-intent\n  domain example.com\n  forward a@example.com b@example.com\n  approve\n}\n"
-		     "route default {\n  notify https://hooks.example.com/x\n}\n",
+		     "route default {\n  forward postmaster@example.com\n}\n",
 		     &c, err, sizeof(err));
 
 	CHECK(r == 0, "valid config loads without errors");
@@ -89,7 +89,7 @@ test_good(void)
 	CHECK(c.have_smtp && c.smtp.from && !strcmp(c.smtp.from, "dcvmail@example.com"), "smtp block");
 	CHECK(c.nroutes == 2 && c.routes[0].nactions == 2 && c.routes[0].actions[0].targets.n == 2,
 	      "route with forward (2 targets) and approve");
-	CHECK(c.routes[1].is_default && c.routes[1].actions[0].kind == RA_NOTIFY, "default route notifies");
+	CHECK(c.routes[1].is_default && c.routes[1].actions[0].kind == RA_FORWARD, "default route forwards");
 	CHECK(config_role_for(&c, "admin@example.org") == ROLE_CONSTRUCTED, "local part admin@ matches any domain");
 	CHECK(config_role_for(&c, "WEBMASTER@Example.COM") == ROLE_CONSTRUCTED, "role match is case-insensitive");
 	CHECK(config_role_for(&c, "dcv@example.com") == ROLE_TXT, "exact address role");
@@ -133,6 +133,9 @@ test_errors(void)
 	expect_error("route {\n forward a@b\n}\n", "no smtp block", "forward without smtp");
 	expect_error("notify-secret-file /k\nroute {\n notify http://x/\n}\n", "must be https://", "notify over http");
 	expect_error("verify-dkim maybe\n", "wants yes or no", "bad boolean");
+	expect_error("verify-dkim yes\n", "does not verify DKIM itself", "own DKIM verification is refused, not ignored");
+	expect_error("notify-secret-file /k\nroute {\n notify https://x/\n}\n", "'notify' actions are not available",
+		     "notify is refused, not ignored");
 	expect_error("hostname \"unterminated\n", "unterminated quoted string", "unterminated quote");
 	expect_error("pending-alert 0\n", "wants a number from 1", "number out of range");
 }
