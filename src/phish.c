@@ -284,9 +284,14 @@ auth_check_phishing(const struct message *m, const struct config *cfg, const str
 	const struct ca_def *ca = rules_ca(rs, v->ca);
 	char *brand = NULL;
 
-	(void)cfg;
 	if (v->auth == AUTH_FAIL && ca)
 		verdict_suspect(v, "sender authentication failed: %s", v->auth_reason ? v->auth_reason : "");
+	/* Where authentication is possible (a trusted border MTA is configured),
+	 * an approval request the CA did not demonstrably send is suspicious. */
+	else if (ca && v->auth != AUTH_PASS && cfg && cfg->trust_authserv_ids.n > 0 &&
+		 (v->rule_type == VT_DCV || v->rule_type == VT_EV_INTENT))
+		verdict_suspect(v, "%s wording, but the sender is not authenticated (%s)", ca->name,
+				v->auth_reason ? v->auth_reason : "no trusted pass");
 	if (!looks_like_ca_mail(m, v))
 		return;
 	check_display_name(m, rs, v);

@@ -27,7 +27,8 @@ out=$(plan "$P/genuine-digicert.eml")
 check_contains "authenticated + expected + allowlisted + auto-approve: every guardrail holds" "$out" "every guardrail holds"
 check_not_contains "and nothing is said against it" "$out" "not authenticated"
 out=$(plan "$FIX/digicert-dcv-plain.eml")
-check_contains "unauthenticated sender: a person is told why" "$out" "forward: sender not authenticated"
+check_contains "unauthenticated sender: a person is told why" "$out" "sender not authenticated"
+check_contains "CA wording from an unauthenticated sender is suspicious" "$out" "DigiCert wording, but the sender is not authenticated"
 check_not_contains "unauthenticated sender: no approval" "$out" "guardrail holds"
 out=$(plan "$P/genuine-sectigo.eml")
 check_contains "no expectation for the domain: not approved" "$out" "not an expected order: no \`dcvmail expect\` for sectigo www.example.net"

@@ -26,4 +26,8 @@ for line in sys.stdin:
         print("not ok - %s: an approve action was planned" % name)
 '
 check_contains "the authentication verdict and reason are in --json" "$out" '"auth":{"result":"pass","reason":"dkim=pass header.d=digicert.com (mx.example.test)"'
+out=$("$DCVMAIL" -c "$TEST_TMP/c.conf" check --dry-run --json "$TOP/tests/corpus/ca/digicert-dcv-plain.eml" 2>/dev/null)
+check_contains "with a trusted MTA configured, CA wording without a trusted pass is suspicious" "$out" '"type":"suspicious","rule_type":"dcv"'
+out=$("$DCVMAIL" check --dry-run --json "$TOP/tests/corpus/ca/digicert-dcv-plain.eml" 2>/dev/null)
+check_contains "without trust-authserv-id it stays dcv, auth none, with the reason" "$out" '"auth":{"result":"none","reason":"no trusted Authentication-Results (trust-authserv-id is not set)"'
 t_done
