@@ -15,4 +15,14 @@ printf 'state-dir /tmp\nbogus-keyword 1\n' >"$TEST_TMP/bad.conf"
 out=$("$DCVMAIL" -c "$TEST_TMP/bad.conf" check --dry-run - </dev/null 2>&1); rc=$?
 check_eq "bad config exits 78" "$rc" 78
 check_contains "bad config error has file:line" "$out" "$TEST_TMP/bad.conf:2: unknown keyword 'bogus-keyword'"
+# the README's complete example configuration is valid
+python3 - "$TOP/README.md" "$TEST_TMP/readme.conf" "$TOP/rules" "$TEST_TMP" <<'PY'
+import sys
+s = open(sys.argv[1]).read(); i = s.index("state-dir /var/lib/dcvmail\nrules-dir"); j = s.index("```", i)
+conf = s[i:j].replace("/etc/dcvmail/rules", sys.argv[3]).replace("/var/lib/dcvmail", sys.argv[4] + "/st")
+open(sys.argv[2], "w").write(conf)
+PY
+out=$("$DCVMAIL" -c "$TEST_TMP/readme.conf" -n 2>&1); rc=$?
+check_eq "the README's example configuration passes dcvmail -n" "$rc" 0
+check_contains "dcvmail -n reports the rules" "$out" "rules for"
 t_done
