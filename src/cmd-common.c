@@ -5,8 +5,8 @@
 #include "dcvmail/rules.h"
 #include "dcvmail/util.h"
 
-static void
-print_diag(void *arg, const char *file, int line, int col, const char *msg)
+void
+print_rules_diag(void *arg, const char *file, int line, int col, const char *msg)
 {
 	(void)arg;
 	if (col > 0)
@@ -26,7 +26,7 @@ load_config_and_rules(struct globals *g, struct config *cfg, struct ruleset **rs
 		return r;
 	if (rs == NULL)
 		return 0;
-	if (rules_load(cfg->rules_dir, (enum rules_mode)mode, rs, print_diag, NULL) != 0) {
+	if (rules_load(cfg->rules_dir, (enum rules_mode)mode, rs, print_rules_diag, NULL) != 0) {
 		fprintf(stderr, "dcvmail: %s: broken rules, refusing to run\n", cfg->rules_dir);
 		config_free(cfg);
 		return EXIT_CONFIG;

@@ -10,18 +10,6 @@
 #include "dcvmail/util.h"
 #include "rules-int.h"
 
-static void
-diag(void *arg, const char *file, int line, int col, const char *msg)
-{
-	(void)arg;
-	if (col > 0)
-		fprintf(stderr, "%s:%d:%d: %s\n", file, line, col, msg);
-	else if (line > 0)
-		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
-	else
-		fprintf(stderr, "%s: %s\n", file, msg);
-}
-
 static int
 usage(void)
 {
@@ -42,7 +30,7 @@ lint(struct globals *g, const char *dir)
 		return r;
 	if (dir == NULL)
 		dir = cfg.rules_dir;
-	n = rules_load(dir, RULES_MODE_BATCH, &rs, diag, NULL);
+	n = rules_load(dir, RULES_MODE_BATCH, &rs, print_rules_diag, NULL);
 	if (n > 0) {
 		fprintf(stderr, "%s: %d error%s\n", dir, n, n == 1 ? "" : "s");
 		config_free(&cfg);

@@ -21,6 +21,8 @@ sqlite3_stmt *store_prepare(struct store *, const char *sql);
 char *store_errmsg(struct store *, const char *what);
 int archive_write(const char *dir, const char *sha256, const char *data, size_t len, char **errp);
 const char *col_text(sqlite3_stmt *, int);
+/* bind a string, or NULL for a NULL pointer */
+void bind_opt(sqlite3_stmt *, int, const char *);
 char *col_dup(sqlite3_stmt *, int); /* NULL stays NULL */
 
 #endif

@@ -26,15 +26,6 @@ step_done(struct store *st, sqlite3_stmt *s, char **errp)
 	return 0;
 }
 
-static void
-bind_opt(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
 /* --- expectations --- */
 
 int

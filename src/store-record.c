@@ -66,15 +66,6 @@ reasons_json(const struct verdict *v)
 	return s ? s : xstrdup("[]");
 }
 
-static void
-bind_opt(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
 static int
 find_expectation(struct store *st, const struct verdict *v, time_t now, int64_t *id)
 {

@@ -101,6 +101,15 @@ col_text(sqlite3_stmt *s, int i)
 	return t ? (const char *)t : "";
 }
 
+void
+bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 char *
 col_dup(sqlite3_stmt *s, int i)
 {

@@ -27,5 +27,7 @@ int cmd_outbox(struct globals *, int, char **);
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;
 int load_config_and_rules(struct globals *, struct config *, struct ruleset **, int mode);
+/* rules_diag_fn that prints "file:line:col: message" to stderr */
+void print_rules_diag(void *arg, const char *file, int line, int col, const char *msg);
 
 #endif
