@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dcvmail/cmd.h"
 #include "dcvmail/store.h"
@@ -239,4 +240,75 @@ cmd_expect(struct globals *g, int argc, char **argv)
 			"       dcvmail expect list [--json]\n"
 			"       dcvmail expect rm ID\n");
 	return EXIT_USAGE;
+}
+
+static const char *
+who_am_i(char *buf, size_t len)
+{
+	const char *s = getenv("SUDO_USER");
+
+	if (s == NULL || *s == '\0')
+		s = getlogin();
+	if (s == NULL || *s == '\0') {
+		snprintf(buf, len, "uid %ld", (long)getuid());
+		return buf;
+	}
+	return s;
+}
+
+/* approve/reject ID [--note TEXT]: record a person's decision. dcvmail never
+ * requests either link: the person opens the CA's page themselves. */
+static int
+decide(struct globals *g, int argc, char **argv, const char *state)
+{
+	struct config cfg;
+	struct store *st;
+	struct request_info ri;
+	char *err = NULL, who[64];
+	const char *note = NULL;
+	int64_t id;
+	int r, found = 0;
+
+	if (argc == 4 && !strcmp(argv[2], "--note"))
+		note = argv[3];
+	else if (argc != 2) {
+		fprintf(stderr, "usage: dcvmail %s ID [--note TEXT]\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (parse_id(argv[1], &id) == -1) {
+		fprintf(stderr, "usage: dcvmail %s ID [--note TEXT]\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	if ((r = open_ledger(g, &cfg, 0, &st)) != 0)
+		return r;
+	if (store_request_get(st, id, &ri, &found, &err) == -1 || !found)
+		return finish(&cfg, st, EXIT_DATAERR, err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
+	if (store_request_set_state(st, id, state, who_am_i(who, sizeof(who)), note, &err) == -1) {
+		request_info_free(&ri);
+		return finish(&cfg, st, EXIT_TEMPFAIL, err);
+	}
+	printf("request %lld (%s %s %s) recorded as %s by %s\n", (long long)id, ri.ca ? ri.ca : "-",
+	       ri.domain ? ri.domain : "-", ri.order ? ri.order : "-", state, who);
+	if (!strcmp(state, "approved")) {
+		if (ri.approve_link)
+			printf("If you have not yet, approve on the CA's page yourself:\n  %s\n", ri.approve_link);
+		printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");
+	} else
+		printf("dcvmail never opens a reject link: to cancel the order, use the reject link or\n"
+		       "instructions in the CA's mail yourself (`dcvmail show %lld` names the archived message).\n",
+		       (long long)id);
+	request_info_free(&ri);
+	return finish(&cfg, st, 0, NULL);
+}
+
+int
+cmd_approve(struct globals *g, int argc, char **argv)
+{
+	return decide(g, argc, argv, "approved");
+}
+
+int
+cmd_reject(struct globals *g, int argc, char **argv)
+{
+	return decide(g, argc, argv, "rejected");
 }

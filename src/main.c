@@ -19,6 +19,8 @@ static const struct command {
 	{ "list", cmd_list, "list [--pending] [--json]   recorded requests" },
 	{ "show", cmd_show, "show [--json] ID   one request, its copies, messages and actions" },
 	{ "expect", cmd_expect, "expect add --ca CA --domain D [--order N] [--until DATE] | list | rm ID" },
+	{ "approve", cmd_approve, "approve ID [--note TEXT]   record that a person approved a request" },
+	{ "reject", cmd_reject, "reject ID [--note TEXT]   record that a person rejected a request" },
 	{ "outbox", cmd_outbox, "outbox [--dry-run]   run the queued actions that are due (forward)" },
 	{ "report", cmd_report, "report [--json]   per domain: last approval, reuse deadline, pending" },
 };

@@ -23,6 +23,8 @@ int cmd_show(struct globals *, int, char **);
 int cmd_expect(struct globals *, int, char **);
 int cmd_report(struct globals *, int, char **);
 int cmd_outbox(struct globals *, int, char **);
+int cmd_approve(struct globals *, int, char **);
+int cmd_reject(struct globals *, int, char **);
 
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;

@@ -48,6 +48,21 @@ out=$("$DCVMAIL" -d "$S" show --json "$id"); check_contains "show --json has the
 "$DCVMAIL" -d "$S" show 99999 >/dev/null 2>&1; check_eq "show of a missing id fails (65)" "$?" 65
 out=$("$DCVMAIL" -d "$S" report); check_contains "report lists domains with pending requests" "$out" "www.example.jp"
 
+# a person's decisions
+id=$(q "$S" "select id from requests where key = 'digicert:order:55120987'")
+out=$("$DCVMAIL" -d "$S" approve "$id" --note "approved on the CA's page"); rc=$?
+check_eq "approve records a person's decision" "$rc:$(q "$S" "select state, state_note from requests where id = $id")" "0:approved|approved on the CA's page"
+check_contains "approve shows the link for the person, never opens it" "$out" "approve on the CA's page yourself"
+check_eq "an approval records a validation reusable for the SC-081 period" \
+	"$(q "$S" "select (reuse_until - approved_at) / 86400 in (398, 200, 100, 10) from validations where request_id = $id")" 1
+check_not_contains "report shows the approval" "$("$DCVMAIL" -d "$S" report | grep 'www.example.jp  *digicert')" "never"
+rid=$(q "$S" "select id from requests where key like 'suspicious:%' limit 1")
+out=$("$DCVMAIL" -d "$S" reject "$rid"); rc=$?
+check_eq "reject records the decision" "$rc:$(q "$S" "select state from requests where id = $rid")" "0:rejected"
+check_contains "reject says dcvmail never opens a reject link" "$out" "never opens a reject link"
+check_eq "decisions are kept in the history" "$(q "$S" "select count(*) from history")" 2
+"$DCVMAIL" -d "$S" approve 99999 >/dev/null 2>&1; check_eq "approving a missing request fails (65)" "$?" 65
+
 # expectations
 out=$("$DCVMAIL" -d "$S" expect add --ca sectigo --domain example.org --until 2099-12-31)
 check_contains "expect add" "$out" "expectation 1: sectigo example.org until 2099-12-31"
