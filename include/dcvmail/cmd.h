@@ -23,6 +23,7 @@ int cmd_show(struct globals *, int, char **);
 int cmd_expect(struct globals *, int, char **);
 int cmd_report(struct globals *, int, char **);
 int cmd_outbox(struct globals *, int, char **);
+int cmd_watch(struct globals *, int, char **);
 int cmd_approve(struct globals *, int, char **);
 int cmd_reject(struct globals *, int, char **);
 

@@ -1,0 +1,89 @@
+# tests/lib-dovecot.sh — a private Dovecot with TLS on 127.0.0.1 (sourced; root).
+# dv_start sets DV (dir), DV_IMAPS, DV_IMAP (STARTTLS) ports, DV_CA (CA file);
+# users whois@, txt@, approver@example.test, password "secret".
+dv_cert() { # DIR NAME: a throwaway CA and a server certificate for localhost/127.0.0.1
+	d=$1; n=$2
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$n test CA" \
+		-keyout "$d/$n-ca.key" -out "$d/$n-ca.pem" >/dev/null 2>&1
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$d/$n.key" -out "$d/$n.csr" >/dev/null 2>&1
+	printf 'subjectAltName=DNS:localhost\n' >"$d/$n.ext"
+	openssl x509 -req -in "$d/$n.csr" -CA "$d/$n-ca.pem" -CAkey "$d/$n-ca.key" -CAcreateserial -days 2 \
+		-extfile "$d/$n.ext" -out "$d/$n.pem" >/dev/null 2>&1
+}
+
+dv_start() {
+	DV=$(mktemp -d /tmp/dcvmail-dv.XXXXXX); chmod 755 "$DV"
+	DV_IMAPS=$(free_port); DV_IMAP=$(free_port)
+	dv_cert "$DV" "${1:-server}"
+	DV_CA="$DV/${1:-server}-ca.pem"
+	mkdir -p "$DV/mail" "$DV/run"; chown nobody:nogroup "$DV/mail"
+	for u in whois txt approver; do echo "$u@example.test:{PLAIN}secret" >>"$DV/users"; done
+	cat >"$DV/dovecot.conf" <<CONF
+base_dir = $DV/run
+log_path = $DV/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = required
+ssl_cert = <$DV/${1:-server}.pem
+ssl_key = <$DV/${1:-server}.key
+disable_plaintext_auth = yes
+auth_mechanisms = plain
+default_internal_user = dovecot
+default_login_user = dovenull
+mail_location = maildir:$DV/mail/%u/Maildir
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $DV/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$DV/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    port = $DV_IMAP
+  }
+  inet_listener imaps {
+    port = $DV_IMAPS
+    ssl = yes
+  }
+}
+CONF
+	dovecot -c "$DV/dovecot.conf" || { cat "$DV/dovecot.log" 2>/dev/null | sed 's/^/# /'; return 1; }
+	wait_port "$DV_IMAPS" 10
+}
+
+dv_stop() {
+	[ -n "${DV:-}" ] || return 0
+	dovecot -c "$DV/dovecot.conf" stop >/dev/null 2>&1
+	sleep 0.3
+	rm -rf "$DV"
+	DV=
+}
+
+# dv_append USER FILE [FLAGS]: APPEND a message over IMAPS
+dv_append() {
+	python3 - "$DV_IMAPS" "$DV_CA" "$1" "$2" "${3:-}" <<'PY'
+import imaplib, ssl, sys
+port, ca, user, path, flags = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+c = imaplib.IMAP4_SSL("localhost", port, ssl_context=ssl.create_default_context(cafile=ca))
+c.login(user, "secret")
+c.append("INBOX", flags or None, None, open(path, "rb").read())
+c.logout()
+PY
+}
+
+# dv_state USER: "uid flags" lines, UIDNEXT and message count, to compare before/after
+dv_state() {
+	python3 - "$DV_IMAPS" "$DV_CA" "$1" <<'PY'
+import imaplib, ssl, sys
+c = imaplib.IMAP4_SSL("localhost", int(sys.argv[1]), ssl_context=ssl.create_default_context(cafile=sys.argv[2]))
+c.login(sys.argv[3], "secret")
+c.select("INBOX", readonly=True)
+typ, data = c.uid("FETCH", "1:*", "(FLAGS)")
+for d in data:
+    if d: print(d.decode())
+print(c.status("INBOX", "(UIDNEXT MESSAGES UIDVALIDITY)")[1][0].decode())
+c.logout()
+PY
+}
