@@ -81,22 +81,32 @@ cmd_list(struct globals *g, int argc, char **argv)
 	return finish(&cfg, st, r, err);
 }
 
+/* Commands whose only option is --json: parse it, leaving optind on the operands. */
+static int
+json_option(int argc, char **argv, int *json)
+{
+	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	int ch;
+
+	*json = 0;
+	while ((ch = getopt_long(argc, argv, "j", lo, NULL)) != -1) {
+		if (ch != 'j')
+			return -1;
+		*json = 1;
+	}
+	return 0;
+}
+
 int
 cmd_show(struct globals *g, int argc, char **argv)
 {
-	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
-	int json = 0, ch, r;
+	int json, r;
 	int64_t id;
 	struct config cfg;
 	struct store *st;
 	char *err = NULL;
 
-	while ((ch = getopt_long(argc, argv, "j", lo, NULL)) != -1) {
-		if (ch != 'j')
-			return EXIT_USAGE;
-		json = 1;
-	}
-	if (optind + 1 != argc || parse_id(argv[optind], &id) == -1) {
+	if (json_option(argc, argv, &json) == -1 || optind + 1 != argc || parse_id(argv[optind], &id) == -1) {
 		fprintf(stderr, "usage: dcvmail show [--json] ID\n");
 		return EXIT_USAGE;
 	}
@@ -109,18 +119,12 @@ cmd_show(struct globals *g, int argc, char **argv)
 int
 cmd_report(struct globals *g, int argc, char **argv)
 {
-	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
-	int json = 0, ch, r;
+	int json, r;
 	struct config cfg;
 	struct store *st;
 	char *err = NULL;
 
-	while ((ch = getopt_long(argc, argv, "j", lo, NULL)) != -1) {
-		if (ch != 'j')
-			return EXIT_USAGE;
-		json = 1;
-	}
-	if (optind != argc) {
+	if (json_option(argc, argv, &json) == -1 || optind != argc) {
 		fprintf(stderr, "usage: dcvmail report [--json]\n");
 		return EXIT_USAGE;
 	}
