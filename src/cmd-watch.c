@@ -1,15 +1,17 @@
-/* cmd-watch.c — `dcvmail watch --once [--dry-run]`: read what is new in every
- * configured IMAP mailbox, record it, run the outbox, exit. */
+/* cmd-watch.c — `dcvmail watch [--once] [--dry-run]`: watch every configured
+ * IMAP mailbox (watch.c), or with --once read what is new, run the outbox, exit. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dcvmail/action.h"
 #include "dcvmail/cmd.h"
 #include "dcvmail/intake-imap.h"
 #include "dcvmail/log.h"
 #include "dcvmail/util.h"
+#include "dcvmail/watch.h"
 
 int
 cmd_watch(struct globals *g, int argc, char **argv)
@@ -31,22 +33,21 @@ cmd_watch(struct globals *g, int argc, char **argv)
 			return EXIT_USAGE;
 	}
 	if (optind != argc) {
-		fprintf(stderr, "usage: dcvmail watch --once [--dry-run]\n");
-		return EXIT_USAGE;
-	}
-	if (!once) {
-		fprintf(stderr, "dcvmail: watching continuously (IDLE) is not in this version; "
-				"run `dcvmail watch --once` from cron or a systemd timer\n");
+		fprintf(stderr, "usage: dcvmail watch [--once] [--dry-run]\n");
 		return EXIT_USAGE;
 	}
 	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_BATCH)) != 0)
 		return r;
-	if (cfg.nmailboxes == 0) {
-		fprintf(stderr, "dcvmail: no mailbox blocks in the configuration\n");
+	if (cfg.nmailboxes == 0 || watch_preflight(&cfg) == -1) {
+		if (cfg.nmailboxes == 0)
+			fprintf(stderr, "dcvmail: no mailbox blocks in the configuration\n");
 		rules_free(rs);
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
+	if (!once)
+		log_init("dcvmail", cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
+			 g->verbose);
 	if (store_open(cfg.state_dir, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
 		if (!dry) {
 			fprintf(stderr, "dcvmail: %s\n", err);
@@ -59,11 +60,12 @@ cmd_watch(struct globals *g, int argc, char **argv)
 		err = NULL;
 		st = NULL;
 	}
+	if (!once)
+		return watch_run(g, &cfg, rs, st, dry);
 	struct process_ctx ctx = { &cfg, rs, st, dry };
 	for (size_t i = 0; i < cfg.nmailboxes; i++) {
-		struct imap_pass p = { &cfg.mailboxes[i], &ctx, stdout };
 		struct imap_stats s;
-		if (imap_pass_run(&p, &s, &err) == -1) {
+		if (imap_pass_run(&cfg.mailboxes[i], &ctx, stdout, &s, &err) == -1) {
 			fprintf(stderr, "dcvmail: %s\n", err);
 			free(err);
 			err = NULL;

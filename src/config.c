@@ -207,9 +207,16 @@ kw_mailbox(struct parser *p, struct mailbox_cfg *m)
 		parse_int(p, p->argv[1], 1, 86400, &m->poll_interval);
 	else if (!strcmp(k, "timeout") && !want_args(p, 1, 1))
 		parse_int(p, p->argv[1], 1, 3600, &m->timeout);
+	else if (!strcmp(k, "idle") && !want_args(p, 1, 1))
+		parse_bool(p, p->argv[1], &m->idle);
+	else if (!strcmp(k, "idle-refresh") && !want_args(p, 1, 1))
+		parse_int(p, p->argv[1], 1, 1740, &m->idle_refresh);
+	else if (!strcmp(k, "reconnect-max") && !want_args(p, 1, 1))
+		parse_int(p, p->argv[1], 1, 86400, &m->reconnect_max);
 	else if (strcmp(k, "url") && strcmp(k, "user") && strcmp(k, "password-file") &&
 		 strcmp(k, "role") && strcmp(k, "move-to") && strcmp(k, "ca-file") &&
-		 strcmp(k, "insecure-plaintext") && strcmp(k, "poll-interval") && strcmp(k, "timeout"))
+		 strcmp(k, "insecure-plaintext") && strcmp(k, "poll-interval") && strcmp(k, "timeout") &&
+		 strcmp(k, "idle") && strcmp(k, "idle-refresh") && strcmp(k, "reconnect-max"))
 		perr(p, "unknown keyword '%s' in mailbox block", k);
 }
 
@@ -536,6 +543,9 @@ config_load(const char *path, struct config *cfg)
 				mb->name = xstrdup(p.argv[1]);
 				mb->poll_interval = 60;
 				mb->timeout = 60;
+				mb->idle = 1;
+				mb->idle_refresh = 1500;
+				mb->reconnect_max = 300;
 				mb->file = p.file;
 				mb->line = p.line;
 				blk = B_MAILBOX;

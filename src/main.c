@@ -15,7 +15,7 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check, "check [--dry-run] [--json] [-q] PATH...   classify (and record) files, Maildirs, mboxes, - for stdin" },
 	{ "pipe", cmd_pipe, "pipe [-f SENDER] [-r RCPT] [-o ORIG_RCPT] [--dry-run]   one message on stdin (Postfix pipe(8))" },
-	{ "watch", cmd_watch, "watch --once [--dry-run]   read new mail from the configured IMAP mailboxes" },
+	{ "watch", cmd_watch, "watch [--once] [--dry-run]   watch the configured IMAP mailboxes (IDLE); --once: one pass" },
 	{ "rules", cmd_rules, "rules lint [DIR] | test FILE.eml | list   the rule files" },
 	{ "list", cmd_list, "list [--pending] [--json]   recorded requests" },
 	{ "show", cmd_show, "show [--json] ID   one request, its copies, messages and actions" },

@@ -87,3 +87,27 @@ print(c.status("INBOX", "(UIDNEXT MESSAGES UIDVALIDITY)")[1][0].decode())
 c.logout()
 PY
 }
+
+# dv_down / dv_up: stop and start the same Dovecot (same ports, mail, CA)
+dv_down() { dovecot -c "$DV/dovecot.conf" stop >/dev/null 2>&1; for _ in 1 2 3 4 5 6 7 8 9 10; do
+	[ -e "$DV/run/master.pid" ] || break; sleep 0.2; done; }
+dv_up() { dovecot -c "$DV/dovecot.conf" && wait_port "$DV_IMAPS" 10; }
+
+# dv_drop USER FILE [COUNT]: deliver straight into USER's Maildir (as a local
+# delivery agent would), COUNT copies made distinct by a Message-ID header
+dv_drop() {
+	md="$DV/mail/$1/Maildir"; mkdir -p "$md/new" "$md/cur" "$md/tmp"
+	python3 - "$md" "$2" "${3:-1}" <<'PY'
+import os, sys, time
+md, path, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+body = open(path, "rb").read()
+body = b"\n".join(l for l in body.split(b"\n") if not l.lower().startswith(b"message-id:")) if count > 1 else body
+for i in range(count):
+    name = "%d.M%dP%d.dcvtest" % (time.time(), i, os.getpid())
+    data = (b"Message-ID: <drop-%d-%d@test.invalid>\n" % (os.getpid(), i) + body) if count > 1 else body
+    with open(os.path.join(md, "tmp", name), "wb") as f:
+        f.write(data)
+    os.rename(os.path.join(md, "tmp", name), os.path.join(md, "new", name))
+PY
+	chown -R nobody:nogroup "$DV/mail/$1"
+}

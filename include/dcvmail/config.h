@@ -25,7 +25,10 @@ struct mailbox_cfg {
 	char *move_to;      /* folder for processed mail, or NULL */
 	char *ca_file;      /* trust anchors for this server, or NULL: system store */
 	int insecure_plaintext; /* only honoured for loopback hosts */
-	int poll_interval;  /* seconds, when IDLE is missing; default 60 */
+	int poll_interval;  /* seconds, when IDLE is missing or off; default 60 */
+	int idle;           /* use IDLE when the server offers it; default yes */
+	int idle_refresh;   /* seconds before IDLE is renewed; default 1500 (RFC 2177: < 29 min) */
+	int reconnect_max;  /* seconds, cap of the reconnect backoff; default 300 */
 	int timeout;        /* seconds for each network operation; default 60 */
 	const char *file;
 	int line;
