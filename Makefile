@@ -107,6 +107,9 @@ install: $(PROG)
 	install -m 0644 rules/*.rules $(DESTDIR)$(SYSCONFDIR)/dcvmail/rules/
 	[ -f $(DESTDIR)$(SYSCONFDIR)/dcvmail/dcvmail.conf ] || \
 		install -m 0640 contrib/dcvmail.conf.example $(DESTDIR)$(SYSCONFDIR)/dcvmail/dcvmail.conf
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed -e 's|/usr/local/bin/|$(BINDIR)/|' -e 's|/etc/dcvmail/|$(SYSCONFDIR)/dcvmail/|' \
+		contrib/systemd/dcvmail-watch.service >$(DESTDIR)$(PREFIX)/lib/systemd/system/dcvmail-watch.service
 
 clean:
 	rm -rf build build-san build-fuzz dcvmail
