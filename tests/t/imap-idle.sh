@@ -3,8 +3,9 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-dovecot.sh"
 if [ "$(id -u)" != 0 ] || ! command -v dovecot >/dev/null; then skip "needs root and dovecot"; exit 0; fi
-P=; P2=
-cleanup() { for p in $P $P2; do kill -9 "$p" 2>/dev/null; done; dv_stop; }
+P=; SINK_PID=
+SINK=$(mktemp -d /tmp/dcvmail-sink.XXXXXX); chmod 777 "$SINK"; SPORT=$(free_port)
+cleanup() { for p in $P $SINK_PID; do kill -9 "$p" 2>/dev/null; done; rm -rf "$SINK"; dv_stop; }
 trap cleanup EXIT
 if ! dv_start; then not_ok "private Dovecot starts"; exit 1; fi
 ok "private Dovecot starts"
@@ -15,7 +16,8 @@ printf 'wrong\n' >"$TEST_TMP/badpw"; chmod 600 "$TEST_TMP/badpw"
 # second; approver: processed mail moved to the folder Processed.
 conf() { # [ROLE_OF_WHOIS]
 	{
-	echo "syslog no"
+	printf 'syslog no\nsmtp {\n url smtp://127.0.0.1:%s\n from dcvmail@example.test\n}\n' "$SPORT"
+	printf 'route {\n type dcv\n ca digicert\n forward ops@example.test\n}\n'
 	printf 'mailbox whois {\n url imaps://localhost:%s/INBOX\n user whois@example.test\n password-file %s\n role %s\n ca-file %s\n idle-refresh 3\n reconnect-max 2\n}\n' \
 		"$DV_IMAPS" "$TEST_TMP/pw" "${1:-whois}" "$DV_CA"
 	printf 'mailbox txt {\n url imap://localhost:%s/INBOX\n user txt@example.test\n password-file %s\n role txt\n ca-file %s\n idle no\n poll-interval 1\n reconnect-max 2\n}\n' \
@@ -49,6 +51,10 @@ c.logout()"
 }
 echo 'c.create("Processed")' | imap_py approver@example.test
 
+if command -v smtp-sink >/dev/null; then
+	smtp-sink -u nobody -d "$SINK/%M." -c 127.0.0.1:"$SPORT" 20 >/dev/null 2>&1 &
+	SINK_PID=$!; wait_port "$SPORT" 10
+fi
 conf
 start
 check "watch connects to all three mailboxes" wait_log 10 "approver: connected"
@@ -59,6 +65,11 @@ check_contains "txt (idle no) polls" "$(cat "$TEST_TMP/err")" "txt: connected; c
 dv_append whois@example.test "$FIX/digicert-dcv-plain.eml"
 check "mail APPENDed while IDLE-ing is recorded within 2 s" wait_for 2 "select count(*) from messages" 1
 check_eq "with the whois role" "$(q "select role from messages")" whois
+if [ -n "$SINK_PID" ]; then
+	for _ in $(seq 60); do [ "$(ls "$SINK" | wc -l)" -gt 0 ] && break; sleep 0.05; done
+	check_eq "the watcher's outbox forwards the request to the person at once" "$(ls "$SINK" | wc -l)" 1
+	check_contains "to the routed address" "$(cat "$SINK"/*)" "ops@example.test"
+fi
 dv_append approver@example.test "$FIX/globalsign-dcv.eml" '(\Seen)'
 check "approver mail is recorded within 2 s" wait_for 2 "select count(*) from messages where role = 'approver'" 1
 dv_append txt@example.test "$FIX/sectigo-dcv-plain.eml"
