@@ -16,6 +16,7 @@
 #include "dcvmail/action.h"
 #include "dcvmail/cmd.h"
 #include "dcvmail/log.h"
+#include "dcvmail/pipe.h"
 #include "dcvmail/process.h"
 #include "dcvmail/util.h"
 
@@ -47,15 +48,14 @@ catch_signals(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/* The answer for Postfix goes to out; the detail for the admin's log to
+ * logline, which is logged after the answer is written (Postfix quotes the
+ * first line of the command's output in the DSN). */
 static int
-defer(const char *why, const char *detail)
+defer(struct buf *out, struct buf *logline, const char *why, const char *detail)
 {
-	printf("4.3.0 %s\n", why);
-	fflush(stdout);
-	if (detail)
-		log_warnx("message deferred: %s: %s", why, detail);
-	else
-		log_warnx("message deferred: %s", why);
+	buf_printf(out, "4.3.0 %s\n", why);
+	buf_printf(logline, "message deferred: %s%s%s", why, detail ? ": " : "", detail ? detail : "");
 	return EXIT_TEMPFAIL;
 }
 
@@ -88,6 +88,56 @@ run_actions(const struct config *cfg, const struct ruleset *rs, struct store *st
 }
 
 int
+pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const struct ruleset *rs, struct store *st,
+	     struct buf *out, struct buf *logline)
+{
+	const char *orig = empty_null(pr->orig), *rcpt = empty_null(pr->rcpt);
+	enum mbox_role role = config_role_for(cfg, orig ? orig : rcpt);
+	struct envelope env = { "pipe", orig ? orig : rcpt, empty_null(pr->sender), rcpt, orig,
+				role == ROLE_NONE ? NULL : role_name(role) };
+	struct process_ctx ctx = { cfg, rs, st, pr->dry_run };
+	struct process_result res;
+	char *err = NULL;
+	int rc;
+
+	if (!pr->dry_run && st == NULL)
+		return defer(out, logline, "dcvmail ledger unavailable", NULL);
+	if (process_message(&ctx, pr->data, pr->len, &env, &res, &err) == -1) {
+		rc = defer(out, logline, "dcvmail could not record the message", err);
+		process_result_free(&res);
+		free(err);
+		return rc;
+	}
+	log_info("%s: %s %s/%s role=%s%s", res.msg->sha256, vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
+		 res.v.rule ? res.v.rule : "-", env.role ? env.role : "-",
+		 pr->dry_run ? " (dry run)" : res.rec.duplicate ? " seen before" : " recorded");
+	if (pr->dry_run) {
+		buf_printf(out, "%s %s/%s role=%s actions=", vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
+			   res.v.rule ? res.v.rule : "-", env.role ? env.role : "-");
+		for (size_t i = 0; i < res.plan.n; i++)
+			buf_printf(out, "%s%s", i ? "," : "", res.plan.actions[i].kind);
+		buf_printf(out, "%s\n", res.plan.n ? "" : "none");
+	}
+	process_result_free(&res);
+	if (!pr->dry_run && pr->run_actions)
+		run_actions(cfg, rs, st);
+	return 0;
+}
+
+static int
+emit(struct buf *out, struct buf *logline, int rc)
+{
+	if (out->len)
+		fwrite(out->data, 1, out->len, stdout);
+	fflush(stdout);
+	if (logline->len)
+		log_warnx("%s", logline->data);
+	buf_free(out);
+	buf_free(logline);
+	return rc;
+}
+
+int
 cmd_pipe(struct globals *g, int argc, char **argv)
 {
 	static const struct option lo[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
@@ -96,9 +146,9 @@ cmd_pipe(struct globals *g, int argc, char **argv)
 	struct config cfg;
 	struct ruleset *rs = NULL;
 	struct store *st = NULL;
-	struct process_result res;
+	struct buf out, logline;
 	char *data = NULL, *err = NULL;
-	size_t len;
+	size_t len = 0;
 
 	catch_signals();
 	alarm(PIPE_WATCHDOG);
@@ -116,48 +166,28 @@ cmd_pipe(struct globals *g, int argc, char **argv)
 		return usage();
 	/* config errors go to stderr for the admin running it by hand, and
 	 * become a deferral for Postfix */
+	buf_init(&out, 1 << 16);
+	buf_init(&logline, 1 << 16);
 	if (load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE) != 0)
-		return defer("dcvmail configuration or rules are broken; see the logs", NULL);
+		return emit(&out, &logline,
+			    defer(&out, &logline, "dcvmail configuration or rules are broken; see the logs", NULL));
 	log_init("dcvmail", cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
 		 g->verbose);
 	if (read_fd(STDIN_FILENO, cfg.limits.max_size * 4 + 4096, &data, &len) == -1 && errno != EFBIG) {
-		rc = defer("cannot read the message", strerror(errno));
+		rc = defer(&out, &logline, "cannot read the message", strerror(errno));
 		goto out;
 	}
 	if (!dry && store_open(cfg.state_dir, 0, &st, &err) == -1) {
-		rc = defer("dcvmail ledger unavailable", err);
+		rc = defer(&out, &logline, "dcvmail ledger unavailable", err);
 		goto out;
 	}
-	orig = empty_null(orig);
-	rcpt = empty_null(rcpt);
-	enum mbox_role role = config_role_for(&cfg, orig ? orig : rcpt);
-	struct envelope env = { "pipe", orig ? orig : rcpt, empty_null(sender), rcpt, orig,
-				role == ROLE_NONE ? NULL : role_name(role) };
-	struct process_ctx ctx = { &cfg, rs, st, dry };
-	if (process_message(&ctx, data, len, &env, &res, &err) == -1) {
-		rc = defer("dcvmail could not record the message", err);
-		process_result_free(&res);
-		goto out;
-	}
-	log_info("%s: %s %s/%s role=%s%s", res.msg->sha256, vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
-		 res.v.rule ? res.v.rule : "-", env.role ? env.role : "-",
-		 dry ? " (dry run)" : res.rec.duplicate ? " seen before" : " recorded");
-	if (dry) {
-		printf("%s %s/%s role=%s actions=", vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
-		       res.v.rule ? res.v.rule : "-", env.role ? env.role : "-");
-		for (size_t i = 0; i < res.plan.n; i++)
-			printf("%s%s", i ? "," : "", res.plan.actions[i].kind);
-		printf("%s\n", res.plan.n ? "" : "none");
-	}
-	process_result_free(&res);
-	if (!dry)
-		run_actions(&cfg, rs, st);
-	rc = 0;
+	struct pipe_request pr = { sender, rcpt, orig, data, len, dry, 1 };
+	rc = pipe_deliver(&pr, &cfg, rs, st, &out, &logline);
 out:
 	free(err);
 	free(data);
 	store_close(st);
 	rules_free(rs);
 	config_free(&cfg);
-	return rc;
+	return emit(&out, &logline, rc);
 }
