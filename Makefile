@@ -53,6 +53,8 @@ HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/%)
 
 PROG := $(BUILD)/dcvmail
+# the Postfix pipe(8) client: C library only, so it starts in a millisecond
+CLIENT := $(BUILD)/dcvmail-pipe
 
 # Quiet by default; `make V=1` shows the commands.
 ifneq ($(V),1)
@@ -62,7 +64,7 @@ QLD = @echo "  LD      $@";
 endif
 
 .PHONY: all check demo bench fuzz install clean deps lint-rules
-all: $(PROG) dcvmail
+all: $(PROG) $(CLIENT) dcvmail
 
 dcvmail: $(PROG)
 	@if [ "$(BUILD)" = build ]; then ln -sf $(PROG) dcvmail; fi
@@ -73,6 +75,11 @@ $(BUILD)/%.o: src/%.c $(HDRS)
 
 $(PROG): $(BUILD)/main.o $(LIB_OBJS)
 	$(QLD)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CLIENT): src/client/dcvmail-pipe.c
+	@mkdir -p $(@D)
+	$(QLD)$(CC) -std=c17 -D_GNU_SOURCE -DDCVMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' -DDCVMAIL_BINDIR='"$(BINDIR)"' \
+		$(WARN) $(CFLAGS) $(filter -fsanitize%,$(ALL_CFLAGS)) $(LDFLAGS) -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
 	@mkdir -p $(@D)
@@ -85,7 +92,7 @@ $(BUILD)/tests/%: tests/helpers/%.c $(LIB_OBJS)
 deps:
 	@sh contrib/install-deps
 
-check: deps $(PROG) $(UNIT_BINS) $(HELPER_BINS)
+check: deps $(PROG) $(CLIENT) $(UNIT_BINS) $(HELPER_BINS)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run $(TESTS)
 
 demo: deps $(PROG)
@@ -98,10 +105,11 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 fuzz: deps
 	@$(MAKE) -f tests/fuzz/Makefile PKG_CFLAGS='$(PKG_CFLAGS)' PKG_LIBS='$(PKG_LIBS)'
 
-install: $(PROG)
+install: $(PROG) $(CLIENT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(SYSCONFDIR)/dcvmail/rules
 	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/dcvmail
+	install -m 0755 $(CLIENT) $(DESTDIR)$(BINDIR)/dcvmail-pipe
 	for f in man/*.5; do [ -f "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man5/; done; true
 	for f in man/*.8; do [ -f "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man8/; done; true
 	install -m 0644 rules/*.rules $(DESTDIR)$(SYSCONFDIR)/dcvmail/rules/

@@ -38,9 +38,10 @@ cmd_watch(struct globals *g, int argc, char **argv)
 	}
 	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_BATCH)) != 0)
 		return r;
-	if (cfg.nmailboxes == 0 || watch_preflight(&cfg) == -1) {
+	if ((cfg.nmailboxes == 0 && (once || !cfg.pipe_server)) || watch_preflight(&cfg) == -1) {
 		if (cfg.nmailboxes == 0)
-			fprintf(stderr, "dcvmail: no mailbox blocks in the configuration\n");
+			fprintf(stderr, "dcvmail: no mailbox blocks%s in the configuration\n",
+				once ? "" : " and no pipe-server");
 		rules_free(rs);
 		config_free(&cfg);
 		return EXIT_CONFIG;

@@ -53,6 +53,7 @@ config_defaults(struct config *c)
 	c->pending_alert_hours = 48;
 	c->action_retry_max_hours = 24;
 	c->pipe_action_deadline = 20;
+	c->pipe_server_timeout = 30;
 	c->smtp.timeout = 30;
 	c->smtp.require_tls = -1; /* decided by host: loopback may be plain */
 }
@@ -423,12 +424,17 @@ kw_top(struct parser *p)
 		parse_int(p, p->argv[1], 1, 24 * 30, &c->action_retry_max_hours);
 	else if (!strcmp(k, "pipe-action-deadline") && !want_args(p, 1, 1))
 		parse_int(p, p->argv[1], 0, 600, &c->pipe_action_deadline);
+	else if (!strcmp(k, "pipe-server") && !want_args(p, 1, 1))
+		parse_bool(p, p->argv[1], &c->pipe_server);
+	else if (!strcmp(k, "pipe-server-timeout") && !want_args(p, 1, 1))
+		parse_int(p, p->argv[1], 1, 600, &c->pipe_server_timeout);
 	else {
 		static const char *const known[] = {
 			"state-dir", "rules-dir", "hostname", "syslog", "trust-authserv-id",
 			"verify-dkim", "dns-server", "notify-secret-file", "notify-timeout",
 			"https-ca-file", "auto-approve", "approve-ev", "approve-timeout",
-			"pending-alert", "action-retry-max", "pipe-action-deadline" };
+			"pending-alert", "action-retry-max", "pipe-action-deadline",
+			"pipe-server", "pipe-server-timeout" };
 		for (size_t i = 0; i < nitems(known); i++)
 			if (!strcmp(k, known[i]))
 				return; /* argument error already reported */

@@ -19,6 +19,7 @@
 #include "dcvmail/cmd.h"
 #include "dcvmail/intake-imap.h"
 #include "dcvmail/log.h"
+#include "dcvmail/pipe.h"
 #include "dcvmail/util.h"
 #include "dcvmail/watch.h"
 
@@ -45,6 +46,7 @@ struct watch {
 	struct watched *w;
 	size_t nw;
 	double next_outbox;
+	int lfd; /* pipe.sock for dcvmail-pipe, or -1 */
 };
 
 static volatile sig_atomic_t got_stop, got_hup;
@@ -199,6 +201,25 @@ watched_close(struct watch *W)
 	W->nw = 0;
 }
 
+static void
+server_open(struct watch *W)
+{
+	char *err = NULL;
+
+	W->lfd = -1;
+	if (!W->cfg.pipe_server)
+		return;
+	if (W->dry) {
+		log_info("pipe-server: not serving dcvmail-pipe in a dry run");
+		return;
+	}
+	if ((W->lfd = pipe_server_open(W->cfg.state_dir, &err)) == -1) {
+		log_warnx("pipe-server: %s; dcvmail-pipe falls back to `dcvmail pipe`", err);
+		free(err);
+	} else
+		log_info("pipe-server: answering dcvmail-pipe on %s/pipe.sock", W->cfg.state_dir);
+}
+
 /* SIGHUP: new config, rules and ledger, or the running ones if anything fails. */
 static void
 reload(struct watch *W)
@@ -213,12 +234,12 @@ reload(struct watch *W)
 		log_warnx("reload failed (errors above): keeping the running configuration and rules");
 		return;
 	}
-	if (nc.nmailboxes == 0 || watch_preflight(&nc) == -1 ||
+	if ((nc.nmailboxes == 0 && !nc.pipe_server) || watch_preflight(&nc) == -1 ||
 	    (store_open(nc.state_dir, W->dry ? STORE_RDONLY : 0, &nst, &err) == -1 && !W->dry)) {
 		if (err)
 			log_warnx("%s", err);
 		log_warnx("reload failed: %s; keeping the running configuration and rules",
-			  nc.nmailboxes == 0 ? "no mailbox blocks" : "see above");
+			  nc.nmailboxes == 0 && !nc.pipe_server ? "no mailbox blocks and no pipe-server" : "see above");
 		free(err);
 		rules_free(nrs);
 		config_free(&nc);
@@ -226,6 +247,7 @@ reload(struct watch *W)
 	}
 	free(err); /* a dry run works without a ledger */
 	watched_close(W);
+	pipe_server_close(W->lfd, W->cfg.state_dir);
 	store_close(W->st);
 	rules_free(W->rs);
 	config_free(&W->cfg);
@@ -233,6 +255,7 @@ reload(struct watch *W)
 	W->rs = nrs;
 	W->st = nst;
 	watched_setup(W);
+	server_open(W);
 	log_info("reloaded: %zu mailbox%s, %zu rules", W->nw, W->nw == 1 ? "" : "es", rules_count(W->rs));
 }
 
@@ -285,9 +308,11 @@ loop(struct watch *W)
 			break;
 		if (now_mono() >= W->next_outbox)
 			run_outbox(W);
-		pfd = xreallocarray(pfd, W->nw + 1, sizeof(*pfd));
-		who = xreallocarray(who, W->nw + 1, sizeof(*who));
+		pfd = xreallocarray(pfd, W->nw + 2, sizeof(*pfd));
+		who = xreallocarray(who, W->nw + 2, sizeof(*who));
 		pfd[n].fd = sigfd[0];
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = W->lfd; /* -1 is ignored by poll */
 		pfd[n++].events = POLLIN;
 		for (size_t i = 0; i < W->nw; i++)
 			if (W->w[i].c && W->w[i].idle_since) {
@@ -305,7 +330,9 @@ loop(struct watch *W)
 			while (read(sigfd[0], b, sizeof(b)) > 0)
 				;
 		}
-		for (size_t k = 1; k < n && !got_stop && !got_hup; k++)
+		if (pfd[1].revents && W->lfd != -1 && pipe_server_serve(W->lfd, &W->cfg, W->rs, W->st) > 0)
+			run_outbox(W); /* forwards for what was just delivered */
+		for (size_t k = 2; k < n && !got_stop && !got_hup; k++)
 			if (pfd[k].revents)
 				serve(W, &W->w[who[k]]); /* the server spoke during IDLE */
 	}
@@ -353,11 +380,21 @@ watch_run(struct globals *g, struct config *cfg, struct ruleset *rs, struct stor
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	srand((unsigned)getpid() ^ (unsigned)now_mono());
 	watched_setup(&W);
+	server_open(&W);
+	if (W.cfg.pipe_server && !dry && W.lfd == -1) {
+		watched_close(&W);
+		store_close(W.st);
+		rules_free(W.rs);
+		config_free(&W.cfg);
+		memset(cfg, 0, sizeof(*cfg));
+		return EXIT_CANTCREAT;
+	}
 	log_info("watching %zu mailbox%s%s", W.nw, W.nw == 1 ? "" : "es",
 		 dry ? " (dry run: EXAMINE only, nothing recorded)" : "");
 	loop(&W);
 	log_info("stopping on signal %d", (int)got_stop);
 	watched_close(&W);
+	pipe_server_close(W.lfd, W.cfg.state_dir);
 	store_close(W.st);
 	rules_free(W.rs);
 	config_free(&W.cfg);

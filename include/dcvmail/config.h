@@ -100,6 +100,8 @@ struct config {
 	int pending_alert_hours; /* default 48 */
 	int action_retry_max_hours; /* give up after, default 24 */
 	int pipe_action_deadline;   /* seconds for inline actions in pipe mode, default 20 */
+	int pipe_server;            /* watch answers dcvmail-pipe on STATE_DIR/pipe.sock */
+	int pipe_server_timeout;    /* seconds a client may take to send its message, default 30 */
 
 	/* internal: arena of file-name strings for diagnostics */
 	struct strv files;

@@ -5,6 +5,7 @@ out=$(make -s -C "$TOP" install SANITIZE="${SANITIZE:-}" DESTDIR="$R" PREFIX=/us
 check_eq "make install DESTDIR=... PREFIX=/usr succeeds" "$rc" 0
 [ "$rc" = 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
 check "the program is in PREFIX/bin" [ -x "$R/usr/bin/dcvmail" ]
+check "and the Postfix client dcvmail-pipe" [ -x "$R/usr/bin/dcvmail-pipe" ]
 check_contains "and runs" "$("$R/usr/bin/dcvmail" --version)" "dcvmail "
 check "dcvmail(8) and dcvmail-watch(8) are installed" [ -f "$R/usr/share/man/man8/dcvmail.8" -a -f "$R/usr/share/man/man8/dcvmail-watch.8" ]
 check "dcvmail.conf(5) and dcvmail.rules(5) are installed" [ -f "$R/usr/share/man/man5/dcvmail.conf.5" -a -f "$R/usr/share/man/man5/dcvmail.rules.5" ]

@@ -1,0 +1,37 @@
+/* pipe.h — delivering one message from Postfix pipe(8): by `dcvmail pipe`
+ * itself, or by a running `dcvmail watch` for the dcvmail-pipe client. */
+#ifndef DCVMAIL_PIPE_H
+#define DCVMAIL_PIPE_H
+
+#include <stddef.h>
+#include "config.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+struct pipe_request {
+	const char *sender, *rcpt, *orig; /* NULL or "" when absent */
+	const char *data;
+	size_t len;
+	int dry_run;
+	int run_actions; /* run due outbox items inline (pipe-action-deadline) */
+};
+
+/* Classify and record; append Postfix's answer text to out ("4.3.0 reason"
+ * on failure, a verdict line for dry runs) and, on failure, the detail for
+ * the log to logline (to be logged after the answer is written). Returns 0 (delivered, the record
+ * is committed) or 75 (EX_TEMPFAIL: Postfix retries). st may be NULL only
+ * for dry runs. */
+int pipe_deliver(const struct pipe_request *, const struct config *, const struct ruleset *, struct store *st,
+		 struct buf *out, struct buf *logline);
+
+/* The server side for the dcvmail-pipe client (pipe-server.c), run by
+ * `dcvmail watch` with `pipe-server yes`: STATE_DIR/pipe.sock, mode 0600.
+ * open: the listening socket (non-blocking), or -1 with *errp (also when
+ * another watcher serves it). serve: answer every waiting client; returns
+ * how many messages were handled. */
+int pipe_server_open(const char *state_dir, char **errp);
+void pipe_server_close(int fd, const char *state_dir);
+int pipe_server_serve(int fd, const struct config *, const struct ruleset *, struct store *);
+
+#endif

@@ -1,0 +1,223 @@
+/* dcvmail-pipe — the Postfix pipe(8) entry point that costs almost nothing
+ * to start: it links only the C library, hands the message to a running
+ * `dcvmail watch` (with `pipe-server yes`) over STATE_DIR/pipe.sock and
+ * exits with its answer. With no watcher listening it becomes
+ * `dcvmail pipe` (exec, stdin untouched), so mail is handled either way.
+ *
+ * Exit status as for `dcvmail pipe`: 0 only after the watcher committed the
+ * record, 75 (EX_TEMPFAIL, Postfix retries) for anything else, with a first
+ * output line "4.3.0 reason". */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#ifndef DCVMAIL_SYSCONFDIR
+#define DCVMAIL_SYSCONFDIR "/etc"
+#endif
+#ifndef DCVMAIL_BINDIR
+#define DCVMAIL_BINDIR "/usr/local/bin"
+#endif
+#define EX_TEMPFAIL 75
+#define WATCHDOG 300
+
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "4.3.0 dcvmail-pipe timed out; try again later\n";
+
+	(void)sig;
+	(void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+	_exit(EX_TEMPFAIL);
+}
+
+static int
+tempfail(const char *why)
+{
+	printf("4.3.0 %s\n", why);
+	fflush(stdout);
+	return EX_TEMPFAIL;
+}
+
+/* state-dir from the config file (first such line outside blocks), as
+ * dcvmail.conf(5) describes it; NULL when absent. */
+static char *
+conf_state_dir(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096], *res = NULL;
+	int depth = 0;
+
+	if (f == NULL)
+		return NULL;
+	while (res == NULL && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t"), *e;
+		if (depth == 0 && !strncmp(p, "state-dir", 9) && (p[9] == ' ' || p[9] == '\t')) {
+			p += 9 + strspn(p + 9, " \t");
+			if (*p == '"' && (e = strchr(p + 1, '"')) != NULL)
+				res = strndup(p + 1, (size_t)(e - p - 1));
+			else if ((e = p + strcspn(p, " \t\r\n#")) > p)
+				res = strndup(p, (size_t)(e - p));
+		}
+		for (char *q = p; *q && *q != '#'; q++)
+			depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
+	}
+	fclose(f);
+	return res;
+}
+
+/* The full program: beside this one, else in BINDIR. */
+static void
+exec_full(char **argv)
+{
+	char self[PATH_MAX], full[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(full, sizeof(full), "%s/dcvmail", self);
+			if (access(full, X_OK) == 0) {
+				argv[0] = full;
+				execv(full, argv);
+			}
+		}
+	}
+	argv[0] = DCVMAIL_BINDIR "/dcvmail";
+	execv(argv[0], argv);
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+bad_value(const char *s)
+{
+	return s && strpbrk(s, "\r\n") != NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	const char *conf = getenv("DCVMAIL_CONFIG"), *dir = getenv("DCVMAIL_STATE_DIR");
+	const char *sender = NULL, *rcpt = NULL, *orig = NULL, *optc = NULL, *optd = NULL;
+	char *full[16], *confdir = NULL, buf[65536], head[8192];
+	struct sockaddr_un sun;
+	int ch, dry = 0, fd, nf = 0, rc;
+	size_t hl;
+	ssize_t n;
+
+	signal(SIGALRM, on_alarm);
+	signal(SIGPIPE, SIG_IGN);
+	alarm(WATCHDOG);
+	while ((ch = getopt_long(argc, argv, "c:d:f:r:o:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c': optc = optarg; break;
+		case 'd': optd = optarg; break;
+		case 'f': sender = optarg; break;
+		case 'r': rcpt = optarg; break;
+		case 'o': orig = optarg; break;
+		case 'n': dry = 1; break;
+		default:
+			return tempfail("usage: dcvmail-pipe [-c CONFIG] [-d STATE_DIR] [-f SENDER] [-r RECIPIENT] "
+					"[-o ORIGINAL_RECIPIENT] [--dry-run]");
+		}
+	}
+	if (optind != argc || bad_value(sender) || bad_value(rcpt) || bad_value(orig))
+		return tempfail("usage: dcvmail-pipe [-c CONFIG] [-d STATE_DIR] [-f SENDER] [-r RECIPIENT] "
+				"[-o ORIGINAL_RECIPIENT] [--dry-run]");
+
+	/* the same order as dcvmail: -d, $DCVMAIL_STATE_DIR, the config's state-dir, default */
+	if (optc)
+		conf = optc;
+	if (conf == NULL || *conf == '\0')
+		conf = DCVMAIL_SYSCONFDIR "/dcvmail/dcvmail.conf";
+	if (optd)
+		dir = optd;
+	else if (dir == NULL || *dir == '\0')
+		dir = (confdir = conf_state_dir(conf)) ? confdir : "/var/lib/dcvmail";
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	fd = -1;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/pipe.sock", dir) < sizeof(sun.sun_path) &&
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1 &&
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd == -1) { /* no watcher: do the work here */
+		full[nf++] = "dcvmail";
+		if (optc) { full[nf++] = "-c"; full[nf++] = (char *)optc; }
+		if (optd) { full[nf++] = "-d"; full[nf++] = (char *)optd; }
+		full[nf++] = "pipe";
+		if (sender) { full[nf++] = "-f"; full[nf++] = (char *)sender; }
+		if (rcpt) { full[nf++] = "-r"; full[nf++] = (char *)rcpt; }
+		if (orig) { full[nf++] = "-o"; full[nf++] = (char *)orig; }
+		if (dry) full[nf++] = "--dry-run";
+		full[nf] = NULL;
+		exec_full(full);
+		return tempfail("no dcvmail watch is listening and dcvmail cannot be run");
+	}
+	free(confdir);
+
+	hl = (size_t)snprintf(head, sizeof(head), "dcvmail-pipe 1\n%s%s%s%s%s%s%s%s%s%s\n",
+			      sender ? "sender " : "", sender ? sender : "", sender ? "\n" : "",
+			      rcpt ? "rcpt " : "", rcpt ? rcpt : "", rcpt ? "\n" : "",
+			      orig ? "orig " : "", orig ? orig : "", orig ? "\n" : "", dry ? "dry-run\n" : "");
+	if (hl >= sizeof(head))
+		return tempfail("dcvmail-pipe: envelope too long");
+	if (write_all(fd, head, hl) == -1)
+		return tempfail("the dcvmail watcher closed the connection; try again later");
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return tempfail("cannot read the message");
+		}
+		if (write_all(fd, buf, (size_t)n) == -1)
+			return tempfail("the dcvmail watcher closed the connection; try again later");
+	}
+	shutdown(fd, SHUT_WR);
+
+	/* the answer: "0\n" or "75\n", then the text for Postfix */
+	size_t got = 0;
+	while (got < sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	char *nl = strchr(buf, '\n');
+	if (nl == NULL)
+		return tempfail("the dcvmail watcher stopped before answering; try again later");
+	*nl = '\0';
+	rc = atoi(buf);
+	fputs(nl + 1, stdout);
+	fflush(stdout);
+	return rc == 0 && !strcmp(buf, "0") ? 0 : EX_TEMPFAIL;
+}

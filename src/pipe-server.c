@@ -1,0 +1,204 @@
+/* pipe-server.c — `dcvmail watch` answering the dcvmail-pipe client on
+ * STATE_DIR/pipe.sock, so that a Postfix delivery does not pay for loading
+ * dcvmail's libraries in a new process each time.
+ *
+ * Request:  "dcvmail-pipe 1\n", then "sender S\n", "rcpt R\n", "orig O\n",
+ *           "dry-run\n" (each optional), an empty line, then the message
+ *           until the client shuts down its side.
+ * Answer:   "0\n" or "75\n", then the text Postfix shows (pipe_deliver).
+ * The answer is sent only after the record is committed: a server that dies
+ * before answering makes the client exit 75, and Postfix retries. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "dcvmail/log.h"
+#include "dcvmail/pipe.h"
+#include "dcvmail/util.h"
+
+#define HEADER_MAX 8192
+
+static int
+sock_path(const char *state_dir, struct sockaddr_un *sun, char **errp)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/pipe.sock", state_dir) >=
+	    sizeof(sun->sun_path)) {
+		*errp = xasprintf("%s/pipe.sock: path too long for a socket", state_dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pipe_server_open(const char *state_dir, char **errp)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+	int fd, probe;
+
+	if (sock_path(state_dir, &sun, errp) == -1)
+		return -1;
+	/* a socket left by a dead watcher is removed; a live one is not stolen */
+	if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
+		int alive = connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+		close(probe);
+		if (alive) {
+			*errp = xasprintf("%s: another dcvmail watch already serves it", sun.sun_path);
+			return -1;
+		}
+	}
+	unlink(sun.sun_path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1) {
+		*errp = xasprintf("socket: %s", strerror(errno));
+		return -1;
+	}
+	old = umask(0177); /* 0600: only dcvmail's own user may deliver */
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 || listen(fd, 64) == -1) {
+		umask(old);
+		*errp = xasprintf("%s: %s", sun.sun_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	return fd;
+}
+
+void
+pipe_server_close(int fd, const char *state_dir)
+{
+	struct sockaddr_un sun;
+	char *err = NULL;
+
+	if (fd == -1)
+		return;
+	close(fd);
+	if (sock_path(state_dir, &sun, &err) == 0)
+		unlink(sun.sun_path);
+	free(err);
+}
+
+/* Read until EOF or max bytes (the rest is read and dropped: the message
+ * is then oversized, as in `dcvmail pipe`). -1 on timeout or error. */
+static int
+read_all(int fd, struct buf *b, size_t max, int timeout)
+{
+	char tmp[65536];
+	double end = now_mono() + timeout;
+
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int left = (int)((end - now_mono()) * 1000);
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return -1;
+		if ((n = read(fd, tmp, sizeof(tmp))) == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		if (b->len < max)
+			buf_add(b, tmp, b->len + (size_t)n > max ? max - b->len : (size_t)n);
+	}
+}
+
+static int
+write_all(int fd, const char *p, size_t n, int timeout)
+{
+	double end = now_mono() + timeout;
+
+	while (n > 0) {
+		struct pollfd pf = { fd, POLLOUT, 0 };
+		ssize_t w;
+		if (poll(&pf, 1, (int)((end - now_mono()) * 1000) + 1) <= 0 || now_mono() > end)
+			return -1;
+		if ((w = send(fd, p, n, MSG_NOSIGNAL)) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Split the header block; fills pr's envelope. -1: not a request. */
+static int
+parse_request(char *data, size_t len, struct pipe_request *pr)
+{
+	char *p = data, *end = data + len, *nl;
+	int first = 1;
+
+	memset(pr, 0, sizeof(*pr));
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL && nl - data < HEADER_MAX) {
+		*nl = '\0';
+		if (first) {
+			if (strcmp(p, "dcvmail-pipe 1"))
+				return -1;
+			first = 0;
+		} else if (*p == '\0') {
+			pr->data = nl + 1;
+			pr->len = (size_t)(end - (nl + 1));
+			return 0;
+		} else if (!strncmp(p, "sender ", 7))
+			pr->sender = p + 7;
+		else if (!strncmp(p, "rcpt ", 5))
+			pr->rcpt = p + 5;
+		else if (!strncmp(p, "orig ", 5))
+			pr->orig = p + 5;
+		else if (!strcmp(p, "dry-run"))
+			pr->dry_run = 1;
+		else
+			return -1;
+		p = nl + 1;
+	}
+	return -1;
+}
+
+int
+pipe_server_serve(int lfd, const struct config *cfg, const struct ruleset *rs, struct store *st)
+{
+	struct pipe_request pr;
+	struct buf in, out, logline;
+	char head[8];
+	int fd, rc, served = 0;
+
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) != -1) {
+		buf_init(&in, cfg->limits.max_size * 4 + 4096 + HEADER_MAX);
+		buf_init(&out, 1 << 16);
+		buf_init(&logline, 1 << 16);
+		if (read_all(fd, &in, cfg->limits.max_size * 4 + 4096 + HEADER_MAX, cfg->pipe_server_timeout) == -1) {
+			log_warnx("pipe.sock: a client sent no complete message within %d s", cfg->pipe_server_timeout);
+		} else if (in.len == 0 || parse_request(in.data, in.len, &pr) == -1) {
+			log_warnx("pipe.sock: a client sent something that is not a dcvmail-pipe request");
+		} else {
+			pr.run_actions = 0; /* the watcher's own outbox runs them next */
+			rc = pipe_deliver(&pr, cfg, rs, st, &out, &logline);
+			snprintf(head, sizeof(head), "%d\n", rc);
+			if (write_all(fd, head, strlen(head), cfg->pipe_server_timeout) == -1 ||
+			    write_all(fd, out.data ? out.data : "", out.len, cfg->pipe_server_timeout) == -1)
+				log_warnx("pipe.sock: the client left before the answer (%s); Postfix will "
+					  "retry and the copy is recognised", rc == 0 ? "recorded" : "deferred");
+			if (logline.len)
+				log_warnx("%s", logline.data);
+			served++;
+		}
+		close(fd);
+		buf_free(&in);
+		buf_free(&out);
+		buf_free(&logline);
+	}
+	return served;
+}

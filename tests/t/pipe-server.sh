@@ -1,0 +1,123 @@
+# dcvmail-pipe: Postfix's pipe(8) entry point handing the message to a running
+# `dcvmail watch` with pipe-server yes, and falling back to `dcvmail pipe`.
+. "$TOP/tests/lib.sh"
+CLIENT=$(dirname "$DCVMAIL")/dcvmail-pipe
+S="$TEST_TMP/state"; FIX="$TOP/tests/corpus/ca"; DB="$S/ledger.db"
+W=
+cleanup() { [ -n "$W" ] && kill -9 "$W" 2>/dev/null; [ -n "${F:-}" ] && umount "$F" 2>/dev/null; }
+trap cleanup EXIT
+printf 'syslog no\npipe-server yes\npipe-server-timeout 1\nrole constructed admin@ webmaster@\nlimit message-size 64k\n' >"$TEST_TMP/c.conf"
+touch "$TEST_TMP/w.err"
+startw() { # STATE_DIR: until the new watcher says it listens
+	n0=$(grep -c "pipe-server: answering" "$TEST_TMP/w.err")
+	"$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$1" watch >>"$TEST_TMP/w.out" 2>>"$TEST_TMP/w.err" &
+	W=$!
+	for _ in $(seq 100); do
+		[ "$(grep -c "pipe-server: answering" "$TEST_TMP/w.err")" -gt "$n0" ] && return 0; sleep 0.05; done
+	return 1
+}
+stopw() { kill -TERM "$W"; wait "$W"; W=; }
+deliver() { "$CLIENT" -c "$TEST_TMP/c.conf" -d "$S" "$@"; }
+q() { sqlite3 "$DB" "$1"; }
+
+check "dcvmail-pipe needs nothing but the C library" sh -c "! ldd '$CLIENT' | grep -Eq 'libetpan|libcurl|libsqlite|libpcre'"
+check "watch with pipe-server and no mailboxes starts and listens" startw "$S"
+check_eq "the socket is private to dcvmail's user (0600)" "$(stat -c %a "$S/pipe.sock")" 600
+check_contains "and says where" "$(cat "$TEST_TMP/w.err")" "pipe-server: answering dcvmail-pipe on $S/pipe.sock"
+
+out=$(deliver -f no-reply@digicert.com -r admin@example.com <"$FIX/digicert-dcv-plain.eml" 2>&1); rc=$?
+check_eq "a delivery through the watcher exits 0" "$rc" 0
+check_eq "and is recorded with the role of its recipient" "$(q "select role || ' ' || mailbox from messages")" "constructed admin@example.com"
+check "the raw message is archived" [ "$(find "$S/archive" -type f | wc -l)" = 1 ]
+check_contains "the watcher logs it" "$(cat "$TEST_TMP/w.err")" "dcv digicert/digicert-dcv role=constructed recorded"
+out=$(deliver -r webmaster@example.com <"$FIX/digicert-dcv-copy-webmaster.eml" 2>&1)
+check_eq "a second copy joins the same request" "$(q "select copies from requests")" 2
+out=$(deliver --dry-run -r admin@example.com <"$FIX/sectigo-dcv-plain.eml" 2>&1); rc=$?
+check_eq "--dry-run through the watcher exits 0" "$rc" 0
+check_contains "and answers with the verdict" "$out" "dcv sectigo/"
+check_eq "and records nothing" "$(q "select count(*) from messages")" 2
+
+# many deliveries at once: every one recorded exactly once
+i=0; while [ $i -lt 40 ]; do
+	{ printf 'Message-ID: <par%d@test.invalid>\n' $i; cat "$FIX/sectigo-dcv-plain.eml"; } >"$TEST_TMP/m$i.eml"
+	deliver -r admin@example.com <"$TEST_TMP/m$i.eml" >"$TEST_TMP/r$i" 2>&1 &
+	i=$((i + 1)); done
+wait_all=0; for j in $(jobs -p); do [ "$j" = "$W" ] || wait "$j" || wait_all=1; done
+check_eq "40 parallel deliveries all exit 0" "$wait_all" 0
+check_eq "and each is recorded once" "$(q "select count(*), count(distinct sha256) from messages")" "42|42"
+
+# size limit: a message over 4x message-size is cut there and recorded as oversized
+python3 -c "import sys; sys.stdout.write(open('$FIX/digicert-dcv-plain.eml').read() + 'x' * 400000 + '\n')" >"$TEST_TMP/big.eml"
+out=$(deliver -r admin@example.com <"$TEST_TMP/big.eml" 2>&1); rc=$?
+check_eq "an oversized message is acknowledged (exit 0)" "$rc" 0
+check_eq "and recorded as oversized" "$(q "select type from messages order by id desc limit 1")" oversized
+
+# time limit: a client that sends nothing cannot hold the watcher
+python3 - "$S/pipe.sock" "$TEST_TMP/slow" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); open(sys.argv[2], "w").close(); time.sleep(3)
+PY
+SLOW=$!
+for _ in $(seq 100); do [ -e "$TEST_TMP/slow" ] && break; sleep 0.05; done
+out=$(deliver -r admin@example.com <"$FIX/globalsign-dcv.eml" 2>&1); rc=$?
+check_eq "a client stalling for longer than pipe-server-timeout does not block the next delivery" "$rc" 0
+check_contains "the stalled client is cut off and logged" "$(cat "$TEST_TMP/w.err")" "sent no complete message within 1 s"
+wait "$SLOW"
+# garbage on the socket
+printf 'HELO\n\nnot a request' | python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('$S/pipe.sock'); s.sendall(sys.stdin.buffer.read()); s.shutdown(socket.SHUT_WR); print(repr(s.recv(100)))" >/dev/null
+check_contains "a request that is not one is refused and logged" "$(cat "$TEST_TMP/w.err")" "not a dcvmail-pipe request"
+check "the watcher keeps serving" kill -0 "$W"
+
+# a second watcher does not steal the socket
+"$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" watch >/dev/null 2>"$TEST_TMP/w2.err"; rc=$?
+check_eq "a second watcher on the same state directory refuses to start (73)" "$rc" 73
+check_contains "saying why" "$(cat "$TEST_TMP/w2.err")" "another dcvmail watch already serves it"
+stopw
+check "SIGTERM removes the socket" [ ! -e "$S/pipe.sock" ]
+
+# no watcher: dcvmail-pipe runs `dcvmail pipe` itself
+n=$(q "select count(*) from messages")
+out=$(deliver -r admin@example.com <"$FIX/cybertrust-dcv.eml" 2>&1); rc=$?
+check_eq "without a watcher the delivery still exits 0" "$rc" 0
+check_eq "and is recorded by dcvmail pipe" "$(q "select count(*) from messages")" $((n + 1))
+# a watcher killed by -9 leaves its socket behind: the client falls back, a new watcher takes over
+startw "$S"; kill -9 "$W"; wait "$W" 2>/dev/null; W=
+check "kill -9 leaves a stale socket" [ -S "$S/pipe.sock" ]
+out=$(deliver -r admin@example.com <"$FIX/certum-dcv.eml" 2>&1); rc=$?
+check_eq "a stale socket makes the client fall back (exit 0)" "$rc" 0
+check "a new watcher replaces the stale socket" startw "$S"
+stopw
+
+# a server that dies before answering: 75, so Postfix retries
+python3 - "$S/pipe.sock" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+while c.recv(65536): pass
+c.close(); os.unlink(sys.argv[1])
+PY
+FAKE=$!
+for _ in $(seq 50); do [ -S "$S/pipe.sock" ] && break; sleep 0.05; done
+out=$(deliver -r admin@example.com <"$FIX/certum-dcv.eml" 2>&1); rc=$?
+wait "$FAKE"
+check_eq "a watcher that stops before answering gives 75" "$rc" 75
+check_contains "with a 4.3.0 reason for Postfix" "$out" "4.3.0 the dcvmail watcher stopped before answering"
+
+# the ledger cannot be written (full disk): 75, and the watcher keeps going
+F="$TEST_TMP/full"
+if [ "$(id -u)" = 0 ] && mkdir -p "$F" && mount -t tmpfs -o size=600k,mode=700 tmpfs "$F" 2>/dev/null; then
+	S="$F/state"; DB="$S/ledger.db"
+	startw "$S"
+	deliver -r admin@example.com <"$FIX/digicert-dcv-plain.eml" >/dev/null 2>&1
+	dd if=/dev/zero of="$F/filler" bs=4k 2>/dev/null
+	out=$(deliver -r admin@example.com <"$FIX/sectigo-dcv-plain.eml" 2>&1); rc=$?
+	check_eq "a full disk defers the delivery (75)" "$rc" 75
+	check_contains "with a 4.3.0 reason" "$out" "4.3.0 dcvmail could not record the message"
+	rm -f "$F/filler"
+	out=$(deliver -r admin@example.com <"$FIX/sectigo-dcv-plain.eml" 2>&1); rc=$?
+	check_eq "once there is room again the retry is recorded" "$rc:$(q "select count(*) from messages")" "0:2"
+	stopw
+else
+	skip "full disk: cannot mount a small tmpfs here"
+fi
+t_done
