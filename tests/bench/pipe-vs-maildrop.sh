@@ -39,22 +39,23 @@ else
 fi
 # a fresh message each run would grow the ledger; the same message is a
 # duplicate after the first run, so record a unique copy per run instead
-dp=$(python3 - "$N" "$MSG" "$DCVMAIL" "$BENCH_TMP/c.conf" "$S" <<'PY'
+time_deliveries() { # command... (must exit 0) -> mean ms per delivery
+	python3 - "$N" "$MSG" "$@" <<'PY'
 import subprocess, sys, time
-n, msg, prog, conf, st = int(sys.argv[1]), open(sys.argv[2], "rb").read(), sys.argv[3], sys.argv[4], sys.argv[5]
+n, msg, cmd = int(sys.argv[1]), open(sys.argv[2], "rb").read(), sys.argv[3:]
 ts = []
 for i in range(n):
     m = b"X-Bench: %d\r\n" % i + msg
     t = time.perf_counter()
-    r = subprocess.run([prog, "-c", conf, "-d", st, "pipe", "-r", "admin@example.net"], input=m,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    r = subprocess.run(cmd, input=m, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ts.append(time.perf_counter() - t)
     if r.returncode != 0:
-        print("pipe failed: %d" % r.returncode); sys.exit(1)
+        print("%s failed: %d" % (cmd[0], r.returncode)); sys.exit(1)
 ts.sort()
 print("%.2f" % (1000 * sum(ts[: n // 2]) / (n // 2)))
 PY
-)
+}
+dp=$(time_deliveries "$DCVMAIL" -c "$BENCH_TMP/c.conf" -d "$S" pipe -r admin@example.net)
 # dcvmail-pipe: the same delivery handed to a running `dcvmail watch`
 # (pipe-server yes), which keeps the libraries, rules and ledger open
 printf 'syslog no\npipe-server yes\n' >"$BENCH_TMP/cs.conf"
@@ -62,23 +63,7 @@ S2="$BENCH_TMP/state2"; mkdir -m 700 "$S2"
 "$DCVMAIL" -c "$BENCH_TMP/cs.conf" -d "$S2" watch >/dev/null 2>&1 &
 WPID=$!
 for _ in $(seq 50); do [ -S "$S2/pipe.sock" ] && break; sleep 0.1; done
-CLIENT=$(dirname "$DCVMAIL")/dcvmail-pipe
-dc=$(python3 - "$N" "$MSG" "$CLIENT" "$BENCH_TMP/cs.conf" "$S2" <<'PY'
-import subprocess, sys, time
-n, msg, prog, conf, st = int(sys.argv[1]), open(sys.argv[2], "rb").read(), sys.argv[3], sys.argv[4], sys.argv[5]
-ts = []
-for i in range(n):
-    m = b"X-Bench: %d\r\n" % i + msg
-    t = time.perf_counter()
-    r = subprocess.run([prog, "-c", conf, "-d", st, "-r", "admin@example.net"], input=m,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ts.append(time.perf_counter() - t)
-    if r.returncode != 0:
-        print("dcvmail-pipe failed: %d" % r.returncode); sys.exit(1)
-ts.sort()
-print("%.2f" % (1000 * sum(ts[: n // 2]) / (n // 2)))
-PY
-)
+dc=$(time_deliveries "$(dirname "$DCVMAIL")/dcvmail-pipe" -c "$BENCH_TMP/cs.conf" -d "$S2" -r admin@example.net)
 kill "$WPID"; wait "$WPID" 2>/dev/null
 recorded=$(sqlite3 "$S2/ledger.db" "select count(*) from messages" 2>/dev/null)
 echo "   dcvmail pipe (record, fsync, exit): ${dp} ms per message ($nconds rule conditions)"
