@@ -74,29 +74,27 @@ summary(struct buf *b, const struct message *m, const struct verdict *v, const s
 }
 
 static char *
-compose(const struct action_ctx *ax, const struct outbox_item *it, const char *raw, size_t rawlen)
+compose(const struct action_ctx *ax, const struct outbox_item *it, const struct action_subject *as)
 {
-	struct message *m = message_parse(raw, rawlen, &ax->cfg->limits);
-	struct verdict v;
+	const struct message *m = as->m;
+	const struct verdict *v = &as->v;
+	const char *raw = as->raw;
+	size_t rawlen = as->rawlen;
 	struct buf b;
 	char date[64], bnd[80];
 	time_t now = time(NULL);
 	struct tm tm;
+	const struct ca_def *ca = as->ca;
 
-	verdict_init(&v);
-	classify(ax->rules, m, NULL, &v);
-	auth_evaluate(m, ax->cfg, ax->rules, &v);
-	auth_check_phishing(m, ax->cfg, ax->rules, &v);
-	const struct ca_def *ca = rules_ca(ax->rules, v.ca);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	snprintf(bnd, sizeof(bnd), "=_dcvmail_%lld_%ld", (long long)it->id, (long)now);
 	buf_init(&b, 0);
 	buf_printf(&b, "From: dcvmail <%s>\r\nTo: <%s>\r\nDate: %s\r\nMessage-ID: <dcvmail.%lld.%ld@%s>\r\n",
 		   ax->cfg->smtp.from, it->target, date, (long long)it->id, (long)now, ax->cfg->hostname);
-	char *subj = xasprintf("[dcvmail] %s%s %s %s: %s", v.type == VT_SUSPICIOUS ? "SUSPICIOUS " : "",
-			       vtype_name(v.type == VT_SUSPICIOUS ? v.rule_type : v.type), ca ? ca->id : "-",
-			       verdict_field(&v, "domain") ? verdict_field(&v, "domain") : "-", m->subject);
+	char *subj = xasprintf("[dcvmail] %s%s %s %s: %s", v->type == VT_SUSPICIOUS ? "SUSPICIOUS " : "",
+			       vtype_name(v->type == VT_SUSPICIOUS ? v->rule_type : v->type), ca ? ca->id : "-",
+			       verdict_field(v, "domain") ? verdict_field(v, "domain") : "-", m->subject);
 	buf_adds(&b, "Subject: ");
 	encode_subject(&b, subj);
 	free(subj);
@@ -104,15 +102,13 @@ compose(const struct action_ctx *ax, const struct outbox_item *it, const char *r
 		       "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n"
 		       "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
 		   bnd, bnd);
-	summary(&b, m, &v, it, ca);
+	summary(&b, m, v, it, ca);
 	buf_printf(&b, "\r\n--%s\r\nContent-Type: message/rfc822\r\n"
 		       "Content-Disposition: attachment; filename=\"original.eml\"\r\n\r\n", bnd);
 	buf_add(&b, raw, rawlen);
 	if (rawlen && raw[rawlen - 1] != '\n')
 		buf_adds(&b, "\r\n");
 	buf_printf(&b, "--%s--\r\n", bnd);
-	verdict_free(&v);
-	message_free(m);
 	return buf_steal(&b);
 }
 
@@ -141,8 +137,8 @@ parse_relay(const char *url, char *host, size_t hlen, int *port, char **result)
 enum action_status
 action_forward(const struct action_ctx *ax, const struct outbox_item *it, char **result)
 {
-	char host[256], *raw = NULL, *msg = NULL, *path;
-	size_t rawlen;
+	char host[256], *msg = NULL;
+	struct action_subject as;
 	int port, r;
 	mailsmtp *s = NULL;
 	enum action_status st = ACTION_RETRY;
@@ -153,14 +149,11 @@ action_forward(const struct action_ctx *ax, const struct outbox_item *it, char *
 	}
 	if (parse_relay(ax->cfg->smtp.url, host, sizeof(host), &port, result) == -1)
 		return ACTION_FAIL;
-	path = store_archive_path(ax->st, it->message_sha256 ? it->message_sha256 : "");
-	if (read_file(path, 1U << 30, &raw, &rawlen) == -1) {
-		*result = xasprintf("%s: %s", path, strerror(errno));
-		free(path);
+	if (action_load(ax, it, &as, result) == -1) {
+		action_subject_free(&as);
 		return ACTION_FAIL;
 	}
-	free(path);
-	msg = compose(ax, it, raw, rawlen);
+	msg = compose(ax, it, &as);
 	s = mailsmtp_new(0, NULL);
 	mailsmtp_set_timeout(s, ax->cfg->smtp.timeout);
 	if ((r = mailsmtp_socket_connect(s, host, (uint16_t)port)) != MAILSMTP_NO_ERROR) {
@@ -188,6 +181,6 @@ out:
 	if (s)
 		mailsmtp_free(s);
 	free(msg);
-	free(raw);
+	action_subject_free(&as);
 	return st;
 }

@@ -3,7 +3,10 @@
 #define DCVMAIL_ACTION_H
 
 #include <time.h>
+#include "message.h"
+#include "rules.h"
 #include "store.h"
+#include "verdict.h"
 
 struct config;
 struct ruleset;
@@ -23,6 +26,17 @@ struct action_def {
 	enum action_status (*run)(const struct action_ctx *, const struct outbox_item *, char **result);
 };
 const struct action_def *action_find(const char *kind);
+
+/* The request's first message, from the archive, judged again. */
+struct action_subject {
+	char *raw;
+	size_t rawlen;
+	struct message *m;
+	struct verdict v;
+	const struct ca_def *ca; /* NULL when no CA rule knows the mail */
+};
+int action_load(const struct action_ctx *, const struct outbox_item *, struct action_subject *, char **result);
+void action_subject_free(struct action_subject *);
 
 /* Run due outbox items until none is due or the deadline passes. Returns the
  * number of items run, -1 on store error. */

@@ -1,0 +1,45 @@
+/* action-common.c — what every action needs: the request's first message
+ * read back from the archive and judged again with today's rules, so that
+ * an action never trusts a verdict older than the rules it runs under. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dcvmail/action.h"
+#include "dcvmail/auth.h"
+#include "dcvmail/config.h"
+#include "dcvmail/util.h"
+
+int
+action_load(const struct action_ctx *ax, const struct outbox_item *it, struct action_subject *as, char **result)
+{
+	char *path;
+
+	memset(as, 0, sizeof(*as));
+	verdict_init(&as->v);
+	path = store_archive_path(ax->st, it->message_sha256 ? it->message_sha256 : "");
+	if (read_file(path, 1U << 30, &as->raw, &as->rawlen) == -1) {
+		*result = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	if ((as->m = message_parse(as->raw, as->rawlen, &ax->cfg->limits)) == NULL) {
+		*result = xstrdup("the archived message cannot be parsed");
+		return -1;
+	}
+	classify(ax->rules, as->m, NULL, &as->v);
+	auth_evaluate(as->m, ax->cfg, ax->rules, &as->v);
+	auth_check_phishing(as->m, ax->cfg, ax->rules, &as->v);
+	as->ca = rules_ca(ax->rules, as->v.ca);
+	return 0;
+}
+
+void
+action_subject_free(struct action_subject *as)
+{
+	verdict_free(&as->v);
+	message_free(as->m);
+	free(as->raw);
+	memset(as, 0, sizeof(*as));
+}
