@@ -480,9 +480,8 @@ check_config(struct parser *p)
 				perr(p, "route notifies but notify-secret-file is not set");
 			/* accepted by the grammar for configs shared with later versions,
 			 * refused here rather than failing silently in the outbox */
-			if (k == RA_NOTIFY || k == RA_REDIRECT)
-				perr(p, "'%s' actions are not available in this version of dcvmail (use forward)",
-				     k == RA_NOTIFY ? "notify" : "redirect");
+			if (k == RA_REDIRECT)
+				perr(p, "'redirect' actions are not available in this version of dcvmail (use forward)");
 		}
 	}
 }

@@ -14,6 +14,7 @@
 #define BACKOFF_MAX 3600
 
 enum action_status action_forward(const struct action_ctx *, const struct outbox_item *, char **);
+enum action_status action_notify(const struct action_ctx *, const struct outbox_item *, char **);
 
 /* "flag": the request needs a person; the attempt log says why. */
 static enum action_status
@@ -26,6 +27,7 @@ action_flag(const struct action_ctx *ax, const struct outbox_item *it, char **re
 
 static const struct action_def actions[] = {
 	{ "forward", action_forward },
+	{ "notify", action_notify },
 	{ "flag", action_flag },
 };
 
@@ -36,6 +38,28 @@ action_find(const char *kind)
 		if (!strcmp(actions[i].kind, kind))
 			return &actions[i];
 	return NULL;
+}
+
+/* A forward moves a pending request to forwarded; an action given up on
+ * leaves a note on an open request, which `list` and `show` display. */
+static void
+after_action(struct store *st, const struct outbox_item *it, int ok, const char *result)
+{
+	struct request_info ri;
+	int f = 0;
+	char *e2 = NULL, *note;
+
+	if (store_request_get(st, it->request_id, &ri, &f, &e2) == 0 && f) {
+		if (ok && !strcmp(ri.state, "pending"))
+			store_request_set_state(st, it->request_id, "forwarded", "dcvmail", result, &e2);
+		else if (!ok && (!strcmp(ri.state, "pending") || !strcmp(ri.state, "forwarded"))) {
+			note = xasprintf("needs a person: %s gave up: %s", it->kind, result ? result : "");
+			store_request_set_state(st, it->request_id, ri.state, "dcvmail", note, &e2);
+			free(note);
+		}
+	}
+	request_info_free(&ri);
+	free(e2);
 }
 
 static time_t
@@ -88,15 +112,8 @@ outbox_run(const struct action_ctx *ax, char **errp)
 			outbox_item_free(&it);
 			return -1;
 		}
-		if (ok && !strcmp(it.kind, "forward")) {
-			struct request_info ri;
-			int f = 0;
-			char *e2 = NULL;
-			if (store_request_get(ax->st, it.request_id, &ri, &f, &e2) == 0 && f && !strcmp(ri.state, "pending"))
-				store_request_set_state(ax->st, it.request_id, "forwarded", "dcvmail", result, &e2);
-			request_info_free(&ri);
-			free(e2);
-		}
+		if ((ok && !strcmp(it.kind, "forward")) || gave_up)
+			after_action(ax->st, &it, ok, result);
 		free(result);
 		outbox_item_free(&it);
 		ran++;

@@ -1,15 +1,7 @@
 # tests/lib-dovecot.sh — a private Dovecot with TLS on 127.0.0.1 (sourced; root).
 # dv_start sets DV (dir), DV_IMAPS, DV_IMAP (STARTTLS) ports, DV_CA (CA file);
 # users whois@, txt@, approver@example.test, password "secret".
-dv_cert() { # DIR NAME: a throwaway CA and a server certificate for localhost/127.0.0.1
-	d=$1; n=$2
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$n test CA" \
-		-keyout "$d/$n-ca.key" -out "$d/$n-ca.pem" >/dev/null 2>&1
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$d/$n.key" -out "$d/$n.csr" >/dev/null 2>&1
-	printf 'subjectAltName=DNS:localhost\n' >"$d/$n.ext"
-	openssl x509 -req -in "$d/$n.csr" -CA "$d/$n-ca.pem" -CAkey "$d/$n-ca.key" -CAcreateserial -days 2 \
-		-extfile "$d/$n.ext" -out "$d/$n.pem" >/dev/null 2>&1
-}
+dv_cert() { tls_cert "$@"; }
 
 dv_start() {
 	DV=$(mktemp -d /tmp/dcvmail-dv.XXXXXX); chmod 755 "$DV"

@@ -32,3 +32,28 @@ wait_port() {
 		sleep 0.1; n=$((n + 1)); done; return 1
 }
 t_done() { [ "$T_FAILED" -eq 0 ]; exit $?; }
+
+# tls_cert DIR NAME: a throwaway CA (DIR/NAME-ca.pem) and a server certificate
+# for localhost (DIR/NAME.pem, DIR/NAME.key) signed by it
+tls_cert() {
+	d=$1; n=$2
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$n test CA" \
+		-keyout "$d/$n-ca.key" -out "$d/$n-ca.pem" >/dev/null 2>&1
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$d/$n.key" -out "$d/$n.csr" >/dev/null 2>&1
+	printf 'subjectAltName=DNS:localhost\n' >"$d/$n.ext"
+	openssl x509 -req -in "$d/$n.csr" -CA "$d/$n-ca.pem" -CAkey "$d/$n-ca.key" -CAcreateserial -days 2 \
+		-extfile "$d/$n.ext" -out "$d/$n.pem" >/dev/null 2>&1
+}
+
+# https_start NAME PORT CERTNAME: tests/https-server.py on 127.0.0.1:PORT with
+# the certificate CERTNAME made by tls_cert in $TEST_TMP; requests are logged
+# to $TEST_TMP/NAME.log, answers come from $TEST_TMP/NAME.routes (JSON).
+# Sets HTTPS_PIDS.
+https_start() {
+	[ -f "$TEST_TMP/$1.routes" ] || echo '{}' >"$TEST_TMP/$1.routes"
+	: >"$TEST_TMP/$1.log"
+	python3 "$TOP/tests/https-server.py" "$2" "$TEST_TMP/$3.pem" "$TEST_TMP/$3.key" \
+		"$TEST_TMP/$1.log" "$TEST_TMP/$1.routes" 2>>"$TEST_TMP/$1.err" &
+	HTTPS_PIDS="${HTTPS_PIDS:-} $!"
+	wait_port "$2" 10
+}

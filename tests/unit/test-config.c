@@ -134,8 +134,8 @@ test_errors(void)
 	expect_error("notify-secret-file /k\nroute {\n notify http://x/\n}\n", "must be https://", "notify over http");
 	expect_error("verify-dkim maybe\n", "wants yes or no", "bad boolean");
 	expect_error("verify-dkim yes\n", "does not verify DKIM itself", "own DKIM verification is refused, not ignored");
-	expect_error("notify-secret-file /k\nroute {\n notify https://x/\n}\n", "'notify' actions are not available",
-		     "notify is refused, not ignored");
+	expect_error("route {\n notify https://x/\n}\n", "notify-secret-file is not set",
+		     "notify without a signing key");
 	expect_error("hostname \"unterminated\n", "unterminated quoted string", "unterminated quote");
 	expect_error("pending-alert 0\n", "wants a number from 1", "number out of range");
 }
