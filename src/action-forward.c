@@ -44,7 +44,7 @@ encode_subject(struct buf *b, const char *s)
 
 static void
 summary(struct buf *b, const struct message *m, const struct verdict *v, const struct outbox_item *it,
-	const struct ca_def *ca)
+	const struct ca_def *ca, const struct request_info *ri)
 {
 	const char *dom = verdict_field(v, "domain"), *order = verdict_field(v, "order");
 
@@ -66,6 +66,12 @@ summary(struct buf *b, const struct message *m, const struct verdict *v, const s
 		buf_adds(b, "  (The mail also holds a reject link; opening it cancels the order.)\r\n");
 	buf_printf(b, "  Request:  #%lld (`dcvmail show %lld`)\r\n", (long long)it->request_id,
 		   (long long)it->request_id);
+	if (ri && ri->state) {
+		buf_printf(b, "  State:    %s%s%s\r\n", ri->state, ri->state_by ? " by " : "",
+			   ri->state_by ? ri->state_by : "");
+		if (ri->state_note)
+			buf_printf(b, "  Note:     %s\r\n", ri->state_note);
+	}
 	if (v->type == VT_SUSPICIOUS)
 		buf_adds(b, "\r\nWARNING: this mail looks like a forgery. Do not open its links.\r\n");
 	if (it->why && *it->why)
@@ -74,7 +80,8 @@ summary(struct buf *b, const struct message *m, const struct verdict *v, const s
 }
 
 static char *
-compose(const struct action_ctx *ax, const struct outbox_item *it, const struct action_subject *as)
+compose(const struct action_ctx *ax, const struct outbox_item *it, const struct action_subject *as,
+	const struct request_info *ri)
 {
 	const struct message *m = as->m;
 	const struct verdict *v = &as->v;
@@ -102,7 +109,7 @@ compose(const struct action_ctx *ax, const struct outbox_item *it, const struct 
 		       "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n"
 		       "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
 		   bnd, bnd);
-	summary(&b, m, v, it, ca);
+	summary(&b, m, v, it, ca, ri);
 	buf_printf(&b, "\r\n--%s\r\nContent-Type: message/rfc822\r\n"
 		       "Content-Disposition: attachment; filename=\"original.eml\"\r\n\r\n", bnd);
 	buf_add(&b, raw, rawlen);
@@ -137,8 +144,10 @@ parse_relay(const char *url, char *host, size_t hlen, int *port, char **result)
 enum action_status
 action_forward(const struct action_ctx *ax, const struct outbox_item *it, char **result)
 {
-	char host[256], *msg = NULL;
+	char host[256], *msg = NULL, *err = NULL;
 	struct action_subject as;
+	struct request_info ri;
+	int found = 0;
 	int port, r;
 	mailsmtp *s = NULL;
 	enum action_status st = ACTION_RETRY;
@@ -153,7 +162,10 @@ action_forward(const struct action_ctx *ax, const struct outbox_item *it, char *
 		action_subject_free(&as);
 		return ACTION_FAIL;
 	}
-	msg = compose(ax, it, &as);
+	memset(&ri, 0, sizeof(ri));
+	if (store_request_get(ax->st, it->request_id, &ri, &found, &err) == -1)
+		free(err); /* the summary goes without the state */
+	msg = compose(ax, it, &as, found ? &ri : NULL);
 	s = mailsmtp_new(0, NULL);
 	mailsmtp_set_timeout(s, ax->cfg->smtp.timeout);
 	if ((r = mailsmtp_socket_connect(s, host, (uint16_t)port)) != MAILSMTP_NO_ERROR) {
@@ -181,6 +193,7 @@ out:
 	if (s)
 		mailsmtp_free(s);
 	free(msg);
+	request_info_free(&ri);
 	action_subject_free(&as);
 	return st;
 }

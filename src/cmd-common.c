@@ -1,8 +1,10 @@
 /* cmd-common.c — what several commands share: config and rules loading. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "dcvmail/cmd.h"
 #include "dcvmail/rules.h"
+#include "dcvmail/store.h"
 #include "dcvmail/util.h"
 
 void
@@ -31,5 +33,47 @@ load_config_and_rules(struct globals *g, struct config *cfg, struct ruleset **rs
 		config_free(cfg);
 		return EXIT_CONFIG;
 	}
+	return 0;
+}
+
+/* Open the ledger of the configured state directory. */
+int
+cmd_open_ledger(struct globals *g, struct config *cfg, int flags, struct store **st)
+{
+	char *err = NULL;
+	int r;
+
+	if ((r = load_config_and_rules(g, cfg, NULL, 0)) != 0)
+		return r;
+	if (store_open(cfg->state_dir, flags, st, &err) == -1) {
+		fprintf(stderr, "dcvmail: %s\n", err);
+		free(err);
+		config_free(cfg);
+		return EXIT_CANTCREAT;
+	}
+	return 0;
+}
+
+int
+cmd_finish(struct config *cfg, struct store *st, int rc, char *err)
+{
+	if (err) {
+		fprintf(stderr, "dcvmail: %s\n", err);
+		free(err);
+	}
+	store_close(st);
+	config_free(cfg);
+	return rc;
+}
+
+int
+cmd_parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (*s == '\0' || *end || v <= 0)
+		return -1;
+	*id = v;
 	return 0;
 }

@@ -11,48 +11,6 @@
 #include "dcvmail/store.h"
 #include "dcvmail/util.h"
 
-/* Open the ledger of the configured state directory. */
-static int
-open_ledger(struct globals *g, struct config *cfg, int flags, struct store **st)
-{
-	char *err = NULL;
-	int r;
-
-	if ((r = load_config_and_rules(g, cfg, NULL, 0)) != 0)
-		return r;
-	if (store_open(cfg->state_dir, flags, st, &err) == -1) {
-		fprintf(stderr, "dcvmail: %s\n", err);
-		free(err);
-		config_free(cfg);
-		return EXIT_CANTCREAT;
-	}
-	return 0;
-}
-
-static int
-finish(struct config *cfg, struct store *st, int rc, char *err)
-{
-	if (err) {
-		fprintf(stderr, "dcvmail: %s\n", err);
-		free(err);
-	}
-	store_close(st);
-	config_free(cfg);
-	return rc;
-}
-
-static int
-parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (*s == '\0' || *end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
-
 int
 cmd_list(struct globals *g, int argc, char **argv)
 {
@@ -75,10 +33,10 @@ cmd_list(struct globals *g, int argc, char **argv)
 		fprintf(stderr, "usage: dcvmail list [--pending] [--json]\n");
 		return EXIT_USAGE;
 	}
-	if ((r = open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
+	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
 	r = store_list(st, pending, json, stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;
-	return finish(&cfg, st, r, err);
+	return cmd_finish(&cfg, st, r, err);
 }
 
 /* Commands whose only option is --json: parse it, leaving optind on the operands. */
@@ -106,14 +64,14 @@ cmd_show(struct globals *g, int argc, char **argv)
 	struct store *st;
 	char *err = NULL;
 
-	if (json_option(argc, argv, &json) == -1 || optind + 1 != argc || parse_id(argv[optind], &id) == -1) {
+	if (json_option(argc, argv, &json) == -1 || optind + 1 != argc || cmd_parse_id(argv[optind], &id) == -1) {
 		fprintf(stderr, "usage: dcvmail show [--json] ID\n");
 		return EXIT_USAGE;
 	}
-	if ((r = open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
+	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
 	r = store_request_show(st, id, json, stdout, &err) == -1 ? EXIT_DATAERR : 0;
-	return finish(&cfg, st, r, err);
+	return cmd_finish(&cfg, st, r, err);
 }
 
 int
@@ -128,10 +86,10 @@ cmd_report(struct globals *g, int argc, char **argv)
 		fprintf(stderr, "usage: dcvmail report [--json]\n");
 		return EXIT_USAGE;
 	}
-	if ((r = open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
+	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
 	r = store_report(st, json, cfg.pending_alert_hours, time(NULL), stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;
-	return finish(&cfg, st, r, err);
+	return cmd_finish(&cfg, st, r, err);
 }
 
 static int
@@ -171,13 +129,13 @@ expect_add(struct globals *g, int argc, char **argv)
 	}
 	if (until == 0)
 		until = time(NULL) + 30 * 86400; /* a request older than 30 days is void anyway */
-	if ((r = open_ledger(g, &cfg, 0, &st)) != 0)
+	if ((r = cmd_open_ledger(g, &cfg, 0, &st)) != 0)
 		return r;
 	if (store_expect_add(st, ca, domain, order, until, &id, &err) == -1)
-		return finish(&cfg, st, EXIT_TEMPFAIL, err);
+		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
 	printf("expectation %lld: %s %s%s%s until %s\n", (long long)id, ca, domain, order ? " order " : "",
 	       order ? order : "", fmt_time(until, buf, sizeof(buf)));
-	return finish(&cfg, st, 0, NULL);
+	return cmd_finish(&cfg, st, 0, NULL);
 }
 
 static int
@@ -191,10 +149,10 @@ expect_list(struct globals *g, int json)
 	int r;
 	time_t now = time(NULL);
 
-	if ((r = open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
+	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
 	if (store_expect_list(st, &v, &n, &err) == -1)
-		return finish(&cfg, st, EXIT_TEMPFAIL, err);
+		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
 	if (!json)
 		printf("%-5s %-11s %-28s %-12s %-21s %s\n", "ID", "CA", "DOMAIN", "ORDER", "UNTIL", "USED-BY");
 	for (size_t i = 0; i < n; i++) {
@@ -216,7 +174,7 @@ expect_list(struct globals *g, int json)
 		expectation_free(&v[i]);
 	}
 	free(v);
-	return finish(&cfg, st, 0, NULL);
+	return cmd_finish(&cfg, st, 0, NULL);
 }
 
 int
@@ -228,17 +186,17 @@ cmd_expect(struct globals *g, int argc, char **argv)
 		return expect_add(g, argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "list"))
 		return expect_list(g, argc == 3 && !strcmp(argv[2], "--json"));
-	if (argc == 3 && !strcmp(argv[1], "rm") && parse_id(argv[2], &id) == 0) {
+	if (argc == 3 && !strcmp(argv[1], "rm") && cmd_parse_id(argv[2], &id) == 0) {
 		struct config cfg;
 		struct store *st;
 		char *err = NULL;
-		int r = open_ledger(g, &cfg, 0, &st);
+		int r = cmd_open_ledger(g, &cfg, 0, &st);
 		if (r != 0)
 			return r;
 		if (store_expect_rm(st, id, &err) == -1)
-			return finish(&cfg, st, EXIT_DATAERR, err);
+			return cmd_finish(&cfg, st, EXIT_DATAERR, err);
 		printf("expectation %lld removed\n", (long long)id);
-		return finish(&cfg, st, 0, NULL);
+		return cmd_finish(&cfg, st, 0, NULL);
 	}
 	fprintf(stderr, "usage: dcvmail expect add --ca CA --domain DOMAIN [--order N] [--until DATE]\n"
 			"       dcvmail expect list [--json]\n"
@@ -246,73 +204,3 @@ cmd_expect(struct globals *g, int argc, char **argv)
 	return EXIT_USAGE;
 }
 
-static const char *
-who_am_i(char *buf, size_t len)
-{
-	const char *s = getenv("SUDO_USER");
-
-	if (s == NULL || *s == '\0')
-		s = getlogin();
-	if (s == NULL || *s == '\0') {
-		snprintf(buf, len, "uid %ld", (long)getuid());
-		return buf;
-	}
-	return s;
-}
-
-/* approve/reject ID [--note TEXT]: record a person's decision. dcvmail never
- * requests either link: the person opens the CA's page themselves. */
-static int
-decide(struct globals *g, int argc, char **argv, const char *state)
-{
-	struct config cfg;
-	struct store *st;
-	struct request_info ri;
-	char *err = NULL, who[64];
-	const char *note = NULL;
-	int64_t id;
-	int r, found = 0;
-
-	if (argc == 4 && !strcmp(argv[2], "--note"))
-		note = argv[3];
-	else if (argc != 2) {
-		fprintf(stderr, "usage: dcvmail %s ID [--note TEXT]\n", argv[0]);
-		return EXIT_USAGE;
-	}
-	if (parse_id(argv[1], &id) == -1) {
-		fprintf(stderr, "usage: dcvmail %s ID [--note TEXT]\n", argv[0]);
-		return EXIT_USAGE;
-	}
-	if ((r = open_ledger(g, &cfg, 0, &st)) != 0)
-		return r;
-	if (store_request_get(st, id, &ri, &found, &err) == -1 || !found)
-		return finish(&cfg, st, EXIT_DATAERR, err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
-	if (store_request_set_state(st, id, state, who_am_i(who, sizeof(who)), note, &err) == -1) {
-		request_info_free(&ri);
-		return finish(&cfg, st, EXIT_TEMPFAIL, err);
-	}
-	printf("request %lld (%s %s %s) recorded as %s by %s\n", (long long)id, ri.ca ? ri.ca : "-",
-	       ri.domain ? ri.domain : "-", ri.order ? ri.order : "-", state, who);
-	if (!strcmp(state, "approved")) {
-		if (ri.approve_link)
-			printf("If you have not yet, approve on the CA's page yourself:\n  %s\n", ri.approve_link);
-		printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");
-	} else
-		printf("dcvmail never opens a reject link: to cancel the order, use the reject link or\n"
-		       "instructions in the CA's mail yourself (`dcvmail show %lld` names the archived message).\n",
-		       (long long)id);
-	request_info_free(&ri);
-	return finish(&cfg, st, 0, NULL);
-}
-
-int
-cmd_approve(struct globals *g, int argc, char **argv)
-{
-	return decide(g, argc, argv, "approved");
-}
-
-int
-cmd_reject(struct globals *g, int argc, char **argv)
-{
-	return decide(g, argc, argv, "rejected");
-}

@@ -81,7 +81,7 @@ main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nitems(commands); i++)
 		if (strcmp(argv[0], commands[i].name) == 0) {
-			optind = 1; /* commands parse their own options from argv[0] */
+			optind = 0; /* commands parse their own options (anywhere: getopt starts afresh) */
 			return commands[i].fn(&g, argc, argv);
 		}
 	fprintf(stderr, "dcvmail: unknown command '%s' (try dcvmail --help)\n", argv[0]);

@@ -15,6 +15,7 @@
 
 enum action_status action_forward(const struct action_ctx *, const struct outbox_item *, char **);
 enum action_status action_notify(const struct action_ctx *, const struct outbox_item *, char **);
+enum action_status action_approve(const struct action_ctx *, const struct outbox_item *, char **);
 
 /* "flag": the request needs a person; the attempt log says why. */
 static enum action_status
@@ -28,6 +29,7 @@ action_flag(const struct action_ctx *ax, const struct outbox_item *it, char **re
 static const struct action_def actions[] = {
 	{ "forward", action_forward },
 	{ "notify", action_notify },
+	{ "approve", action_approve },
 	{ "flag", action_flag },
 };
 

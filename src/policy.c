@@ -86,10 +86,9 @@ route_matches(const struct route_cfg *r, const struct verdict *v, const struct e
 	return 1;
 }
 
-/* Every reason this verdict may not be approved automatically; empty: approve. */
-static int
-approval_problems(const struct config *cfg, const struct ruleset *rs, struct store *st,
-		  const struct verdict *v, time_t now, struct buf *why, char **errp)
+int
+policy_approval_problems(const struct config *cfg, const struct ruleset *rs, struct store *st,
+			 const struct verdict *v, time_t now, int person, struct buf *why, char **errp)
 {
 	const char *dom = verdict_field(v, "domain"), *p;
 	int n = 0;
@@ -97,16 +96,18 @@ approval_problems(const struct config *cfg, const struct ruleset *rs, struct sto
 #define WHY(...) do { buf_printf(why, "%s", n++ ? "; " : ""); buf_printf(why, __VA_ARGS__); } while (0)
 	if (v->type == VT_SUSPICIOUS)
 		WHY("the mail is suspicious (%s)", v->nreasons ? v->reasons[0] : "see the reasons");
-	else if (v->type != VT_DCV && !(v->type == VT_EV_INTENT && cfg->approve_ev))
-		WHY("a %s mail is never approved automatically", vtype_name(v->type));
+	else if (v->type != VT_DCV && !(v->type == VT_EV_INTENT && (cfg->approve_ev || person)))
+		WHY("a %s mail is never approved %s", vtype_name(v->type), person ? "by following its link" : "automatically");
 	if (v->auth != AUTH_PASS)
 		WHY("sender not authenticated (%s)", v->auth_reason ? v->auth_reason : "no trusted header");
 	if ((p = policy_link_problem(rs, v, v->approve_link)) != NULL)
 		WHY("%s", p);
-	if (v->ca && !strv_contains(&cfg->auto_approve_cas, v->ca))
+	if (!person && v->ca && !strv_contains(&cfg->auto_approve_cas, v->ca))
 		WHY("auto-approve is off for %s", v->ca);
 	if (dom == NULL)
 		WHY("no domain found in the mail");
+	else if (person)
+		; /* a person's decision stands in for the expectation */
 	else if (st == NULL)
 		WHY("not checked against expectations (no ledger)");
 	else {
@@ -147,7 +148,7 @@ policy_plan(const struct config *cfg, const struct ruleset *rs, struct store *st
 			approve_wanted |= hit[i]->actions[j].kind == RA_APPROVE;
 	buf_init(&why, 8192);
 	if (approve_wanted || v->type == VT_DCV || v->type == VT_EV_INTENT || v->type == VT_SUSPICIOUS) {
-		if ((problems = approval_problems(cfg, rs, st, v, now, &why, errp)) == -1) {
+		if ((problems = policy_approval_problems(cfg, rs, st, v, now, 0, &why, errp)) == -1) {
 			buf_free(&why);
 			return -1;
 		}

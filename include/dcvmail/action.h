@@ -38,6 +38,12 @@ struct action_subject {
 int action_load(const struct action_ctx *, const struct outbox_item *, struct action_subject *, char **result);
 void action_subject_free(struct action_subject *);
 
+/* Follow the request's approval link behind every guardrail (person: as
+ * `dcvmail approve ID`, without the expectation and auto-approve conditions)
+ * and record who approved. */
+enum action_status approve_follow(const struct action_ctx *, const struct outbox_item *, int person,
+				  const char *who, char **result);
+
 /* Run due outbox items until none is due or the deadline passes. Returns the
  * number of items run, -1 on store error. */
 int outbox_run(const struct action_ctx *, char **errp);

@@ -2,6 +2,7 @@
 #ifndef DCVMAIL_CMD_H
 #define DCVMAIL_CMD_H
 
+#include <stdint.h>
 #include "config.h"
 
 /* Global options parsed by main before the subcommand. */
@@ -30,6 +31,12 @@ int cmd_reject(struct globals *, int, char **);
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;
 int load_config_and_rules(struct globals *, struct config *, struct ruleset **, int mode);
+/* Ledger commands: open the configured ledger (exit code on failure);
+ * print err (freed), close, return rc; a request id from text (-1: not one). */
+struct store;
+int cmd_open_ledger(struct globals *, struct config *, int flags, struct store **);
+int cmd_finish(struct config *, struct store *, int rc, char *err);
+int cmd_parse_id(const char *, int64_t *);
 /* rules_diag_fn that prints "file:line:col: message" to stderr */
 void print_rules_diag(void *arg, const char *file, int line, int col, const char *msg);
 

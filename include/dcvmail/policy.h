@@ -25,6 +25,13 @@ int policy_plan(const struct config *, const struct ruleset *, struct store *st,
 		const struct message *, const struct verdict *, const struct envelope *,
 		time_t now, struct plan *out, char **errp);
 
+/* Every reason v may not be approved, in plain words joined by "; " into why;
+ * returns how many (0: approve), -1 on store error. person: a person asked
+ * (`dcvmail approve ID`): no expectation or auto-approve needed, EV allowed. */
+struct buf;
+int policy_approval_problems(const struct config *, const struct ruleset *, struct store *,
+			     const struct verdict *, time_t now, int person, struct buf *why, char **errp);
+
 /* Check the approve-link conditions alone (https, allowlisted host, no userinfo,
  * no IP literal, not the reject link). Returns NULL if fine, else a static reason. */
 const char *policy_link_problem(const struct ruleset *, const struct verdict *, const char *url);

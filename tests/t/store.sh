@@ -50,9 +50,13 @@ out=$("$DCVMAIL" -d "$S" report); check_contains "report lists domains with pend
 
 # a person's decisions
 id=$(q "$S" "select id from requests where key = 'digicert:order:55120987'")
-out=$("$DCVMAIL" -d "$S" approve "$id" --note "approved on the CA's page"); rc=$?
-check_eq "approve records a person's decision" "$rc:$(q "$S" "select state, state_note from requests where id = $id")" "0:approved|approved on the CA's page"
-check_contains "approve shows the link for the person, never opens it" "$out" "approve on the CA's page yourself"
+out=$("$DCVMAIL" -d "$S" approve "$id" 2>&1); rc=$?
+check_eq "approve ID on an unauthenticated request is refused (65)" "$rc:$(q "$S" "select state from requests where id = $id")" "65:pending"
+check_contains "saying why, and that nothing was requested" "$out" "not approved, nothing requested: sender not authenticated"
+check_contains "and how to record an approval made by hand" "$out" "--record-only"
+out=$("$DCVMAIL" -d "$S" approve "$id" --record-only --note "approved on the CA's page"); rc=$?
+check_eq "approve --record-only records a person's decision" "$rc:$(q "$S" "select state, state_note from requests where id = $id")" "0:approved|approved on the CA's page"
+check_contains "and says so" "$out" "recorded as approved by"
 check_eq "an approval records a validation reusable for the SC-081 period" \
 	"$(q "$S" "select (reuse_until - approved_at) / 86400 in (398, 200, 100, 10) from validations where request_id = $id")" 1
 check_not_contains "report shows the approval" "$("$DCVMAIL" -d "$S" report | grep 'www.example.jp  *digicert')" "never"

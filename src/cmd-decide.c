@@ -1,0 +1,177 @@
+/* cmd-decide.c — a person's decision on a request: `approve ID` follows the
+ * approval link behind the guardrails (action-approve.c), `approve ID
+ * --record-only` and `reject ID` record what the person did at the CA. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dcvmail/action.h"
+#include "dcvmail/cmd.h"
+#include "dcvmail/log.h"
+#include "dcvmail/policy.h"
+#include "dcvmail/rules.h"
+#include "dcvmail/store.h"
+#include "dcvmail/util.h"
+
+static const char *
+who_am_i(char *buf, size_t len)
+{
+	const char *s = getenv("SUDO_USER");
+
+	if (s == NULL || *s == '\0')
+		s = getlogin();
+	if (s == NULL || *s == '\0') {
+		snprintf(buf, len, "uid %ld", (long)getuid());
+		return buf;
+	}
+	return s;
+}
+
+/* approve --record-only / reject: record a person's decision. dcvmail
+ * requests neither link here: the person used the CA's page themselves. */
+static int
+decide(struct globals *g, int64_t id, const char *note, const char *state)
+{
+	struct config cfg;
+	struct store *st;
+	struct request_info ri;
+	char *err = NULL, who[64];
+	int r, found = 0;
+
+	if ((r = cmd_open_ledger(g, &cfg, 0, &st)) != 0)
+		return r;
+	if (store_request_get(st, id, &ri, &found, &err) == -1 || !found)
+		return cmd_finish(&cfg, st, EXIT_DATAERR, err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
+	if (store_request_set_state(st, id, state, who_am_i(who, sizeof(who)), note, &err) == -1) {
+		request_info_free(&ri);
+		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
+	}
+	printf("request %lld (%s %s %s) recorded as %s by %s\n", (long long)id, ri.ca ? ri.ca : "-",
+	       ri.domain ? ri.domain : "-", ri.order ? ri.order : "-", state, who_am_i(who, sizeof(who)));
+	if (!strcmp(state, "approved"))
+		printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");
+	else
+		printf("dcvmail never opens a reject link: to cancel the order, use the reject link or\n"
+		       "instructions in the CA's mail yourself (`dcvmail show %lld` names the archived message).\n",
+		       (long long)id);
+	request_info_free(&ri);
+	return cmd_finish(&cfg, st, 0, NULL);
+}
+
+/* approve ID [--note TEXT] [--dry-run]: a person's decision carried out by
+ * dcvmail: the same guarded link-follow as the automatic approval, without
+ * the expectation and auto-approve conditions. */
+static int
+approve_now(struct globals *g, int64_t id, const char *note, int dry)
+{
+	struct config cfg;
+	struct ruleset *rs;
+	struct store *st;
+	struct outbox_item it;
+	struct action_subject as;
+	struct buf why;
+	char *err = NULL, *result = NULL, *sha = NULL, who[64], w[256];
+	int r, n;
+
+	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE)) != 0)
+		return r;
+	if (store_open(cfg.state_dir, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
+		rules_free(rs);
+		return cmd_finish(&cfg, NULL, EXIT_CANTCREAT, err);
+	}
+	if (store_request_first_message(st, id, &sha, &err) == -1 || sha == NULL) {
+		rules_free(rs);
+		return cmd_finish(&cfg, st, EXIT_DATAERR, err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
+	}
+	memset(&it, 0, sizeof(it));
+	it.request_id = id;
+	it.message_sha256 = sha;
+	struct action_ctx ax = { &cfg, rs, st, dry, 0 };
+	snprintf(who, sizeof(who), "%s", who_am_i(w, sizeof(w)));
+	if (note) { /* the note travels with who approved */
+		size_t l = strlen(who);
+		snprintf(who + l, sizeof(who) - l, " (%s)", note);
+	}
+	if (dry) {
+		buf_init(&why, 8192);
+		if (action_load(&ax, &it, &as, &result) == 0 &&
+		    (n = policy_approval_problems(&cfg, rs, st, &as.v, time(NULL), 1, &why, &err)) >= 0) {
+			if (n)
+				printf("request %lld would not be approved: %s\n", (long long)id, why.data);
+			else
+				printf("request %lld: would open %s on the CA's page (dry run: nothing sent)\n",
+				       (long long)id, log_redact_url(as.v.approve_link, w, sizeof(w)));
+			r = n ? EXIT_DATAERR : 0;
+		} else
+			r = EXIT_TEMPFAIL;
+		buf_free(&why);
+		action_subject_free(&as);
+	} else {
+		enum action_status s = approve_follow(&ax, &it, 1, who, &result);
+		printf("request %lld: %s\n", (long long)id, result);
+		if (s == ACTION_OK)
+			printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");
+		else
+			printf("If you have checked the request yourself, approve it on the CA's page and record that\n"
+			       "with `dcvmail approve %lld --record-only`.\n", (long long)id);
+		r = s == ACTION_OK ? 0 : s == ACTION_RETRY ? EXIT_TEMPFAIL : EXIT_DATAERR;
+	}
+	free(result);
+	free(sha);
+	rules_free(rs);
+	return cmd_finish(&cfg, st, r, err);
+}
+
+int
+cmd_approve(struct globals *g, int argc, char **argv)
+{
+	static const struct option lo[] = { { "note", required_argument, NULL, 'N' },
+					    { "record-only", no_argument, NULL, 'r' },
+					    { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	const char *note = NULL;
+	int ch, record = 0, dry = 0;
+	int64_t id;
+
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (ch == 'N')
+			note = optarg;
+		else if (ch == 'r')
+			record = 1;
+		else if (ch == 'n')
+			dry = 1;
+		else
+			goto usage;
+	}
+	if (optind + 1 != argc || cmd_parse_id(argv[optind], &id) == -1 || (record && dry))
+		goto usage;
+	if (record)
+		return decide(g, id, note, "approved");
+	return approve_now(g, id, note, dry);
+usage:
+	fprintf(stderr, "usage: dcvmail approve ID [--note TEXT] [--dry-run | --record-only]\n");
+	return EXIT_USAGE;
+}
+
+int
+cmd_reject(struct globals *g, int argc, char **argv)
+{
+	static const struct option lo[] = { { "note", required_argument, NULL, 'N' }, { NULL, 0, NULL, 0 } };
+	const char *note = NULL;
+	int ch;
+	int64_t id;
+
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (ch != 'N')
+			goto usage;
+		note = optarg;
+	}
+	if (optind + 1 != argc || cmd_parse_id(argv[optind], &id) == -1)
+		goto usage;
+	return decide(g, id, note, "rejected");
+usage:
+	fprintf(stderr, "usage: dcvmail reject ID [--note TEXT]\n");
+	return EXIT_USAGE;
+}
