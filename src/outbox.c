@@ -52,8 +52,10 @@ after_action(struct store *st, const struct outbox_item *it, int ok, const char 
 	char *e2 = NULL, *note;
 
 	if (store_request_get(st, it->request_id, &ri, &f, &e2) == 0 && f) {
-		if (ok && !strcmp(ri.state, "pending"))
-			store_request_set_state(st, it->request_id, "forwarded", "dcvmail", result, &e2);
+		if (ok && !strcmp(ri.state, "pending")) /* a note for a person stays */
+			store_request_set_state(st, it->request_id, "forwarded", "dcvmail",
+						ri.state_note && !strncmp(ri.state_note, "needs a person", 14) ? ri.state_note : result,
+						&e2);
 		else if (!ok && (!strcmp(ri.state, "pending") || !strcmp(ri.state, "forwarded"))) {
 			note = xasprintf("needs a person: %s gave up: %s", it->kind, result ? result : "");
 			store_request_set_state(st, it->request_id, ri.state, "dcvmail", note, &e2);

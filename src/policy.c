@@ -153,13 +153,8 @@ policy_plan(const struct config *cfg, const struct ruleset *rs, struct store *st
 			return -1;
 		}
 	}
-	if (approve_wanted && problems == 0) {
-		if (action_find("approve"))
-			plan_add(out, "approve", v->approve_link, "every guardrail holds");
-		else /* this version cannot follow approval links: a person must */
-			plan_add(out, "flag", NULL, "every guardrail holds, but this dcvmail does not follow "
-						    "approval links itself: approve by hand");
-	}
+	if (approve_wanted && problems == 0)
+		plan_add(out, "approve", v->approve_link, "every guardrail holds");
 	for (size_t k = 0; k < v->nreasons; k++)
 		if (!strstr(why.data ? why.data : "", v->reasons[k]))
 			buf_printf(&why, "%s%s", why.len ? "; " : "", v->reasons[k]);

@@ -158,8 +158,7 @@ read_request(sqlite3_stmt *s, struct request_info *r)
 int
 store_request_first_message(struct store *st, int64_t id, char **sha256, char **errp)
 {
-	PREP(st, "SELECT sha256 FROM messages WHERE request_id = ? AND type <> 'suspicious' ORDER BY id LIMIT 1",
-	     errp);
+	PREP(st, "SELECT sha256 FROM messages WHERE request_id = ? ORDER BY type = 'suspicious', id LIMIT 1", errp);
 	sqlite3_bind_int64(s, 1, id);
 	*sha256 = sqlite3_step(s) == SQLITE_ROW ? col_dup(s, 0) : NULL;
 	sqlite3_finalize(s);

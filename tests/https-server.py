@@ -3,7 +3,8 @@
 site). Every request is appended as one JSON line to LOG: method, path,
 headers, body. Answers come from ROUTES, a JSON file read on every request:
 {"/path": {"status": 200, "body": "...", "location": "...", "delay": 0,
-"set_cookie": "..."}}, with "*" as the default.
+"set_cookie": "..."}}; a key "POST /path" wins over "/path" for that method;
+"*" is the default.
 usage: https-server.py PORT CERT KEY LOG ROUTES"""
 import json, ssl, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,7 +26,8 @@ class H(BaseHTTPRequestHandler):
             table = json.load(open(routes))
         except Exception:
             table = {}
-        r = table.get(self.path.split("?")[0], table.get("*", {}))
+        path = self.path.split("?")[0]
+        r = table.get(self.command + " " + path, table.get(path, table.get("*", {})))
         time.sleep(r.get("delay", 0))
         data = r.get("body", "ok").encode()
         self.send_response(r.get("status", 200))

@@ -88,7 +88,8 @@ struct request_info {
 	char *state_by, *state_note;
 };
 void request_info_free(struct request_info *);
-/* The sha256 of the request's first (not suspicious) message; NULL if none. */
+/* The sha256 of the request's first message (a genuine one before any
+ * suspicious copy); NULL if none. */
 int store_request_first_message(struct store *, int64_t id, char **sha256, char **errp);
 int store_request_get(struct store *, int64_t id, struct request_info *out, int *found, char **errp);
 int store_request_list(struct store *, int pending_only, struct request_info **out, size_t *n,
