@@ -1,5 +1,6 @@
 /* action-forward.c — send the person who must act a summary with the original
- * attached unchanged (message/rfc822), through the configured SMTP relay. */
+ * attached unchanged (message/rfc822), by SMTP (smtp.c); and redirect: the
+ * original itself, unchanged, to a new envelope recipient. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libetpan/libetpan.h>
 #include <openssl/evp.h>
 
 #include "dcvmail/action.h"
@@ -15,6 +15,7 @@
 #include "dcvmail/config.h"
 #include "dcvmail/message.h"
 #include "dcvmail/rules.h"
+#include "dcvmail/smtp.h"
 #include "dcvmail/util.h"
 
 /* RFC 2047 B-encoding of a UTF-8 phrase, in words of at most 45 input bytes
@@ -119,45 +120,19 @@ compose(const struct action_ctx *ax, const struct outbox_item *it, const struct 
 	return buf_steal(&b);
 }
 
-/* smtp://host[:port] (plain, loopback relay only) */
-static int
-parse_relay(const char *url, char *host, size_t hlen, int *port, char **result)
-{
-	const char *h, *c;
-
-	if (url == NULL || strncmp(url, "smtp://", 7)) {
-		*result = xstrdup("smtp url must be smtp://HOST[:PORT] (a local relay)");
-		return -1;
-	}
-	h = url + 7;
-	c = strchr(h, ':');
-	snprintf(host, hlen, "%.*s", (int)(c ? (size_t)(c - h) : strcspn(h, "/")), h);
-	*port = c ? atoi(c + 1) : 25;
-	if (strcmp(host, "127.0.0.1") && strcmp(host, "localhost") && strcmp(host, "::1")) {
-		*result = xasprintf("relay %s is not on this host: dcvmail sends only through a local relay "
-				    "(such as Postfix on 127.0.0.1), which does TLS onwards", host);
-		return -1;
-	}
-	return 0;
-}
-
 enum action_status
 action_forward(const struct action_ctx *ax, const struct outbox_item *it, char **result)
 {
-	char host[256], *msg = NULL, *err = NULL;
+	char *msg = NULL, *err = NULL;
 	struct action_subject as;
 	struct request_info ri;
 	int found = 0;
-	int port, r;
-	mailsmtp *s = NULL;
-	enum action_status st = ACTION_RETRY;
+	enum action_status st;
 
 	if (!ax->cfg->have_smtp || ax->cfg->smtp.from == NULL) {
 		*result = xstrdup("no smtp block with a from address in the configuration");
 		return ACTION_FAIL;
 	}
-	if (parse_relay(ax->cfg->smtp.url, host, sizeof(host), &port, result) == -1)
-		return ACTION_FAIL;
 	if (action_load(ax, it, &as, result) == -1) {
 		action_subject_free(&as);
 		return ACTION_FAIL;
@@ -166,34 +141,37 @@ action_forward(const struct action_ctx *ax, const struct outbox_item *it, char *
 	if (store_request_get(ax->st, it->request_id, &ri, &found, &err) == -1)
 		free(err); /* the summary goes without the state */
 	msg = compose(ax, it, &as, found ? &ri : NULL);
-	s = mailsmtp_new(0, NULL);
-	mailsmtp_set_timeout(s, ax->cfg->smtp.timeout);
-	if ((r = mailsmtp_socket_connect(s, host, (uint16_t)port)) != MAILSMTP_NO_ERROR) {
-		*result = xasprintf("connect to %s:%d: %s", host, port, mailsmtp_strerror(r));
-		goto out;
-	}
-	if ((r = mailesmtp_ehlo_with_ip(s, 1)) != MAILSMTP_NO_ERROR && (r = mailsmtp_helo_with_ip(s, 1)) != MAILSMTP_NO_ERROR) {
-		*result = xasprintf("HELO: %s", mailsmtp_strerror(r));
-		goto out;
-	}
-	if ((r = mailsmtp_mail(s, ax->cfg->smtp.from)) != MAILSMTP_NO_ERROR ||
-	    (r = mailsmtp_rcpt(s, it->target)) != MAILSMTP_NO_ERROR ||
-	    (r = mailsmtp_data(s)) != MAILSMTP_NO_ERROR ||
-	    (r = mailsmtp_data_message(s, msg, strlen(msg))) != MAILSMTP_NO_ERROR) {
-		*result = xasprintf("%s: %s", it->target, mailsmtp_strerror(r));
-		/* a permanent refusal will not get better by retrying */
-		if (s->response_code >= 500 && s->response_code < 600)
-			st = ACTION_FAIL;
-		goto out;
-	}
-	mailsmtp_quit(s);
-	*result = xasprintf("forwarded to %s", it->target);
-	st = ACTION_OK;
-out:
-	if (s)
-		mailsmtp_free(s);
+	st = smtp_send(&ax->cfg->smtp, ax->cfg->smtp.from, it->target, msg, strlen(msg), result);
+	if (st == ACTION_OK)
+		*result = xasprintf("forwarded to %s", it->target);
 	free(msg);
 	request_info_free(&ri);
 	action_subject_free(&as);
+	return st;
+}
+
+enum action_status
+action_redirect(const struct action_ctx *ax, const struct outbox_item *it, char **result)
+{
+	char *raw = NULL, *path, *err = NULL;
+	size_t len;
+	enum action_status st;
+
+	if (!ax->cfg->have_smtp || ax->cfg->smtp.from == NULL) {
+		*result = xstrdup("no smtp block with a from address in the configuration");
+		return ACTION_FAIL;
+	}
+	path = store_archive_path(ax->st, it->message_sha256 ? it->message_sha256 : "");
+	if (read_file(path, 1U << 30, &raw, &len) == -1) {
+		*result = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return ACTION_FAIL;
+	}
+	free(path);
+	st = smtp_send(&ax->cfg->smtp, ax->cfg->smtp.from, it->target, raw, len, &err);
+	*result = st == ACTION_OK ? xasprintf("redirected to %s", it->target) : err;
+	if (st == ACTION_OK)
+		free(err);
+	free(raw);
 	return st;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dcvmail/config.h"
+#include "dcvmail/smtp.h"
 #include "dcvmail/log.h"
 #include "dcvmail/util.h"
 
@@ -447,6 +448,25 @@ check_config(struct parser *p)
 {
 	struct config *c = p->cfg;
 
+	if (c->have_smtp) {
+		struct smtp_url u;
+		char *err = NULL;
+		p->line = c->smtp.line;
+		if (c->smtp.url == NULL)
+			perr(p, "smtp block has no url");
+		else if (smtp_parse_url(c->smtp.url, &u, &err) == -1) {
+			perr(p, "%s", err);
+			free(err);
+		} else if (c->smtp.user && !u.loopback && c->smtp.require_tls == 0)
+			perr(p, "require-tls no would send the password in clear to %s", u.host);
+		if (c->smtp.from == NULL)
+			perr(p, "smtp block has no from address");
+		if ((c->smtp.user == NULL) != (c->smtp.password_file == NULL))
+			perr(p, "smtp block: user and password-file go together");
+		if (c->smtp.helo)
+			perr(p, "smtp helo is not supported: dcvmail greets with its address literal, which "
+				"every server accepts from a client that logs in");
+	}
 	p->line = 0;
 	for (size_t i = 0; i < c->nmailboxes; i++) {
 		struct mailbox_cfg *m = &c->mailboxes[i];
@@ -478,10 +498,6 @@ check_config(struct parser *p)
 				perr(p, "route forwards mail but there is no smtp block");
 			if (k == RA_NOTIFY && c->notify_secret_file == NULL)
 				perr(p, "route notifies but notify-secret-file is not set");
-			/* accepted by the grammar for configs shared with later versions,
-			 * refused here rather than failing silently in the outbox */
-			if (k == RA_REDIRECT)
-				perr(p, "'redirect' actions are not available in this version of dcvmail (use forward)");
 		}
 	}
 }
@@ -558,6 +574,7 @@ config_load(const char *path, struct config *cfg)
 				if (want_args(&p, 0, 0) == -1)
 					continue;
 				cfg->have_smtp = 1;
+				cfg->smtp.line = p.line;
 				blk = B_SMTP;
 			} else {
 				if (want_args(&p, 0, 1) == -1)

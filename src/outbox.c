@@ -16,6 +16,7 @@
 enum action_status action_forward(const struct action_ctx *, const struct outbox_item *, char **);
 enum action_status action_notify(const struct action_ctx *, const struct outbox_item *, char **);
 enum action_status action_approve(const struct action_ctx *, const struct outbox_item *, char **);
+enum action_status action_redirect(const struct action_ctx *, const struct outbox_item *, char **);
 
 /* "flag": the request needs a person; the attempt log says why. */
 static enum action_status
@@ -28,6 +29,7 @@ action_flag(const struct action_ctx *ax, const struct outbox_item *it, char **re
 
 static const struct action_def actions[] = {
 	{ "forward", action_forward },
+	{ "redirect", action_redirect },
 	{ "notify", action_notify },
 	{ "approve", action_approve },
 	{ "flag", action_flag },
@@ -116,7 +118,7 @@ outbox_run(const struct action_ctx *ax, char **errp)
 			outbox_item_free(&it);
 			return -1;
 		}
-		if ((ok && !strcmp(it.kind, "forward")) || gave_up)
+		if ((ok && (!strcmp(it.kind, "forward") || !strcmp(it.kind, "redirect"))) || gave_up)
 			after_action(ax->st, &it, ok, result);
 		free(result);
 		outbox_item_free(&it);

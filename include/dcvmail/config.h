@@ -43,6 +43,7 @@ struct smtp_cfg {
 	char *ca_file;
 	int require_tls; /* default yes unless loopback */
 	int timeout;
+	int line;        /* where the block starts, for errors */
 };
 
 enum route_action_kind { RA_FORWARD, RA_REDIRECT, RA_NOTIFY, RA_APPROVE };
