@@ -32,6 +32,35 @@ who_am_i(char *buf, size_t len)
 
 /* approve --record-only / reject: record a person's decision. dcvmail
  * requests neither link here: the person used the CA's page themselves. */
+/* The CA's own way to cancel, from the archived mail judged again. */
+static void
+reject_instructions(const struct config *cfg, struct store *st, int64_t id)
+{
+	struct ruleset *rs = NULL;
+	struct outbox_item it;
+	struct action_subject as;
+	char *sha = NULL, *err = NULL;
+
+	memset(&as, 0, sizeof(as));
+	verdict_init(&as.v);
+	memset(&it, 0, sizeof(it));
+	if (rules_load(cfg->rules_dir, RULES_MODE_SINGLE, &rs, print_rules_diag, NULL) == 0 &&
+	    store_request_first_message(st, id, &sha, &err) == 0 && sha) {
+		struct action_ctx ax = { cfg, rs, st, 1, 0 };
+		it.request_id = id;
+		it.message_sha256 = sha;
+		if (action_load(&ax, &it, &as, &err) == 0 && as.v.reject_link && as.v.type != VT_SUSPICIOUS)
+			printf("To cancel the order at %s, the CA's mail gives this reject link; dcvmail never opens it:\n"
+			       "  %s\n", as.ca ? as.ca->name : "the CA", as.v.reject_link);
+	}
+	printf("dcvmail never opens a reject link: to cancel the order, follow the CA's own reject link\n"
+	       "or instructions yourself (`dcvmail show %lld` names the archived message).\n", (long long)id);
+	action_subject_free(&as);
+	free(sha);
+	free(err);
+	rules_free(rs);
+}
+
 static int
 decide(struct globals *g, int64_t id, const char *note, const char *state)
 {
@@ -54,9 +83,7 @@ decide(struct globals *g, int64_t id, const char *note, const char *state)
 	if (!strcmp(state, "approved"))
 		printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");
 	else
-		printf("dcvmail never opens a reject link: to cancel the order, use the reject link or\n"
-		       "instructions in the CA's mail yourself (`dcvmail show %lld` names the archived message).\n",
-		       (long long)id);
+		reject_instructions(&cfg, st, id);
 	request_info_free(&ri);
 	return cmd_finish(&cfg, st, 0, NULL);
 }

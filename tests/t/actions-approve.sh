@@ -223,4 +223,13 @@ id=$(q "select id from requests order by id desc limit 1")
 out=$(dcv approve "$id" 2>&1); rc=$?
 check_eq "approve ID still refuses an unauthenticated sender (65), sending nothing" "$rc:$(site)" "65:2"
 check_contains "saying why" "$out" "sender not authenticated"
+
+# dcvmail reject ID: recorded, the CA's reject link shown, never requested
+dcv pipe -r admin@www.example.net <"$(mail www.example.net 5001)" >/dev/null 2>&1
+id=$(q "select id from requests order by id desc limit 1")
+: >"$TEST_TMP/ca.log"
+out=$(SUDO_USER=bob dcv reject "$id" --note "not ours" 2>&1); rc=$?
+check_eq "reject ID records the person's rejection" "$rc:$(q "select state || ' ' || state_by || ' ' || state_note from requests where id = $id")" "0:rejected bob not ours"
+check_contains "and shows the CA's own reject link" "$out" "https://localhost:$CA/reject?order=5001"
+check_eq "which dcvmail never requests" "$(site)" 0
 t_done
