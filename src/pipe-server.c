@@ -134,9 +134,8 @@ write_all(int fd, const char *p, size_t n, int timeout)
 	return 0;
 }
 
-/* Split the header block; fills pr's envelope. -1: not a request. */
-static int
-parse_request(char *data, size_t len, struct pipe_request *pr)
+int
+pipe_request_parse(char *data, size_t len, struct pipe_request *pr)
 {
 	char *p = data, *end = data + len, *nl;
 	int first = 1;
@@ -181,7 +180,7 @@ pipe_server_serve(int lfd, const struct config *cfg, const struct ruleset *rs, s
 		buf_init(&logline, 1 << 16);
 		if (read_all(fd, &in, cfg->limits.max_size * 4 + 4096 + HEADER_MAX, cfg->pipe_server_timeout) == -1) {
 			log_warnx("pipe.sock: a client sent no complete message within %d s", cfg->pipe_server_timeout);
-		} else if (in.len == 0 || parse_request(in.data, in.len, &pr) == -1) {
+		} else if (in.len == 0 || pipe_request_parse(in.data, in.len, &pr) == -1) {
 			log_warnx("pipe.sock: a client sent something that is not a dcvmail-pipe request");
 		} else {
 			pr.run_actions = 0; /* the watcher's own outbox runs them next */

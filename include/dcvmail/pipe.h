@@ -31,6 +31,9 @@ int pipe_deliver(const struct pipe_request *, const struct config *, const struc
  * another watcher serves it). serve: answer every waiting client; returns
  * how many messages were handled. */
 int pipe_server_open(const char *state_dir, char **errp);
+/* Split a request (data is changed: lines are cut) into pr's envelope and
+ * message, which point into data. 0, or -1 when it is not a request. */
+int pipe_request_parse(char *data, size_t len, struct pipe_request *pr);
 void pipe_server_close(int fd, const char *state_dir);
 int pipe_server_serve(int fd, const struct config *, const struct ruleset *, struct store *);
 
