@@ -460,13 +460,13 @@ imap_conn_idle_done(struct imap_conn *c, char **errp)
 }
 
 void
-imap_conn_close(struct imap_conn *c)
+imap_conn_close(struct imap_conn *c, int polite)
 {
 	if (c == NULL)
 		return;
-	if (c->idling)
+	if (polite && c->idling)
 		mailimap_idle_done(c->imap);
-	if (c->imap->imap_stream)
+	if (polite && c->imap->imap_stream)
 		mailimap_logout(c->imap);
 	mailimap_free(c->imap);
 	free(c);
@@ -483,6 +483,6 @@ imap_pass_run(const struct mailbox_cfg *mb, const struct process_ctx *ctx, FILE 
 	if (imap_conn_open(mb, ctx->dry_run, &c, errp) != 0)
 		return -1;
 	rc = imap_conn_catch_up(c, ctx, out, NULL, stats, errp);
-	imap_conn_close(c);
+	imap_conn_close(c, rc == 0);
 	return rc;
 }

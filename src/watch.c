@@ -102,7 +102,7 @@ drop(struct watched *w, int refused, const char *why)
 {
 	double cap = w->mb->reconnect_max;
 
-	imap_conn_close(w->c);
+	imap_conn_close(w->c, 0);
 	w->c = NULL;
 	w->idle_since = 0;
 	if (refused)
@@ -195,7 +195,7 @@ static void
 watched_close(struct watch *W)
 {
 	for (size_t i = 0; i < W->nw; i++)
-		imap_conn_close(W->w[i].c);
+		imap_conn_close(W->w[i].c, 1);
 	free(W->w);
 	W->w = NULL;
 	W->nw = 0;

@@ -35,8 +35,9 @@ int imap_conn_idle_start(struct imap_conn *, char **errp);
 int imap_conn_fd(const struct imap_conn *);
 int imap_conn_buffered(const struct imap_conn *);
 int imap_conn_idle_done(struct imap_conn *, char **errp);
-/* LOGOUT (when the connection still works) and free; NULL is fine. */
-void imap_conn_close(struct imap_conn *);
+/* Free the connection, with IDLE DONE and LOGOUT first when polite (a
+ * connection that failed is just closed: a hung server cannot hold us). */
+void imap_conn_close(struct imap_conn *, int polite);
 
 /* One pass (watch --once): open, catch up, close. 0, or -1 with *errp. */
 int imap_pass_run(const struct mailbox_cfg *, const struct process_ctx *, FILE *out,
