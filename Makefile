@@ -98,7 +98,7 @@ check: deps $(PROG) $(CLIENT) $(UNIT_BINS) $(HELPER_BINS)
 demo: deps $(PROG)
 	@sh contrib/demo $(PROG)
 
-bench: deps $(PROG)
+bench: deps $(PROG) $(CLIENT)
 	@sh tests/bench/run $(PROG)
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
