@@ -22,7 +22,7 @@ static const struct command {
 	{ "expect", cmd_expect, "expect add --ca CA --domain D [--order N] [--until DATE] | list | rm ID" },
 	{ "approve", cmd_approve, "approve ID [--note TEXT] [--dry-run | --record-only]   a person approves: follow the link (guarded)" },
 	{ "reject", cmd_reject, "reject ID [--note TEXT]   record that a person rejected a request" },
-	{ "outbox", cmd_outbox, "outbox [--dry-run]   run the queued actions that are due (forward, notify, approve)" },
+	{ "outbox", cmd_outbox, "outbox [--dry-run]   run the queued actions that are due (forward, redirect, notify, approve)" },
 	{ "report", cmd_report, "report [--json]   per domain: last approval, reuse deadline, pending" },
 };
 

@@ -120,9 +120,18 @@ kill -TERM "$P"; wait "$P"; rc=$?; P=
 check_eq "SIGTERM stops watch cleanly (exit 0)" "$rc" 0
 check_contains "and says so" "$(cat "$TEST_TMP/err")" "stopping on signal 15"
 dv_append whois@example.test "$FIX/digicert-issued.eml"
+# a request recorded by another intake while the watcher is down: its forward waits in the outbox
+fw=$(ls "$SINK" | wc -l)
+"$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" check -q "$FIX/digicert-dcv-ja-iso2022jp.eml" >/dev/null 2>&1
+check_eq "a request recorded by check is queued, not sent" "$(q "select count(*) from outbox where done = 0 and kind = 'forward'")" 1
 start
 check "mail that arrived while watch was stopped is recorded after a restart" \
 	wait_for 10 "select count(*) from messages where mailbox = 'whois'" 6
+if [ -n "$SINK_PID" ]; then
+	check "the watcher's outbox sends what other intakes queued" \
+		wait_for 5 "select count(*) from outbox where done = 0 and kind = 'forward'" 0
+	check_eq "one more forward reaches the person" "$(ls "$SINK" | wc -l)" $((fw + 1))
+fi
 check_eq "no message is recorded twice" "$(q "select count(*) - count(distinct sha256) from messages")" 0
 
 # kill -9 in the middle of a long catch-up: nothing lost, nothing twice
