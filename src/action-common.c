@@ -11,19 +11,27 @@
 #include "dcvmail/util.h"
 
 int
-action_load(const struct action_ctx *ax, const struct outbox_item *it, struct action_subject *as, char **result)
+action_read_archive(const struct action_ctx *ax, const struct outbox_item *it, char **raw, size_t *len,
+		    char **result)
 {
-	char *path;
+	char *path = store_archive_path(ax->st, it->message_sha256 ? it->message_sha256 : "");
 
-	memset(as, 0, sizeof(*as));
-	verdict_init(&as->v);
-	path = store_archive_path(ax->st, it->message_sha256 ? it->message_sha256 : "");
-	if (read_file(path, 1U << 30, &as->raw, &as->rawlen) == -1) {
+	if (read_file(path, 1U << 30, raw, len) == -1) {
 		*result = xasprintf("%s: %s", path, strerror(errno));
 		free(path);
 		return -1;
 	}
 	free(path);
+	return 0;
+}
+
+int
+action_load(const struct action_ctx *ax, const struct outbox_item *it, struct action_subject *as, char **result)
+{
+	memset(as, 0, sizeof(*as));
+	verdict_init(&as->v);
+	if (action_read_archive(ax, it, &as->raw, &as->rawlen, result) == -1)
+		return -1;
 	if ((as->m = message_parse(as->raw, as->rawlen, &ax->cfg->limits)) == NULL) {
 		*result = xstrdup("the archived message cannot be parsed");
 		return -1;

@@ -1,7 +1,6 @@
 /* action-forward.c — send the person who must act a summary with the original
  * attached unchanged (message/rfc822), by SMTP (smtp.c); and redirect: the
  * original itself, unchanged, to a new envelope recipient. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +152,7 @@ action_forward(const struct action_ctx *ax, const struct outbox_item *it, char *
 enum action_status
 action_redirect(const struct action_ctx *ax, const struct outbox_item *it, char **result)
 {
-	char *raw = NULL, *path, *err = NULL;
+	char *raw = NULL, *err = NULL;
 	size_t len;
 	enum action_status st;
 
@@ -161,13 +160,8 @@ action_redirect(const struct action_ctx *ax, const struct outbox_item *it, char 
 		*result = xstrdup("no smtp block with a from address in the configuration");
 		return ACTION_FAIL;
 	}
-	path = store_archive_path(ax->st, it->message_sha256 ? it->message_sha256 : "");
-	if (read_file(path, 1U << 30, &raw, &len) == -1) {
-		*result = xasprintf("%s: %s", path, strerror(errno));
-		free(path);
+	if (action_read_archive(ax, it, &raw, &len, result) == -1)
 		return ACTION_FAIL;
-	}
-	free(path);
 	st = smtp_send(&ax->cfg->smtp, ax->cfg->smtp.from, it->target, raw, len, &err);
 	*result = st == ACTION_OK ? xasprintf("redirected to %s", it->target) : err;
 	if (st == ACTION_OK)

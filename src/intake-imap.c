@@ -61,12 +61,6 @@ parse_url(const char *url, struct imap_url *u, char **errp)
 }
 
 static int
-is_loopback(const char *h)
-{
-	return !strcmp(h, "localhost") || !strncmp(h, "127.", 4) || !strcmp(h, "::1");
-}
-
-static int
 connect_checked(mailimap *imap, const struct mailbox_cfg *mb, const struct imap_url *u, char **errp)
 {
 	int r;
@@ -80,7 +74,7 @@ connect_checked(mailimap *imap, const struct mailbox_cfg *mb, const struct imap_
 		return -1;
 	}
 	if (!u->tls) {
-		if (mb->insecure_plaintext && is_loopback(u->host))
+		if (mb->insecure_plaintext && host_is_loopback(u->host))
 			return 0;
 		r = mailimap_socket_starttls_with_callback(imap, tls_set_sni, (void *)u->host);
 		if (r != MAILIMAP_NO_ERROR) {

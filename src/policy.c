@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dcvmail/action.h"
 #include "dcvmail/config.h"
 #include "dcvmail/links.h"
 #include "dcvmail/policy.h"

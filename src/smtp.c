@@ -41,7 +41,7 @@ smtp_parse_url(const char *url, struct smtp_url *u, char **errp)
 	memcpy(u->host, h, hl);
 	if (c)
 		u->port = (uint16_t)atoi(c + 1);
-	u->loopback = !strcmp(u->host, "localhost") || !strncmp(u->host, "127.", 4) || !strcmp(u->host, "::1");
+	u->loopback = host_is_loopback(u->host);
 	return 0;
 }
 

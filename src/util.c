@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
@@ -329,4 +330,15 @@ now_mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+host_is_loopback(const char *h)
+{
+	struct in_addr a4;
+
+	/* an address literal, not a name that merely starts with "127." */
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return !strcasecmp(h, "localhost") || !strcmp(h, "::1") || !strcmp(h, "[::1]");
 }

@@ -27,6 +27,10 @@ struct action_def {
 };
 const struct action_def *action_find(const char *kind);
 
+/* The request's first message as archived (raw bytes). 0, or -1 with *result. */
+int action_read_archive(const struct action_ctx *, const struct outbox_item *, char **raw, size_t *len,
+			char **result);
+
 /* The request's first message, from the archive, judged again. */
 struct action_subject {
 	char *raw;

@@ -62,6 +62,8 @@ char *trim(char *);                        /* in place, returns start */
 int str_has_suffix_ci(const char *s, const char *suffix);
 /* host equals domain or is a subdomain of it (case-insensitive, label boundary). */
 int domain_at_or_under(const char *host, const char *domain);
+/* localhost, 127.0.0.0/8 or ::1: a peer on this machine. */
+int host_is_loopback(const char *host);
 
 /* SHA-256 of data as 64 lower-case hex digits + NUL. */
 void sha256_hex(const void *data, size_t len, char out[65]);
