@@ -23,6 +23,7 @@ static const struct command {
 	{ "approve", cmd_approve, "approve ID [--note TEXT] [--dry-run | --record-only]   a person approves: follow the link (guarded)" },
 	{ "reject", cmd_reject, "reject ID [--note TEXT]   record that a person rejected a request" },
 	{ "outbox", cmd_outbox, "outbox [--dry-run]   run the queued actions that are due (forward, redirect, notify, approve)" },
+	{ "dns", cmd_dns, "dns [--json] DOMAIN...   the DNS contacts a CA may write to, and whether dcvmail watches them" },
 	{ "report", cmd_report, "report [--json]   per domain: last approval, reuse deadline, pending" },
 };
 

@@ -27,6 +27,7 @@ int cmd_outbox(struct globals *, int, char **);
 int cmd_watch(struct globals *, int, char **);
 int cmd_approve(struct globals *, int, char **);
 int cmd_reject(struct globals *, int, char **);
+int cmd_dns(struct globals *, int, char **);
 
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;
