@@ -5,12 +5,8 @@
  * the first set found climbing the tree). Each address is compared with
  * what dcvmail watches (mailbox users and `role` addresses), so that a
  * contact nobody reads shows before a CA writes to it. */
-#include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <getopt.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <resolv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +15,7 @@
 #include <jansson.h>
 
 #include "dcvmail/cmd.h"
+#include "dcvmail/dns.h"
 #include "dcvmail/util.h"
 
 #define T_CAA_ 257
@@ -31,77 +28,6 @@ struct contact {
 	const char *problem; /* NULL when well-formed */
 	char *watched;       /* "mailbox NAME" or "role ROLE" that receives it, or NULL */
 };
-
-struct lookup {
-	struct __res_state rs;
-	int ad_all; /* every answer had the AD bit */
-	int answers;
-};
-
-static int
-resolver_init(struct lookup *l, const struct config *cfg, char **errp)
-{
-	memset(l, 0, sizeof(*l));
-	if (res_ninit(&l->rs) != 0) {
-		*errp = xstrdup("cannot initialise the resolver");
-		return -1;
-	}
-	l->rs.options |= RES_USE_EDNS0 | RES_USE_DNSSEC;
-	l->rs.retrans = 2; /* seconds per try: a dead server costs seconds, not a minute */
-	l->rs.retry = 2;
-	l->ad_all = 1;
-	if (cfg->dns_server) {
-		char host[64];
-		const char *c = strrchr(cfg->dns_server, ':');
-		struct sockaddr_in sin;
-		snprintf(host, sizeof(host), "%.*s", c ? (int)(c - cfg->dns_server) : 63, cfg->dns_server);
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons(c ? (uint16_t)atoi(c + 1) : 53);
-		if (inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
-			*errp = xasprintf("dns-server %s: not an IPv4 address[:port]", cfg->dns_server);
-			return -1;
-		}
-		l->rs.nsaddr_list[0] = sin;
-		l->rs.nscount = 1;
-	}
-	return 0;
-}
-
-/* The RRs of type t at name, as rdata copies; 0 (maybe none), -1 on failure. */
-static int
-query(struct lookup *l, const char *name, int t, struct strv *rdata, size_t **lens, char **errp)
-{
-	unsigned char ans[8192];
-	ns_msg msg;
-	ns_rr rr;
-	int n = res_nquery(&l->rs, name, ns_c_in, t, ans, sizeof(ans));
-
-	if (n < 0) {
-		if (l->rs.res_h_errno == HOST_NOT_FOUND || l->rs.res_h_errno == NO_DATA)
-			return 0;
-		*errp = xasprintf("DNS query for %s failed (%s)", name, hstrerror(l->rs.res_h_errno));
-		return -1;
-	}
-	if (ns_initparse(ans, n, &msg) == -1) {
-		*errp = xasprintf("DNS answer for %s cannot be parsed", name);
-		return -1;
-	}
-	l->answers++;
-	l->ad_all &= ns_msg_getflag(msg, ns_f_ad) != 0;
-	for (int i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
-		if (ns_parserr(&msg, ns_s_an, i, &rr) == -1 || (int)ns_rr_type(rr) != t)
-			continue;
-		size_t len = ns_rr_rdlen(rr);
-		char *d = xmalloc(len + 1); /* binary: CAA starts with a flags byte */
-		memcpy(d, ns_rr_rdata(rr), len);
-		d[len] = '\0';
-		*lens = xreallocarray(*lens, rdata->n + 1, sizeof(**lens));
-		(*lens)[rdata->n] = len;
-		strv_add_owned(rdata, d);
-	}
-	return 0;
-}
 
 static const char *
 email_problem(const char *v)
@@ -148,25 +74,8 @@ add_contact(struct contact **cs, size_t *n, const struct config *cfg, const char
 	c->watched = !strcmp(kind, "email") && !c->problem ? watched_by(cfg, value) : NULL;
 }
 
-/* TXT rdata: <len><bytes>... joined (RFC 1035 character-strings). */
-static char *
-txt_value(const char *rd, size_t len)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	for (size_t i = 0; i < len;) {
-		size_t l = (unsigned char)rd[i++];
-		if (i + l > len)
-			l = len - i;
-		buf_add(&b, rd + i, l);
-		i += l;
-	}
-	return buf_steal(&b);
-}
-
 static int
-lookup_domain(struct lookup *l, const struct config *cfg, const char *domain, struct contact **cs, size_t *n,
+lookup_domain(struct dns *l, const struct config *cfg, const char *domain, struct contact **cs, size_t *n,
 	      char **errp)
 {
 	int caa_found = 0;
@@ -177,9 +86,9 @@ lookup_domain(struct lookup *l, const struct config *cfg, const char *domain, st
 			struct strv rd = { 0 };
 			size_t *lens = NULL;
 			char *q = xasprintf("_validation-contact%s.%s", kinds[k], name);
-			int r = query(l, q, ns_t_txt, &rd, &lens, errp);
+			int r = dns_query(l, q, ns_t_txt, &rd, &lens, errp);
 			for (size_t i = 0; r == 0 && i < rd.n; i++) {
-				char *v = txt_value(rd.v[i], lens[i]);
+				char *v = dns_txt_join(rd.v[i], lens[i]);
 				add_contact(cs, n, cfg, q, "TXT", kinds[k], v);
 				free(v);
 			}
@@ -192,7 +101,7 @@ lookup_domain(struct lookup *l, const struct config *cfg, const char *domain, st
 		if (!caa_found) { /* RFC 8659: the relevant set is the first one up the tree */
 			struct strv rd = { 0 };
 			size_t *lens = NULL;
-			if (query(l, name, T_CAA_, &rd, &lens, errp) == -1) {
+			if (dns_query(l, name, T_CAA_, &rd, &lens, errp) == -1) {
 				strv_free(&rd);
 				free(lens);
 				return -1;
@@ -224,7 +133,7 @@ cmd_dns(struct globals *g, int argc, char **argv)
 	static const struct option lo[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	int json = 0, ch, r, rc = 0;
 	struct config cfg;
-	struct lookup l;
+	struct dns l;
 	char *err = NULL;
 
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -236,7 +145,7 @@ cmd_dns(struct globals *g, int argc, char **argv)
 		goto usage;
 	if ((r = load_config_and_rules(g, &cfg, NULL, 0)) != 0)
 		return r;
-	if (resolver_init(&l, &cfg, &err) == -1) {
+	if (dns_open(&l, cfg.dns_server, &err) == -1) {
 		fprintf(stderr, "dcvmail: %s\n", err);
 		free(err);
 		config_free(&cfg);
@@ -296,7 +205,7 @@ cmd_dns(struct globals *g, int argc, char **argv)
 		free(cs);
 		free(dom);
 	}
-	res_nclose(&l.rs);
+	dns_close(&l);
 	config_free(&cfg);
 	return rc;
 usage:
