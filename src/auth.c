@@ -1,10 +1,12 @@
-/* auth.c — is the sender really the CA? Trusted Authentication-Results only. */
+/* auth.c — is the sender really the CA? Trusted Authentication-Results and,
+ * with verify-dkim, dcvmail's own DKIM verification. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "dcvmail/auth.h"
 #include "dcvmail/config.h"
+#include "dcvmail/dkim.h"
 #include "dcvmail/rules.h"
 #include "dcvmail/util.h"
 
@@ -77,6 +79,29 @@ judge_method(struct judgement *j, const struct ar_method *m, const struct messag
 	}
 }
 
+/* Own DKIM verification of the signatures by the CA's dkim-domains. A
+ * verified signature is a pass, a changed header or body a fail; anything
+ * that cannot be told (no key, DNS down, expired, l=) only gives a reason. */
+static void
+own_dkim(struct judgement *j, const struct message *m, const struct config *cfg, const struct ca_def *ca,
+	 char **note)
+{
+	struct dkim_result *r;
+	size_t n = dkim_check(m, cfg->dns_server, ca->dkim_domains, ca->ndkim_domains, &r);
+
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].outcome == DKIM_OUT_PASS)
+			judge(j, AUTH_PASS, r[i].domain, r[i].why);
+		else if (r[i].outcome == DKIM_OUT_FAIL)
+			judge(j, AUTH_FAIL, r[i].domain, r[i].why);
+		else if (*note == NULL)
+			*note = xstrdup(r[i].why);
+	}
+	if (n == 0 && *note == NULL)
+		*note = xasprintf("no DKIM signature by %s's domains", ca->name);
+	dkim_results_free(r, n);
+}
+
 /* The topmost contiguous block of trusted Authentication-Results: our own
  * hops may come first, but once a trusted header was seen, a Received
  * header (an earlier hop) or a header from another authserv-id ends it.
@@ -88,12 +113,13 @@ auth_evaluate(const struct message *m, const struct config *cfg, const struct ru
 	struct judgement j = { AUTH_NONE, NULL, NULL };
 	const struct ca_def *ca = rules_ca(rs, v->ca);
 	int seen_trusted = 0, ntrusted = 0;
+	char *dkim_note = NULL;
 
-	if (cfg == NULL || cfg->trust_authserv_ids.n == 0) {
+	if (cfg == NULL || (cfg->trust_authserv_ids.n == 0 && !cfg->verify_dkim)) {
 		v->auth_reason = xstrdup("no trusted Authentication-Results (trust-authserv-id is not set)");
 		return;
 	}
-	for (size_t i = 0; i < m->nheaders; i++) {
+	for (size_t i = 0; i < m->nheaders && cfg->trust_authserv_ids.n; i++) {
 		const struct msg_header *h = &m->headers[i];
 		struct ar_header ar;
 		if (!strcasecmp(h->name, "Received")) {
@@ -120,14 +146,20 @@ auth_evaluate(const struct message *m, const struct config *cfg, const struct ru
 			judge_method(&j, &ar.methods[k], m, ca, ar.authserv_id);
 		ar_free(&ar);
 	}
+	if (cfg->verify_dkim && ca && j.st != AUTH_PASS)
+		own_dkim(&j, m, cfg, ca, &dkim_note);
 	v->auth = j.st;
 	if (j.reason)
 		v->auth_reason = j.reason;
 	else if (ca == NULL)
 		v->auth_reason = xstrdup(ntrusted ? "no CA to authenticate against" :
 				 "no trusted Authentication-Results header");
+	else if (dkim_note && ntrusted == 0)
+		v->auth_reason = xasprintf("%s unauthenticated: %s", ca->name, dkim_note);
 	else
-		v->auth_reason = xasprintf(ntrusted ? "no DKIM or DMARC pass for %s's domains in the trusted headers" :
-					   "no trusted Authentication-Results header (%s unauthenticated)", ca->name);
+		v->auth_reason = xasprintf(ntrusted ? "no DKIM or DMARC pass for %s's domains in the trusted headers%s%s" :
+					   "no trusted Authentication-Results header (%s unauthenticated)%s%s", ca->name,
+					   dkim_note ? "; " : "", dkim_note ? dkim_note : "");
+	free(dkim_note);
 	v->auth_domain = j.domain;
 }

@@ -1,4 +1,5 @@
 /* config.c — dcvmail.conf(5): line-oriented "keyword args...", blocks in braces. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -401,8 +402,15 @@ kw_top(struct parser *p)
 		add_words(p, &c->trust_authserv_ids);
 	else if (!strcmp(k, "verify-dkim") && !want_args(p, 1, 1))
 		parse_bool(p, p->argv[1], &c->verify_dkim);
-	else if (!strcmp(k, "dns-server") && !want_args(p, 1, 1))
-		set_str(&c->dns_server, p->argv[1]);
+	else if (!strcmp(k, "dns-server") && !want_args(p, 1, 1)) {
+		const char *a = p->argv[1], *colon = strrchr(a, ':');
+		char host[64];
+		struct in_addr in;
+		snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - a) : (int)strlen(a), a);
+		if (inet_pton(AF_INET, host, &in) != 1 || (colon && (atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)))
+			perr(p, "dns-server: '%s' is not an IPv4 address[:port]", a);
+		set_str(&c->dns_server, a);
+	}
 	else if (!strcmp(k, "role"))
 		kw_role(p);
 	else if (!strcmp(k, "limit"))
@@ -485,9 +493,6 @@ check_config(struct parser *p)
 			if (!strcmp(c->mailboxes[j].name, m->name))
 				perr(p, "mailbox '%s' defined twice", m->name);
 	}
-	if (c->verify_dkim)
-		perr(p, "verify-dkim: dcvmail does not verify DKIM itself; let the border MTA "
-			"(OpenDKIM, rspamd) do it and set trust-authserv-id");
 	for (size_t i = 0; i < c->nroutes; i++) {
 		p->line = c->routes[i].line;
 		if (c->routes[i].nactions == 0)

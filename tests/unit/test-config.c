@@ -133,7 +133,8 @@ test_errors(void)
 	expect_error("route {\n forward a@b\n}\n", "no smtp block", "forward without smtp");
 	expect_error("notify-secret-file /k\nroute {\n notify http://x/\n}\n", "must be https://", "notify over http");
 	expect_error("verify-dkim maybe\n", "wants yes or no", "bad boolean");
-	expect_error("verify-dkim yes\n", "does not verify DKIM itself", "own DKIM verification is refused, not ignored");
+	expect_error("dns-server 127.0.0.1:99999\n", "is not an IPv4 address[:port]", "dns-server with a bad port");
+	expect_error("dns-server ns1.example\n", "t.conf:1: dns-server: 'ns1.example' is not an IPv4 address[:port]", "dns-server by name");
 	expect_error("route {\n notify https://x/\n}\n", "notify-secret-file is not set",
 		     "notify without a signing key");
 	expect_error("hostname \"unterminated\n", "unterminated quoted string", "unterminated quote");
