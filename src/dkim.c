@@ -67,7 +67,8 @@ static struct key_entry *
 cache_find(const char *name, time_t now)
 {
 	for (size_t i = 0; i < KEY_CACHE; i++)
-		if (cache[i].name && !strcasecmp(cache[i].name, name) && now - cache[i].when < DKIM_KEY_TTL)
+		if (cache[i].name && !strcasecmp(cache[i].name, name) &&
+		    now - cache[i].when < (cache[i].txt ? DKIM_KEY_TTL : DKIM_NOKEY_TTL))
 			return &cache[i];
 	return NULL;
 }
@@ -102,7 +103,6 @@ key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 	struct strv rd = { 0 };
 	size_t *lens = NULL;
 	char *name, *err = NULL, *txt = NULL;
-	DKIM_CBSTAT rc;
 
 	if (sel == NULL || d == NULL)
 		return DKIM_CBSTAT_ERROR;
@@ -132,9 +132,8 @@ key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 		return DKIM_CBSTAT_NOTFOUND;
 	if (strlen(k->txt) >= buflen)
 		return DKIM_CBSTAT_ERROR;
-	rc = DKIM_CBSTAT_CONTINUE;
 	memcpy(buf, k->txt, strlen(k->txt) + 1);
-	return rc;
+	return DKIM_CBSTAT_CONTINUE;
 }
 
 static int
@@ -260,6 +259,14 @@ dkim_check(const struct message *m, const char *dns_server, char *const *domains
 	*out = NULL;
 	if (ndomains == 0 || message_header_raw(m, "DKIM-Signature", 0) == NULL)
 		return 0;
+	if (m->status == MSG_OVERSIZED) {
+		/* the body may have been cut at the limit (IMAP fetches stop there) */
+		*out = xcalloc(1, sizeof(**out));
+		(*out)->outcome = DKIM_OUT_ERROR;
+		(*out)->domain = xstrdup("");
+		(*out)->why = xstrdup("dkim not checked: the message is over the size limit");
+		return 1;
+	}
 	if (message_header_raw(m, "From", 1) != NULL) {
 		/* a signature covers one From; which one a person sees is anyone's guess */
 		*out = xcalloc(1, sizeof(**out));

@@ -10,7 +10,8 @@
 #include "message.h"
 
 #define DKIM_MAX_SIGS 4 /* signatures of the CA's domains checked per message */
-#define DKIM_KEY_TTL 3600 /* seconds a key (or its absence) is remembered */
+#define DKIM_KEY_TTL 3600  /* seconds a key is remembered */
+#define DKIM_NOKEY_TTL 300 /* and its absence */
 
 enum dkim_outcome {
 	DKIM_OUT_PASS,  /* the signature verifies over the whole body */

@@ -80,6 +80,10 @@ check_contains "a changed signed header fails" "$out" "fail dkim=fail header.d=d
 out=$(auth "$TEST_TMP/twofrom.eml")
 check_contains "a second From above a valid signature: no pass" "$out" "more than one From header"
 check_not_contains "and no approval" "$out" "| approve"
+cp "$TEST_TMP/c.conf" "$TEST_TMP/c.keep"; printf 'limit message-size 1K\n' >>"$TEST_TMP/c.conf"
+out=$(auth "$TEST_TMP/signed.eml")
+check_eq "a message over the size limit (body maybe cut) is not judged: oversized, no pass, no approval" "$out" "oversized none None | "
+mv "$TEST_TMP/c.keep" "$TEST_TMP/c.conf"
 sign "$M" "$TEST_TMP/wrongkey.eml" sel1 digitalcertvalidation.com "$TEST_TMP/other.pem"
 out=$(auth "$TEST_TMP/wrongkey.eml")
 check_contains "a signature made with another key fails" "$out" "fail dkim=fail"
