@@ -1,5 +1,4 @@
 /* config.c — dcvmail.conf(5): line-oriented "keyword args...", blocks in braces. */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "dcvmail/config.h"
+#include "dcvmail/dns.h"
 #include "dcvmail/smtp.h"
 #include "dcvmail/log.h"
 #include "dcvmail/util.h"
@@ -403,13 +403,10 @@ kw_top(struct parser *p)
 	else if (!strcmp(k, "verify-dkim") && !want_args(p, 1, 1))
 		parse_bool(p, p->argv[1], &c->verify_dkim);
 	else if (!strcmp(k, "dns-server") && !want_args(p, 1, 1)) {
-		const char *a = p->argv[1], *colon = strrchr(a, ':');
-		char host[64];
-		struct in_addr in;
-		snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - a) : (int)strlen(a), a);
-		if (inet_pton(AF_INET, host, &in) != 1 || (colon && (atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)))
-			perr(p, "dns-server: '%s' is not an IPv4 address[:port]", a);
-		set_str(&c->dns_server, a);
+		struct sockaddr_in sin;
+		if (dns_parse_server(p->argv[1], &sin) == -1)
+			perr(p, "dns-server: '%s' is not an IPv4 address[:port]", p->argv[1]);
+		set_str(&c->dns_server, p->argv[1]);
 	}
 	else if (!strcmp(k, "role"))
 		kw_role(p);

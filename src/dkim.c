@@ -245,6 +245,17 @@ feed(DKIM *dkim, const char *raw, size_t len)
 	return st;
 }
 
+/* One result that says why nothing could be judged. */
+static size_t
+not_checked(struct dkim_result **out, char *why)
+{
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->outcome = DKIM_OUT_ERROR;
+	(*out)->domain = xstrdup("");
+	(*out)->why = why;
+	return 1;
+}
+
 size_t
 dkim_check(const struct message *m, const char *dns_server, char *const *domains, size_t ndomains,
 	   struct dkim_result **out)
@@ -261,19 +272,11 @@ dkim_check(const struct message *m, const char *dns_server, char *const *domains
 		return 0;
 	if (m->status == MSG_OVERSIZED) {
 		/* the body may have been cut at the limit (IMAP fetches stop there) */
-		*out = xcalloc(1, sizeof(**out));
-		(*out)->outcome = DKIM_OUT_ERROR;
-		(*out)->domain = xstrdup("");
-		(*out)->why = xstrdup("dkim not checked: the message is over the size limit");
-		return 1;
+		return not_checked(out, xstrdup("dkim not checked: the message is over the size limit"));
 	}
 	if (message_header_raw(m, "From", 1) != NULL) {
 		/* a signature covers one From; which one a person sees is anyone's guess */
-		*out = xcalloc(1, sizeof(**out));
-		(*out)->outcome = DKIM_OUT_ERROR;
-		(*out)->domain = xstrdup("");
-		(*out)->why = xstrdup("dkim not checked: more than one From header");
-		return 1;
+		return not_checked(out, xstrdup("dkim not checked: more than one From header"));
 	}
 	if (lib_init() == -1) {
 		log_warnx("DKIM: cannot initialise libopendkim");
@@ -296,11 +299,7 @@ dkim_check(const struct message *m, const char *dns_server, char *const *domains
 	}
 	if (n == 0 && (st == DKIM_STAT_CBTRYAGAIN || st == DKIM_STAT_KEYFAIL) && c.dns_err) {
 		/* libopendkim gives up on the message when a key lookup must be retried */
-		*out = xcalloc(1, sizeof(**out));
-		(*out)->outcome = DKIM_OUT_ERROR;
-		(*out)->domain = xstrdup("");
-		(*out)->why = xasprintf("dkim=temperror (dcvmail could not verify: %s)", c.dns_err);
-		n = 1;
+		n = not_checked(out, xasprintf("dkim=temperror (dcvmail could not verify: %s)", c.dns_err));
 	}
 	dkim_free(dkim);
 	if (c.dns_open == 1)

@@ -23,22 +23,36 @@ dns_open(struct dns *d, const char *server, char **errp)
 	d->rs.retry = 2;
 	d->ad_all = 1;
 	if (server) {
-		char host[64];
-		const char *c = strrchr(server, ':');
-		struct sockaddr_in sin;
-		snprintf(host, sizeof(host), "%.*s", c ? (int)(c - server) : 63, server);
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons(c ? (uint16_t)atoi(c + 1) : 53);
-		if (inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
+		if (dns_parse_server(server, &d->rs.nsaddr_list[0]) == -1) {
 			res_nclose(&d->rs);
 			*errp = xasprintf("dns-server %s: not an IPv4 address[:port]", server);
 			return -1;
 		}
-		d->rs.nsaddr_list[0] = sin;
 		d->rs.nscount = 1;
 	}
 	return 0;
+}
+
+int
+dns_parse_server(const char *server, struct sockaddr_in *sin)
+{
+	char host[64];
+	const char *c = strrchr(server, ':');
+	long port = 53;
+
+	if ((c ? (size_t)(c - server) : strlen(server)) >= sizeof(host))
+		return -1;
+	snprintf(host, sizeof(host), "%.*s", c ? (int)(c - server) : (int)strlen(server), server);
+	if (c) {
+		char *end;
+		port = strtol(c + 1, &end, 10);
+		if (end == c + 1 || *end || port < 1 || port > 65535)
+			return -1;
+	}
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
 }
 
 void

@@ -4,6 +4,7 @@
 #ifndef DCVMAIL_DNS_H
 #define DCVMAIL_DNS_H
 
+#include <netinet/in.h>
 #include <resolv.h>
 #include <stddef.h>
 
@@ -19,6 +20,8 @@ struct dns {
  * a dead server costs seconds, not a minute. */
 int dns_open(struct dns *, const char *server, char **errp);
 void dns_close(struct dns *);
+/* "IPv4[:port]" (port 53 by default) -> *sin; -1 when it is not that. */
+int dns_parse_server(const char *server, struct sockaddr_in *sin);
 
 /* The records of type `type` at name, as rdata copies (NUL-terminated; lens
  * gives each length). 0 when done, also when there are none (NXDOMAIN,

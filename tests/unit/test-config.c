@@ -134,6 +134,8 @@ test_errors(void)
 	expect_error("notify-secret-file /k\nroute {\n notify http://x/\n}\n", "must be https://", "notify over http");
 	expect_error("verify-dkim maybe\n", "wants yes or no", "bad boolean");
 	expect_error("dns-server 127.0.0.1:99999\n", "is not an IPv4 address[:port]", "dns-server with a bad port");
+	expect_error("dns-server 127.0.0.1:53x\n", "is not an IPv4 address[:port]", "dns-server with junk after the port");
+	expect_error("dns-server 127.0.0.1:\n", "is not an IPv4 address[:port]", "dns-server with an empty port");
 	expect_error("dns-server ns1.example\n", "t.conf:1: dns-server: 'ns1.example' is not an IPv4 address[:port]", "dns-server by name");
 	expect_error("route {\n notify https://x/\n}\n", "notify-secret-file is not set",
 		     "notify without a signing key");
