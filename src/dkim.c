@@ -22,6 +22,7 @@
 struct key_entry {
 	char *name; /* selector._domainkey.domain */
 	char *txt;  /* NULL: no key published */
+	char *err;  /* the lookup failed (DNS down): why */
 	time_t when;
 };
 
@@ -68,13 +69,13 @@ cache_find(const char *name, time_t now)
 {
 	for (size_t i = 0; i < KEY_CACHE; i++)
 		if (cache[i].name && !strcasecmp(cache[i].name, name) &&
-		    now - cache[i].when < (cache[i].txt ? DKIM_KEY_TTL : DKIM_NOKEY_TTL))
+		    now - cache[i].when < (cache[i].err ? DKIM_DNSFAIL_TTL : cache[i].txt ? DKIM_KEY_TTL : DKIM_NOKEY_TTL))
 			return &cache[i];
 	return NULL;
 }
 
 static void
-cache_put(const char *name, const char *txt, time_t now)
+cache_put(const char *name, const char *txt, const char *err, time_t now)
 {
 	size_t oldest = 0;
 
@@ -88,8 +89,10 @@ cache_put(const char *name, const char *txt, time_t now)
 	}
 	free(cache[oldest].name);
 	free(cache[oldest].txt);
+	free(cache[oldest].err);
 	cache[oldest].name = xstrdup(name);
 	cache[oldest].txt = txt ? xstrdup(txt) : NULL;
+	cache[oldest].err = err ? xstrdup(err) : NULL;
 	cache[oldest].when = now;
 }
 
@@ -111,23 +114,28 @@ key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 		if (c->dns_open == 0)
 			c->dns_open = dns_open(&c->dns, c->server, &err) == 0 ? 1 : -1;
 		if (c->dns_open == -1 || dns_query(&c->dns, name, ns_t_txt, &rd, &lens, &err) == -1) {
-			free(c->dns_err);
-			c->dns_err = err ? err : xstrdup("resolver unavailable");
-			free(name);
-			strv_free(&rd);
-			free(lens);
-			return DKIM_CBSTAT_TRYAGAIN;
-		}
-		/* RFC 6376 3.6.2.2: more than one record is ambiguous; the first is used */
-		if (rd.n > 0)
+			/* remembered briefly, so that a batch does not wait on a dead
+			 * server once per message */
+			cache_put(name, NULL, err ? err : "resolver unavailable", now);
+		} else if (rd.n > 0) {
+			/* RFC 6376 3.6.2.2: more than one record is ambiguous; the first is used */
 			txt = dns_txt_join(rd.v[0], lens[0]);
-		cache_put(name, txt, now);
+			cache_put(name, txt, NULL, now);
+		} else {
+			cache_put(name, NULL, NULL, now);
+		}
 		free(txt);
+		free(err);
 		strv_free(&rd);
 		free(lens);
 		k = cache_find(name, now);
 	}
 	free(name);
+	if (k && k->err) {
+		free(c->dns_err);
+		c->dns_err = xstrdup(k->err);
+		return DKIM_CBSTAT_TRYAGAIN;
+	}
 	if (k == NULL || k->txt == NULL)
 		return DKIM_CBSTAT_NOTFOUND;
 	if (strlen(k->txt) >= buflen)

@@ -12,6 +12,7 @@
 #define DKIM_MAX_SIGS 4 /* signatures of the CA's domains checked per message */
 #define DKIM_KEY_TTL 3600  /* seconds a key is remembered */
 #define DKIM_NOKEY_TTL 300 /* and its absence */
+#define DKIM_DNSFAIL_TTL 60 /* and a failed lookup */
 
 enum dkim_outcome {
 	DKIM_OUT_PASS,  /* the signature verifies over the whole body */

@@ -151,6 +151,11 @@ t1=$(date +%s)
 check_contains "a DNS server that never answers: temperror, no pass" "$out" "none DigiCert unauthenticated: dkim=temperror"
 check_not_contains "and no approval" "$out" "| approve"
 check "and the message is still judged within 20 s (resolver timeouts)" [ $((t1 - t0)) -le 20 ]
+t0=$(date +%s)
+out=$("$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" check --dry-run --json "$TEST_TMP/md" 2>/dev/null | grep -c 'dkim=temperror')
+t1=$(date +%s)
+check_eq "five messages while DNS is dead: all temperror" "$out" 5
+check "without waiting on the dead server once per message (failure remembered a minute)" [ $((t1 - t0)) -le 12 ]
 out=$(printf 'syslog no\ndns-server localhost:53\n' >"$TEST_TMP/bad.conf"; "$DCVMAIL" -c "$TEST_TMP/bad.conf" -n 2>&1); rc=$?
 check_contains "a dns-server that is not an address is refused at load with file:line" "$out" "bad.conf:2: dns-server: 'localhost:53' is not an IPv4 address[:port]"
 t_done
