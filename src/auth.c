@@ -10,15 +10,6 @@
 #include "dcvmail/rules.h"
 #include "dcvmail/util.h"
 
-static int
-under_any(const char *d, char *const *list, size_t n)
-{
-	for (size_t i = 0; d && i < n; i++)
-		if (domain_at_or_under(d, list[i]))
-			return 1;
-	return 0;
-}
-
 /* The domain a DKIM result speaks for: header.d, else the domain of header.i. */
 static const char *
 dkim_domain(const struct ar_method *m)
@@ -61,10 +52,10 @@ judge_method(struct judgement *j, const struct ar_method *m, const struct messag
 		if (d == NULL)
 			return;
 		snprintf(why, sizeof(why), "dkim=%s header.d=%s (%s)", m->result, d, id);
-		if (!strcmp(m->result, "pass") && under_any(d, ca->dkim_domains, ca->ndkim_domains))
+		if (!strcmp(m->result, "pass") && domain_under_any(d, ca->dkim_domains, ca->ndkim_domains))
 			judge(j, AUTH_PASS, d, why);
 		else if (strcmp(m->result, "pass") && strcmp(m->result, "none") &&
-			 (domain_at_or_under(msg->from_domain, d) || under_any(d, ca->dkim_domains, ca->ndkim_domains)))
+			 (domain_at_or_under(msg->from_domain, d) || domain_under_any(d, ca->dkim_domains, ca->ndkim_domains)))
 			judge(j, AUTH_FAIL, d, why);
 	} else if (!strcmp(m->method, "dmarc")) {
 		const char *f = ar_prop(m, "header.from");
@@ -72,7 +63,7 @@ judge_method(struct judgement *j, const struct ar_method *m, const struct messag
 			return;
 		snprintf(why, sizeof(why), "dmarc=%s header.from=%s (%s)", m->result, f, id);
 		if (!strcmp(m->result, "pass") && !strcasecmp(f, msg->from_domain) &&
-		    (under_any(f, ca->dkim_domains, ca->ndkim_domains) || under_any(f, ca->from_domains, ca->nfrom_domains)))
+		    (domain_under_any(f, ca->dkim_domains, ca->ndkim_domains) || domain_under_any(f, ca->from_domains, ca->nfrom_domains)))
 			judge(j, AUTH_PASS, f, why);
 		else if (strcmp(m->result, "pass") && strcmp(m->result, "none") && !strcasecmp(f, msg->from_domain))
 			judge(j, AUTH_FAIL, f, why);

@@ -38,15 +38,6 @@ struct verify_ctx {
 static DKIM_LIB *lib;
 static struct key_entry cache[KEY_CACHE];
 
-static int
-wanted(const struct verify_ctx *c, const char *d)
-{
-	for (size_t i = 0; d && i < c->ndomains; i++)
-		if (domain_at_or_under(d, c->domains[i]))
-			return 1;
-	return 0;
-}
-
 /* Before any key is fetched: ignore what cannot authenticate the CA. */
 static DKIM_CBSTAT
 prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
@@ -56,7 +47,7 @@ prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
 
 	for (int i = 0; i < nsigs; i++) {
 		const char *d = (const char *)dkim_sig_getdomain(sigs[i]);
-		if (!wanted(c, d) || kept >= DKIM_MAX_SIGS)
+		if (!domain_under_any(d, c->domains, c->ndomains) || kept >= DKIM_MAX_SIGS)
 			dkim_sig_ignore(sigs[i]);
 		else
 			kept++;
@@ -74,7 +65,7 @@ cache_find(const char *name, time_t now)
 	return NULL;
 }
 
-static void
+static struct key_entry *
 cache_put(const char *name, const char *txt, const char *err, time_t now)
 {
 	size_t oldest = 0;
@@ -94,6 +85,7 @@ cache_put(const char *name, const char *txt, const char *err, time_t now)
 	cache[oldest].txt = txt ? xstrdup(txt) : NULL;
 	cache[oldest].err = err ? xstrdup(err) : NULL;
 	cache[oldest].when = now;
+	return &cache[oldest];
 }
 
 static DKIM_CBSTAT
@@ -116,27 +108,25 @@ key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 		if (c->dns_open == -1 || dns_query(&c->dns, name, ns_t_txt, &rd, &lens, &err) == -1) {
 			/* remembered briefly, so that a batch does not wait on a dead
 			 * server once per message */
-			cache_put(name, NULL, err ? err : "resolver unavailable", now);
-		} else if (rd.n > 0) {
-			/* RFC 6376 3.6.2.2: more than one record is ambiguous; the first is used */
-			txt = dns_txt_join(rd.v[0], lens[0]);
-			cache_put(name, txt, NULL, now);
+			k = cache_put(name, NULL, err ? err : "resolver unavailable", now);
 		} else {
-			cache_put(name, NULL, NULL, now);
+			/* RFC 6376 3.6.2.2: more than one record is ambiguous; the first is used */
+			if (rd.n > 0)
+				txt = dns_txt_join(rd.v[0], lens[0]);
+			k = cache_put(name, txt, NULL, now);
 		}
 		free(txt);
 		free(err);
 		strv_free(&rd);
 		free(lens);
-		k = cache_find(name, now);
 	}
 	free(name);
-	if (k && k->err) {
+	if (k->err) {
 		free(c->dns_err);
 		c->dns_err = xstrdup(k->err);
 		return DKIM_CBSTAT_TRYAGAIN;
 	}
-	if (k == NULL || k->txt == NULL)
+	if (k->txt == NULL)
 		return DKIM_CBSTAT_NOTFOUND;
 	if (strlen(k->txt) >= buflen)
 		return DKIM_CBSTAT_ERROR;
@@ -147,14 +137,11 @@ key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 static int
 lib_init(void)
 {
-	unsigned int flags = DKIM_LIBFLAGS_NONE;
-
 	if (lib)
 		return 0;
 	if ((lib = dkim_init(NULL, NULL)) == NULL)
 		return -1;
-	if (dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags, sizeof(flags)) != DKIM_STAT_OK ||
-	    dkim_set_prescreen(lib, prescreen) != DKIM_STAT_OK || dkim_set_key_lookup(lib, key_lookup) != DKIM_STAT_OK) {
+	if (dkim_set_prescreen(lib, prescreen) != DKIM_STAT_OK || dkim_set_key_lookup(lib, key_lookup) != DKIM_STAT_OK) {
 		dkim_close(lib);
 		lib = NULL;
 		return -1;

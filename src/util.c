@@ -165,6 +165,15 @@ str_has_suffix_ci(const char *s, const char *suffix)
 }
 
 int
+domain_under_any(const char *host, char *const *list, size_t n)
+{
+	for (size_t i = 0; host && i < n; i++)
+		if (domain_at_or_under(host, list[i]))
+			return 1;
+	return 0;
+}
+
+int
 domain_at_or_under(const char *host, const char *domain)
 {
 	size_t lh, ld;

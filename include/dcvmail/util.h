@@ -62,6 +62,8 @@ char *trim(char *);                        /* in place, returns start */
 int str_has_suffix_ci(const char *s, const char *suffix);
 /* host equals domain or is a subdomain of it (case-insensitive, label boundary). */
 int domain_at_or_under(const char *host, const char *domain);
+/* domain_at_or_under for any of list[0..n-1] */
+int domain_under_any(const char *host, char *const *list, size_t n);
 /* localhost, 127.0.0.0/8 or ::1: a peer on this machine. */
 int host_is_loopback(const char *host);
 
