@@ -199,6 +199,38 @@ out:
 	http_resp_free(&resp);
 }
 
+/* An automatic approval needs the expectation this request holds (recorded
+ * with the request, in one transaction): 1 it does, 0 not (the reason in
+ * why), -1 a ledger error (in why). */
+static int
+expectation_held(const struct action_ctx *ax, const struct outbox_item *it, const struct verdict *v,
+		     struct buf *why)
+{
+	char *near = NULL, *err = NULL;
+	int h = store_expect_held(ax->st, it->request_id, v, time(NULL), &near, &err);
+
+	if (h == 0)
+		buf_printf(why, "not an expected order: %s", near ? near : "no expectation");
+	else if (h == -1)
+		buf_printf(why, "%s", err ? err : "ledger error");
+	free(near);
+	free(err);
+	return h;
+}
+
+/* Refused before anything was sent: the request gives its expectation back,
+ * so the order the admin expects can still use it. */
+static void
+release_expectation(const struct action_ctx *ax, const struct outbox_item *it, const char *why)
+{
+	char *note = xasprintf("its approval was refused before anything was sent: %s", why ? why : "?"), *err = NULL;
+
+	if (store_expect_release(ax->st, it->request_id, note, &err) == -1)
+		log_warnx("request %lld: cannot release its expectation: %s", (long long)it->request_id, err);
+	free(note);
+	free(err);
+}
+
 enum action_status
 approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int person, const char *who,
 	       char **result)
@@ -209,7 +241,7 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 	struct buf why, form;
 	const struct approve_form *f;
 	char *err = NULL;
-	int found = 0, n;
+	int found = 0, n, held;
 
 	memset(&ri, 0, sizeof(ri));
 	buf_init(&why, 8192);
@@ -235,6 +267,12 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 		a.result = err;
 		err = NULL;
 		a.st = ACTION_RETRY;
+		goto out;
+	}
+	if (n == 0 && !person && (held = expectation_held(ax, it, &as.v, &why)) != 1) {
+		a.result = held == -1 ? xstrdup(why.data) : xasprintf("not approved, nothing requested: %s", why.data);
+		if (held == -1)
+			a.st = ACTION_RETRY;
 		goto out;
 	}
 	if (n > 0) {
@@ -263,6 +301,8 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 		a.st = ACTION_FAIL;
 	}
 out:
+	if (!person && a.h == NULL && a.st == ACTION_FAIL)
+		release_expectation(ax, it, a.result);
 	*result = a.result ? a.result : xstrdup("not approved");
 	free(a.url);
 	free(err);

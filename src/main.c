@@ -19,7 +19,7 @@ static const struct command {
 	{ "rules", cmd_rules, "rules lint [DIR] | test FILE.eml | list   the rule files" },
 	{ "list", cmd_list, "list [--pending] [--json]   recorded requests" },
 	{ "show", cmd_show, "show [--json] ID   one request, its copies, messages and actions" },
-	{ "expect", cmd_expect, "expect add --ca CA --domain D [--order N] [--until DATE] | list | rm ID" },
+	{ "expect", cmd_expect, "expect add --ca CA --domain D [--include-subdomains] [--order N] [--until DATE] | list | rm ID" },
 	{ "approve", cmd_approve, "approve ID [--note TEXT] [--dry-run | --record-only]   a person approves: follow the link (guarded)" },
 	{ "reject", cmd_reject, "reject ID [--note TEXT]   record that a person rejected a request" },
 	{ "outbox", cmd_outbox, "outbox [--dry-run]   run the queued actions that are due (forward, redirect, notify, approve)" },

@@ -112,13 +112,16 @@ policy_approval_problems(const struct config *cfg, const struct ruleset *rs, str
 	else {
 		struct expectation e;
 		int found = 0;
-		if (store_expect_match(st, v->ca ? v->ca : "", dom, verdict_field(v, "order"), now, &e, &found,
-				       errp) == -1)
+		char *near = NULL;
+		if (store_expect_for(st, v, now, &e, &found, &near, errp) == -1)
 			return -1;
-		if (!found)
+		if (!found && near)
+			WHY("not an expected order: %s", near);
+		else if (!found)
 			WHY("not an expected order: no `dcvmail expect` for %s %s%s%s", v->ca ? v->ca : "?", dom,
 			    verdict_field(v, "order") ? " order " : "",
 			    verdict_field(v, "order") ? verdict_field(v, "order") : "");
+		free(near);
 		expectation_free(&e);
 	}
 #undef WHY

@@ -49,6 +49,17 @@ process_message(const struct process_ctx *ctx, const char *raw, size_t len,
 			 errp) == -1)
 		return -1;
 	out->recorded = 1;
+	if (out->rec.approve_withheld) /* the ledger queued a flag instead: say so */
+		for (size_t i = 0; i < out->plan.n; i++)
+			if (!strcmp(out->plan.actions[i].kind, "approve")) {
+				struct planned_action *a = &out->plan.actions[i];
+				free(a->kind);
+				free(a->target);
+				free(a->why);
+				a->kind = xstrdup("flag");
+				a->target = NULL;
+				a->why = xstrdup("not an expected order: its expectation was used by another request meanwhile");
+			}
 	return 0;
 }
 

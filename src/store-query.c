@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dcvmail/expect.h"
 #include "dcvmail/util.h"
 #include "store-int.h"
 
@@ -29,18 +30,23 @@ step_done(struct store *st, sqlite3_stmt *s, char **errp)
 /* --- expectations --- */
 
 int
-store_expect_add(struct store *st, const char *ca, const char *domain, const char *order, time_t until,
-		 int64_t *id, char **errp)
+store_expect_add(struct store *st, const char *ca, const char *domain, const char *order, int subdomains,
+		 time_t until, int64_t *id, char **errp)
 {
 	char *d = xstrdup(domain);
-	PREP(st, "INSERT INTO expectations (ca, domain, order_id, created, until) VALUES (?, ?, ?, ?, ?)", errp);
+	size_t l = strlen(d);
+	PREP(st, "INSERT INTO expectations (ca, domain, order_id, subdomains, created, until) VALUES (?, ?, ?, ?, ?, ?)",
+	     errp);
 
 	lowercase(d);
+	if (l > 1 && d[l - 1] == '.')
+		d[l - 1] = '\0';
 	sqlite3_bind_text(s, 1, ca, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, d, -1, SQLITE_TRANSIENT);
 	bind_opt(s, 3, order);
-	sqlite3_bind_int64(s, 4, time(NULL));
-	sqlite3_bind_int64(s, 5, until);
+	sqlite3_bind_int(s, 4, subdomains != 0);
+	sqlite3_bind_int64(s, 5, time(NULL));
+	sqlite3_bind_int64(s, 6, until);
 	free(d);
 	if (step_done(st, s, errp) == -1)
 		return -1;
@@ -59,22 +65,48 @@ store_expect_rm(struct store *st, int64_t id, char **errp)
 		*errp = xasprintf("no expectation %lld (see dcvmail expect list)", (long long)id);
 		return -1;
 	}
-	return 0;
+	sqlite3_stmt *u = store_prepare(st, "DELETE FROM expectation_uses WHERE expectation_id = ?");
+	if (u == NULL) {
+		*errp = store_errmsg(st, "query");
+		return -1;
+	}
+	sqlite3_bind_int64(u, 1, id);
+	return step_done(st, u, errp);
 }
+
+#define EXP_COLS "id, ca, domain, order_id, created, until, subdomains"
 
 static void
 read_expectation(sqlite3_stmt *s, struct expectation *e)
 {
+	memset(e, 0, sizeof(*e));
 	e->id = sqlite3_column_int64(s, 0);
 	e->ca = col_dup(s, 1);
 	e->domain = col_dup(s, 2);
 	e->order = col_dup(s, 3);
 	e->created = sqlite3_column_int64(s, 4);
 	e->until = sqlite3_column_int64(s, 5);
-	e->used_by = sqlite3_column_int64(s, 6);
+	e->subdomains = sqlite3_column_int(s, 6);
 }
 
-#define EXP_COLS "id, ca, domain, order_id, created, until, used_by"
+static int
+read_uses(struct store *st, struct expectation *e, char **errp)
+{
+	PREP(st, "SELECT request_id, at, COALESCE(released, 0), release_note FROM expectation_uses"
+		 " WHERE expectation_id = ? ORDER BY id", errp);
+	sqlite3_bind_int64(s, 1, e->id);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct expectation_use *u;
+		e->uses = xreallocarray(e->uses, e->nuses + 1, sizeof(*e->uses));
+		u = &e->uses[e->nuses++];
+		u->request_id = sqlite3_column_int64(s, 0);
+		u->at = sqlite3_column_int64(s, 1);
+		u->released = sqlite3_column_int64(s, 2);
+		u->note = col_dup(s, 3);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
 
 int
 store_expect_list(struct store *st, struct expectation **out, size_t *n, char **errp)
@@ -87,32 +119,203 @@ store_expect_list(struct store *st, struct expectation **out, size_t *n, char **
 		read_expectation(s, &(*out)[(*n)++]);
 	}
 	sqlite3_finalize(s);
+	for (size_t i = 0; i < *n; i++)
+		if (read_uses(st, &(*out)[i], errp) == -1)
+			return -1;
+	return 0;
+}
+
+/* the request that holds e now (0: none) */
+static int64_t
+live_use(const struct expectation *e)
+{
+	for (size_t i = 0; i < e->nuses; i++)
+		if (!e->uses[i].released)
+			return e->uses[i].request_id;
+	return 0;
+}
+
+static int
+unexpired(const struct expectation *e, time_t now)
+{
+	return e->until == 0 || e->until >= now;
+}
+
+static void
+describe(struct buf *b, const struct expectation *e)
+{
+	buf_printf(b, "expectation %lld (%s %s%s%s%s)", (long long)e->id, e->ca, e->domain,
+		   e->subdomains ? " and names under it" : "", e->order ? " order " : "", e->order ? e->order : "");
+}
+
+/* The request recorded for v, or 0. */
+static int
+request_of(struct store *st, const struct verdict *v, int64_t *id, char **errp)
+{
+	char *key = store_request_key(v);
+
+	*id = 0;
+	if (key == NULL)
+		return 0;
+	sqlite3_stmt *s = store_prepare(st, "SELECT id FROM requests WHERE key = ?");
+	if (s == NULL) {
+		free(key);
+		*errp = store_errmsg(st, "query");
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	free(key);
 	return 0;
 }
 
 int
-store_expect_match(struct store *st, const char *ca, const char *domain, const char *order, time_t now,
-		   struct expectation *out, int *found, char **errp)
+store_expect_held(struct store *st, int64_t request_id, const struct verdict *v, time_t now, char **why,
+		  char **errp)
 {
-	PREP(st, "SELECT " EXP_COLS " FROM expectations WHERE ca = ? AND (until = 0 OR until >= ?)"
+	const char *dom = verdict_field(v, "domain"), *ord = verdict_field(v, "order");
+	struct buf b;
+	int held = 0, any = 0;
+	PREP(st, "SELECT " EXP_COLS " FROM expectations WHERE id IN"
+		 " (SELECT expectation_id FROM expectation_uses WHERE request_id = ? AND released IS NULL)"
 		 " ORDER BY id", errp);
-	memset(out, 0, sizeof(*out));
-	*found = 0;
-	sqlite3_bind_text(s, 1, ca, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *d = col_text(s, 2);
-		const char *o = (const char *)sqlite3_column_text(s, 3);
-		if (!domain_at_or_under(domain, d))
-			continue;
-		if (o && (order == NULL || strcmp(o, order)))
-			continue;
-		read_expectation(s, out);
-		*found = 1;
-		break;
+
+	*why = NULL;
+	buf_init(&b, 1024);
+	sqlite3_bind_int64(s, 1, request_id);
+	while (!held && sqlite3_step(s) == SQLITE_ROW) {
+		struct expectation e;
+		read_expectation(s, &e);
+		any = 1;
+		if (!unexpired(&e, now)) {
+			describe(&b, &e);
+			buf_printf(&b, " has expired");
+		} else if (!v->ca || strcmp(e.ca, v->ca) || !expect_covers(e.domain, e.subdomains, e.order, dom, ord)) {
+			describe(&b, &e);
+			buf_printf(&b, " does not cover %s %s", v->ca ? v->ca : "?", dom ? dom : "?");
+		} else
+			held = 1;
+		expectation_free(&e);
 	}
 	sqlite3_finalize(s);
+	if (!held && !any)
+		buf_printf(&b, "request %lld holds no expectation", (long long)request_id);
+	if (!held)
+		*why = xstrdup(b.data ? b.data : "no expectation");
+	buf_free(&b);
+	return held;
+}
+
+int
+store_expect_for(struct store *st, const struct verdict *v, time_t now, struct expectation *out, int *found,
+		 char **why, char **errp)
+{
+	const char *dom = verdict_field(v, "domain"), *ord = verdict_field(v, "order");
+	int64_t req;
+	struct buf b;
+
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	*why = NULL;
+	if (v->ca == NULL || dom == NULL)
+		return 0;
+	if (request_of(st, v, &req, errp) == -1)
+		return -1;
+	if (req) {
+		/* recorded: only what it holds counts */
+		int h = store_expect_held(st, req, v, now, why, errp);
+		if (h == -1)
+			return -1;
+		*found = h;
+		return 0;
+	}
+	PREP(st, "SELECT " EXP_COLS " FROM expectations WHERE ca = ? ORDER BY id", errp);
+	buf_init(&b, 1024);
+	sqlite3_bind_text(s, 1, v->ca, -1, SQLITE_STATIC);
+	while (!*found && sqlite3_step(s) == SQLITE_ROW) {
+		struct expectation e;
+		int64_t by;
+		read_expectation(s, &e);
+		if (!expect_covers(e.domain, e.subdomains, e.order, dom, ord)) {
+			expectation_free(&e);
+			continue;
+		}
+		if (read_uses(st, &e, errp) == -1) {
+			expectation_free(&e);
+			sqlite3_finalize(s);
+			buf_free(&b);
+			return -1;
+		}
+		if (!unexpired(&e, now)) {
+			buf_printf(&b, "%s", b.len ? "; " : "");
+			describe(&b, &e);
+			buf_printf(&b, " has expired");
+		} else if (e.order == NULL && (by = live_use(&e)) != 0) {
+			buf_printf(&b, "%s", b.len ? "; " : "");
+			describe(&b, &e);
+			buf_printf(&b, " was used by request %lld", (long long)by);
+		} else {
+			*out = e;
+			*found = 1;
+			continue;
+		}
+		expectation_free(&e);
+	}
+	sqlite3_finalize(s);
+	if (!*found && b.len)
+		*why = xstrdup(b.data);
+	buf_free(&b);
 	return 0;
+}
+
+/* inside a transaction: the uses of request_id released with note */
+static int
+release_uses(struct store *st, int64_t request_id, const char *note, time_t now)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE expectation_uses SET released = ?, release_note = ?"
+					    " WHERE request_id = ? AND released IS NULL");
+	int rc;
+
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(s, 1, now);
+	bind_opt(s, 2, note);
+	sqlite3_bind_int64(s, 3, request_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE || sqlite3_changes(st->db) == 0)
+		return rc;
+	s = store_prepare(st, "UPDATE requests SET expected = 0, expectation_id = NULL WHERE id = ?");
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(s, 1, request_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+struct release_arg {
+	int64_t request_id;
+	const char *note;
+};
+
+static int
+release_tx(struct store *st, void *arg)
+{
+	struct release_arg *a = arg;
+
+	return release_uses(st, a->request_id, a->note, time(NULL));
+}
+
+int
+store_expect_release(struct store *st, int64_t request_id, const char *note, char **errp)
+{
+	struct release_arg a = { request_id, note };
+
+	*errp = NULL;
+	return store_tx(st, release_tx, &a, errp);
 }
 
 void
@@ -121,6 +324,9 @@ expectation_free(struct expectation *e)
 	free(e->ca);
 	free(e->domain);
 	free(e->order);
+	for (size_t i = 0; i < e->nuses; i++)
+		free(e->uses[i].note);
+	free(e->uses);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -243,6 +449,13 @@ set_state_tx(struct store *st, void *arg)
 	bind_opt(s, 5, a->note);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE && !strcmp(a->state, "rejected")) {
+		/* a rejected request gives its expectation back for the order that was expected */
+		char *n = xasprintf("request rejected by %s", a->who ? a->who : "a person");
+		rc = release_uses(st, a->id, n, a->now);
+		free(n);
+		return rc;
+	}
 	if (rc != SQLITE_DONE || strcmp(a->state, "approved"))
 		return rc;
 	/* an approval is a domain validation the CA may reuse */

@@ -18,6 +18,8 @@ struct rec {
 	struct record_result *out;
 	char **errp;
 	time_t now;
+	int exp_single;     /* the expectation found has no order: one request */
+	char *withheld_why; /* why no expectation was found for the new request */
 };
 
 static int
@@ -28,8 +30,8 @@ creates_request(enum vtype t)
 
 /* The request key, or NULL when the message makes no request. A suspicious
  * copy never joins a genuine request: it gets a key of its own. */
-static char *
-request_key(const struct verdict *v)
+char *
+store_request_key(const struct verdict *v)
 {
 	enum vtype t = v->type == VT_SUSPICIOUS || v->type == VT_MALFORMED ? v->rule_type : v->type;
 
@@ -66,25 +68,54 @@ reasons_json(const struct verdict *v)
 	return s ? s : xstrdup("[]");
 }
 
+/* Inside the recording transaction: the expectation a new request uses.
+ * Only an authenticated dcv or ev-intent mail (one that could be approved)
+ * uses one, so a forged mail cannot use it up. The transaction is IMMEDIATE:
+ * a concurrent recorder waits, then sees this use. */
 static int
-find_expectation(struct store *st, const struct verdict *v, time_t now, int64_t *id)
+find_expectation(struct store *st, struct rec *r, int64_t *id)
 {
+	const struct verdict *v = r->v;
 	struct expectation e;
 	int found = 0;
-	char *err = NULL;
-	const char *dom = verdict_field(v, "domain");
+	char *err = NULL, *why = NULL;
 
 	*id = 0;
-	if (v->ca == NULL || dom == NULL)
+	if ((v->type != VT_DCV && v->type != VT_EV_INTENT) || v->auth != AUTH_PASS)
 		return SQLITE_OK;
-	if (store_expect_match(st, v->ca, dom, verdict_field(v, "order"), now, &e, &found, &err) == -1) {
+	if (store_expect_for(st, v, r->now, &e, &found, &why, &err) == -1) {
 		free(err);
 		return SQLITE_ERROR;
 	}
 	if (found)
 		*id = e.id;
+	else {
+		free(r->withheld_why);
+		r->withheld_why = why;
+		why = NULL;
+	}
+	r->exp_single = found && e.order == NULL;
 	expectation_free(&e);
+	free(why);
 	return SQLITE_OK;
+}
+
+static int
+record_use(struct store *st, struct rec *r, int64_t exp_id, int64_t req_id)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO expectation_uses (expectation_id, request_id, at, single)"
+					    " VALUES (?, ?, ?, ?)");
+	int rc;
+
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(s, 1, exp_id);
+	sqlite3_bind_int64(s, 2, req_id);
+	sqlite3_bind_int64(s, 3, r->now);
+	sqlite3_bind_int(s, 4, r->exp_single);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc;
 }
 
 static int
@@ -124,7 +155,7 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 		sqlite3_finalize(s);
 		return rc;
 	}
-	if ((rc = find_expectation(st, v, r->now, &exp_id)) != SQLITE_OK)
+	if ((rc = find_expectation(st, r, &exp_id)) != SQLITE_OK)
 		return rc;
 	s = store_prepare(st, "INSERT INTO requests (key, ca, type, domain, order_id, state, approve_link,"
 			      " copies, expected, expectation_id, first_seen, last_seen, state_changed)"
@@ -155,13 +186,8 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 	*req_id = sqlite3_last_insert_rowid(st->db);
 	r->out->new_request = 1;
 	r->out->expected = exp_id != 0;
-	if (exp_id) {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "UPDATE expectations SET used_by = %lld WHERE id = %lld AND used_by = 0",
-			 (long long)*req_id, (long long)exp_id);
-		if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-			return SQLITE_ERROR;
-	}
+	if (exp_id && (rc = record_use(st, r, exp_id, *req_id)) != SQLITE_DONE)
+		return rc;
 	return SQLITE_DONE;
 }
 
@@ -240,14 +266,23 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 	if (!r->out->new_request)
 		return SQLITE_DONE; /* one set of actions per request, however many copies */
 	for (size_t i = 0; i < r->nacts; i++) {
+		/* planned before this transaction, but the expectation went to another
+		 * request meanwhile (a concurrent delivery): a person decides instead */
+		int withheld = !strcmp(r->acts[i].kind, "approve") && !r->out->expected;
+		char *why = NULL;
 		s = store_prepare(st, "INSERT INTO outbox (request_id, kind, target, why, created, next_try, message_sha256)"
 				      " VALUES (?, ?, ?, ?, ?, ?, ?)");
 		if (s == NULL)
 			return SQLITE_ERROR;
+		if (withheld) {
+			why = xasprintf("not an expected order: %s", r->withheld_why ? r->withheld_why : "no expectation left");
+			r->out->approve_withheld = 1;
+		}
 		sqlite3_bind_int64(s, 1, req_id);
-		sqlite3_bind_text(s, 2, r->acts[i].kind, -1, SQLITE_STATIC);
-		bind_opt(s, 3, r->acts[i].target);
-		bind_opt(s, 4, r->acts[i].why);
+		sqlite3_bind_text(s, 2, withheld ? "flag" : r->acts[i].kind, -1, SQLITE_STATIC);
+		bind_opt(s, 3, withheld ? NULL : r->acts[i].target);
+		bind_opt(s, 4, withheld ? why : r->acts[i].why);
+		free(why);
 		sqlite3_bind_int64(s, 5, r->now);
 		sqlite3_bind_int64(s, 6, r->now);
 		sqlite3_bind_text(s, 7, r->m->sha256, -1, SQLITE_STATIC);
@@ -301,11 +336,13 @@ record_tx(struct store *st, void *arg)
 	int rc;
 
 	memset(r->out, 0, sizeof(*r->out));
+	free(r->withheld_why);
+	r->withheld_why = NULL;
 	if ((rc = lookup_existing(st, r)) == SQLITE_ROW)
 		return SQLITE_DONE; /* recorded before (or by a concurrent process) */
 	if (rc != SQLITE_DONE)
 		return rc;
-	if ((key = request_key(r->v)) != NULL) {
+	if ((key = store_request_key(r->v)) != NULL) {
 		rc = upsert_request(st, r, key, &req_id);
 		free(key);
 		if (rc != SQLITE_DONE && rc != SQLITE_OK)
@@ -335,8 +372,8 @@ store_record(struct store *st, const struct message *m, const struct verdict *v,
 	     const struct envelope *env, const struct planned_action *acts, size_t nacts,
 	     struct record_result *out, char **errp)
 {
-	struct rec r = { m, v, env, acts, nacts, out, errp, time(NULL) };
-	int has;
+	struct rec r = { m, v, env, acts, nacts, out, errp, time(NULL), 0, NULL };
+	int has, rc;
 
 	*errp = NULL;
 	memset(out, 0, sizeof(*out));
@@ -347,5 +384,7 @@ store_record(struct store *st, const struct message *m, const struct verdict *v,
 	/* the raw message is durable before any row refers to it */
 	if (archive_write(st->dir, m->sha256, m->raw, m->raw_len, errp) == -1)
 		return -1;
-	return store_tx(st, record_tx, &r, errp);
+	rc = store_tx(st, record_tx, &r, errp);
+	free(r.withheld_why);
+	return rc;
 }

@@ -56,6 +56,26 @@ static const char *const migrations[] = {
 	"CREATE TABLE history ("
 	"  id INTEGER PRIMARY KEY, request_id INTEGER REFERENCES requests(id), at INTEGER,"
 	"  state TEXT, who TEXT, note TEXT);",
+	/* h-expect: an expectation covers its very domain unless subdomains is set;
+	 * every request that used one (an order-less one: at most one at a time,
+	 * enforced by the unique index); uses recorded before are carried over,
+	 * the first per order-less expectation holding it, the others released */
+	"ALTER TABLE expectations ADD COLUMN subdomains INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE expectation_uses ("
+	"  id INTEGER PRIMARY KEY, expectation_id INTEGER NOT NULL, request_id INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL, single INTEGER NOT NULL, released INTEGER, release_note TEXT);"
+	"CREATE UNIQUE INDEX expectation_uses_single ON expectation_uses(expectation_id)"
+	"  WHERE single = 1 AND released IS NULL;"
+	"CREATE INDEX expectation_uses_request ON expectation_uses(request_id);"
+	"INSERT INTO expectation_uses (expectation_id, request_id, at, single, released, release_note)"
+	"  SELECT e.id, r.id, COALESCE(r.first_seen, 0), e.order_id IS NULL,"
+	"    CASE WHEN e.order_id IS NULL AND r.id > (SELECT min(id) FROM requests WHERE expectation_id = e.id)"
+	"      THEN COALESCE(r.first_seen, 0) END,"
+	"    CASE WHEN e.order_id IS NULL AND r.id > (SELECT min(id) FROM requests WHERE expectation_id = e.id)"
+	"      THEN 'used before an expectation without an order covered one request only' END"
+	"  FROM requests r JOIN expectations e ON e.id = r.expectation_id ORDER BY r.id;"
+	"UPDATE requests SET expected = 0 WHERE id IN"
+	"  (SELECT request_id FROM expectation_uses WHERE released IS NOT NULL);",
 };
 
 char *

@@ -292,11 +292,13 @@ parse_date(const char *s)
 	long n;
 
 	if (s[0] == '+') {
+		errno = 0;
 		n = strtol(s + 1, &e, 10);
-		if (e == s + 1 || n < 0)
+		/* at most a hundred years: no overflow of time_t arithmetic */
+		if (e == s + 1 || n < 0 || errno == ERANGE || n > 36500L * 24)
 			return -1;
 		if (*e == 'd' && e[1] == '\0')
-			return time(NULL) + n * 86400;
+			return n > 36500 ? -1 : time(NULL) + n * 86400;
 		if (*e == 'h' && e[1] == '\0')
 			return time(NULL) + n * 3600;
 		return -1;
@@ -319,7 +321,13 @@ parse_date(const char *s)
 	}
 	if (*end != '\0')
 		return -1;
-	return timegm(&tm);
+	/* strptime takes 2026-02-31; timegm would make it 3 March */
+	struct tm want = tm, got;
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1 || gmtime_r(&t, &got) == NULL || got.tm_year != want.tm_year ||
+	    got.tm_mon != want.tm_mon || got.tm_mday != want.tm_mday)
+		return -1;
+	return t;
 }
 
 char *

@@ -49,6 +49,8 @@ struct record_result {
 	int copies;         /* copies of the request seen so far */
 	int expected;       /* request matched an expectation */
 	int actions_queued;
+	int approve_withheld; /* an approve was planned, but the expectation it needed was
+			       * used by another request meanwhile: a flag went instead */
 };
 int store_record(struct store *, const struct message *, const struct verdict *,
 		 const struct envelope *, const struct planned_action *, size_t nactions,
@@ -58,23 +60,46 @@ int store_has_message(struct store *, const char *sha256, char **errp);
 /* Path of the archived raw message (allocated), whether or not it exists. */
 char *store_archive_path(const struct store *, const char *sha256);
 
-/* Expectations: "the admin said to expect this CA and domain (and order)". */
+/* Expectations: "the admin said to expect this CA and domain (and order)".
+ * Without an order an expectation is used by at most one request; with
+ * one, by the requests of that order. See expect.h for the domain scope. */
+struct expectation_use {
+	int64_t request_id;
+	time_t at;
+	time_t released; /* 0: the request still holds the expectation */
+	char *note;      /* why it was released */
+};
 struct expectation {
 	int64_t id;
 	char *ca;
 	char *domain;
-	char *order; /* NULL: any order */
+	char *order; /* NULL: any order, one request */
+	int subdomains; /* names under domain count too */
 	time_t created, until; /* until 0: no end */
-	int64_t used_by; /* request id that matched it, 0 if none */
+	struct expectation_use *uses; /* every request that used it, oldest first */
+	size_t nuses;
 };
 int store_expect_add(struct store *, const char *ca, const char *domain, const char *order,
-		     time_t until, int64_t *id, char **errp);
+		     int subdomains, time_t until, int64_t *id, char **errp);
 int store_expect_rm(struct store *, int64_t id, char **errp); /* -1 with errp if no such id */
 int store_expect_list(struct store *, struct expectation **out, size_t *n, char **errp);
-/* The unexpired expectation matching ca+domain(+order), or 0 in *id. A domain
- * matches when it equals the expectation's or is under it. */
-int store_expect_match(struct store *, const char *ca, const char *domain, const char *order,
-		       time_t now, struct expectation *out, int *found, char **errp);
+/* The expectation that lets v's request be approved automatically at now.
+ * When the request is recorded already, only the expectation it holds
+ * counts (unexpired and still covering it); before that, the first
+ * unexpired expectation that covers the CA, domain and order and is not
+ * used up. *found 0: none, and *why (allocated, or NULL) may say which
+ * expectation was near (used by another request, expired). */
+int store_expect_for(struct store *, const struct verdict *v, time_t now, struct expectation *out,
+		     int *found, char **why, char **errp);
+/* Does request id hold an unexpired expectation covering v at now? 1 yes,
+ * 0 no (with *why), -1 error. */
+int store_expect_held(struct store *, int64_t request_id, const struct verdict *v, time_t now, char **why,
+		      char **errp);
+/* The request gives back the expectation it holds (its automatic approval
+ * was refused before anything was sent, or a person rejected it): the use
+ * stays listed as released with the note, and a later request may use the
+ * expectation. No-op when it holds none. */
+int store_expect_release(struct store *, int64_t request_id, const char *note, char **errp);
 void expectation_free(struct expectation *);
 
 /* Requests. */

@@ -101,7 +101,10 @@ smtp-sink -u nobody -d "$SINK/%M." -c 127.0.0.1:"$SPORT" 20 >/dev/null 2>&1 &
 SINK_PID=$!; wait_port "$SPORT" 10
 
 # --dry-run: planned, nothing sent
-dcv expect add --ca testca --domain example.com --until +7d >/dev/null
+# one expectation per order this test approves or refuses for another reason
+for o in 1001 2003 2004 2005 2006 2007 2008 3001 3002 3003 3004 3005; do
+	dcv expect add --ca testca --domain www.example.com --order $o --until +7d >/dev/null
+done
 m=$(mail www.example.com 1001)
 out=$(dcv check --dry-run --json "$m" 2>/dev/null)
 check_contains "an expected, authenticated request plans the approval" "$out" '"kind":"approve"'

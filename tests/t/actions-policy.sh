@@ -22,7 +22,7 @@ CONF
 plan() { "$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" check --dry-run --json "$1" 2>/dev/null |
 	python3 -c 'import json,sys; o=json.loads(sys.stdin.readline()); print(" | ".join("%s: %s" % (a["kind"], a["why"]) for a in o["actions"]))'; }
 conf "auto-approve digicert sectigo"
-"$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" expect add --ca digicert --domain example.com --until +10d >/dev/null
+"$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" expect add --ca digicert --domain shop.example.com --until +10d >/dev/null
 out=$(plan "$P/genuine-digicert.eml")
 check_contains "authenticated + expected + allowlisted + auto-approve: every guardrail holds" "$out" "every guardrail holds"
 check_not_contains "and nothing is said against it" "$out" "not authenticated"
@@ -43,11 +43,12 @@ for f in lookalike-suffix userinfo ip-literal plain-http punycode-cyrillic html-
 done
 # an expired expectation does not count
 "$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" expect rm 1 >/dev/null
-"$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" expect add --ca digicert --domain example.com --until 2020-01-01 >/dev/null
+"$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" expect add --ca digicert --domain shop.example.com >/dev/null
+sqlite3 "$S/ledger.db" "update expectations set until = strftime('%s','now') - 60"
 out=$(plan "$P/genuine-digicert.eml")
 check_contains "an expired expectation: not approved" "$out" "not an expected order"
 # an order-specific expectation must match the order
-"$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" expect add --ca digicert --domain example.com --order 1 >/dev/null
+"$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" expect add --ca digicert --domain shop.example.com --order 1 >/dev/null
 out=$(plan "$P/genuine-digicert.eml")
 check_contains "another order: not approved" "$out" "not an expected order"
 "$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" expect add --ca digicert --domain shop.example.com --order 48210100 >/dev/null

@@ -33,7 +33,7 @@ check_eq "state directory is 0700" "$(stat -c %a "$S")" 700
 check_eq "ledger is 0600" "$(stat -c %a "$S/ledger.db")" 600
 sha=$(q "$S" "select sha256 from messages limit 1")
 check_eq "archived messages are 0600" "$(stat -c %a "$S/archive/$(echo "$sha" | cut -c1-2)/$sha")" 600
-check_eq "the schema version is set" "$(q "$S" "pragma user_version")" 1
+check_eq "the schema version is set" "$(q "$S" "pragma user_version")" 2
 check_eq "DigiCert's five copies, reminders and issued notice make one request" \
 	"$(q "$S" "select copies, state from requests where key = 'digicert:order:48213377'")" "5|issued"
 check_eq "a suspicious copy never joins the genuine request" \
@@ -68,15 +68,15 @@ check_eq "decisions are kept in the history" "$(q "$S" "select count(*) from his
 "$DCVMAIL" -d "$S" approve 99999 >/dev/null 2>&1; check_eq "approving a missing request fails (65)" "$?" 65
 
 # expectations
-out=$("$DCVMAIL" -d "$S" expect add --ca sectigo --domain example.org --until 2099-12-31)
-check_contains "expect add" "$out" "expectation 1: sectigo example.org until 2099-12-31"
+out=$("$DCVMAIL" -d "$S" expect add --ca sectigo --domain shop.example.org --until 2099-12-31)
+check_contains "expect add" "$out" "expectation 1: sectigo shop.example.org until 2099-12-31"
 "$DCVMAIL" -d "$S" expect add --ca sectigo --domain example.org --until yesterday >/dev/null 2>&1
 check_eq "a bad date is a usage error" "$?" 64
 sed 's/www.example.net/shop.example.org/g; s/123456789/123400001/g' "$FIX/sectigo-dcv-plain.eml" >"$TEST_TMP/exp.eml"
 "$DCVMAIL" -d "$S" check -q "$TEST_TMP/exp.eml" >/dev/null
-check_eq "a request under an expected domain is marked expected" \
-	"$(q "$S" "select expected from requests where order_id = '123400001'")" 1
-check_contains "expect list shows what used it" "$("$DCVMAIL" -d "$S" expect list)" "request "
+check_eq "an unauthenticated request does not use up the expectation" \
+	"$(q "$S" "select expected from requests where order_id = '123400001'")" 0
+check_contains "expect list shows it unused" "$("$DCVMAIL" -d "$S" expect list)" "any, once    2099-12-31T23:59:59Z  -"
 check_contains "expect rm" "$("$DCVMAIL" -d "$S" expect rm 1)" "removed"
 "$DCVMAIL" -d "$S" expect rm 1 >/dev/null 2>&1; check_eq "removing it twice fails" "$?" 65
 
