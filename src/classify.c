@@ -75,6 +75,15 @@ take_captures(struct eval *e, pcre2_code *re, const char *s)
 		char *v = clean_field(name, s + ov[2 * n], ov[2 * n + 1] - ov[2 * n]);
 		if (*v)
 			verdict_set_field(e->cand, name, v);
+		/* the domain field is the base domain; that the mail asks for a
+		 * wildcard is kept apart, for the expectation's scope */
+		if (*v && !strcmp(name, "domain")) {
+			const char *w = s + ov[2 * n];
+			while (w < s + ov[2 * n + 1] && (*w == ' ' || *w == '\t'))
+				w++;
+			if (s + ov[2 * n + 1] - w > 2 && w[0] == '*' && w[1] == '.')
+				verdict_set_field(e->cand, "wildcard", "yes");
+		}
 		free(v);
 	}
 }

@@ -118,7 +118,8 @@ policy_approval_problems(const struct config *cfg, const struct ruleset *rs, str
 		if (!found && near)
 			WHY("not an expected order: %s", near);
 		else if (!found)
-			WHY("not an expected order: no `dcvmail expect` for %s %s%s%s", v->ca ? v->ca : "?", dom,
+			WHY("not an expected order: no `dcvmail expect` for %s %s%s%s%s", v->ca ? v->ca : "?",
+			    verdict_field(v, "wildcard") ? "*." : "", dom,
 			    verdict_field(v, "order") ? " order " : "",
 			    verdict_field(v, "order") ? verdict_field(v, "order") : "");
 		free(near);

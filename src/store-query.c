@@ -171,11 +171,24 @@ request_of(struct store *st, const struct verdict *v, int64_t *id, char **errp)
 	return 0;
 }
 
+/* The name the request is for: its domain, with "*." when the mail asks
+ * for a wildcard (allocated, or NULL). */
+static char *
+request_name(const struct verdict *v)
+{
+	const char *dom = verdict_field(v, "domain");
+
+	if (dom == NULL)
+		return NULL;
+	return verdict_field(v, "wildcard") ? xasprintf("*.%s", dom) : xstrdup(dom);
+}
+
 int
 store_expect_held(struct store *st, int64_t request_id, const struct verdict *v, time_t now, char **why,
 		  char **errp)
 {
-	const char *dom = verdict_field(v, "domain"), *ord = verdict_field(v, "order");
+	const char *ord = verdict_field(v, "order");
+	char *dom = request_name(v);
 	struct buf b;
 	int held = 0, any = 0;
 	PREP(st, "SELECT " EXP_COLS " FROM expectations WHERE id IN"
@@ -205,6 +218,7 @@ store_expect_held(struct store *st, int64_t request_id, const struct verdict *v,
 	if (!held)
 		*why = xstrdup(b.data ? b.data : "no expectation");
 	buf_free(&b);
+	free(dom);
 	return held;
 }
 
@@ -212,14 +226,15 @@ int
 store_expect_for(struct store *st, const struct verdict *v, time_t now, struct expectation *out, int *found,
 		 char **why, char **errp)
 {
-	const char *dom = verdict_field(v, "domain"), *ord = verdict_field(v, "order");
+	const char *ord = verdict_field(v, "order");
+	char *dom = NULL;
 	int64_t req;
 	struct buf b;
 
 	memset(out, 0, sizeof(*out));
 	*found = 0;
 	*why = NULL;
-	if (v->ca == NULL || dom == NULL)
+	if (v->ca == NULL || verdict_field(v, "domain") == NULL)
 		return 0;
 	if (request_of(st, v, &req, errp) == -1)
 		return -1;
@@ -232,6 +247,7 @@ store_expect_for(struct store *st, const struct verdict *v, time_t now, struct e
 		return 0;
 	}
 	PREP(st, "SELECT " EXP_COLS " FROM expectations WHERE ca = ? ORDER BY id", errp);
+	dom = request_name(v);
 	buf_init(&b, 1024);
 	sqlite3_bind_text(s, 1, v->ca, -1, SQLITE_STATIC);
 	while (!*found && sqlite3_step(s) == SQLITE_ROW) {
@@ -246,6 +262,7 @@ store_expect_for(struct store *st, const struct verdict *v, time_t now, struct e
 			expectation_free(&e);
 			sqlite3_finalize(s);
 			buf_free(&b);
+			free(dom);
 			return -1;
 		}
 		if (!unexpired(&e, now)) {
@@ -267,6 +284,7 @@ store_expect_for(struct store *st, const struct verdict *v, time_t now, struct e
 	if (!*found && b.len)
 		*why = xstrdup(b.data);
 	buf_free(&b);
+	free(dom);
 	return 0;
 }
 

@@ -275,7 +275,8 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 		if (s == NULL)
 			return SQLITE_ERROR;
 		if (withheld) {
-			why = xasprintf("not an expected order: %s", r->withheld_why ? r->withheld_why : "no expectation left");
+			why = xasprintf("not an expected order: %s (while this mail was being recorded)",
+					r->withheld_why ? r->withheld_why : "no expectation left");
 			r->out->approve_withheld = 1;
 		}
 		sqlite3_bind_int64(s, 1, req_id);
