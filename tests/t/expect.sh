@@ -228,4 +228,23 @@ try:
 except ValueError as e:
     ok(False, "expect list --json is valid JSON (%s)" % e)
 PY
+
+# --- a ledger from before: an order-less expectation used by two requests
+O="$TEST_TMP/old"; mkdir -m 700 "$O"
+sqlite3 "$O/ledger.db" "CREATE TABLE requests (id INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, ca TEXT,
+  type TEXT, domain TEXT, order_id TEXT, state TEXT NOT NULL DEFAULT 'pending', approve_link TEXT,
+  copies INTEGER NOT NULL DEFAULT 0, expected INTEGER NOT NULL DEFAULT 0, expectation_id INTEGER,
+  first_seen INTEGER, last_seen INTEGER, state_changed INTEGER, state_by TEXT, state_note TEXT);
+CREATE TABLE expectations (id INTEGER PRIMARY KEY, ca TEXT NOT NULL, domain TEXT NOT NULL, order_id TEXT,
+  created INTEGER, until INTEGER NOT NULL DEFAULT 0, used_by INTEGER NOT NULL DEFAULT 0);
+INSERT INTO expectations VALUES (1, 'testca', 'example.com', NULL, 1, 0, 1);
+INSERT INTO requests (id, key, ca, domain, order_id, expected, expectation_id, first_seen)
+  VALUES (1, 'k1', 'testca', 'www.example.com', '1', 1, 1, 10), (2, 'k2', 'testca', 'a.example.com', '2', 1, 1, 20);
+PRAGMA user_version = 1;"
+chmod 600 "$O/ledger.db"
+"$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$O" expect add --ca testca --domain new.example.com >/dev/null 2>&1
+check_eq "an old ledger is migrated: the first request holds the old expectation, the second gave it back" \
+	"$(sqlite3 "$O/ledger.db" "select group_concat(request_id || ':' || (released is null), ' ') from expectation_uses where expectation_id = 1")" "1:1 2:0"
+check_eq "and only the first stays expected" "$(sqlite3 "$O/ledger.db" "select group_concat(expected) from requests order by id")" "1,0"
+check_contains "expect list shows both" "$("$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$O" expect list | sed -n 2p)" "request 1, request 2 (released)"
 t_done
