@@ -301,7 +301,8 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 		a.st = ACTION_FAIL;
 	}
 out:
-	if (!person && a.h == NULL && a.st == ACTION_FAIL)
+	/* nothing sent now, nor by an earlier attempt (which may have reached the CA) */
+	if (!person && a.h == NULL && a.st == ACTION_FAIL && it->attempts == 0)
 		release_expectation(ax, it, a.result);
 	*result = a.result ? a.result : xstrdup("not approved");
 	free(a.url);

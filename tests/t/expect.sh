@@ -172,6 +172,20 @@ check_contains "with the reason" "$(q "select release_note from expectation_uses
 conf
 dcv pipe -r admin@back.example.com <"$(mail back.example.com 7002)" >/dev/null 2>&1
 check_eq "so the next order uses it and is approved" "$(approved_orders)" "order=7002"
+# but not when an earlier attempt reached the CA's site
+dcv expect add --ca testca --domain retry.example.com >/dev/null
+cp "$TEST_TMP/ca.routes" "$TEST_TMP/ok.routes"
+echo '{"*": {"status": 503, "body": "busy"}}' >"$TEST_TMP/ca.routes"
+dcv pipe -r admin@retry.example.com <"$(mail retry.example.com 7301)" >/dev/null 2>&1
+rid=$(q "select id from requests where order_id = '7301'")
+check_eq "the CA's site answered 503: the approval waits for a retry" "$(q "select done, attempts from outbox where request_id = $rid and kind = 'approve'")" "0|1"
+cp "$TEST_TMP/ok.routes" "$TEST_TMP/ca.routes"
+conf other
+q "update outbox set next_try = 0 where done = 0"
+dcv outbox >/dev/null 2>&1
+check_eq "refused at the retry" "$(q "select done, ok from outbox where request_id = $rid and kind = 'approve'")" "1|0"
+check_eq "the use stands: the first attempt reached the CA" "$(q "select released is null from expectation_uses where request_id = $rid")" 1
+conf
 # a person's rejection gives it back too
 dcv expect add --ca testca --domain rej.example.com >/dev/null
 dcv check -q "$(mail rej.example.com 7101)" >/dev/null 2>&1
