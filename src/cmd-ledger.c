@@ -154,7 +154,7 @@ expect_add(struct globals *g, int argc, char **argv)
 			until_arg = optarg;
 			if ((until = parse_date(optarg)) == -1) {
 				fprintf(stderr, "dcvmail: --until %s: not a date dcvmail can read; use YYYY-MM-DD,"
-						" YYYY-MM-DDTHH:MM:SSZ, +Nd or +Nh\n", shown(optarg, sb, sizeof(sb)));
+						" YYYY-MM-DDTHH:MM:SSZ, +Nd or +Nh; nothing added\n", shown(optarg, sb, sizeof(sb)));
 				return EXIT_USAGE;
 			}
 			break;
@@ -187,6 +187,13 @@ expect_add(struct globals *g, int argc, char **argv)
 	}
 	if (until == 0)
 		until = now + EXPECT_DEFAULT_DAYS * 86400;
+	/* shown as stored: lower case, without a trailing dot */
+	char *name = xstrdup(domain);
+	size_t nl = strlen(name);
+	lowercase(name);
+	if (nl > 1 && name[nl - 1] == '.')
+		name[nl - 1] = '\0';
+	domain = name;
 	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE)) != 0)
 		return r;
 	if (rules_ca(rs, ca) == NULL) {
@@ -194,18 +201,24 @@ expect_add(struct globals *g, int argc, char **argv)
 		fprintf(stderr, "dcvmail: --ca %s: no such CA in the rules of %s (known: %s); nothing added\n",
 			shown(ca, sb, sizeof(sb)), cfg.rules_dir, k);
 		free(k);
+		free(name);
 		rules_free(rs);
 		return cmd_finish(&cfg, NULL, EXIT_USAGE, NULL);
 	}
 	rules_free(rs);
-	if (store_open(cfg.state_dir, 0, &st, &err) == -1)
+	if (store_open(cfg.state_dir, 0, &st, &err) == -1) {
+		free(name);
 		return cmd_finish(&cfg, NULL, EXIT_CANTCREAT, err);
-	if (store_expect_add(st, ca, domain, order, subdomains, until, &id, &err) == -1)
+	}
+	if (store_expect_add(st, ca, domain, order, subdomains, until, &id, &err) == -1) {
+		free(name);
 		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
+	}
 	printf("expectation %lld: %s %s%s%s until %s\n", (long long)id, ca, domain, order ? " order " : "",
 	       order ? order : "", fmt_time(until, buf, sizeof(buf)));
 	printf("  covers %s%s; %s\n", domain, subdomains ? " and every name and wildcard under it" : " only",
 	       order ? "every request of this order" : "one request (the first that comes), then it is used up");
+	free(name);
 	return cmd_finish(&cfg, st, 0, NULL);
 }
 
