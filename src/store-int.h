@@ -24,5 +24,9 @@ const char *col_text(sqlite3_stmt *, int);
 /* bind a string, or NULL for a NULL pointer */
 void bind_opt(sqlite3_stmt *, int, const char *);
 char *col_dup(sqlite3_stmt *, int); /* NULL stays NULL */
+/* 1 when the process that began an approval attempt is surely gone (this
+ * host, and no such process, a reused pid, or a reboot since); 0 when it
+ * runs or cannot be told (another host: only the lease tells). */
+int store_attempt_process_gone(long pid, long long start, const char *host, const char *boot);
 
 #endif

@@ -56,6 +56,18 @@ static const char *const migrations[] = {
 	"CREATE TABLE history ("
 	"  id INTEGER PRIMARY KEY, request_id INTEGER REFERENCES requests(id), at INTEGER,"
 	"  state TEXT, who TEXT, note TEXT);",
+	/* h-once: every approval attempt, begun and committed before the first
+	 * byte goes to the CA, with the process running it and its HTTP steps */
+	"CREATE TABLE approval_attempts ("
+	"  id INTEGER PRIMARY KEY, request_id INTEGER REFERENCES requests(id), outbox_id INTEGER,"
+	"  started INTEGER NOT NULL, ended INTEGER, outcome TEXT NOT NULL, result TEXT, who TEXT,"
+	"  pid INTEGER, pid_start INTEGER, host TEXT, boot_id TEXT, lease_until INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX approval_attempts_request ON approval_attempts(request_id);"
+	"CREATE INDEX approval_attempts_outcome ON approval_attempts(outcome);"
+	"CREATE TABLE attempt_steps ("
+	"  id INTEGER PRIMARY KEY, attempt_id INTEGER REFERENCES approval_attempts(id), at INTEGER,"
+	"  method TEXT, url TEXT, status INTEGER, error TEXT);"
+	"CREATE INDEX attempt_steps_attempt ON attempt_steps(attempt_id);",
 };
 
 char *
