@@ -53,7 +53,7 @@ smtp {
 }
 route {
   type dcv
-  forward pki@example.test
+  ${FWD-forward pki@example.test}
   approve
 }
 route {
@@ -232,6 +232,21 @@ check_eq "with one more visit to the page and one form" "$(reqs GET 201):$(reqs 
 check_eq "show --json: the interrupted attempt, then the person's" \
 	"$(dcv show "$id" --json | python3 -c 'import json,sys; print(" ".join(a["outcome"] + ":" + a["who"] for a in json.load(sys.stdin)["approval_attempts"]))')" \
 	"interrupted:dcvmail (automatic) approved:alice"
+
+# a request whose routes tell nobody: the interrupted approval is flagged for a person
+FWD="" conf 0
+routes "{$(printf "$page" ', "delay": 5'), $(printf "$done_page" '')}"
+dcv pipe -r admin@www.example.com <"$(mail www.example.com 301)" >/dev/null 2>&1
+$DCV outbox >/dev/null 2>&1 & RUN=$!
+waitfor 100 got GET 301 || not_ok "approve only: the CA's site got the GET"
+kill_run
+FWD="" conf 0
+dcv outbox >/dev/null 2>&1
+check_eq "approve only, killed get: no forward to send, so the request is flagged for a person" \
+	"$(q "select kind || ' ' || done || ' ' || ok || ' ' || why from outbox where request_id = $(rid 301) and kind <> 'approve'")" \
+	"flag 1 1 an approval was interrupted, check the CA's portal"
+check_contains "and show says so" "$(dcv show "$(rid 301)")" "flag  done (1 attempts)"
+conf 20
 
 # a forward and a webhook repeated after a kill carry the same identity
 routes '{"POST /hook": {"body": "ok", "delay": 5}}'
