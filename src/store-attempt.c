@@ -171,29 +171,45 @@ struct stale {
 static int
 interrupt(struct store *st, const struct stale *a, time_t now)
 {
-	char *note = xasprintf("needs a person: %s", ATTEMPT_INTERRUPTED_WHY);
+	char *note, *why;
 	sqlite3_stmt *s;
-	int rc;
+	int rc, approved = 0;
 
+	/* killed after the approval was recorded, before the attempt was closed */
+	if ((s = prep(st, "SELECT 1 FROM requests WHERE id = ?1 AND state = 'approved'", a->rid, NULL, 0)) == NULL)
+		return SQLITE_ERROR;
+	approved = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	note = approved ? xstrdup("the approval was recorded, its attempt was not closed")
+			: xasprintf("needs a person: %s", ATTEMPT_INTERRUPTED_WHY);
+	why = xasprintf("interrupted: %s; %s", a->why,
+			approved ? "the request is recorded as approved"
+				 : "the CA may have the approval: check the CA's portal");
 	s = store_prepare(st, "UPDATE approval_attempts SET outcome = 'interrupted', ended = ?2, result = ?3"
 			      " WHERE id = ?1 AND outcome = 'approving'");
 	if (s == NULL) {
 		free(note);
+		free(why);
 		return SQLITE_ERROR;
 	}
 	sqlite3_bind_int64(s, 1, a->id);
 	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_text(s, 3, a->why, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE && a->oid > 0)
-		rc = run3(st, "INSERT INTO attempts (outbox_id, at, ok, result) SELECT id, ?3, 0, ?2 FROM outbox"
-			      " WHERE id = ?1 AND done = 0", a->oid, note, now);
+		rc = run3(st, approved ? "INSERT INTO attempts (outbox_id, at, ok, result) SELECT id, ?3, 1, ?2 FROM outbox"
+					 " WHERE id = ?1 AND done = 0"
+				       : "INSERT INTO attempts (outbox_id, at, ok, result) SELECT id, ?3, 0, ?2 FROM outbox"
+					 " WHERE id = ?1 AND done = 0", a->oid, note, now);
 	if (rc == SQLITE_DONE && a->oid > 0)
-		rc = run3(st, "UPDATE outbox SET done = 1, ok = 0, attempts = attempts + 1, lease_until = 0,"
-			      " last_error = ?2, next_try = ?3 WHERE id = ?1 AND done = 0", a->oid, note, now);
-	if (rc == SQLITE_DONE)
+		rc = run3(st, approved ? "UPDATE outbox SET done = 1, ok = 1, attempts = attempts + 1, lease_until = 0,"
+					 " last_error = NULL, next_try = ?3 WHERE id = ?1 AND done = 0 AND ?2 IS NOT NULL"
+				       : "UPDATE outbox SET done = 1, ok = 0, attempts = attempts + 1, lease_until = 0,"
+					 " last_error = ?2, next_try = ?3 WHERE id = ?1 AND done = 0", a->oid, note, now);
+	if (rc == SQLITE_DONE && !approved)
 		rc = route_to_person(st, a->rid, now);
+	free(why);
 	free(note);
 	return rc;
 }
@@ -223,11 +239,9 @@ reap_tx_inner(struct store *st, time_t now, int *n)
 		v[nv].oid = sqlite3_column_int64(s, 2);
 		v[nv].pid = pid;
 		v[nv].host = xstrdup(host);
-		v[nv].why = gone ? xasprintf("interrupted: process %ld on %s stopped before the outcome was recorded;"
-					     " the CA may have the approval: check the CA's portal", pid, host)
-				 : xasprintf("interrupted: no outcome from process %ld on %s by the end of its lease"
-					     " (%s); the CA may have the approval: check the CA's portal",
-					     pid, host, fmt_time(lease, t, sizeof(t)));
+		v[nv].why = gone ? xasprintf("process %ld on %s stopped before the outcome was recorded", pid, host)
+				 : xasprintf("no outcome from process %ld on %s by the end of its lease (%s)", pid, host,
+					     fmt_time(lease, t, sizeof(t)));
 		nv++;
 	}
 	sqlite3_finalize(s);

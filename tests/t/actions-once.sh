@@ -216,6 +216,16 @@ print(len(a), a[0]["outcome"], a[0]["process"]["pid"] > 0, " ".join("%s:%s" % (s
 		"1 approved True GET:200 POST:200"
 done
 
+# the ledger as a kill leaves it between recording the approval and closing its attempt
+id=$(rid 101); n0=$(q "select count(*) from outbox where request_id = $id")
+q "update approval_attempts set outcome = 'approving', ended = null, lease_until = 0 where request_id = $id"
+dcv outbox >/dev/null 2>&1
+check_eq "an approval recorded before its attempt was closed stays approved, nobody is asked again" \
+	"$(q "select state || ' ' || state_by from requests where id = $id"):$(q "select count(*) from outbox where request_id = $id")" \
+	"approved dcvmail (automatic):$n0"
+check_contains "and show says its attempt was interrupted, with the request recorded as approved" "$(dcv show "$id")" \
+	"stopped before the outcome was recorded; the request is recorded as approved"
+
 o=200
 for r in pipe outbox watch; do
 	for p in get post after; do
