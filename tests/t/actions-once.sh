@@ -243,6 +243,18 @@ check_eq "show --json: the interrupted attempt, then the person's" \
 	"$(dcv show "$id" --json | python3 -c 'import json,sys; print(" ".join(a["outcome"] + ":" + a["who"] for a in json.load(sys.stdin)["approval_attempts"]))')" \
 	"interrupted:dcvmail (automatic) approved:alice"
 
+# a person's approve while the automatic one runs: refused, nothing sent twice
+routes "{$(printf "$page" ', "delay": 2'), $(printf "$done_page" '')}"
+m=$(mail www.example.com 302)
+start outbox "$m"
+waitfor 100 got GET 302 || not_ok "the CA's site got the GET to hold"
+out=$(SUDO_USER=bob dcv approve "$(rid 302)" 2>&1); rc=$?
+check_eq "dcvmail approve ID while an approval of it runs: exit 75, nothing requested" "$rc:$(reqs GET 302)" "75:1"
+check_contains "saying so" "$out" "another approval of this request is running"
+{ wait "$RUN"; } 2>/dev/null; RUN=
+check_eq "the running approval ends alone, once" "$(q "select state || ' ' || state_by from requests where order_id = '302'"):$(reqs GET 302):$(reqs POST 302)" \
+	"approved dcvmail (automatic):1:1"
+
 # a request whose routes tell nobody: the interrupted approval is flagged for a person
 FWD="" conf 0
 routes "{$(printf "$page" ', "delay": 5'), $(printf "$done_page" '')}"
