@@ -36,6 +36,7 @@ struct approval {
 	char *url; /* where the last request went */
 	enum action_status st;
 	char *result;
+	int64_t attempt; /* the ledger's trace of this approval (action-attempt.c) */
 };
 
 static const char *
@@ -122,7 +123,8 @@ fetch(struct approval *a, const char *method, const char *body, size_t len, stru
 	const char *why;
 
 	for (int hop = 0;; hop++) {
-		if (http_request(a->h, method, a->url, body, len, body ? form_hdr : NULL, resp) == -1) {
+		if (approve_attempt_http(a->ax, a->attempt, a->h, method, a->url, body, len, body ? form_hdr : NULL,
+					 resp) == -1) {
 			a->result = xasprintf("%s: %s", redact(a->url, w1, sizeof(w1)), resp->error);
 			a->st = ACTION_RETRY;
 			return -1;
@@ -235,7 +237,7 @@ enum action_status
 approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int person, const char *who,
 	       char **result)
 {
-	struct approval a = { ax, NULL, NULL, NULL, ACTION_FAIL, NULL };
+	struct approval a = { ax, NULL, NULL, NULL, ACTION_FAIL, NULL, 0 };
 	struct action_subject as;
 	struct request_info ri;
 	struct buf why, form;
@@ -292,6 +294,8 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 		goto out;
 	}
 	a.url = xstrdup(as.v.approve_link);
+	if (approve_attempt_begin(ax, it, person, who, &a.attempt, &a.st, &a.result) == -1)
+		goto out;
 	answer_page(&a, f, &form);
 	if (a.st == ACTION_OK && store_request_set_state(ax->st, it->request_id, "approved", who, a.result, &err) == -1) {
 		/* the CA has it; the ledger must say so too, or a person is told */
@@ -300,6 +304,7 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 		a.result = r;
 		a.st = ACTION_FAIL;
 	}
+	approve_attempt_end(ax, a.attempt, a.st, a.result);
 out:
 	/* nothing sent now, nor by an earlier attempt (which may have reached the CA) */
 	if (!person && a.h == NULL && a.st == ACTION_FAIL && it->attempts == 0)

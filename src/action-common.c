@@ -3,7 +3,10 @@
  * an action never trusts a verdict older than the rules it runs under. */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "dcvmail/action.h"
 #include "dcvmail/auth.h"
@@ -50,4 +53,24 @@ action_subject_free(struct action_subject *as)
 	message_free(as->m);
 	free(as->raw);
 	memset(as, 0, sizeof(*as));
+}
+
+void
+action_identity(const struct outbox_item *it, const char *request_key, char out[ACTION_ID_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	struct buf in;
+
+	buf_init(&in, 0);
+	buf_adds(&in, "dcvmail-action");
+	buf_addc(&in, '\0');
+	buf_adds(&in, request_key ? request_key : "");
+	buf_addc(&in, '\0');
+	buf_printf(&in, "%lld", (long long)it->id);
+	EVP_Digest(in.data, in.len, md, &n, EVP_sha256(), NULL);
+	for (unsigned int i = 0; i < n && 2 * i < ACTION_ID_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[ACTION_ID_LEN] = '\0';
+	buf_free(&in);
 }

@@ -88,7 +88,8 @@ compose(const struct action_ctx *ax, const struct outbox_item *it, const struct 
 	const char *raw = as->raw;
 	size_t rawlen = as->rawlen;
 	struct buf b;
-	char date[64], bnd[80];
+	char date[64], bnd[80], ident[ACTION_ID_LEN + 1], *rkey = NULL;
+	const char *at;
 	time_t now = time(NULL);
 	struct tm tm;
 	const struct ca_def *ca = as->ca;
@@ -97,8 +98,16 @@ compose(const struct action_ctx *ax, const struct outbox_item *it, const struct 
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	snprintf(bnd, sizeof(bnd), "=_dcvmail_%lld_%ld", (long long)it->id, (long)now);
 	buf_init(&b, 0);
-	buf_printf(&b, "From: dcvmail <%s>\r\nTo: <%s>\r\nDate: %s\r\nMessage-ID: <dcvmail.%lld.%ld@%s>\r\n",
-		   ax->cfg->smtp.from, it->target, date, (long long)it->id, (long)now, ax->cfg->hostname);
+	/* the same Message-ID when this forward is repeated (after a crash), so
+	 * a receiver can drop the repeat; the from address's domain is the same
+	 * on every host sharing the ledger */
+	if (ri == NULL || ri->key == NULL)
+		rkey = xasprintf("request %lld", (long long)it->request_id);
+	action_identity(it, rkey ? rkey : ri->key, ident);
+	free(rkey);
+	at = strrchr(ax->cfg->smtp.from, '@');
+	buf_printf(&b, "From: dcvmail <%s>\r\nTo: <%s>\r\nDate: %s\r\nMessage-ID: <dcvmail.%s@%s>\r\n",
+		   ax->cfg->smtp.from, it->target, date, ident, at && at[1] ? at + 1 : ax->cfg->hostname);
 	char *subj = xasprintf("[dcvmail] %s%s %s %s: %s", v->type == VT_SUSPICIOUS ? "SUSPICIOUS " : "",
 			       vtype_name(v->type == VT_SUSPICIOUS ? v->rule_type : v->type), ca ? ca->id : "-",
 			       verdict_field(v, "domain") ? verdict_field(v, "domain") : "-", m->subject);

@@ -8,7 +8,11 @@
  *
  * Signature: X-Dcvmail-Signature: sha256=HEX(HMAC-SHA256(key, T "." BODY))
  * with T the X-Dcvmail-Timestamp header (Unix seconds), so a receiver can
- * refuse replays of old documents. */
+ * refuse replays of old documents.
+ *
+ * Delivery id: the "delivery" field and the X-Dcvmail-Delivery header, the
+ * same when the notification is repeated (a crash after the POST, before
+ * its outcome was recorded), so a receiver can drop the repeat. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +48,8 @@ iso_time(time_t t, char *buf, size_t len)
 }
 
 static char *
-document(const struct outbox_item *it, const struct request_info *ri, const struct action_subject *as)
+document(const struct outbox_item *it, const struct request_info *ri, const struct action_subject *as,
+	 const char *delivery)
 {
 	const struct verdict *v = &as->v;
 	json_t *o = json_object(), *reasons = json_array();
@@ -54,6 +59,7 @@ document(const struct outbox_item *it, const struct request_info *ri, const stru
 	for (size_t i = 0; i < v->nreasons; i++)
 		json_array_append_new(reasons, json_string(v->reasons[i]));
 	json_object_set_new(o, "event", json_string("request"));
+	json_object_set_new(o, "delivery", json_string(delivery));
 	json_object_set_new(o, "request", json_integer(it->request_id));
 	json_object_set_new(o, "ca", jstr(ri->ca));
 	json_object_set_new(o, "ca_name", jstr(as->ca ? as->ca->name : NULL));
@@ -61,6 +67,7 @@ document(const struct outbox_item *it, const struct request_info *ri, const stru
 	json_object_set_new(o, "domain", jstr(ri->domain));
 	json_object_set_new(o, "order", jstr(ri->order));
 	json_object_set_new(o, "state", jstr(ri->state));
+	json_object_set_new(o, "state_note", jstr(ri->state_note));
 	json_object_set_new(o, "copies", json_integer(ri->copies));
 	json_object_set_new(o, "expected", json_boolean(ri->expected));
 	json_object_set_new(o, "first_seen", json_string(iso_time(ri->first_seen, t1, sizeof(t1))));
@@ -100,6 +107,7 @@ action_notify(const struct action_ctx *ax, const struct outbox_item *it, char **
 	struct http_resp resp;
 	struct http *h = NULL;
 	char *key = NULL, *body = NULL, *err = NULL, sig[65] = "", ts[32], hs[96], ht[64], where[256];
+	char delivery[ACTION_ID_LEN + 1], hd[64];
 	int found = 0;
 	enum action_status st = ACTION_FAIL;
 
@@ -117,12 +125,14 @@ action_notify(const struct action_ctx *ax, const struct outbox_item *it, char **
 		*result = xasprintf("notify-secret-file: %s", err ? err : "not set");
 		goto out;
 	}
-	body = document(it, &ri, &as);
+	action_identity(it, ri.key, delivery);
+	body = document(it, &ri, &as, delivery);
 	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
 	sign(key, ts, body, sig);
 	snprintf(hs, sizeof(hs), "X-Dcvmail-Signature: sha256=%s", sig);
 	snprintf(ht, sizeof(ht), "X-Dcvmail-Timestamp: %s", ts);
-	const char *headers[] = { "Content-Type: application/json", hs, ht, "Expect:", NULL };
+	snprintf(hd, sizeof(hd), "X-Dcvmail-Delivery: %s", delivery);
+	const char *headers[] = { "Content-Type: application/json", hs, ht, hd, "Expect:", NULL };
 	if ((h = http_new(cfg->https_ca_file, cfg->notify_timeout, NOTIFY_MAX_REPLY)) == NULL) {
 		*result = xstrdup("cannot start an HTTPS client");
 		st = ACTION_RETRY;

@@ -80,6 +80,22 @@ backoff(int attempts)
 	return d + rand() % (d / 4 + 1); /* jitter spreads retries */
 }
 
+/* An approval that some runner began and never finished is not tried
+ * again: it needs a person (store_attempts_reap). */
+static int
+reap_interrupted(const struct action_ctx *ax, char **errp)
+{
+	int n = 0;
+
+	if (store_attempts_reap(ax->st, time(NULL), &n, errp) == -1)
+		return -1;
+	if (n > 0)
+		log_warnx("%d approval%s interrupted before %s outcome was recorded: not tried again, the request%s"
+			  " need%s a person (check the CA's portal)", n, n == 1 ? " was" : "s were", n == 1 ? "its" : "their",
+			  n == 1 ? "" : "s", n == 1 ? "s" : "");
+	return 0;
+}
+
 int
 outbox_run(const struct action_ctx *ax, char **errp)
 {
@@ -87,6 +103,8 @@ outbox_run(const struct action_ctx *ax, char **errp)
 
 	if (ax->dry_run || ax->st == NULL)
 		return 0; /* a dry run performs no action at all */
+	if (reap_interrupted(ax, errp) == -1)
+		return -1;
 	for (;;) {
 		struct outbox_item it;
 		int found = 0, gave_up = 0, ok;

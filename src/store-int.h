@@ -26,5 +26,9 @@ void bind_opt(sqlite3_stmt *, int, const char *);
 char *col_dup(sqlite3_stmt *, int); /* NULL stays NULL */
 /* The request key of a verdict (allocated), or NULL when it makes no request. */
 char *store_request_key(const struct verdict *);
+/* 1 when the process that began an approval attempt is surely gone (this
+ * host, and no such process, a reused pid, or a reboot since); 0 when it
+ * runs or cannot be told (another host: only the lease tells). */
+int store_attempt_process_gone(long pid, long long start, const char *host, const char *boot);
 
 #endif

@@ -184,6 +184,109 @@ show_actions(struct store *st, int64_t id, json_t *jo, FILE *out)
 		json_decref(arr);
 }
 
+static void
+show_steps(struct store *st, int64_t attempt, json_t *ja, FILE *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT at, method, url, status, error FROM attempt_steps"
+					    " WHERE attempt_id = ? ORDER BY id");
+	json_t *arr = json_array();
+	char t[32];
+
+	if (s == NULL) {
+		json_decref(arr);
+		return;
+	}
+	sqlite3_bind_int64(s, 1, attempt);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int answered = sqlite3_column_type(s, 3) != SQLITE_NULL;
+		long status = (long)sqlite3_column_int64(s, 3);
+		if (ja) {
+			json_t *o = json_object();
+			json_object_set_new(o, "at", json_string(fmt_time(sqlite3_column_int64(s, 0), t, sizeof(t))));
+			json_object_set_new(o, "method", json_string(col_text(s, 1)));
+			json_object_set_new(o, "url", json_string(col_text(s, 2)));
+			json_object_set_new(o, "status", answered && status ? json_integer(status) : json_null());
+			json_object_set_new(o, "error", sqlite3_column_type(s, 4) != SQLITE_NULL ? json_string(col_text(s, 4))
+										    : json_null());
+			json_object_set_new(o, "answered", json_boolean(answered));
+			json_array_append_new(arr, o);
+		} else if (!answered)
+			fprintf(out, "    %s %s %s: sent, no answer recorded\n", fmt_time(sqlite3_column_int64(s, 0), t, sizeof(t)),
+				col_text(s, 1), col_text(s, 2));
+		else if (status)
+			fprintf(out, "    %s %s %s: HTTP %ld\n", fmt_time(sqlite3_column_int64(s, 0), t, sizeof(t)),
+				col_text(s, 1), col_text(s, 2), status);
+		else
+			fprintf(out, "    %s %s %s: %s\n", fmt_time(sqlite3_column_int64(s, 0), t, sizeof(t)), col_text(s, 1),
+				col_text(s, 2), col_text(s, 4));
+	}
+	sqlite3_finalize(s);
+	if (ja)
+		json_object_set_new(ja, "steps", arr);
+	else
+		json_decref(arr);
+}
+
+/* Every approval attempt with its HTTP steps. An `approving` attempt whose
+ * process is gone reads as interrupted even before a runner marks it. */
+static void
+show_attempts(struct store *st, int64_t id, json_t *jo, FILE *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, started, ended, outcome, result, who, pid, pid_start, host,"
+					    " boot_id, lease_until FROM approval_attempts WHERE request_id = ? ORDER BY id");
+	json_t *arr = json_array();
+	char t1[32], t2[32];
+	int rows = 0;
+
+	if (s == NULL) {
+		json_decref(arr);
+		return;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *outcome = col_text(s, 3), *shown = outcome;
+		long pid = (long)sqlite3_column_int64(s, 6);
+		time_t started = sqlite3_column_int64(s, 1), ended = sqlite3_column_int64(s, 2);
+		const char *result = col_text(s, 4);
+		if (!strcmp(outcome, "approving") &&
+		    (sqlite3_column_int64(s, 10) <= time(NULL) ||
+		     store_attempt_process_gone(pid, sqlite3_column_int64(s, 7), col_text(s, 8), col_text(s, 9)))) {
+			shown = "interrupted";
+			result = "interrupted: its process stopped before the outcome was recorded (the next outbox run"
+				 " marks it); check the CA's portal";
+		}
+		if (!jo && rows++ == 0)
+			fprintf(out, "approval attempts:\n");
+		if (jo) {
+			json_t *a = json_object(), *p = json_object();
+			json_object_set_new(a, "id", json_integer(sqlite3_column_int64(s, 0)));
+			json_object_set_new(a, "outcome", json_string(shown));
+			json_object_set_new(a, "started", json_string(fmt_time(started, t1, sizeof(t1))));
+			json_object_set_new(a, "ended", ended ? json_string(fmt_time(ended, t2, sizeof(t2))) : json_null());
+			json_object_set_new(a, "who", json_string(col_text(s, 5)));
+			json_object_set_new(p, "pid", json_integer(pid));
+			json_object_set_new(p, "host", json_string(col_text(s, 8)));
+			json_object_set_new(p, "boot_id", json_string(col_text(s, 9)));
+			json_object_set_new(a, "process", p);
+			json_object_set_new(a, "result", *result ? json_string(result) : json_null());
+			show_steps(st, sqlite3_column_int64(s, 0), a, NULL);
+			json_array_append_new(arr, a);
+		} else {
+			fprintf(out, "  #%lld %s, started %s by %s (process %ld on %s)", (long long)sqlite3_column_int64(s, 0),
+				shown, fmt_time(started, t1, sizeof(t1)), col_text(s, 5), pid, col_text(s, 8));
+			if (ended)
+				fprintf(out, ", ended %s", fmt_time(ended, t2, sizeof(t2)));
+			fprintf(out, "%s%s\n", *result ? "\n    " : "", result);
+			show_steps(st, sqlite3_column_int64(s, 0), NULL, out);
+		}
+	}
+	sqlite3_finalize(s);
+	if (jo)
+		json_object_set_new(jo, "approval_attempts", arr);
+	else
+		json_decref(arr);
+}
+
 int
 store_request_show(struct store *st, int64_t id, int json, FILE *out, char **errp)
 {
@@ -201,6 +304,7 @@ store_request_show(struct store *st, int64_t id, int json, FILE *out, char **err
 		json_t *o = request_json(&r);
 		show_copies(st, id, o, out);
 		show_actions(st, id, o, out);
+		show_attempts(st, id, o, out);
 		put_json(out, o);
 	} else {
 		fprintf(out, "request %lld: %s %s from %s\n  domain %s, order %s\n  state %s%s%s%s%s\n"
@@ -213,6 +317,7 @@ store_request_show(struct store *st, int64_t id, int json, FILE *out, char **err
 			r.expected ? "expected" : "NOT expected", r.key);
 		show_copies(st, id, NULL, out);
 		show_actions(st, id, NULL, out);
+		show_attempts(st, id, NULL, out);
 	}
 	request_info_free(&r);
 	return 0;

@@ -56,7 +56,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE history ("
 	"  id INTEGER PRIMARY KEY, request_id INTEGER REFERENCES requests(id), at INTEGER,"
 	"  state TEXT, who TEXT, note TEXT);",
-	/* h-expect: an expectation covers its very domain unless subdomains is set;
+	/* 1 -> 2: an expectation covers its very domain unless subdomains is set;
 	 * every request that used one (an order-less one: at most one at a time,
 	 * enforced by the unique index); uses recorded before are carried over,
 	 * the first per order-less expectation holding it, the others released */
@@ -76,6 +76,18 @@ static const char *const migrations[] = {
 	"  FROM requests r JOIN expectations e ON e.id = r.expectation_id ORDER BY r.id;"
 	"UPDATE requests SET expected = 0 WHERE id IN"
 	"  (SELECT request_id FROM expectation_uses WHERE released IS NOT NULL);",
+	/* 2 -> 3: every approval attempt, begun and committed before the first
+	 * byte goes to the CA, with the process running it and its HTTP steps */
+	"CREATE TABLE approval_attempts ("
+	"  id INTEGER PRIMARY KEY, request_id INTEGER REFERENCES requests(id), outbox_id INTEGER,"
+	"  started INTEGER NOT NULL, ended INTEGER, outcome TEXT NOT NULL, result TEXT, who TEXT,"
+	"  pid INTEGER, pid_start INTEGER, host TEXT, boot_id TEXT, lease_until INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX approval_attempts_request ON approval_attempts(request_id);"
+	"CREATE INDEX approval_attempts_outcome ON approval_attempts(outcome);"
+	"CREATE TABLE attempt_steps ("
+	"  id INTEGER PRIMARY KEY, attempt_id INTEGER REFERENCES approval_attempts(id), at INTEGER,"
+	"  method TEXT, url TEXT, status INTEGER, error TEXT);"
+	"CREATE INDEX attempt_steps_attempt ON attempt_steps(attempt_id);",
 };
 
 char *

@@ -4,14 +4,16 @@ TLS, AUTH PLAIN and LOGIN against one user. Every line a client sends is
 logged to LOG (AUTH payloads decoded, so a test can see whether a password
 was sent), and each message to DIR/N.eml with its envelope in DIR/N.env.
 usage: smtp-server.py PORT LOG DIR [--cert C --key K] [--implicit-tls]
-       [--no-starttls] [--user U --password P]"""
-import argparse, base64, os, socketserver, ssl
+       [--no-starttls] [--user U --password P] [--hold-file F]
+--hold-file: while F exists, the answer to a message's final "." is held
+(the message is already saved), as a slow server would (for kill tests)."""
+import argparse, base64, os, socketserver, ssl, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("port", type=int); ap.add_argument("log"); ap.add_argument("dir")
 ap.add_argument("--cert"); ap.add_argument("--key")
 ap.add_argument("--implicit-tls", action="store_true"); ap.add_argument("--no-starttls", action="store_true")
-ap.add_argument("--user"); ap.add_argument("--password")
+ap.add_argument("--user"); ap.add_argument("--password"); ap.add_argument("--hold-file")
 a = ap.parse_args()
 ctx = None
 if a.cert:
@@ -91,6 +93,8 @@ class H(socketserver.StreamRequestHandler):
                     n = count[0]
                     open(os.path.join(a.dir, "%d.eml" % n), "wb").write(b"".join(body))
                     open(os.path.join(a.dir, "%d.env" % n), "w").write("%s %s tls=%s\n" % (mail, " ".join(rcpts), tls))
+                    while a.hold_file and os.path.exists(a.hold_file):
+                        time.sleep(0.05)
                     self.say("250 queued")
                 elif cmd == "QUIT":
                     self.say("221 bye"); return

@@ -42,11 +42,32 @@ struct action_subject {
 int action_load(const struct action_ctx *, const struct outbox_item *, struct action_subject *, char **result);
 void action_subject_free(struct action_subject *);
 
+/* The stable identity of one queued action of one request (hex of
+ * SHA-256 over the request key and the outbox id): a forward's Message-ID
+ * and a webhook's delivery id, the same when the action is repeated after
+ * a crash, so a receiver can drop the repeat. */
+#define ACTION_ID_LEN 32
+void action_identity(const struct outbox_item *, const char *request_key, char out[ACTION_ID_LEN + 1]);
+
 /* Follow the request's approval link behind every guardrail (person: as
  * `dcvmail approve ID`, without the expectation and auto-approve conditions)
  * and record who approved. */
 enum action_status approve_follow(const struct action_ctx *, const struct outbox_item *, int person,
 				  const char *who, char **result);
+
+/* The approval's trace (action-attempt.c). approve_attempt_begin commits an
+ * `approving` attempt before anything is sent: 0, or -1 with *st and
+ * *result when it must not start. approve_attempt_http is http_request()
+ * with the step recorded before and completed after; approve_attempt_end
+ * records the outcome. */
+struct http;
+struct http_resp;
+int approve_attempt_begin(const struct action_ctx *, const struct outbox_item *, int person, const char *who,
+			  int64_t *attempt, enum action_status *st, char **result);
+int approve_attempt_http(const struct action_ctx *, int64_t attempt, struct http *, const char *method,
+			 const char *url, const char *body, size_t len, const char *const *headers,
+			 struct http_resp *resp);
+void approve_attempt_end(const struct action_ctx *, int64_t attempt, enum action_status, const char *result);
 
 /* Run due outbox items until none is due or the deadline passes. Returns the
  * number of items run, -1 on store error. */

@@ -155,6 +155,28 @@ int store_outbox_pending(struct store *, size_t *n, char **errp);
 int store_outbox_add(struct store *, int64_t request_id, const struct planned_action *,
 		     char **errp);
 
+/* Approval attempts: an approval is sent at most once. store_attempt_begin
+ * commits an `approving` attempt (this process, a lease of lease seconds)
+ * before anything goes to the CA; *attempt_id 0 with *refused (allocated)
+ * when it must not start: the request is no longer open, another attempt
+ * runs (returns 1: try later), or (person 0) an earlier one was
+ * interrupted. Each HTTP step is
+ * recorded before it is sent (store_attempt_step, URL already redacted) and
+ * completed with its status; store_attempt_end gives the outcome
+ * ("approved", "failed"). store_attempts_reap marks every `approving`
+ * attempt whose process is gone or whose lease ran out `interrupted`: its
+ * outbox entry is done, the request needs a person, and its forwards and
+ * notifications are queued (again) saying so; *n says how many. */
+#define ATTEMPT_INTERRUPTED_WHY "an approval was interrupted, check the CA's portal"
+int store_attempt_begin(struct store *, int64_t request_id, int64_t outbox_id, const char *who, int person,
+			int lease, int64_t *attempt_id, char **refused, char **errp);
+int store_attempt_step(struct store *, int64_t attempt_id, const char *method, const char *url,
+		       int64_t *step_id, char **errp);
+int store_attempt_step_done(struct store *, int64_t step_id, long status, const char *error, char **errp);
+int store_attempt_end(struct store *, int64_t attempt_id, const char *outcome, const char *result,
+		      char **errp);
+int store_attempts_reap(struct store *, time_t now, int *n, char **errp);
+
 /* Reports: per domain and CA, last approval and reuse-until (SC-081/SC-090),
  * pending requests and their age. */
 int store_report(struct store *, int json, int alert_hours, time_t now, FILE *out, char **errp);
