@@ -65,8 +65,9 @@ auto-approve testca
 CONF
 }
 conf 20
-mail() { # DOMAIN ORDER: a DCV request from the test CA, authenticated
+mail() { # DOMAIN ORDER: a DCV request from the test CA, authenticated and expected
 	f="$TEST_TMP/m$2.eml"
+	dcv expect add --ca testca --domain "$1" --order "$2" --until +7d >/dev/null
 	cat >"$f" <<EOF
 Authentication-Results: mx.example.test; dkim=pass header.d=ca.test
 From: Test CA Validation <validation@ca.test>
@@ -108,7 +109,6 @@ https_start ca "$CA" site
 python3 "$TOP/tests/smtp-server.py" "$SPORT" "$TEST_TMP/smtp.log" "$OUT" --hold-file "$TEST_TMP/smtp.hold" \
 	2>>"$TEST_TMP/smtp.err" &
 SMTP_PID=$!; wait_port "$SPORT" 10
-dcv expect add --ca testca --domain www.example.com --until +7d >/dev/null
 
 # start RUNNER MAILFILE: the runner in the background on the queued approval (RUN)
 start() {
