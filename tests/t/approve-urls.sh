@@ -212,13 +212,14 @@ while read -r ca host apath rpath; do
 			"${want#https://$host}"
 	done
 	# reject links spelled so that only their normal form matches the reject pattern
-	for spell in pct1 pct2 lowerhex; do
+	for spell in pct1 pct2 lowerhex hostport; do
 		order=$((order + 1)); dom="$spell.reject.$ca.example.org"
 		r="https://$host$(echo "$rpath" | sed "s/ORDER/$order/g")"
 		case $spell in
 		pct1) r=$(echo "$r" | sed 's/eject/%65ject/I') ;;
 		pct2) r=$(echo "$r" | sed 's/\([Rr]\)eje/%5\1ej%65/; s/%5R/%52/; s/%5r/%72/') ;;
 		lowerhex) r=$(echo "$r" | sed 's/eject/e%6aect/I') ;;
+		hostport) r=$(echo "$r" | sed "s|^https://$host|HTTPS://$(echo "$host" | tr a-z A-Z):443/./x/..|") ;;
 		esac
 		# the mail has only this link: raw, it would look like the approve link
 		m=$(mail "$ca" "$dom" "$order" "$r")
