@@ -98,6 +98,32 @@ matches_reject(struct eval *e, const struct rule *r, const char *url)
 	return 0;
 }
 
+int
+rules_ca_rejects(const struct ruleset *rs, const char *ca_id, const char *url)
+{
+	pcre2_match_data *md = NULL;
+	int hit = 0;
+
+	if (ca_id == NULL || url == NULL)
+		return 0;
+	for (size_t i = 0; i < rs->nrules && !hit; i++) {
+		const struct rule *r = rs->rules[i];
+		if (r->ca == NULL || strcmp(r->ca->id, ca_id))
+			continue;
+		for (size_t j = 0; j < r->nconds && !hit; j++) {
+			const struct cond *c = &r->conds[j];
+			if (c->kind != C_LINK || c->link != L_REJECT || c->negate)
+				continue;
+			if (md == NULL)
+				md = pcre2_match_data_create(32, NULL);
+			/* a match that cannot be completed counts as a match: refuse */
+			hit = pcre2_match(c->re, (PCRE2_SPTR)url, strlen(url), 0, 0, md, rs->mctx) != PCRE2_ERROR_NOMATCH;
+		}
+	}
+	pcre2_match_data_free(md);
+	return hit;
+}
+
 static int
 eval_link(struct eval *e, const struct rule *r, const struct cond *c)
 {
@@ -105,8 +131,10 @@ eval_link(struct eval *e, const struct rule *r, const struct cond *c)
 
 	for (size_t i = 0; i < e->m->nlinks; i++) {
 		const char *url = e->m->links[i].url;
-		/* a link that matches a reject pattern is never an approve link */
-		if (c->link == L_APPROVE && matches_reject(e, r, url))
+		/* a link that matches a reject pattern (of this rule, or of any rule of
+		 * its CA, as the policy checks it) is never an approve link */
+		if (c->link == L_APPROVE &&
+		    (matches_reject(e, r, url) || (r->ca && rules_ca_rejects(e->rs, r->ca->id, url))))
 			continue;
 		if (!re_match(e, c->re, url))
 			continue;

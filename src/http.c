@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include "dcvmail/http.h"
+#include "dcvmail/url.h"
 #include "dcvmail/util.h"
 
 struct http {
@@ -45,7 +46,9 @@ http_new(const char *ca_file, int timeout, size_t max_body)
 	}
 	curl_easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(x->h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	/* never follow a redirect: the caller checks each target first */
 	curl_easy_setopt(x->h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(x->h, CURLOPT_MAXREDIRS, 0L);
 	curl_easy_setopt(x->h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(x->h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (ca_file)
@@ -58,6 +61,15 @@ http_new(const char *ca_file, int timeout, size_t max_body)
 	curl_easy_setopt(x->h, CURLOPT_USERAGENT, "dcvmail/" DCVMAIL_VERSION);
 	curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_body);
 	return x;
+}
+
+void
+http_set_timeout(struct http *x, double seconds)
+{
+	long ms = seconds < 0.001 ? 1 : (long)(seconds * 1000);
+
+	curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS, ms);
+	curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT_MS, ms < 10000 ? ms : 10000L);
 }
 
 void
@@ -75,14 +87,19 @@ http_request(struct http *x, const char *method, const char *url, const char *bo
 {
 	struct curl_slist *hl = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	char *loc = NULL;
+	char *loc = NULL, *norm;
 	CURLcode c;
 
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->body, x->max_body);
+	/* the URL requested is the normalised one every check saw (url.h) */
+	if ((norm = url_normalize(url)) == NULL) {
+		r->error = xstrdup("not a URL that can be requested");
+		return -1;
+	}
 	for (size_t i = 0; headers && headers[i]; i++)
 		hl = curl_slist_append(hl, headers[i]);
-	curl_easy_setopt(x->h, CURLOPT_URL, url);
+	curl_easy_setopt(x->h, CURLOPT_URL, norm);
 	curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(x->h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, errbuf);
@@ -96,8 +113,9 @@ http_request(struct http *x, const char *method, const char *url, const char *bo
 	curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hl);
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &r->status);
+	free(norm);
 	if (curl_easy_getinfo(x->h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
-		r->location = xstrdup(loc);
+		r->location = (norm = url_normalize(loc)) != NULL ? norm : xstrdup(loc);
 	if (c != CURLE_OK && !(c == CURLE_WRITE_ERROR && r->truncated)) {
 		r->error = xasprintf("%s", errbuf[0] ? errbuf : curl_easy_strerror(c));
 		return -1;

@@ -1,4 +1,5 @@
-/* links.c — http(s) links from text and HTML, parsed by libcurl's URL API. */
+/* links.c — http(s) links from text and HTML, parsed by libcurl's URL API
+ * and kept in the one normalised form of url.c. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "dcvmail/msgparse.h"
+#include "dcvmail/url.h"
 #include "dcvmail/util.h"
 
 #define MAX_URL 8192
@@ -120,9 +122,13 @@ static int
 parse_link(struct linkset *ls, const char *cand, struct msg_link *l)
 {
 	CURLU *u = ls->curl;
-	char *s;
+	char *s, *norm;
 
-	if (curl_url_set(u, CURLUPART_URL, cand, CURLU_URLENCODE) != CURLUE_OK)
+	/* every comparison and request uses the one normalised form (url.c) */
+	if ((norm = url_normalize(cand)) == NULL)
+		return -1;
+	l->url = norm; /* freed by link_clear(), also on failure */
+	if (curl_url_set(u, CURLUPART_URL, norm, 0) != CURLUE_OK)
 		return -1;
 	l->scheme = get_part(u, CURLUPART_SCHEME);
 	l->host = get_part(u, CURLUPART_HOST);
@@ -130,10 +136,6 @@ parse_link(struct linkset *ls, const char *cand, struct msg_link *l)
 	    (strcmp(l->scheme, "http") && strcmp(l->scheme, "https")))
 		return -1;
 	lowercase(l->host);
-	curl_url_set(u, CURLUPART_HOST, l->host, 0);
-	l->url = get_part(u, CURLUPART_URL);
-	if (l->url == NULL)
-		return -1;
 	l->path = get_part(u, CURLUPART_PATH);
 	if (l->path == NULL)
 		l->path = xstrdup("/");

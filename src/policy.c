@@ -8,6 +8,7 @@
 #include "dcvmail/links.h"
 #include "dcvmail/policy.h"
 #include "dcvmail/rules.h"
+#include "dcvmail/url.h"
 #include "dcvmail/util.h"
 
 void
@@ -33,34 +34,63 @@ plan_free(struct plan *p)
 	p->n = 0;
 }
 
+/* Is url (normalised) the reject link r (any spelling of it)? */
+static int
+same_url(const char *url, const char *r)
+{
+	char *n = r ? url_normalize(r) : NULL;
+	int same = n && !strcmp(url, n);
+
+	free(n);
+	return same;
+}
+
 const char *
-policy_link_problem(const struct ruleset *rs, const struct verdict *v, const char *url)
+policy_url_problem(const struct ruleset *rs, const struct verdict *v, const struct strv *reject_links,
+		   const char *url)
 {
 	const struct ca_def *ca = rules_ca(rs, v->ca);
 	struct msg_link l;
 	const char *why = NULL;
+	char *n;
 	int allowed = 0;
 
 	if (url == NULL)
 		return "the mail has no approval link";
-	if (v->reject_link && !strcmp(url, v->reject_link))
-		return "the link is the reject link";
-	if (ca == NULL)
-		return "no CA rule knows this mail";
-	if (link_parse(url, &l) == -1)
+	if ((n = url_normalize(url)) == NULL)
 		return "the approval link cannot be parsed";
-	for (size_t i = 0; i < ca->nlink_hosts; i++)
-		allowed |= domain_at_or_under(l.host, ca->link_hosts[i]);
-	if (strcmp(l.scheme, "https"))
-		why = "the approval link is not https";
-	else if (l.has_userinfo)
-		why = "the approval link hides its host behind user-info";
-	else if (l.ip_literal)
-		why = "the approval link points at an IP address";
-	else if (!allowed)
-		why = "the approval link's host is not allowed for this CA";
-	link_clear(&l);
+	if (same_url(n, v->reject_link))
+		why = "the link is the reject link";
+	for (size_t i = 0; why == NULL && reject_links && i < reject_links->n; i++)
+		if (same_url(n, reject_links->v[i]))
+			why = "the link is the reject link of a message of this request";
+	if (why == NULL && ca == NULL)
+		why = "no CA rule knows this mail";
+	if (why == NULL && rules_ca_rejects(rs, ca->id, n))
+		why = "the link matches a reject pattern of this CA";
+	if (why == NULL && link_parse(n, &l) == -1)
+		why = "the approval link cannot be parsed";
+	else if (why == NULL) {
+		for (size_t i = 0; i < ca->nlink_hosts; i++)
+			allowed |= domain_at_or_under(l.host, ca->link_hosts[i]);
+		if (strcmp(l.scheme, "https"))
+			why = "the approval link is not https";
+		else if (l.has_userinfo)
+			why = "the approval link hides its host behind user-info";
+		else if (l.ip_literal)
+			why = "the approval link points at an IP address";
+		else if (!allowed)
+			why = "the approval link's host is not allowed for this CA";
+		link_clear(&l);
+	}
+	free(n);
 	return why;
+}
+
+const char *
+policy_link_problem(const struct ruleset *rs, const struct verdict *v, const char *url)
+{
+	return policy_url_problem(rs, v, NULL, url);
 }
 
 static int

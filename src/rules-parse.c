@@ -236,6 +236,10 @@ end_rule(struct rparser *p)
 		if (pos == 0)
 			rerr(p, 1, "rule '%s' needs at least one positive pattern condition", r->id);
 	}
+	/* the page can confirm the order only when something is sent after it */
+	if (r->form.npage_shows && (r->form.method == NULL || strcmp(r->form.method, "POST")))
+		rerr(p, 1, "rule '%s': approve-page-shows needs approve-method post (with get, the page is the answer)",
+		     r->id);
 	p->line = save;
 	p->rule = NULL;
 }
@@ -374,6 +378,19 @@ approve_kw(struct rparser *p, const char *line, const char *s, const char *kw, i
 		f->values = xreallocarray(f->values, f->nfields + 1, sizeof(*f->values));
 		f->names[f->nfields] = xstrdup(w);
 		f->values[f->nfields++] = xstrdup(val);
+	} else if (!strcmp(kw, "approve-page-shows")) {
+		int n = 0;
+		while ((col = next_word(line, &s, w, sizeof(w))) != 0) {
+			if (strcmp(w, "domain") && strcmp(w, "order")) {
+				rerr(p, col, "approve-page-shows names domain or order, not '%s'", w);
+				return;
+			}
+			f->page_shows = xreallocarray(f->page_shows, f->npage_shows + 1, sizeof(*f->page_shows));
+			f->page_shows[f->npage_shows++] = xstrdup(w);
+			n++;
+		}
+		if (n == 0)
+			rerr(p, kwcol, "approve-page-shows needs domain and/or order");
 	} else {
 		char *src = NULL;
 		pcre2_code *re = parse_regex(p, line, s, &src, 0);
@@ -417,7 +434,8 @@ rule_kw(struct rparser *p, const char *line, const char *s, const char *kw, int 
 			p->rule->dedup = xstrdup(s);
 		}
 	} else if (!strncmp(kw, "approve-", 8) &&
-		   (!strcmp(kw, "approve-method") || !strcmp(kw, "approve-field") || !strcmp(kw, "approve-success")))
+		   (!strcmp(kw, "approve-method") || !strcmp(kw, "approve-field") || !strcmp(kw, "approve-success") ||
+		    !strcmp(kw, "approve-page-shows")))
 		approve_kw(p, line, s, kw, kwcol);
 	else if (!strcmp(kw, "not")) {
 		col = next_word(line, &s, w, sizeof(w));
@@ -622,6 +640,7 @@ rules_free(struct ruleset *rs)
 		if (r->form.success_re)
 			pcre2_code_free(r->form.success_re);
 		free(r->form.success_src);
+		free_strs(r->form.page_shows, r->form.npage_shows);
 		free(r);
 	}
 	free(rs->rules);

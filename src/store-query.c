@@ -650,3 +650,15 @@ validation_reuse_until(time_t approved_at, int email_method)
 		until = 1836691200;
 	return until;
 }
+
+/* h-url: the sha256 of every message of the request, oldest first. */
+int
+store_request_messages(struct store *st, int64_t id, struct strv *sha256s, char **errp)
+{
+	PREP(st, "SELECT sha256 FROM messages WHERE request_id = ? ORDER BY id", errp);
+	sqlite3_bind_int64(s, 1, id);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		strv_add(sha256s, col_text(s, 0));
+	sqlite3_finalize(s);
+	return 0;
+}

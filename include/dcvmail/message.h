@@ -28,9 +28,9 @@ struct msg_header {
 };
 
 struct msg_link {
-	char *url;    /* normalised by curl_url (scheme and host lower-cased) */
+	char *url;    /* url_normalize()d (url.h): the form every check and request uses */
 	char *scheme; /* "https", "http" */
-	char *host;   /* lower-case; IDN stays as written (punycode or UTF-8) */
+	char *host;   /* lower-case; an IDN in A-label (punycode) form */
 	char *path;   /* path plus "?query" if any */
 	char *text;   /* anchor text for HTML links (UTF-8), NULL for text links */
 	unsigned from_html : 1;

@@ -32,8 +32,18 @@ struct buf;
 int policy_approval_problems(const struct config *, const struct ruleset *, struct store *,
 			     const struct verdict *, time_t now, int person, struct buf *why, char **errp);
 
-/* Check the approve-link conditions alone (https, allowlisted host, no userinfo,
- * no IP literal, not the reject link). Returns NULL if fine, else a static reason. */
+/* The one predicate that decides whether url may be requested for the
+ * approval of v: the mail's link, every redirect target and every form target
+ * pass it before anything is sent there. All on the url_normalize()d form:
+ * not v's reject link nor any of reject_links (the reject links of the other
+ * messages of the request; may be NULL), matching no `link reject` pattern
+ * of any rule of v's CA, https, no user-info, no IP literal, a host at or
+ * under one of the CA's link-host names. Returns NULL if fine, else a static
+ * reason. */
+struct strv;
+const char *policy_url_problem(const struct ruleset *, const struct verdict *, const struct strv *reject_links,
+			       const char *url);
+/* policy_url_problem() without other messages' reject links. */
 const char *policy_link_problem(const struct ruleset *, const struct verdict *, const char *url);
 
 #endif

@@ -31,6 +31,8 @@ struct approve_form {
 	size_t nfields;
 	void *success_re; /* compiled pcre2_code* matched against the result page; NULL: 2xx is success */
 	char *success_src;
+	char **page_shows; /* approve-page-shows: fields ("domain", "order") the page must name before the POST */
+	size_t npage_shows;
 };
 
 struct ruleset;
@@ -56,6 +58,10 @@ const struct ca_def *rules_ca_at(const struct ruleset *, size_t i);
 size_t rules_ca_count(const struct ruleset *);
 /* The approve form of rule id, or NULL when the link is simply followed. */
 const struct approve_form *rules_approve_form(const struct ruleset *, const char *rule_id);
+
+/* Does url (normalised, url.h) match a `link reject` pattern of any rule of
+ * CA ca_id? 1 yes (also when the match could not be completed), 0 no. */
+int rules_ca_rejects(const struct ruleset *, const char *ca_id, const char *url);
 
 /* Classify m into v (v must be verdict_init'ed). First matching rule wins
  * (file order, then rule order). Fills type, ca, rule, fields, links, dedup

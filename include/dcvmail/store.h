@@ -117,6 +117,9 @@ void request_info_free(struct request_info *);
  * suspicious copy); NULL if none. */
 int store_request_first_message(struct store *, int64_t id, char **sha256, char **errp);
 int store_request_get(struct store *, int64_t id, struct request_info *out, int *found, char **errp);
+/* The sha256 of every message of the request, oldest first, added to sha256s. */
+struct strv;
+int store_request_messages(struct store *, int64_t id, struct strv *sha256s, char **errp);
 int store_request_list(struct store *, int pending_only, struct request_info **out, size_t *n,
 		       char **errp);
 /* Move a request to state, recording who/why; approved also records a validation. */
