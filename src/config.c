@@ -186,6 +186,8 @@ is_block_open(struct parser *p)
 
 enum block { B_TOP, B_MAILBOX, B_SMTP, B_ROUTE };
 
+static void add_words(struct parser *, struct strv *);
+
 static void
 kw_mailbox(struct parser *p, struct mailbox_cfg *m)
 {
@@ -216,10 +218,13 @@ kw_mailbox(struct parser *p, struct mailbox_cfg *m)
 		parse_int(p, p->argv[1], 1, 1740, &m->idle_refresh);
 	else if (!strcmp(k, "reconnect-max") && !want_args(p, 1, 1))
 		parse_int(p, p->argv[1], 1, 86400, &m->reconnect_max);
+	else if (!strcmp(k, "trust-authserv-id") && !want_args(p, 1, -1))
+		add_words(p, &m->trust_authserv_ids);
 	else if (strcmp(k, "url") && strcmp(k, "user") && strcmp(k, "password-file") &&
 		 strcmp(k, "role") && strcmp(k, "move-to") && strcmp(k, "ca-file") &&
 		 strcmp(k, "insecure-plaintext") && strcmp(k, "poll-interval") && strcmp(k, "timeout") &&
-		 strcmp(k, "idle") && strcmp(k, "idle-refresh") && strcmp(k, "reconnect-max"))
+		 strcmp(k, "idle") && strcmp(k, "idle-refresh") && strcmp(k, "reconnect-max") &&
+		 strcmp(k, "trust-authserv-id"))
 		perr(p, "unknown keyword '%s' in mailbox block", k);
 }
 
@@ -400,6 +405,8 @@ kw_top(struct parser *p)
 		parse_bool(p, p->argv[1], &c->log_syslog);
 	else if (!strcmp(k, "trust-authserv-id") && !want_args(p, 1, -1))
 		add_words(p, &c->trust_authserv_ids);
+	else if (!strcmp(k, "check-trust-authserv-id") && !want_args(p, 1, 1))
+		parse_bool(p, p->argv[1], &c->check_trust_ar);
 	else if (!strcmp(k, "verify-dkim") && !want_args(p, 1, 1))
 		parse_bool(p, p->argv[1], &c->verify_dkim);
 	else if (!strcmp(k, "dns-server") && !want_args(p, 1, 1)) {
@@ -436,7 +443,7 @@ kw_top(struct parser *p)
 		parse_int(p, p->argv[1], 1, 600, &c->pipe_server_timeout);
 	else {
 		static const char *const known[] = {
-			"state-dir", "rules-dir", "hostname", "syslog", "trust-authserv-id",
+			"state-dir", "rules-dir", "hostname", "syslog", "trust-authserv-id", "check-trust-authserv-id",
 			"verify-dkim", "dns-server", "notify-secret-file", "notify-timeout",
 			"https-ca-file", "auto-approve", "approve-ev", "approve-timeout",
 			"pending-alert", "action-retry-max", "pipe-action-deadline",
@@ -625,6 +632,7 @@ config_free(struct config *c)
 		struct mailbox_cfg *m = &c->mailboxes[i];
 		free(m->name); free(m->url); free(m->user); free(m->password_file);
 		free(m->move_to); free(m->ca_file);
+		strv_free(&m->trust_authserv_ids);
 	}
 	free(c->mailboxes);
 	free(c->smtp.url); free(c->smtp.user); free(c->smtp.password_file);

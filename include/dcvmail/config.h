@@ -30,6 +30,7 @@ struct mailbox_cfg {
 	int idle_refresh;   /* seconds before IDLE is renewed; default 1500 (RFC 2177: < 29 min) */
 	int reconnect_max;  /* seconds, cap of the reconnect backoff; default 300 */
 	int timeout;        /* seconds for each network operation; default 60 */
+	struct strv trust_authserv_ids; /* A-R ids the provider writes and strips forgeries of; empty: none */
 	const char *file;
 	int line;
 };
@@ -74,7 +75,8 @@ struct config {
 	long long regex_match_limit; /* default 100000 */
 	long long regex_depth_limit; /* default 10000 */
 
-	struct strv trust_authserv_ids;
+	struct strv trust_authserv_ids; /* believed for the pipe intake (and check with check_trust_ar) */
+	int check_trust_ar;             /* check-trust-authserv-id: check believes them in files too */
 	int verify_dkim;
 	char *dns_server; /* "127.0.0.1:5353" for tests; NULL: system resolver */
 
