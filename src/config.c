@@ -73,12 +73,14 @@ static void
 perr(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fprintf(stderr, "%s:%d: ", p->file, p->line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* a URL's user:password never reaches the terminal or a log */
+	fprintf(stderr, "%s:%d: %s\n", p->file, p->line, redact_userinfo(msg));
+	free(msg);
 	p->errors++;
 }
 
@@ -419,8 +421,10 @@ kw_top(struct parser *p)
 		kw_role(p);
 	else if (!strcmp(k, "limit"))
 		kw_limit(p);
-	else if (!strcmp(k, "notify-secret-file") && !want_args(p, 1, 1))
+	else if (!strcmp(k, "notify-secret-file") && !want_args(p, 1, 1)) {
 		set_str(&c->notify_secret_file, p->argv[1]);
+		c->notify_secret_line = p->line;
+	}
 	else if (!strcmp(k, "notify-timeout") && !want_args(p, 1, 1))
 		parse_int(p, p->argv[1], 1, 600, &c->notify_timeout);
 	else if (!strcmp(k, "https-ca-file") && !want_args(p, 1, 1))
@@ -493,6 +497,10 @@ check_config(struct parser *p)
 			perr(p, "mailbox '%s' has no password-file", m->name);
 		if (m->role == ROLE_NONE)
 			perr(p, "mailbox '%s' has no role", m->name);
+		if (m->url && strstr(m->url, "://") &&
+		    memchr(strstr(m->url, "://") + 3, '@', strcspn(strstr(m->url, "://") + 3, "/")))
+			perr(p, "mailbox '%s': url %s holds user-info: give the login as user and password-file",
+			     m->name, m->url);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(c->mailboxes[j].name, m->name))
 				perr(p, "mailbox '%s' defined twice", m->name);
@@ -808,4 +816,48 @@ config_read_secret(const char *path, char **errp)
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
 		data[--len] = '\0';
 	return data;
+}
+
+/* One secret file named by the configuration: a regular file readable by its
+ * owner only (config_read_secret refuses it otherwise, at the moment it is
+ * needed). A file that is missing or cannot be seen is only a warning. */
+static int
+check_secret(const struct config *c, const char *what, int line, const char *path, FILE *out)
+{
+	struct stat st;
+	const char *conf = c->path ? c->path : "(defaults)";
+
+	if (path == NULL)
+		return 0;
+	if (stat(path, &st) == -1) {
+		/* not here yet, or not visible to this user: said, but no error */
+		fprintf(out, "%s:%d: warning: %s %s: %s (not checked)\n", conf, line, what, path, strerror(errno));
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(out, "%s:%d: %s %s: not a regular file\n", conf, line, what, path);
+		return 1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		fprintf(out, "%s:%d: %s %s has mode %04o: group or others can read it, and dcvmail refuses it; "
+			     "fix with: chmod 600 %s\n", conf, line, what, path, (unsigned)(st.st_mode & 07777), path);
+		return 1;
+	}
+	return 0;
+}
+
+int
+config_check_secrets(const struct config *c, FILE *out)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < c->nmailboxes; i++) {
+		char what[300];
+		snprintf(what, sizeof(what), "password-file of mailbox '%s'", c->mailboxes[i].name);
+		n += check_secret(c, what, c->mailboxes[i].line, c->mailboxes[i].password_file, out);
+	}
+	if (c->have_smtp)
+		n += check_secret(c, "smtp password-file", c->smtp.line, c->smtp.password_file, out);
+	n += check_secret(c, "notify-secret-file", c->notify_secret_line, c->notify_secret_file, out);
+	return n;
 }

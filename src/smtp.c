@@ -30,14 +30,19 @@ smtp_parse_url(const char *url, struct smtp_url *u, char **errp)
 			u->implicit_tls = kinds[i].tls;
 		}
 	if (h == NULL) {
-		*errp = xasprintf("smtp url '%s' must be smtp://, submission:// or smtps://HOST[:PORT]",
-				  url ? url : "");
+		*errp = redact_userinfo(xasprintf("smtp url '%s' must be smtp://, submission:// or smtps://HOST[:PORT]",
+						  url ? url : ""));
+		return -1;
+	}
+	if (memchr(h, '@', strcspn(h, "/")) != NULL) {
+		*errp = redact_userinfo(xasprintf("smtp url '%s' holds user-info: give the login as user and "
+						  "password-file", url));
 		return -1;
 	}
 	hl = strcspn(h, ":/");
 	c = h[hl] == ':' ? h + hl : NULL;
 	if (hl == 0 || hl >= sizeof(u->host) || (c && (atoi(c + 1) <= 0 || atoi(c + 1) > 65535))) {
-		*errp = xasprintf("smtp url '%s': no host, or a bad port", url);
+		*errp = redact_userinfo(xasprintf("smtp url '%s': no host, or a bad port", url));
 		return -1;
 	}
 	memcpy(u->host, h, hl);

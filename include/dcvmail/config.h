@@ -3,6 +3,7 @@
 #define DCVMAIL_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "message.h"
 #include "util.h"
 
@@ -90,6 +91,7 @@ struct config {
 	int have_smtp;
 
 	char *notify_secret_file;
+	int notify_secret_line;   /* where it was set, for -n */
 	int notify_timeout; /* seconds, default 10 */
 	char *https_ca_file; /* extra trust anchors for notify/approve (tests) */
 
@@ -125,6 +127,12 @@ int config_setup(struct config *cfg, const char *opt_config, const char *opt_sta
 
 /* Role of an envelope recipient; ROLE_NONE if it matches nothing. */
 enum mbox_role config_role_for(const struct config *, const char *address);
+
+/* dcvmail -n: every secret file the configuration names (password files,
+ * notify-secret-file) is a regular file readable by its owner only. Prints
+ * each problem (file, line, path, mode, the fix) to out and returns their
+ * number; a missing or unreadable file is printed as a warning only. */
+int config_check_secrets(const struct config *, FILE *out);
 
 /* Read a secret file; refuses group/other-readable files. Trailing newline stripped.
  * Returns NULL with *errp set ("file: readable by others; chmod 600 file"). */
