@@ -28,8 +28,11 @@ milter() { # RESULT: the stand-in milter writes "dkim=RESULT" above Postfix's Re
 	fi
 	postfix -c "$PF/conf" reload >/dev/null 2>&1; sleep 1
 }
-n=0
-send() { n=$((n + 1)); pf_send noreply_support@trust-provider.com admin@example.test "$1"; pf_wait_log "relay=dcvmail.*status=sent" $n 30; }
+nsent=0 # (pf_wait_log uses $n itself)
+send() {
+	nsent=$((nsent + 1)); pf_send noreply_support@trust-provider.com admin@example.test "$1"
+	pf_wait_log "relay=dcvmail.*status=sent" $nsent 60 || { echo "# not delivered:"; tail -5 "$PF_LOG" | sed 's/^/#   /'; }
+}
 auth_of() { q "select auth from messages where message_id like '%$1%'"; }
 
 milter pass
