@@ -28,9 +28,14 @@ action_read_archive(const struct action_ctx *ax, const struct outbox_item *it, c
 	return 0;
 }
 
+/* The message is judged with the trust of the intake it came in by (a
+ * forged header in an IMAP mailbox stays unbelieved on approve). */
 int
 action_load(const struct action_ctx *ax, const struct outbox_item *it, struct action_subject *as, char **result)
 {
+	char *source = NULL, *mailbox = NULL, *err = NULL;
+	struct envelope env = { 0 };
+
 	memset(as, 0, sizeof(*as));
 	verdict_init(&as->v);
 	if (action_read_archive(ax, it, &as->raw, &as->rawlen, result) == -1)
@@ -39,9 +44,19 @@ action_load(const struct action_ctx *ax, const struct outbox_item *it, struct ac
 		*result = xstrdup("the archived message cannot be parsed");
 		return -1;
 	}
+	if (it->message_sha256 &&
+	    store_message_origin(ax->st, it->message_sha256, &source, &mailbox, &err) == -1) {
+		*result = xasprintf("the message's intake is unknown: %s", err ? err : "store error");
+		free(err);
+		return -1;
+	}
+	env.source = source; /* unknown: nothing is trusted */
+	env.mailbox = mailbox;
 	classify(ax->rules, as->m, NULL, &as->v);
-	auth_evaluate(as->m, ax->cfg, ax->rules, &as->v);
-	auth_check_phishing(as->m, ax->cfg, ax->rules, &as->v);
+	auth_evaluate(as->m, ax->cfg, ax->rules, &env, &as->v);
+	auth_check_phishing(as->m, ax->cfg, ax->rules, &env, &as->v);
+	free(source);
+	free(mailbox);
 	as->ca = rules_ca(ax->rules, as->v.ca);
 	return 0;
 }

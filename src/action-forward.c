@@ -17,29 +17,102 @@
 #include "dcvmail/smtp.h"
 #include "dcvmail/util.h"
 
-/* RFC 2047 B-encoding of a UTF-8 phrase, in words of at most 45 input bytes
- * cut on character boundaries. */
+#define FOLD_AT 78    /* RFC 5322 2.1.1: lines should be at most 78 characters */
+#define LINE_MAX_ 998 /* and must be at most 998 */
+
+/* RFC 2047 B-encoding of a UTF-8 value, in encoded-words of at most 75
+ * characters (45 input bytes, fewer on the first line), each on its own
+ * folded line and cut on character boundaries: the whitespace between
+ * adjacent encoded-words is dropped when decoding, so the value comes back
+ * exactly. col: characters already on the first line ("Subject: "). */
 static void
-encode_subject(struct buf *b, const char *s)
+encode_words(struct buf *b, const char *s, size_t col)
 {
 	size_t len = strlen(s), pos = 0;
-	int ascii = 1;
 
-	for (size_t i = 0; i < len; i++)
-		ascii &= (unsigned char)s[i] < 0x80 && s[i] != '=' && s[i] != '?';
-	if (ascii) {
-		buf_adds(b, s);
-		return;
-	}
 	while (pos < len) {
-		size_t n = len - pos > 45 ? 45 : len - pos;
-		while (pos + n < len && ((unsigned char)s[pos + n] & 0xc0) == 0x80)
+		/* 12 characters of =?UTF-8?B?...?=, 4 per 3 bytes, one leading space */
+		size_t room = (FOLD_AT - (pos ? 1 : col) - 12) / 4 * 3, n;
+		if (room > 45)
+			room = 45;
+		n = len - pos > room ? room : len - pos;
+		while (n > 1 && pos + n < len && ((unsigned char)s[pos + n] & 0xc0) == 0x80)
 			n--;
 		unsigned char out[80];
 		int o = EVP_EncodeBlock(out, (const unsigned char *)s + pos, (int)n);
 		buf_printf(b, "%s=?UTF-8?B?%.*s?=", pos ? "\r\n " : "", o, out);
 		pos += n;
 	}
+}
+
+/* An unstructured header value (RFC 5322 3.2.5): printable ASCII is folded at
+ * spaces to lines of at most 78 characters where it can be; a value with
+ * other bytes, "=?" (it would read as an encoded-word) or a word too long to
+ * fit a line is RFC 2047 encoded instead. Control characters never reach the
+ * header. */
+static void
+header_unstructured(struct buf *b, const char *name, const char *s)
+{
+	size_t col = strlen(name) + 2, len = strlen(s), longest = 0, w = 0;
+	int plain = strstr(s, "=?") == NULL;
+
+	for (size_t i = 0; i < len && plain; i++) {
+		unsigned char c = (unsigned char)s[i];
+		plain = c >= 0x20 && c < 0x7f;
+		w = c == ' ' ? 0 : w + 1;
+		longest = w > longest ? w : longest;
+	}
+	if (plain && longest + 1 + col <= LINE_MAX_) {
+		/* fold before a space that starts a word: unfolding (removing the
+		 * CRLF) gives the value back */
+		struct buf f;
+		size_t line = col, worst = 0;
+		buf_init(&f, 0);
+		for (size_t i = 0; i < len;) {
+			size_t j = i + 1;
+			while (j < len && s[j] != ' ')
+				j++;
+			if (i > 0 && s[i] == ' ' && j - i > 1 && line + (j - i) > FOLD_AT) {
+				buf_adds(&f, "\r\n");
+				line = 0;
+			}
+			buf_add(&f, s + i, j - i);
+			line += j - i;
+			worst = line > worst ? line : worst;
+			i = j;
+		}
+		if (worst <= LINE_MAX_) {
+			buf_printf(b, "%s: %s", name, f.data ? f.data : "");
+			buf_free(&f);
+			return;
+		}
+		buf_free(&f); /* a run of spaces too long for a line */
+	}
+	char *clean = xstrdup(s);
+	for (char *p = clean; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	buf_printf(b, "%s: ", name);
+	encode_words(b, clean, col);
+	free(clean);
+}
+
+/* A summary line "  label value", wrapped (on character boundaries) so that
+ * no body line exceeds the 998 characters SMTP allows. */
+static void
+summary_line(struct buf *b, const char *label, const char *value)
+{
+	size_t len = strlen(value), pos = 0, max = 900;
+
+	buf_printf(b, "  %-9s ", label);
+	do {
+		size_t n = len - pos > max ? max : len - pos;
+		while (n > 1 && pos + n < len && ((unsigned char)value[pos + n] & 0xc0) == 0x80)
+			n--;
+		buf_printf(b, "%s%.*s", pos ? "\r\n             " : "", (int)n, value + pos);
+		pos += n;
+	} while (pos < len);
+	buf_adds(b, "\r\n");
 }
 
 static void
@@ -56,8 +129,8 @@ summary(struct buf *b, const struct message *m, const struct verdict *v, const s
 	buf_printf(b, "  CA:       %s\r\n", ca ? ca->name : "(none)");
 	buf_printf(b, "  Domain:   %s\r\n", dom ? dom : "(not found)");
 	buf_printf(b, "  Order:    %s\r\n", order ? order : "(not found)");
-	buf_printf(b, "  From:     %s\r\n", m->from);
-	buf_printf(b, "  Subject:  %s\r\n", m->subject);
+	summary_line(b, "From:", m->from);
+	summary_line(b, "Subject:", m->subject);
 	buf_printf(b, "  Sender authenticated: %s (%s)\r\n", v->auth == AUTH_PASS ? "yes" : "NO",
 		   v->auth_reason ? v->auth_reason : "");
 	if (v->approve_link)
@@ -111,8 +184,7 @@ compose(const struct action_ctx *ax, const struct outbox_item *it, const struct 
 	char *subj = xasprintf("[dcvmail] %s%s %s %s: %s", v->type == VT_SUSPICIOUS ? "SUSPICIOUS " : "",
 			       vtype_name(v->type == VT_SUSPICIOUS ? v->rule_type : v->type), ca ? ca->id : "-",
 			       verdict_field(v, "domain") ? verdict_field(v, "domain") : "-", m->subject);
-	buf_adds(&b, "Subject: ");
-	encode_subject(&b, subj);
+	header_unstructured(&b, "Subject", subj);
 	free(subj);
 	buf_printf(&b, "\r\nAuto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
 		       "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n"

@@ -8,6 +8,7 @@
 #include "dcvmail/config.h"
 #include "dcvmail/dkim.h"
 #include "dcvmail/rules.h"
+#include "dcvmail/store.h"
 #include "dcvmail/util.h"
 
 /* The domain a DKIM result speaks for: header.d, else the domain of header.i. */
@@ -25,20 +26,33 @@ dkim_domain(const struct ar_method *m)
 
 struct judgement {
 	enum auth_status st;
+	int hard; /* a trusted dkim=fail or dmarc=fail for the CA's domain: final */
 	char *reason, *domain;
 };
 
+/* A hard fail beats everything; otherwise pass beats a soft fail (neutral,
+ * temperror, ...) beats none. The first reason of the winning kind is kept. */
 static void
-judge(struct judgement *j, enum auth_status st, const char *domain, const char *why)
+judge(struct judgement *j, enum auth_status st, int hard, const char *domain, const char *why)
 {
-	/* pass beats fail beats none; the first reason of the winning kind is kept */
-	if (j->st == AUTH_PASS || (j->st == AUTH_FAIL && st != AUTH_PASS))
+	if (j->hard)
+		return;
+	if (!hard && (j->st == AUTH_PASS || (j->st == AUTH_FAIL && st != AUTH_PASS)))
 		return;
 	j->st = st;
+	j->hard = hard;
 	free(j->reason);
 	free(j->domain);
 	j->reason = xstrdup(why);
 	j->domain = domain ? xstrdup(domain) : NULL;
+}
+
+/* fail and permerror say the signature or policy check failed; neutral,
+ * temperror, policy, ... only that it could not be told */
+static int
+hard_result(const char *r)
+{
+	return !strcmp(r, "fail") || !strcmp(r, "permerror");
 }
 
 static void
@@ -53,10 +67,10 @@ judge_method(struct judgement *j, const struct ar_method *m, const struct messag
 			return;
 		snprintf(why, sizeof(why), "dkim=%s header.d=%s (%s)", m->result, d, id);
 		if (!strcmp(m->result, "pass") && domain_under_any(d, ca->dkim_domains, ca->ndkim_domains))
-			judge(j, AUTH_PASS, d, why);
+			judge(j, AUTH_PASS, 0, d, why);
 		else if (strcmp(m->result, "pass") && strcmp(m->result, "none") &&
 			 (domain_at_or_under(msg->from_domain, d) || domain_under_any(d, ca->dkim_domains, ca->ndkim_domains)))
-			judge(j, AUTH_FAIL, d, why);
+			judge(j, AUTH_FAIL, hard_result(m->result), d, why);
 	} else if (!strcmp(m->method, "dmarc")) {
 		const char *f = ar_prop(m, "header.from");
 		if (f == NULL)
@@ -64,9 +78,9 @@ judge_method(struct judgement *j, const struct ar_method *m, const struct messag
 		snprintf(why, sizeof(why), "dmarc=%s header.from=%s (%s)", m->result, f, id);
 		if (!strcmp(m->result, "pass") && !strcasecmp(f, msg->from_domain) &&
 		    (domain_under_any(f, ca->dkim_domains, ca->ndkim_domains) || domain_under_any(f, ca->from_domains, ca->nfrom_domains)))
-			judge(j, AUTH_PASS, f, why);
+			judge(j, AUTH_PASS, 0, f, why);
 		else if (strcmp(m->result, "pass") && strcmp(m->result, "none") && !strcasecmp(f, msg->from_domain))
-			judge(j, AUTH_FAIL, f, why);
+			judge(j, AUTH_FAIL, hard_result(m->result), f, why);
 	}
 }
 
@@ -82,9 +96,9 @@ own_dkim(struct judgement *j, const struct message *m, const struct config *cfg,
 
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].outcome == DKIM_OUT_PASS)
-			judge(j, AUTH_PASS, r[i].domain, r[i].why);
+			judge(j, AUTH_PASS, 0, r[i].domain, r[i].why);
 		else if (r[i].outcome == DKIM_OUT_FAIL)
-			judge(j, AUTH_FAIL, r[i].domain, r[i].why);
+			judge(j, AUTH_FAIL, 0, r[i].domain, r[i].why);
 		else if (*note == NULL)
 			*note = xstrdup(r[i].why);
 	}
@@ -93,51 +107,81 @@ own_dkim(struct judgement *j, const struct message *m, const struct config *cfg,
 	dkim_results_free(r, n);
 }
 
-/* The topmost contiguous block of trusted Authentication-Results: our own
- * hops may come first, but once a trusted header was seen, a Received
- * header (an earlier hop) or a header from another authserv-id ends it.
- * Whatever lies below was written by someone else and is ignored. */
+const struct strv *
+auth_trusted_ids(const struct config *cfg, const struct envelope *env)
+{
+	static const struct strv none;
+
+	if (cfg == NULL || env == NULL || env->source == NULL)
+		return &none;
+	if (!strcmp(env->source, "pipe"))
+		return &cfg->trust_authserv_ids;
+	if (!strcmp(env->source, "file"))
+		return cfg->check_trust_ar ? &cfg->trust_authserv_ids : &none;
+	if (!strcmp(env->source, "imap") && env->mailbox)
+		for (size_t i = 0; i < cfg->nmailboxes; i++)
+			if (!strcmp(cfg->mailboxes[i].name, env->mailbox))
+				return &cfg->mailboxes[i].trust_authserv_ids;
+	return &none;
+}
+
+/* Why nothing is trusted for this intake. */
+static char *
+untrusted_reason(const struct config *cfg, const struct envelope *env)
+{
+	if (env && env->source && !strcmp(env->source, "imap"))
+		return xasprintf("no trusted Authentication-Results (mailbox '%s' has no trust-authserv-id)",
+				 env->mailbox ? env->mailbox : "?");
+	if (env && env->source && !strcmp(env->source, "file") && cfg->trust_authserv_ids.n)
+		return xstrdup("no trusted Authentication-Results (check-trust-authserv-id is off: "
+			       "headers in files are not believed)");
+	return xstrdup("no trusted Authentication-Results (trust-authserv-id is not set)");
+}
+
+/* Only the Authentication-Results above the first Received header count:
+ * the receiving MTA (its milters) puts its own on top of the Received header
+ * it writes, so anything below that was in the mail when it arrived, whoever
+ * wrote it. Among those, headers of ids the intake trusts are judged; a
+ * trusted fail for the CA's domain beats any trusted pass. */
 void
 auth_evaluate(const struct message *m, const struct config *cfg, const struct ruleset *rs,
-	      struct verdict *v)
+	      const struct envelope *env, struct verdict *v)
 {
-	struct judgement j = { AUTH_NONE, NULL, NULL };
+	struct judgement j = { AUTH_NONE, 0, NULL, NULL };
 	const struct ca_def *ca = rules_ca(rs, v->ca);
-	int seen_trusted = 0, ntrusted = 0;
+	const struct strv *ids = auth_trusted_ids(cfg, env);
+	int ntrusted = 0, nbelow = 0, past_received = 0;
 	char *dkim_note = NULL;
 
-	if (cfg == NULL || (cfg->trust_authserv_ids.n == 0 && !cfg->verify_dkim)) {
-		v->auth_reason = xstrdup("no trusted Authentication-Results (trust-authserv-id is not set)");
+	if (cfg == NULL || (ids->n == 0 && !cfg->verify_dkim)) {
+		v->auth_reason = cfg ? untrusted_reason(cfg, env) :
+				       xstrdup("no trusted Authentication-Results (trust-authserv-id is not set)");
 		return;
 	}
-	for (size_t i = 0; i < m->nheaders && cfg->trust_authserv_ids.n; i++) {
+	for (size_t i = 0; i < m->nheaders && ids->n; i++) {
 		const struct msg_header *h = &m->headers[i];
 		struct ar_header ar;
 		if (!strcasecmp(h->name, "Received")) {
-			if (seen_trusted)
-				break;
+			past_received = 1;
 			continue;
 		}
-		if (strcasecmp(h->name, "Authentication-Results"))
+		if (strcasecmp(h->name, "Authentication-Results") || ar_parse(h->raw, &ar) == -1)
 			continue;
-		if (ar_parse(h->raw, &ar) == -1) {
-			if (seen_trusted)
-				break;
-			continue;
-		}
-		if (!strv_contains(&cfg->trust_authserv_ids, ar.authserv_id)) {
+		if (!strv_contains(ids, ar.authserv_id)) {
 			ar_free(&ar);
-			if (seen_trusted)
-				break;
 			continue;
 		}
-		seen_trusted = 1;
+		if (past_received) {
+			nbelow++; /* a trusted id below Received: forged or from an earlier hop */
+			ar_free(&ar);
+			continue;
+		}
 		ntrusted++;
 		for (size_t k = 0; ca && k < ar.nmethods; k++)
 			judge_method(&j, &ar.methods[k], m, ca, ar.authserv_id);
 		ar_free(&ar);
 	}
-	if (cfg->verify_dkim && ca && j.st != AUTH_PASS)
+	if (cfg->verify_dkim && ca && j.st != AUTH_PASS && !j.hard)
 		own_dkim(&j, m, cfg, ca, &dkim_note);
 	v->auth = j.st;
 	if (j.reason)
@@ -147,6 +191,9 @@ auth_evaluate(const struct message *m, const struct config *cfg, const struct ru
 				 "no trusted Authentication-Results header");
 	else if (dkim_note && ntrusted == 0)
 		v->auth_reason = xasprintf("%s unauthenticated: %s", ca->name, dkim_note);
+	else if (ntrusted == 0 && nbelow)
+		v->auth_reason = xasprintf("no trusted Authentication-Results header above the first Received "
+					   "(%d below it ignored; %s unauthenticated)", nbelow, ca->name);
 	else
 		v->auth_reason = xasprintf(ntrusted ? "no DKIM or DMARC pass for %s's domains in the trusted headers%s%s" :
 					   "no trusted Authentication-Results header (%s unauthenticated)%s%s", ca->name,

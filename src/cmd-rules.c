@@ -20,7 +20,7 @@ usage(void)
 }
 
 static int
-lint(struct globals *g, const char *dir)
+lint(struct globals *g, const char *dir, int secrets)
 {
 	struct config cfg;
 	struct ruleset *rs;
@@ -28,6 +28,12 @@ lint(struct globals *g, const char *dir)
 
 	if ((r = config_setup(&cfg, g->config_path, g->state_dir, g->argv0)) != 0)
 		return r;
+	if (secrets && (n = config_check_secrets(&cfg, stderr)) > 0) {
+		fprintf(stderr, "dcvmail: %s: %d secret file%s not safe\n", cfg.path ? cfg.path : "configuration", n,
+			n == 1 ? "" : "s");
+		config_free(&cfg);
+		return EXIT_CONFIG;
+	}
 	if (dir == NULL)
 		dir = cfg.rules_dir;
 	n = rules_load(dir, RULES_MODE_BATCH, &rs, print_rules_diag, NULL);
@@ -102,11 +108,11 @@ int
 cmd_rules(struct globals *g, int argc, char **argv)
 {
 	if (argc == 0) /* dcvmail -n: config and rules check */
-		return lint(g, NULL);
+		return lint(g, NULL, 1);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return argc < 2 ? usage() : (usage(), 0);
 	if (!strcmp(argv[1], "lint"))
-		return argc > 3 ? usage() : lint(g, argc == 3 ? argv[2] : NULL);
+		return argc > 3 ? usage() : lint(g, argc == 3 ? argv[2] : NULL, 0);
 	if (!strcmp(argv[1], "test"))
 		return test(g, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list"))

@@ -73,12 +73,14 @@ static void
 perr(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fprintf(stderr, "%s:%d: ", p->file, p->line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* a URL's user:password never reaches the terminal or a log */
+	fprintf(stderr, "%s:%d: %s\n", p->file, p->line, redact_userinfo(msg));
+	free(msg);
 	p->errors++;
 }
 
@@ -186,6 +188,8 @@ is_block_open(struct parser *p)
 
 enum block { B_TOP, B_MAILBOX, B_SMTP, B_ROUTE };
 
+static void add_words(struct parser *, struct strv *);
+
 static void
 kw_mailbox(struct parser *p, struct mailbox_cfg *m)
 {
@@ -216,10 +220,13 @@ kw_mailbox(struct parser *p, struct mailbox_cfg *m)
 		parse_int(p, p->argv[1], 1, 1740, &m->idle_refresh);
 	else if (!strcmp(k, "reconnect-max") && !want_args(p, 1, 1))
 		parse_int(p, p->argv[1], 1, 86400, &m->reconnect_max);
+	else if (!strcmp(k, "trust-authserv-id") && !want_args(p, 1, -1))
+		add_words(p, &m->trust_authserv_ids);
 	else if (strcmp(k, "url") && strcmp(k, "user") && strcmp(k, "password-file") &&
 		 strcmp(k, "role") && strcmp(k, "move-to") && strcmp(k, "ca-file") &&
 		 strcmp(k, "insecure-plaintext") && strcmp(k, "poll-interval") && strcmp(k, "timeout") &&
-		 strcmp(k, "idle") && strcmp(k, "idle-refresh") && strcmp(k, "reconnect-max"))
+		 strcmp(k, "idle") && strcmp(k, "idle-refresh") && strcmp(k, "reconnect-max") &&
+		 strcmp(k, "trust-authserv-id"))
 		perr(p, "unknown keyword '%s' in mailbox block", k);
 }
 
@@ -400,6 +407,8 @@ kw_top(struct parser *p)
 		parse_bool(p, p->argv[1], &c->log_syslog);
 	else if (!strcmp(k, "trust-authserv-id") && !want_args(p, 1, -1))
 		add_words(p, &c->trust_authserv_ids);
+	else if (!strcmp(k, "check-trust-authserv-id") && !want_args(p, 1, 1))
+		parse_bool(p, p->argv[1], &c->check_trust_ar);
 	else if (!strcmp(k, "verify-dkim") && !want_args(p, 1, 1))
 		parse_bool(p, p->argv[1], &c->verify_dkim);
 	else if (!strcmp(k, "dns-server") && !want_args(p, 1, 1)) {
@@ -412,8 +421,10 @@ kw_top(struct parser *p)
 		kw_role(p);
 	else if (!strcmp(k, "limit"))
 		kw_limit(p);
-	else if (!strcmp(k, "notify-secret-file") && !want_args(p, 1, 1))
+	else if (!strcmp(k, "notify-secret-file") && !want_args(p, 1, 1)) {
 		set_str(&c->notify_secret_file, p->argv[1]);
+		c->notify_secret_line = p->line;
+	}
 	else if (!strcmp(k, "notify-timeout") && !want_args(p, 1, 1))
 		parse_int(p, p->argv[1], 1, 600, &c->notify_timeout);
 	else if (!strcmp(k, "https-ca-file") && !want_args(p, 1, 1))
@@ -436,7 +447,7 @@ kw_top(struct parser *p)
 		parse_int(p, p->argv[1], 1, 600, &c->pipe_server_timeout);
 	else {
 		static const char *const known[] = {
-			"state-dir", "rules-dir", "hostname", "syslog", "trust-authserv-id",
+			"state-dir", "rules-dir", "hostname", "syslog", "trust-authserv-id", "check-trust-authserv-id",
 			"verify-dkim", "dns-server", "notify-secret-file", "notify-timeout",
 			"https-ca-file", "auto-approve", "approve-ev", "approve-timeout",
 			"pending-alert", "action-retry-max", "pipe-action-deadline",
@@ -486,6 +497,10 @@ check_config(struct parser *p)
 			perr(p, "mailbox '%s' has no password-file", m->name);
 		if (m->role == ROLE_NONE)
 			perr(p, "mailbox '%s' has no role", m->name);
+		if (m->url && strstr(m->url, "://") &&
+		    memchr(strstr(m->url, "://") + 3, '@', strcspn(strstr(m->url, "://") + 3, "/")))
+			perr(p, "mailbox '%s': url %s holds user-info: give the login as user and password-file",
+			     m->name, m->url);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(c->mailboxes[j].name, m->name))
 				perr(p, "mailbox '%s' defined twice", m->name);
@@ -625,6 +640,7 @@ config_free(struct config *c)
 		struct mailbox_cfg *m = &c->mailboxes[i];
 		free(m->name); free(m->url); free(m->user); free(m->password_file);
 		free(m->move_to); free(m->ca_file);
+		strv_free(&m->trust_authserv_ids);
 	}
 	free(c->mailboxes);
 	free(c->smtp.url); free(c->smtp.user); free(c->smtp.password_file);
@@ -800,4 +816,48 @@ config_read_secret(const char *path, char **errp)
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
 		data[--len] = '\0';
 	return data;
+}
+
+/* One secret file named by the configuration: a regular file readable by its
+ * owner only (config_read_secret refuses it otherwise, at the moment it is
+ * needed). A file that is missing or cannot be seen is only a warning. */
+static int
+check_secret(const struct config *c, const char *what, int line, const char *path, FILE *out)
+{
+	struct stat st;
+	const char *conf = c->path ? c->path : "(defaults)";
+
+	if (path == NULL)
+		return 0;
+	if (stat(path, &st) == -1) {
+		/* not here yet, or not visible to this user: said, but no error */
+		fprintf(out, "%s:%d: warning: %s %s: %s (not checked)\n", conf, line, what, path, strerror(errno));
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(out, "%s:%d: %s %s: not a regular file\n", conf, line, what, path);
+		return 1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		fprintf(out, "%s:%d: %s %s has mode %04o: group or others can read it, and dcvmail refuses it; "
+			     "fix with: chmod 600 %s\n", conf, line, what, path, (unsigned)(st.st_mode & 07777), path);
+		return 1;
+	}
+	return 0;
+}
+
+int
+config_check_secrets(const struct config *c, FILE *out)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < c->nmailboxes; i++) {
+		char what[300];
+		snprintf(what, sizeof(what), "password-file of mailbox '%s'", c->mailboxes[i].name);
+		n += check_secret(c, what, c->mailboxes[i].line, c->mailboxes[i].password_file, out);
+	}
+	if (c->have_smtp)
+		n += check_secret(c, "smtp password-file", c->smtp.line, c->smtp.password_file, out);
+	n += check_secret(c, "notify-secret-file", c->notify_secret_line, c->notify_secret_file, out);
+	return n;
 }

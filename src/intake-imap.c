@@ -45,7 +45,7 @@ parse_url(const char *url, struct imap_url *u, char **errp)
 	} else if (!strncmp(url, "imap://", 7))
 		h = url + 7;
 	else {
-		*errp = xasprintf("%s: not an imaps:// or imap:// url", url);
+		*errp = redact_userinfo(xasprintf("%s: not an imaps:// or imap:// url", url));
 		return -1;
 	}
 	slash = strchr(h, '/');
@@ -54,7 +54,7 @@ parse_url(const char *url, struct imap_url *u, char **errp)
 	u->port = colon ? (uint16_t)atoi(colon + 1) : u->tls ? 993 : 143;
 	snprintf(u->folder, sizeof(u->folder), "%s", slash && slash[1] ? slash + 1 : "INBOX");
 	if (u->host[0] == '\0' || u->port == 0) {
-		*errp = xasprintf("%s: no host or port", url);
+		*errp = redact_userinfo(xasprintf("%s: no host or port", url));
 		return -1;
 	}
 	return 0;

@@ -279,16 +279,16 @@ check_display_name(const struct message *m, const struct ruleset *rs, struct ver
 
 void
 auth_check_phishing(const struct message *m, const struct config *cfg, const struct ruleset *rs,
-		    struct verdict *v)
+		    const struct envelope *env, struct verdict *v)
 {
 	const struct ca_def *ca = rules_ca(rs, v->ca);
 	char *brand = NULL;
 
 	if (v->auth == AUTH_FAIL && ca)
 		verdict_suspect(v, "sender authentication failed: %s", v->auth_reason ? v->auth_reason : "");
-	/* Where authentication is possible (a trusted border MTA is configured),
+	/* Where authentication is possible (the intake trusts a border MTA),
 	 * an approval request the CA did not demonstrably send is suspicious. */
-	else if (ca && v->auth != AUTH_PASS && cfg && cfg->trust_authserv_ids.n > 0 &&
+	else if (ca && v->auth != AUTH_PASS && cfg && auth_trusted_ids(cfg, env)->n > 0 &&
 		 (v->rule_type == VT_DCV || v->rule_type == VT_EV_INTENT))
 		verdict_suspect(v, "%s wording, but the sender is not authenticated (%s)", ca->name,
 				v->auth_reason ? v->auth_reason : "no trusted pass");

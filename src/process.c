@@ -35,8 +35,8 @@ process_message(const struct process_ctx *ctx, const char *raw, size_t len,
 	if (m->status != MSG_OVERSIZED) {
 		if (classify(ctx->rules, m, env, &out->v) == -1)
 			log_debug("%s: classifier hit a limit", env && env->mailbox ? env->mailbox : "-");
-		auth_evaluate(m, ctx->cfg, ctx->rules, &out->v);
-		auth_check_phishing(m, ctx->cfg, ctx->rules, &out->v);
+		auth_evaluate(m, ctx->cfg, ctx->rules, env, &out->v);
+		auth_check_phishing(m, ctx->cfg, ctx->rules, env, &out->v);
 	}
 	if (m->status != MSG_OK)
 		mark_unparsed(m, &out->v);

@@ -1,6 +1,7 @@
-/* smtp.c — sending one message by SMTP through libetpan. A relay on this
- * host may be spoken to in clear; anything else gets TLS (STARTTLS, or
- * smtps), and its certificate chain and host name are checked with OpenSSL
+/* smtp.c — sending one message by SMTP through libetpan. STARTTLS is used
+ * whenever offered; only a relay on this host may be spoken to in clear (or
+ * over TLS with an unchecked certificate); anything else gets TLS (STARTTLS,
+ * or smtps), and its certificate chain and host name are checked with OpenSSL
  * (tls.c: libetpan checks neither) before the password or the mail is sent. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "dcvmail/log.h"
 #include "dcvmail/smtp.h"
 #include "dcvmail/tls.h"
 #include "dcvmail/util.h"
@@ -28,14 +30,19 @@ smtp_parse_url(const char *url, struct smtp_url *u, char **errp)
 			u->implicit_tls = kinds[i].tls;
 		}
 	if (h == NULL) {
-		*errp = xasprintf("smtp url '%s' must be smtp://, submission:// or smtps://HOST[:PORT]",
-				  url ? url : "");
+		*errp = redact_userinfo(xasprintf("smtp url '%s' must be smtp://, submission:// or smtps://HOST[:PORT]",
+						  url ? url : ""));
+		return -1;
+	}
+	if (memchr(h, '@', strcspn(h, "/")) != NULL) {
+		*errp = redact_userinfo(xasprintf("smtp url '%s' holds user-info: give the login as user and "
+						  "password-file", url));
 		return -1;
 	}
 	hl = strcspn(h, ":/");
 	c = h[hl] == ':' ? h + hl : NULL;
 	if (hl == 0 || hl >= sizeof(u->host) || (c && (atoi(c + 1) <= 0 || atoi(c + 1) > 65535))) {
-		*errp = xasprintf("smtp url '%s': no host, or a bad port", url);
+		*errp = redact_userinfo(xasprintf("smtp url '%s': no host, or a bad port", url));
 		return -1;
 	}
 	memcpy(u->host, h, hl);
@@ -72,21 +79,31 @@ session(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, char 
 	/* greeted with our address literal: libetpan cannot send another name */
 	if ((r = mailesmtp_ehlo_with_ip(s, 1)) != MAILSMTP_NO_ERROR && (r = mailsmtp_helo_with_ip(s, 1)) != MAILSMTP_NO_ERROR)
 		return failed(s, r, "EHLO", result);
-	if (!tls && (!u->loopback || cfg->require_tls == 1)) {
-		if (!(s->esmtp & MAILSMTP_ESMTP_STARTTLS)) {
-			*result = xasprintf("%s offers no STARTTLS: dcvmail does not send mail or a password in clear "
-					    "to another host", u->host);
-			return ACTION_RETRY;
-		}
+	/* STARTTLS whenever it is offered (a submission server offers AUTH only
+	 * inside TLS); only a relay on this host may be spoken to in clear */
+	int clear_ok = u->loopback && cfg->require_tls != 1;
+	if (!tls && !(s->esmtp & MAILSMTP_ESMTP_STARTTLS) && !clear_ok) {
+		*result = xasprintf("%s offers no STARTTLS: dcvmail does not send mail or a password in clear "
+				    "to another host", u->host);
+		return ACTION_RETRY;
+	}
+	if (!tls && (s->esmtp & MAILSMTP_ESMTP_STARTTLS)) {
 		if ((r = mailsmtp_socket_starttls_with_callback(s, tls_set_sni, (void *)u->host)) != MAILSMTP_NO_ERROR)
 			return failed(s, r, "STARTTLS", result);
 		tls = 1;
 	}
 	if (tls) {
 		if (tls_verify_stream(s->stream, u->host, cfg->ca_file, &err) == -1) {
-			*result = xasprintf("%s; nothing sent", err);
+			if (u->implicit_tls || !clear_ok) {
+				*result = xasprintf("%s; nothing sent", err);
+				free(err);
+				return ACTION_RETRY;
+			}
+			/* a relay on this host that could have been spoken to in clear
+			 * (a snakeoil certificate): its unchecked TLS is no worse */
+			log_debug("smtp %s: certificate not checked (loopback, require-tls not set): %s", u->host, err);
 			free(err);
-			return ACTION_RETRY;
+			err = NULL;
 		}
 		if (!u->implicit_tls && (r = mailesmtp_ehlo_with_ip(s, 1)) != MAILSMTP_NO_ERROR)
 			return failed(s, r, "EHLO after STARTTLS", result);

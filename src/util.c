@@ -359,3 +359,32 @@ host_is_loopback(const char *h)
 		return (ntohl(a4.s_addr) >> 24) == 127;
 	return !strcasecmp(h, "localhost") || !strcmp(h, "::1") || !strcmp(h, "[::1]");
 }
+
+char *
+redact_userinfo(char *s)
+{
+	char *p = s;
+
+	while (s && (p = strstr(p, "://")) != NULL) {
+		char *auth = p + 3, *end = auth, *at = NULL;
+		/* up to the last '@' before white space or a quote: a password may
+		 * hold '/', '?' or '#', and hiding a bit too much is harmless */
+		while (*end && !strchr("'\"<> \t\r\n", *end)) {
+			if (*end == '@')
+				at = end;
+			end++;
+		}
+		if (at && at > auth) {
+			size_t n = (size_t)(at - auth);
+			if (n >= 3) {
+				memcpy(auth, "***", 3);
+				memmove(auth + 3, at, strlen(at) + 1);
+				n = 3;
+			} else
+				memset(auth, '*', n); /* never longer than the original */
+			end = auth + n;
+		}
+		p = end;
+	}
+	return s;
+}

@@ -3,6 +3,7 @@
 #define DCVMAIL_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "message.h"
 #include "util.h"
 
@@ -30,6 +31,7 @@ struct mailbox_cfg {
 	int idle_refresh;   /* seconds before IDLE is renewed; default 1500 (RFC 2177: < 29 min) */
 	int reconnect_max;  /* seconds, cap of the reconnect backoff; default 300 */
 	int timeout;        /* seconds for each network operation; default 60 */
+	struct strv trust_authserv_ids; /* A-R ids the provider writes and strips forgeries of; empty: none */
 	const char *file;
 	int line;
 };
@@ -74,7 +76,8 @@ struct config {
 	long long regex_match_limit; /* default 100000 */
 	long long regex_depth_limit; /* default 10000 */
 
-	struct strv trust_authserv_ids;
+	struct strv trust_authserv_ids; /* believed for the pipe intake (and check with check_trust_ar) */
+	int check_trust_ar;             /* check-trust-authserv-id: check believes them in files too */
 	int verify_dkim;
 	char *dns_server; /* "127.0.0.1:5353" for tests; NULL: system resolver */
 
@@ -88,6 +91,7 @@ struct config {
 	int have_smtp;
 
 	char *notify_secret_file;
+	int notify_secret_line;   /* where it was set, for -n */
 	int notify_timeout; /* seconds, default 10 */
 	char *https_ca_file; /* extra trust anchors for notify/approve (tests) */
 
@@ -123,6 +127,12 @@ int config_setup(struct config *cfg, const char *opt_config, const char *opt_sta
 
 /* Role of an envelope recipient; ROLE_NONE if it matches nothing. */
 enum mbox_role config_role_for(const struct config *, const char *address);
+
+/* dcvmail -n: every secret file the configuration names (password files,
+ * notify-secret-file) is a regular file readable by its owner only. Prints
+ * each problem (file, line, path, mode, the fix) to out and returns their
+ * number; a missing or unreadable file is printed as a warning only. */
+int config_check_secrets(const struct config *, FILE *out);
 
 /* Read a secret file; refuses group/other-readable files. Trailing newline stripped.
  * Returns NULL with *errp set ("file: readable by others; chmod 600 file"). */

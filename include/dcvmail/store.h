@@ -57,6 +57,9 @@ int store_record(struct store *, const struct message *, const struct verdict *,
 		 struct record_result *out, char **errp);
 /* Is a message with this sha256 recorded? 1 yes, 0 no, -1 error. */
 int store_has_message(struct store *, const char *sha256, char **errp);
+/* The intake (source, mailbox) a recorded message came in by; both NULL when
+ * unknown. Allocated. */
+int store_message_origin(struct store *, const char *sha256, char **source, char **mailbox, char **errp);
 /* Path of the archived raw message (allocated), whether or not it exists. */
 char *store_archive_path(const struct store *, const char *sha256);
 

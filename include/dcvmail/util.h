@@ -58,6 +58,10 @@ int strv_contains(const struct strv *, const char *); /* case-insensitive */
 void strv_free(struct strv *);
 
 void lowercase(char *);
+/* In place: the user-info of every URL in s (user:password before the '@'
+ * after the scheme) becomes "***", so an error message never shows a URL's
+ * credentials. Returns s. */
+char *redact_userinfo(char *s);
 char *trim(char *);                        /* in place, returns start */
 int str_has_suffix_ci(const char *s, const char *suffix);
 /* host equals domain or is a subdomain of it (case-insensitive, label boundary). */

@@ -7,6 +7,7 @@ conf() {
 	cat >"$TEST_TMP/c.conf" <<CONF
 syslog no
 trust-authserv-id mx.example.test
+check-trust-authserv-id yes
 $1
 smtp {
   url smtp://127.0.0.1:25

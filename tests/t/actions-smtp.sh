@@ -84,6 +84,23 @@ check_not_contains "not even the password" "$(cat "$TEST_TMP/plain.log")" "AUTH"
 check_not_contains "nor a MAIL FROM" "$(cat "$TEST_TMP/plain.log")" "MAIL FROM"
 check_contains "the error says so" "$(last_error)" "offers no STARTTLS"
 
+# submission://localhost with a password and no require-tls: the offered
+# STARTTLS is used (the server offers AUTH only inside TLS)
+: >"$TEST_TMP/sub.log"; n=$(mails sub)
+conf "submission://localhost:$P1" forward && sed -i '/require-tls yes/d' "$TEST_TMP/c.conf"
+dcv pipe -r admin@example.com <"$FIX/godaddy-dcv.eml" >/dev/null 2>&1
+check_eq "loopback without require-tls: the forward is delivered" "$(mails sub)" $((n + 1))
+check_contains "over the offered STARTTLS" "$(cat "$TEST_TMP/sub.log")" "STARTTLS"
+check_contains "with AUTH inside TLS" "$(cat "$TEST_TMP/sub.log")" "AUTH PLAIN dcvmail@example.test s3cret-pw tls=True"
+check_eq "the mail itself went over TLS" "$(cat "$TEST_TMP/sub/$((n + 1)).env")" "<dcvmail@example.test> <ops@example.test> tls=True"
+# a local relay with a certificate nobody can check (snakeoil): still TLS,
+# no worse than the clear text a loopback relay may get
+: >"$TEST_TMP/sub.log"
+conf "submission://localhost:$P1" forward && sed -i '/require-tls yes/d; s|mx-ca.pem|stranger-ca.pem|' "$TEST_TMP/c.conf"
+dcv pipe -r admin@example.com <"$FIX/sslcom-dcv.eml" >/dev/null 2>&1
+check_eq "loopback, unknown certificate, no require-tls: delivered" "$(mails sub)" $((n + 2))
+check_eq "over TLS all the same" "$(cat "$TEST_TMP/sub/$((n + 2)).env")" "<dcvmail@example.test> <ops@example.test> tls=True"
+
 # a wrong password: refused, not retried, the request needs a person
 printf 'wrong\n' >"$TEST_TMP/smtp.pw"
 conf "submission://localhost:$P1" forward

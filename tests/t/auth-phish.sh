@@ -1,7 +1,7 @@
 # Phishing corpus: every imitation is caught, the genuine controls authenticate.
 . "$TOP/tests/lib.sh"
 P="$TOP/tests/corpus/phish"
-printf 'trust-authserv-id mx.example.test\nauto-approve digicert sectigo globalsign amazon godaddy\n' >"$TEST_TMP/c.conf"
+printf 'trust-authserv-id mx.example.test\ncheck-trust-authserv-id yes\nauto-approve digicert sectigo globalsign amazon godaddy\n' >"$TEST_TMP/c.conf"
 out=$("$DCVMAIL" -c "$TEST_TMP/c.conf" check --dry-run --json "$P" 2>/dev/null)
 check_eq "check --dry-run --json runs over the phishing corpus" "$?" 0
 n=$(ls "$P"/*.eml | grep -vc /genuine-)

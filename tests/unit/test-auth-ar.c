@@ -7,6 +7,7 @@
 #include "dcvmail/config.h"
 #include "dcvmail/message.h"
 #include "dcvmail/rules.h"
+#include "dcvmail/store.h"
 #include "dcvmail/util.h"
 #include "unit.h"
 
@@ -99,17 +100,92 @@ static const struct {
 	/* forged trusted header below an earlier hop: ignored */
 	{ "Authentication-Results: mx.example.test; dkim=fail header.d=digitalcertvalidation.com\nReceived: from evil by mx\n"
 	  "Authentication-Results: mx.example.test; dkim=pass header.d=digicert.com\n", "no-reply@digitalcertvalidation.com", "fail" },
-	/* our own internal hop above the trusted header is fine */
+	/* only headers above the first Received count: a trusted pass below the
+	 * MTA's Received (a milter was down, the sender wrote it) is not believed */
 	{ "Received: from mx by mailbox-host\nAuthentication-Results: mx.example.test; dkim=pass header.d=digicert.com\n",
+	  "no-reply@digitalcertvalidation.com", "none" },
+	{ "Received: from evil.example by mx.example.test (Postfix)\n"
+	  "Authentication-Results: mx.example.test; dkim=pass header.d=digicert.com\n"
+	  "Authentication-Results: mx.example.test; dmarc=pass header.from=digitalcertvalidation.com\n",
+	  "no-reply@digitalcertvalidation.com", "none" },
+	/* above Received an untrusted header is skipped, every trusted one counts */
+	{ "Authentication-Results: mx.example.test; dkim=none\nAuthentication-Results: evil.example; dkim=fail header.d=digicert.com\n"
+	  "Authentication-Results: mx.example.test; dkim=pass header.d=digicert.com\nReceived: from a by b\n",
 	  "no-reply@digitalcertvalidation.com", "pass" },
-	/* an untrusted header above ends nothing, one below a trusted block is ignored */
-	{ "Authentication-Results: mx.example.test; dkim=none\nAuthentication-Results: evil.example; dkim=pass header.d=digicert.com\n"
-	  "Authentication-Results: mx.example.test; dkim=pass header.d=digicert.com\n", "no-reply@digitalcertvalidation.com", "none" },
+	/* a trusted fail for the CA's domain beats a trusted pass, in either order */
+	{ "Authentication-Results: mx.example.test; dkim=fail header.d=digitalcertvalidation.com; dmarc=fail header.from=digitalcertvalidation.com\n"
+	  "Authentication-Results: mx.example.test; dkim=pass header.d=digicert.com\nReceived: from a by b\n",
+	  "no-reply@digitalcertvalidation.com", "fail" },
+	{ "Authentication-Results: mx.example.test; dkim=pass header.d=digicert.com\n"
+	  "Authentication-Results: mx2.example.test; dkim=fail header.d=digicert.com\n",
+	  "no-reply@digitalcertvalidation.com", "fail" },
+	{ "Authentication-Results: mx.example.test; dkim=pass header.d=digicert.com; dmarc=fail header.from=digitalcertvalidation.com\n",
+	  "no-reply@digitalcertvalidation.com", "fail" },
+	{ "Authentication-Results: mx.example.test; dkim=permerror header.d=digicert.com; dkim=pass header.d=digicert.com\n",
+	  "no-reply@digitalcertvalidation.com", "fail" },
+	/* a result that cannot be told (temperror, neutral) does not beat a pass */
+	{ "Authentication-Results: mx.example.test; dkim=temperror header.d=digicert.com; dkim=pass header.d=digicert.com\n",
+	  "no-reply@digitalcertvalidation.com", "pass" },
+	{ "Authentication-Results: mx.example.test; dkim=neutral header.d=digicert.com\n",
+	  "no-reply@digitalcertvalidation.com", "fail" },
 	{ "Authentication-Results: mx2.example.test; dkim=pass header.d=digicert.com\n", "no-reply@digitalcertvalidation.com", "pass" },
 	{ "Authentication-Results: garbage without structure\nAuthentication-Results: mx.example.test; dkim=pass header.d=digicert.com\n",
 	  "no-reply@digitalcertvalidation.com", "pass" },
 	{ "", "no-reply@digitalcertvalidation.com", "none" },
 };
+
+/* The same header under each intake's trust. */
+static const char *
+intake_auth(struct config *cfg, const struct ruleset *rs, const char *source, const char *mailbox)
+{
+	const char *raw = "Authentication-Results: mx.example.test; dkim=pass header.d=digicert.com\n"
+			  "Received: from evil.example by imap.provider.example\n"
+			  "From: DigiCert <no-reply@digicert.com>\nSubject: Approve\n\nx\n";
+	struct message *m = message_parse(raw, strlen(raw), NULL);
+	struct envelope env = { .source = source, .mailbox = mailbox };
+	struct verdict v;
+	const char *r;
+
+	verdict_init(&v);
+	classify(rs, m, NULL, &v);
+	auth_evaluate(m, cfg, rs, source ? &env : NULL, &v);
+	auth_check_phishing(m, cfg, rs, source ? &env : NULL, &v);
+	r = v.auth == AUTH_PASS ? "pass" : v.type == VT_SUSPICIOUS ? "suspicious" : auth_status_name(v.auth);
+	verdict_free(&v);
+	message_free(m);
+	return r;
+}
+
+static void
+test_intakes(struct config *cfg, const struct ruleset *rs)
+{
+	struct mailbox_cfg mb[2];
+
+	memset(mb, 0, sizeof(mb));
+	mb[0].name = "hosted";
+	mb[1].name = "provider";
+	strv_add(&mb[1].trust_authserv_ids, "mx.example.test");
+	cfg->mailboxes = mb;
+	cfg->nmailboxes = 2;
+	CHECK_STR(intake_auth(cfg, rs, "pipe", "admin@example.com"), "pass", "pipe trusts trust-authserv-id");
+	CHECK_STR(intake_auth(cfg, rs, "imap", "hosted"), "none",
+		  "an IMAP mailbox does not believe the global trust-authserv-id");
+	CHECK_STR(intake_auth(cfg, rs, "imap", "provider"), "pass",
+		  "a mailbox with its own trust-authserv-id believes that id");
+	CHECK_STR(intake_auth(cfg, rs, "imap", "gone"), "none", "an unknown mailbox trusts nothing");
+	CHECK_STR(intake_auth(cfg, rs, "file", "x.eml"), "none", "check does not believe headers in files by default");
+	cfg->check_trust_ar = 1;
+	CHECK_STR(intake_auth(cfg, rs, "file", "x.eml"), "pass", "check-trust-authserv-id yes: check believes them");
+	cfg->check_trust_ar = 0;
+	CHECK_STR(intake_auth(cfg, rs, NULL, NULL), "none", "no intake known: nothing trusted");
+	{
+		const struct envelope env = { .source = "imap", .mailbox = "hosted" };
+		CHECK(auth_trusted_ids(cfg, &env)->n == 0, "hosted mailbox: no trusted ids");
+	}
+	strv_free(&mb[1].trust_authserv_ids);
+	cfg->mailboxes = NULL;
+	cfg->nmailboxes = 0;
+}
 
 static void
 test_verdicts(void)
@@ -127,6 +203,7 @@ test_verdicts(void)
 	strv_add(&cfg.trust_authserv_ids, "mx.example.test");
 	strv_add(&cfg.trust_authserv_ids, "mx2.example.test");
 	CHECK(rules_load_file(rules, RULES_MODE_SINGLE, &rs, NULL, NULL) == 0, "test rules load");
+	const struct envelope pipe_env = { .source = "pipe" };
 	for (size_t i = 0; i < nitems(verdict_cases); i++) {
 		char *raw = xasprintf("%sFrom: DigiCert <%s>\nSubject: Approve\n\nbody\n", verdict_cases[i].headers,
 				      verdict_cases[i].from);
@@ -134,13 +211,14 @@ test_verdicts(void)
 		struct verdict v;
 		verdict_init(&v);
 		classify(rs, m, NULL, &v);
-		auth_evaluate(m, &cfg, rs, &v);
+		auth_evaluate(m, &cfg, rs, &pipe_env, &v);
 		CHECK_STR(auth_status_name(v.auth), verdict_cases[i].want, "verdict %zu: %s (%s)", i,
 			  verdict_cases[i].want, v.auth_reason ? v.auth_reason : "");
 		verdict_free(&v);
 		message_free(m);
 		free(raw);
 	}
+	test_intakes(&cfg, rs);
 	/* without trust-authserv-id nothing is authenticated */
 	strv_free(&cfg.trust_authserv_ids);
 	{
@@ -150,7 +228,7 @@ test_verdicts(void)
 		struct verdict v;
 		verdict_init(&v);
 		classify(rs, m, NULL, &v);
-		auth_evaluate(m, &cfg, rs, &v);
+		auth_evaluate(m, &cfg, rs, &(struct envelope){ .source = "pipe" }, &v);
 		CHECK(v.auth == AUTH_NONE && strstr(v.auth_reason, "trust-authserv-id"),
 		      "no trusted id configured: none, and the reason says so");
 		verdict_free(&v);

@@ -67,6 +67,7 @@ test_good(void)
 		     "  password-file /etc/dcvmail/whois.pw\n"
 		     "  role whois\n"
 		     "  move-to Done\n"
+		     "  trust-authserv-id mx.provider.example\n"
 		     "}\n"
 		     "smtp {\n  url smtp://127.0.0.1:25\n  from dcvmail@example.com\n}\n"
 		     "route {\n  type dcv ev-intent\n  domain example.com\n  forward a@example.com b@example.com\n  approve\n}\n"
@@ -86,6 +87,10 @@ test_good(void)
 	CHECK(c.nmailboxes == 1 && c.mailboxes[0].role == ROLE_WHOIS, "mailbox block with role");
 	CHECK_STR(c.mailboxes[0].user, "whois@example.com", "quoted value");
 	CHECK(c.mailboxes[0].poll_interval == 60, "poll-interval default 60");
+	CHECK(c.mailboxes[0].trust_authserv_ids.n == 1 && !strcmp(c.mailboxes[0].trust_authserv_ids.v[0], "mx.provider.example"),
+	      "a mailbox's own trust-authserv-id");
+	CHECK(!strv_contains(&c.trust_authserv_ids, "mx.provider.example") && !c.check_trust_ar,
+	      "it is not added to the global one; check trusts no header by default");
 	CHECK(c.have_smtp && c.smtp.from && !strcmp(c.smtp.from, "dcvmail@example.com"), "smtp block");
 	CHECK(c.nroutes == 2 && c.routes[0].nactions == 2 && c.routes[0].actions[0].targets.n == 2,
 	      "route with forward (2 targets) and approve");

@@ -1,4 +1,5 @@
 /* test-util.c — small helpers whose mistakes would weaken a security check. */
+#include <stdlib.h>
 #include "unit.h"
 #include "dcvmail/util.h"
 
@@ -15,5 +16,20 @@ main(void)
 	CHECK(!host_is_loopback("localhost.example.com"), "nor a name under localhost");
 	CHECK(domain_at_or_under("a.example.com", "example.com"), "a name under a domain");
 	CHECK(!domain_at_or_under("badexample.com", "example.com"), "not a name merely ending like it");
+	{
+		static const struct { const char *in, *want; } r[] = {
+			{ "smtp url 'smtp://user:s3cret@mx.example.com:25' is bad", "smtp url 'smtp://***@mx.example.com:25' is bad" },
+			{ "https://hook.example/x?a=b", "https://hook.example/x?a=b" },
+			{ "a http://u:p/w?#d@h/x and imaps://joe:pw@h/INBOX", "a http://***@h/x and imaps://***@h/INBOX" },
+			{ "x://a@h", "x://*@h" },
+			{ "no url here: user:pw@host", "no url here: user:pw@host" },
+			{ "://@h", "://@h" },
+		};
+		for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+			char *s = xstrdup(r[i].in);
+			CHECK_STR(redact_userinfo(s), r[i].want, "redact_userinfo %zu", i);
+			free(s);
+		}
+	}
 	UNIT_DONE();
 }
