@@ -51,6 +51,7 @@ conf() { # [DEADLINE] [APPROVE-TIMEOUT]
 	cat >"$T/c.conf" <<CONF
 syslog no
 trust-authserv-id mx.example.test
+check-trust-authserv-id yes
 https-ca-file $T/site-ca.pem
 approve-timeout ${2:-5}
 pipe-action-deadline ${1:-20}

@@ -32,6 +32,7 @@ conf() {
 syslog no
 rules-dir $R
 trust-authserv-id mx.example.test
+check-trust-authserv-id yes
 https-ca-file $TEST_TMP/site-ca.pem
 approve-timeout 3
 route {
