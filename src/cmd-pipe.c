@@ -154,9 +154,13 @@ read_message(int fd, size_t cap, struct store *st, char **data, size_t *len, cha
 			buf_add(&b, chunk, (size_t)n);
 			continue;
 		}
-		if (sp == NULL && ((sp = store_spool_begin(st, errp)) == NULL ||
-				   store_spool_add(sp, b.data ? b.data : "", b.len, errp) == -1))
-			goto fail;
+		if (sp == NULL) {
+			size_t head = b.len;
+			buf_add(&b, chunk, cap - b.len); /* the parser gets the first cap bytes */
+			if ((sp = store_spool_begin(st, errp)) == NULL ||
+			    store_spool_add(sp, b.data ? b.data : "", head, errp) == -1)
+				goto fail;
+		}
 		if (store_spool_add(sp, chunk, (size_t)n, errp) == -1)
 			goto fail;
 	}
