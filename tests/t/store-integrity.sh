@@ -260,4 +260,26 @@ if unshare -m true 2>/dev/null; then
 else
 	skip "read-only state directory: no mount namespace here"
 fi
+# --- item 4: an oversized message in an IMAP mailbox is fetched and archived whole ---
+. "$TOP/tests/lib-dovecot.sh"
+if [ "$(id -u)" = 0 ] && command -v dovecot >/dev/null && dv_start; then
+	trap 'for p in $HTTPS_PIDS; do kill $p 2>/dev/null; done; dv_stop' EXIT
+	printf 'secret\n' >"$TEST_TMP/pw"; chmod 600 "$TEST_TMP/pw"
+	printf 'syslog no\nlimit message-size 1k\nmailbox whois {\n url imaps://localhost:%s/INBOX\n user whois@example.test\n password-file %s\n role whois\n ca-file %s\n timeout 10\n}\n' \
+		"$DV_IMAPS" "$TEST_TMP/pw" "$DV_CA" >"$TEST_TMP/imap.conf"
+	dv_append whois@example.test "$TEST_TMP/big1.eml"
+	dv_append whois@example.test "$TEST_TMP/big2.eml"
+	I="$TEST_TMP/imapstate"
+	out=$("$DCVMAIL" -c "$TEST_TMP/imap.conf" -d "$I" watch --once 2>&1); rc=$?
+	check_eq "watch reads two big messages with the same beginning (exit 0)" "$rc" 0
+	check_eq "both are recorded as oversized" "$(sqlite3 "$I/ledger.db" "select count(*) from messages where type = 'oversized'")" 2
+	want=$(sed 's/$/\r/' "$TEST_TMP/big1.eml" | wc -c)
+	check_eq "by their whole size (CRLF as IMAP serves them)" "$(sqlite3 "$I/ledger.db" "select group_concat(size) from messages")" "$want,$want"
+	for h in $(sqlite3 "$I/ledger.db" "select sha256 from messages"); do
+		f="$I/archive/$(echo "$h" | cut -c1-2)/$h"
+		check_eq "archive $(echo "$h" | cut -c1-8) holds every byte, matching its name" "$(sha256sum <"$f" | cut -c1-64):$(stat -c %s "$f")" "$h:$want"
+	done
+else
+	skip "IMAP oversized: needs root and dovecot"
+fi
 t_done
