@@ -230,31 +230,38 @@ check_ledger_file(const char *db, char **errp)
 	return 0;
 }
 
-/* A ledger that exists but is no database (emptied, truncated, overwritten)
- * while the archive beside it holds messages would silently become a new,
- * empty ledger: history, expectations and approvals gone. Refuse instead. */
+/* A ledger that exists but is empty (emptied, truncated) while the archive
+ * beside it holds messages would silently become a new, empty ledger:
+ * history, expectations and approvals gone. Refuse instead. Only lstat: a
+ * descriptor of our own on ledger.db, once closed, would drop the POSIX
+ * locks SQLite holds on it in this process. (A file that is not a database
+ * SQLite refuses itself: ledger_hint() adds the way out.) */
 static int
 check_ledger_content(const char *dir, const char *db, char **errp)
 {
-	static const char magic[16] = "SQLite format 3";
-	char head[16], *top = xasprintf("%s/archive", dir);
-	struct stat sb;
-	ssize_t n = 0;
-	int fd = open(db, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = 0;
+	char *top = xasprintf("%s/archive", dir);
+	struct stat sb, ab;
+	int rc = 0;
 
-	if (fd != -1) {
-		n = read(fd, head, sizeof(head));
-		close(fd);
-	}
-	if (fd != -1 && (n != (ssize_t)sizeof(head) || memcmp(head, magic, sizeof(head)) != 0) &&
-	    lstat(top, &sb) == 0) {
-		*errp = xasprintf("%s: %s, but %s holds archived messages: refusing to start a new, empty ledger "
-				  "over them (requests, expectations and approvals would be lost); restore ledger.db "
-				  "from a backup", db, n == 0 ? "the file is empty" : "not an SQLite database", top);
+	if (lstat(db, &sb) == 0 && sb.st_size == 0 && lstat(top, &ab) == 0) {
+		*errp = xasprintf("%s: the file is empty, but %s holds archived messages: refusing to start a new, "
+				  "empty ledger over them (requests, expectations and approvals would be lost); "
+				  "restore ledger.db from a backup", db, top);
 		rc = -1;
 	}
 	free(top);
 	return rc;
+}
+
+/* After a failed open: a ledger.db that is not a database gets the way out. */
+static void
+ledger_hint(struct store *st, char **errp)
+{
+	if (st->db && (sqlite3_errcode(st->db) & 0xff) == SQLITE_NOTADB && *errp) {
+		char *e = xasprintf("%s; restore ledger.db from a backup", *errp);
+		free(*errp);
+		*errp = e;
+	}
 }
 
 static int
@@ -352,6 +359,7 @@ store_open(const char *dir, int flags, struct store **out, char **errp)
 	if ((!st->rdonly && store_exec(st, "PRAGMA journal_mode=WAL", errp) == -1) ||
 	    store_exec(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", errp) == -1 ||
 	    migrate(st, errp) == -1) {
+		ledger_hint(st, errp);
 		store_close(st);
 		return -1;
 	}

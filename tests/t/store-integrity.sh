@@ -241,7 +241,7 @@ check_eq "and the file is not replaced by a new ledger" "$(stat -c %s "$Z/ledger
 head -c 4096 /dev/urandom >"$Z/ledger.db"
 out=$("$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$Z" list 2>&1); rc=$?
 check_eq "a ledger.db that is not a database is refused too (73)" "$rc" 73
-check_contains "naming it" "$out" "not an SQLite database"
+check_contains "naming it, with the recovery hint" "$out" "file is not a database; restore ledger.db from a backup"
 Z2="$TEST_TMP/zero2"; mkdir -m 700 "$Z2"; : >"$Z2/ledger.db"; chmod 600 "$Z2/ledger.db"
 "$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$Z2" pipe -r admin@a.example.com <"$m1" >/dev/null 2>&1
 check_eq "an empty ledger.db with no archive beside it is a fresh start" "$?" 0
