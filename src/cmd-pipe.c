@@ -87,6 +87,13 @@ run_actions(const struct config *cfg, const struct ruleset *rs, struct store *st
 	}
 }
 
+/* What is held in memory of one message; more is spooled to the archive. */
+static size_t
+pipe_cap(const struct config *cfg)
+{
+	return cfg->limits.max_size * 4 + 4096;
+}
+
 int
 pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const struct ruleset *rs, struct store *st,
 	     struct buf *out, struct buf *logline)
@@ -102,6 +109,12 @@ pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const stru
 
 	if (!pr->dry_run && st == NULL)
 		return defer(out, logline, "dcvmail ledger unavailable", NULL);
+	if (pr->spooled_sha256 == NULL && pr->len > pipe_cap(cfg))
+		/* `dcvmail pipe` archives a longer message whole (spooled); a
+		 * reader that holds only the cap (the pipe server) may have cut it,
+		 * and a prefix is never recorded as the message */
+		return defer(out, logline, "message too large for the dcvmail pipe server; deliver it by dcvmail pipe",
+			     NULL);
 	if (process_message_spooled(&ctx, pr->data, pr->len, pr->spooled_sha256, pr->spooled_size, &env, &res,
 				    &err) == -1) {
 		rc = defer(out, logline, "dcvmail could not record the message", err);
@@ -234,7 +247,7 @@ cmd_pipe(struct globals *g, int argc, char **argv)
 		rc = defer(&out, &logline, "dcvmail ledger unavailable", err);
 		goto out;
 	}
-	if (read_message(STDIN_FILENO, cfg.limits.max_size * 4 + 4096, st, &data, &len, sha, &total, &spooled,
+	if (read_message(STDIN_FILENO, pipe_cap(&cfg), st, &data, &len, sha, &total, &spooled,
 			 &err) == -1) {
 		rc = defer(&out, &logline, "dcvmail could not read and keep the message", err);
 		goto out;

@@ -260,6 +260,19 @@ if unshare -m true 2>/dev/null; then
 else
 	skip "read-only state directory: no mount namespace here"
 fi
+# the pipe server holds at most 4 x message-size: it defers a longer message
+# rather than record a prefix (dcvmail pipe keeps it whole)
+PS="$TEST_TMP/psstate"
+printf 'syslog no\npipe-server yes\nlimit message-size 1k\n' >"$TEST_TMP/ps.conf"
+"$DCVMAIL" -c "$TEST_TMP/ps.conf" -d "$PS" watch >/dev/null 2>"$TEST_TMP/ps.err" &
+WP=$!
+for _ in $(seq 100); do grep -q "pipe-server: answering" "$TEST_TMP/ps.err" && break; sleep 0.05; done
+out=$("$(dirname "$DCVMAIL")/dcvmail-pipe" -c "$TEST_TMP/ps.conf" -d "$PS" -r admin@example.net <"$TEST_TMP/big1.eml" 2>&1); rc=$?
+check_eq "a message over the pipe server's cap is deferred (75), not cut" "$rc" 75
+check_contains "saying why" "$out" "too large for the dcvmail pipe server"
+check_eq "and nothing is recorded" "$(sqlite3 "$PS/ledger.db" "select count(*) from messages" 2>/dev/null || echo 0)" 0
+kill -TERM "$WP"; wait "$WP" 2>/dev/null
+
 # --- item 4: an oversized message in an IMAP mailbox is fetched and archived whole ---
 . "$TOP/tests/lib-dovecot.sh"
 if [ "$(id -u)" = 0 ] && command -v dovecot >/dev/null && dv_start; then
