@@ -474,11 +474,26 @@ clean_dir(const char *d, int depth, time_t now)
 	closedir(dp);
 }
 
+/* Scanning every subdirectory costs a readdir of the whole archive, so it
+ * runs at most every CLEAN_EVERY seconds: DIR/.archive-cleaned keeps when. */
+#define CLEAN_EVERY 600
+
 void
 archive_clean_tmp(const char *dir)
 {
-	char *top = xasprintf("%s/archive", dir);
+	char *top = xasprintf("%s/archive", dir), *stamp = xasprintf("%s/.archive-cleaned", dir);
+	struct stat sb;
+	time_t now = time(NULL);
+	int fd;
 
-	clean_dir(top, 0, time(NULL));
+	if (lstat(stamp, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_mtime <= now && now - sb.st_mtime < CLEAN_EVERY)
+		goto out;
+	if ((fd = open(stamp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) != -1) {
+		futimens(fd, NULL);
+		close(fd);
+	}
+	clean_dir(top, 0, now);
+out:
 	free(top);
+	free(stamp);
 }

@@ -23,7 +23,8 @@ int archive_write(const char *dir, const char *sha256, const char *data, size_t 
 /* DIR/archive or a subdirectory: a real directory of ours, mode 0700 (created
  * when create is set). 0, 1 missing, -1 with *errp. */
 int archive_check_dir(const char *d, int create, char **errp);
-/* Remove the temp files a killed writer left in DIR/archive. */
+/* Remove the temp files a killed writer left in DIR/archive (at most every
+ * 10 minutes: DIR/.archive-cleaned says when it last ran). */
 void archive_clean_tmp(const char *dir);
 const char *col_text(sqlite3_stmt *, int);
 /* bind a string, or NULL for a NULL pointer */

@@ -186,6 +186,9 @@ touch -d '-2 min' "$sub/.tmp.live.$$"
 dcv list >/dev/null 2>&1
 check "a read-only command removes nothing" [ -f "$sub/.tmp.$s1.$dead" ]
 dcv pipe -r admin@a.example.com <"$m1" >/dev/null 2>&1
+check "a cleanup in the last 10 minutes: the archive is not scanned again" [ -f "$sub/.tmp.$s1.$dead" ]
+touch -d '-11 min' "$S/.archive-cleaned"
+dcv pipe -r admin@a.example.com <"$m1" >/dev/null 2>&1
 check "an old temp file of a dead process is removed" [ ! -e "$sub/.tmp.$s1.$dead" ] && [ ! -e "$S/archive/.tmp.spool-0.$dead" ]
 check "a fresh one is kept" [ -f "$sub/.tmp.fresh.$dead" ]
 check "one of a running process is kept" [ -f "$sub/.tmp.live.$$" ]
@@ -199,6 +202,7 @@ kill -9 "$kpid" 2>/dev/null; wait "$bgp" 2>/dev/null
 left=$(find "$B/archive" -maxdepth 1 -name '.tmp.spool*')
 check "kill -9 while spooling leaves a temp file" [ -n "$left" ]
 touch -d '-2 min' $left
+touch -d '-11 min' "$B/.archive-cleaned"
 bp <"$TEST_TMP/big2.eml" >/dev/null 2>&1
 check_eq "the next delivery removes it" "$(find "$B/archive" -name '.tmp*' | wc -l)" 0
 
