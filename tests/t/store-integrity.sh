@@ -147,6 +147,14 @@ check_eq "its actions are not duplicated" "$(q "select count(*) from outbox wher
 check_contains "show lists the second delivery" "$(dcv show "$id5")" "also delivered"
 check_contains "show --json lists both deliveries" "$(dcv show --json "$id5")" '"mailbox":"webmaster@e.example.com"'
 
+# a forward reads the archive too: a replaced file is refused, not sent
+s5=$(sha "$m5"); cp "$(apath "$s5")" "$TEST_TMP/orig5"
+cat "$m2" >"$(apath "$s5")"
+dcv outbox >/dev/null 2>&1
+check_contains "a forward of a replaced archive file fails as tampering" \
+	"$(q "select last_error from outbox where request_id = $id5")" "archive tampered or damaged"
+cp "$TEST_TMP/orig5" "$(apath "$s5")"
+
 # --- item 4: oversized mail is kept whole, known by all its bytes ---
 B="$TEST_TMP/big"; mkdir -m 700 "$B"
 printf 'syslog no\nlimit message-size 1k\n' >"$TEST_TMP/small.conf"
