@@ -1,6 +1,7 @@
 /* action-common.c — what every action needs: the request's first message
  * read back from the archive and judged again with today's rules, so that
- * an action never trusts a verdict older than the rules it runs under. */
+ * an action never trusts a verdict older than the rules it runs under, nor
+ * an archive file whose content does not match its hash. */
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -17,15 +18,9 @@ int
 action_read_archive(const struct action_ctx *ax, const struct outbox_item *it, char **raw, size_t *len,
 		    char **result)
 {
-	char *path = store_archive_path(ax->st, it->message_sha256 ? it->message_sha256 : "");
-
-	if (read_file(path, 1U << 30, raw, len) == -1) {
-		*result = xasprintf("%s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	free(path);
-	return 0;
+	/* checked against its SHA-256 name: a replaced or damaged file is
+	 * refused, never judged or sent */
+	return store_archive_read(ax->st, it->message_sha256 ? it->message_sha256 : "", 1U << 30, raw, len, result);
 }
 
 /* The message is judged with the trust of the intake it came in by (a

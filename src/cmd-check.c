@@ -19,7 +19,15 @@ struct check_state {
 	size_t by_type[VT__COUNT];
 	double started;
 	int store_failed;
+	size_t cut; /* too large to keep whole: not recorded */
 };
+
+/* What the intake holds of one message. */
+static size_t
+check_cap(const struct config *cfg)
+{
+	return cfg->limits.max_size * 4 + 4096;
+}
 
 static int
 check_one(void *arg, const char *label, const char *data, size_t len)
@@ -29,6 +37,15 @@ check_one(void *arg, const char *label, const char *data, size_t len)
 	struct envelope env = { .source = "file", .mailbox = label };
 	char *err = NULL;
 
+	if (!cs->ctx.dry_run && len >= check_cap(cs->ctx.cfg)) {
+		/* the intake holds at most the cap: never record a prefix as the message */
+		fprintf(stderr, "dcvmail: %s: message of %zu bytes or more (4 x limit message-size): not recorded, "
+			"since only a part of it would be kept (deliver it by dcvmail pipe, which keeps it whole, "
+			"or raise limit message-size)\n", label, len);
+		cs->nerr++;
+		cs->cut++;
+		return 0;
+	}
 	if (process_message(&cs->ctx, data, len, &env, &r, &err) == -1) {
 		fprintf(stderr, "dcvmail: %s: %s\n", label, err ? err : "internal error");
 		free(err);
@@ -136,12 +153,14 @@ cmd_check(struct globals *g, int argc, char **argv)
 	cs.started = now_mono();
 	for (int i = optind; i < argc && !cs.store_failed; i++) {
 		cs.path = argv[i];
-		if (intake_path(argv[i], cfg.limits.max_size * 4 + 4096, check_one, &cs) == -1) {
+		if (intake_path(argv[i], check_cap(&cfg), check_one, &cs) == -1) {
 			cs.nerr++;
 			rc = EXIT_NOINPUT;
 		}
 	}
 	summary(&cs, cs.json ? stderr : stdout);
+	if (cs.cut && rc == 0)
+		rc = EXIT_DATAERR;
 	if (cs.store_failed)
 		rc = EXIT_TEMPFAIL;
 	store_close(st);

@@ -124,8 +124,11 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 	}
 	if (dry) {
 		buf_init(&why, 8192);
-		if (action_load(&ax, &it, &as, &result) == 0 &&
-		    (n = policy_approval_problems(&cfg, rs, st, &as.v, time(NULL), 1, &why, &err)) >= 0) {
+		if (action_load(&ax, &it, &as, &result) == -1) {
+			/* as `approve ID` does: the archived message cannot be judged */
+			printf("request %lld: %s\n", (long long)id, result ? result : "the archived message cannot be read");
+			r = EXIT_DATAERR;
+		} else if ((n = policy_approval_problems(&cfg, rs, st, &as.v, time(NULL), 1, &why, &err)) >= 0) {
 			if (n)
 				printf("request %lld would not be approved: %s\n", (long long)id, why.data);
 			else

@@ -87,6 +87,13 @@ run_actions(const struct config *cfg, const struct ruleset *rs, struct store *st
 	}
 }
 
+/* What is held in memory of one message; more is spooled to the archive. */
+static size_t
+pipe_cap(const struct config *cfg)
+{
+	return cfg->limits.max_size * 4 + 4096;
+}
+
 int
 pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const struct ruleset *rs, struct store *st,
 	     struct buf *out, struct buf *logline)
@@ -102,7 +109,14 @@ pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const stru
 
 	if (!pr->dry_run && st == NULL)
 		return defer(out, logline, "dcvmail ledger unavailable", NULL);
-	if (process_message(&ctx, pr->data, pr->len, &env, &res, &err) == -1) {
+	if (pr->spooled_sha256 == NULL && pr->len > pipe_cap(cfg))
+		/* `dcvmail pipe` archives a longer message whole (spooled); a
+		 * reader that holds only the cap (the pipe server) may have cut it,
+		 * and a prefix is never recorded as the message */
+		return defer(out, logline, "message too large for the dcvmail pipe server; deliver it by dcvmail pipe",
+			     NULL);
+	if (process_message_spooled(&ctx, pr->data, pr->len, pr->spooled_sha256, pr->spooled_size, &env, &res,
+				    &err) == -1) {
 		rc = defer(out, logline, "dcvmail could not record the message", err);
 		process_result_free(&res);
 		free(err);
@@ -122,6 +136,61 @@ pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const stru
 	if (!pr->dry_run && pr->run_actions)
 		run_actions(cfg, rs, st);
 	return 0;
+}
+
+/* Read the message on fd: up to cap bytes are held in memory for the parser;
+ * a longer message is archived whole as it is read (a dry run only hashes
+ * it), so that what Postfix is told was delivered is every byte of it, and
+ * it is known by the hash of every byte. 0, or -1 with *errp. */
+static int
+read_message(int fd, size_t cap, struct store *st, char **data, size_t *len, char sha[65], size_t *total,
+	     int *spooled, char **errp)
+{
+	struct buf b;
+	struct spool *sp = NULL;
+	char chunk[65536];
+	ssize_t n;
+
+	*spooled = 0;
+	buf_init(&b, 0);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*errp = xasprintf("cannot read the message: %s", strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (sp == NULL && b.len + (size_t)n <= cap) {
+			buf_add(&b, chunk, (size_t)n);
+			continue;
+		}
+		if (sp == NULL) {
+			size_t head = b.len;
+			buf_add(&b, chunk, cap - b.len); /* the parser gets the first cap bytes */
+			if ((sp = store_spool_begin(st, errp)) == NULL ||
+			    store_spool_add(sp, b.data ? b.data : "", head, errp) == -1)
+				goto fail;
+		}
+		if (store_spool_add(sp, chunk, (size_t)n, errp) == -1)
+			goto fail;
+	}
+	if (sp) {
+		struct spool *s = sp;
+		sp = NULL;
+		if (store_spool_finish(s, sha, total, errp) == -1)
+			goto fail;
+		*spooled = 1;
+	}
+	*len = b.len;
+	*data = buf_steal(&b);
+	return 0;
+fail:
+	store_spool_abort(sp);
+	buf_free(&b);
+	return -1;
 }
 
 static int
@@ -147,8 +216,9 @@ cmd_pipe(struct globals *g, int argc, char **argv)
 	struct ruleset *rs = NULL;
 	struct store *st = NULL;
 	struct buf out, logline;
-	char *data = NULL, *err = NULL;
-	size_t len = 0;
+	char *data = NULL, *err = NULL, sha[65];
+	size_t len = 0, total = 0;
+	int spooled = 0;
 
 	catch_signals();
 	alarm(PIPE_WATCHDOG);
@@ -173,15 +243,16 @@ cmd_pipe(struct globals *g, int argc, char **argv)
 			    defer(&out, &logline, "dcvmail configuration or rules are broken; see the logs", NULL));
 	log_init("dcvmail", cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
 		 g->verbose);
-	if (read_fd(STDIN_FILENO, cfg.limits.max_size * 4 + 4096, &data, &len) == -1 && errno != EFBIG) {
-		rc = defer(&out, &logline, "cannot read the message", strerror(errno));
-		goto out;
-	}
 	if (!dry && store_open(cfg.state_dir, 0, &st, &err) == -1) {
 		rc = defer(&out, &logline, "dcvmail ledger unavailable", err);
 		goto out;
 	}
-	struct pipe_request pr = { sender, rcpt, orig, data, len, dry, 1 };
+	if (read_message(STDIN_FILENO, pipe_cap(&cfg), st, &data, &len, sha, &total, &spooled,
+			 &err) == -1) {
+		rc = defer(&out, &logline, "dcvmail could not read and keep the message", err);
+		goto out;
+	}
+	struct pipe_request pr = { sender, rcpt, orig, data, len, dry, 1, spooled ? sha : NULL, total };
 	rc = pipe_deliver(&pr, &cfg, rs, st, &out, &logline);
 out:
 	free(err);

@@ -208,8 +208,77 @@ mark_done(struct imap_conn *c, const struct process_ctx *ctx, uint32_t uv, const
 	return rc;
 }
 
-/* Fetch and record one message (at most max_size + 1 bytes of it: more is
- * oversized anyway). 0, -1 on a processing or connection failure. */
+#define SPOOL_CHUNK (1U << 20) /* bytes per partial FETCH of an oversized message */
+
+/* One partial BODY.PEEK[]<off.n> of uid into the spool; *got: bytes it had. */
+static int
+fetch_part(struct imap_conn *c, uint32_t uid, uint32_t off, struct spool *sp, size_t *got, char **errp)
+{
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	clist *res = NULL;
+	const char *data;
+	size_t len = 0;
+	uint32_t u;
+	int r, rc = -1;
+
+	*got = 0;
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(
+		ft, mailimap_fetch_att_new_body_peek_section_partial(mailimap_section_new(NULL), off, SPOOL_CHUNK));
+	r = mailimap_uid_fetch(c->imap, set, ft, &res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR) {
+		*errp = xasprintf("%s: UID FETCH %u (from byte %u) failed (%d)", c->mb->name, uid, off, r);
+		return -1;
+	}
+	for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
+		int have = fetched(clist_content(it), &data, &len, &u) == 0;
+		if (u != uid)
+			continue;
+		/* past the end: an empty string, which may come as no data at all */
+		rc = have ? store_spool_add(sp, data, len, errp) : 0;
+		*got = have ? len : 0;
+		break;
+	}
+	if (rc == -1 && *errp == NULL)
+		*errp = xasprintf("%s: UID %u vanished while it was fetched", c->mb->name, uid);
+	mailimap_fetch_list_free(res);
+	return rc;
+}
+
+/* A message longer than the max_size + 1 bytes fetched first: the whole of
+ * it goes to the archive in partial fetches (a dry run only hashes it), so
+ * that it is recorded by all of its bytes, never as a prefix. */
+static int
+spool_rest(struct imap_conn *c, const struct process_ctx *ctx, uint32_t uid, const char *head, size_t len,
+	   char sha[65], size_t *total, char **errp)
+{
+	struct spool *sp = store_spool_begin(ctx->dry_run ? NULL : ctx->st, errp);
+	size_t got = len;
+
+	if (sp == NULL || store_spool_add(sp, head, len, errp) == -1) {
+		store_spool_abort(sp);
+		return -1;
+	}
+	for (size_t off = len; got > 0; off += got) {
+		if (off >= UINT32_MAX - SPOOL_CHUNK) {
+			*errp = xasprintf("%s: UID %u is too large to fetch", c->mb->name, uid);
+			store_spool_abort(sp);
+			return -1;
+		}
+		if (fetch_part(c, uid, (uint32_t)off, sp, &got, errp) == -1) {
+			store_spool_abort(sp);
+			return -1;
+		}
+	}
+	return store_spool_finish(sp, sha, total, errp);
+}
+
+/* Fetch and record one message (max_size + 1 bytes of it first: a longer one
+ * is oversized, and archived whole by spool_rest). 0, -1 on a processing or
+ * connection failure. */
 static int
 one(struct imap_conn *c, const struct process_ctx *ctx, FILE *out, uint32_t uid, struct imap_stats *stats,
     char **errp)
@@ -239,7 +308,14 @@ one(struct imap_conn *c, const struct process_ctx *ctx, FILE *out, uint32_t uid,
 			continue; /* expunged meanwhile, or an unsolicited FETCH */
 		struct envelope env = { "imap", c->mb->name, NULL, NULL, NULL, role_name(c->mb->role) };
 		struct process_result pr;
-		if (process_message(ctx, data, len, &env, &pr, errp) == -1) {
+		char sha[65];
+		size_t total = 0;
+		int spooled = len >= cap;
+		if (spooled && spool_rest(c, ctx, uid, data, len, sha, &total, errp) == -1) {
+			rc = -1;
+			break;
+		}
+		if (process_message_spooled(ctx, data, len, spooled ? sha : NULL, total, &env, &pr, errp) == -1) {
 			rc = -1;
 		} else {
 			stats->messages++;

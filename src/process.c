@@ -23,6 +23,13 @@ int
 process_message(const struct process_ctx *ctx, const char *raw, size_t len,
 		const struct envelope *env, struct process_result *out, char **errp)
 {
+	return process_message_spooled(ctx, raw, len, NULL, 0, env, out, errp);
+}
+
+int
+process_message_spooled(const struct process_ctx *ctx, const char *raw, size_t len, const char *spooled_sha256,
+			size_t spooled_size, const struct envelope *env, struct process_result *out, char **errp)
+{
 	struct message *m;
 
 	memset(out, 0, sizeof(*out));
@@ -31,6 +38,17 @@ process_message(const struct process_ctx *ctx, const char *raw, size_t len,
 	if (m == NULL) {
 		*errp = xstrdup("message parser failed");
 		return -1;
+	}
+	if (spooled_sha256) {
+		/* raw is a prefix: the message is known by all of its bytes */
+		memcpy(m->sha256, spooled_sha256, 64);
+		m->spooled = 1;
+		m->spooled_size = spooled_size;
+		if (m->status == MSG_OVERSIZED) {
+			free(m->status_reason);
+			m->status_reason = xasprintf("message of %zu bytes is over the %zu-byte limit", spooled_size,
+						     ctx->cfg->limits.max_size);
+		}
 	}
 	if (m->status != MSG_OVERSIZED) {
 		if (classify(ctx->rules, m, env, &out->v) == -1)

@@ -20,6 +20,12 @@ int store_exec(struct store *, const char *sql, char **errp);
 sqlite3_stmt *store_prepare(struct store *, const char *sql);
 char *store_errmsg(struct store *, const char *what);
 int archive_write(const char *dir, const char *sha256, const char *data, size_t len, char **errp);
+/* DIR/archive or a subdirectory: a real directory of ours, mode 0700 (created
+ * when create is set). 0, 1 missing, -1 with *errp. */
+int archive_check_dir(const char *d, int create, char **errp);
+/* Remove the temp files a killed writer left in DIR/archive (at most every
+ * 10 minutes: DIR/.archive-cleaned says when it last ran). */
+void archive_clean_tmp(const char *dir);
 const char *col_text(sqlite3_stmt *, int);
 /* bind a string, or NULL for a NULL pointer */
 void bind_opt(sqlite3_stmt *, int, const char *);

@@ -229,7 +229,7 @@ insert_message(struct store *st, struct rec *r, int64_t req_id)
 	sqlite3_bind_text(s, 17, auth_status_name(v->auth), -1, SQLITE_STATIC);
 	bind_opt(s, 18, v->auth_reason);
 	sqlite3_bind_text(s, 19, reasons, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 20, (sqlite3_int64)m->raw_len);
+	sqlite3_bind_int64(s, 20, (sqlite3_int64)(m->spooled ? m->spooled_size : m->raw_len));
 	if (req_id)
 		sqlite3_bind_int64(s, 21, req_id);
 	else
@@ -241,6 +241,12 @@ insert_message(struct store *st, struct rec *r, int64_t req_id)
 	if (rc == SQLITE_DONE)
 		r->out->message_id = sqlite3_last_insert_rowid(st->db);
 	return rc;
+}
+
+static const char *
+env_recipient(const struct envelope *e)
+{
+	return e ? (e->orig_recipient ? e->orig_recipient : e->recipient) : NULL;
 }
 
 static int
@@ -257,7 +263,7 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 	sqlite3_bind_int64(s, 2, r->out->message_id);
 	bind_opt(s, 3, r->env ? r->env->mailbox : NULL);
 	bind_opt(s, 4, r->env ? r->env->role : NULL);
-	bind_opt(s, 5, r->env ? (r->env->orig_recipient ? r->env->orig_recipient : r->env->recipient) : NULL);
+	bind_opt(s, 5, env_recipient(r->env));
 	sqlite3_bind_int64(s, 6, r->now);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
@@ -319,13 +325,68 @@ lookup_existing(struct store *st, struct rec *r)
 	return rc;
 }
 
+/* The same bytes delivered again (Postfix delivers one copy per recipient):
+ * when they came to another recipient, mailbox or role, that delivery is a
+ * copy of the request of its own. Never a new message, never new actions. */
+static int
+add_delivery(struct store *st, struct rec *r)
+{
+	const struct envelope *e = r->env;
+	enum vtype t = r->v->type == VT_SUSPICIOUS || r->v->type == VT_MALFORMED ? r->v->rule_type : r->v->type;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (r->out->request_id == 0 || e == NULL)
+		return SQLITE_DONE;
+	s = store_prepare(st, "SELECT 1 FROM request_copies WHERE message_id = ? AND mailbox IS ? AND role IS ?"
+			      " AND recipient IS ?");
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(s, 1, r->out->message_id);
+	bind_opt(s, 2, e->mailbox);
+	bind_opt(s, 3, e->role);
+	bind_opt(s, 4, env_recipient(e));
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_ROW ? SQLITE_DONE : rc; /* this delivery is known */
+	s = store_prepare(st, "INSERT INTO request_copies (request_id, message_id, mailbox, role, recipient, seen)"
+			      " VALUES (?, ?, ?, ?, ?, ?)");
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(s, 1, r->out->request_id);
+	sqlite3_bind_int64(s, 2, r->out->message_id);
+	bind_opt(s, 3, e->mailbox);
+	bind_opt(s, 4, e->role);
+	bind_opt(s, 5, env_recipient(e));
+	sqlite3_bind_int64(s, 6, r->now);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return rc;
+	s = store_prepare(st, "UPDATE requests SET copies = copies + ?, last_seen = ? WHERE id = ?");
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_int(s, 1, t != VT_REMINDER && t != VT_ISSUED);
+	sqlite3_bind_int64(s, 2, r->now);
+	sqlite3_bind_int64(s, 3, r->out->request_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return rc;
+	r->out->copies += t != VT_REMINDER && t != VT_ISSUED;
+	return SQLITE_DONE;
+}
+
 static int
 lookup_existing_tx(struct store *st, void *arg)
 {
 	struct rec *r = arg;
-	int rc = lookup_existing(st, r);
+	int rc;
 
-	return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+	memset(r->out, 0, sizeof(*r->out));
+	rc = lookup_existing(st, r);
+	return rc == SQLITE_ROW ? add_delivery(st, r) : rc;
 }
 
 static int
@@ -340,7 +401,7 @@ record_tx(struct store *st, void *arg)
 	free(r->withheld_why);
 	r->withheld_why = NULL;
 	if ((rc = lookup_existing(st, r)) == SQLITE_ROW)
-		return SQLITE_DONE; /* recorded before (or by a concurrent process) */
+		return add_delivery(st, r); /* recorded before (or by a concurrent process) */
 	if (rc != SQLITE_DONE)
 		return rc;
 	if ((key = store_request_key(r->v)) != NULL) {
@@ -382,8 +443,9 @@ store_record(struct store *st, const struct message *m, const struct verdict *v,
 		return -1;
 	if (has)
 		return store_tx(st, lookup_existing_tx, &r, errp);
-	/* the raw message is durable before any row refers to it */
-	if (archive_write(st->dir, m->sha256, m->raw, m->raw_len, errp) == -1)
+	/* the raw message is durable before any row refers to it (a spooled
+	 * one was archived whole while it was read) */
+	if (!m->spooled && archive_write(st->dir, m->sha256, m->raw, m->raw_len, errp) == -1)
 		return -1;
 	rc = store_tx(st, record_tx, &r, errp);
 	free(r.withheld_why);

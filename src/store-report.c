@@ -104,6 +104,42 @@ store_list(struct store *st, int pending_only, int json, FILE *out, char **errp)
 	return 0;
 }
 
+/* Every delivery of message mid after its first (the same bytes to another
+ * recipient, mailbox or role); JSON: all of them. */
+static void
+show_deliveries(struct store *st, int64_t mid, json_t *jm, FILE *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT mailbox, role, recipient, seen FROM request_copies"
+					    " WHERE message_id = ? ORDER BY rowid");
+	json_t *arr = json_array();
+	char t[32];
+	int n = 0;
+
+	if (s == NULL) {
+		json_decref(arr);
+		return;
+	}
+	sqlite3_bind_int64(s, 1, mid);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (jm) {
+			json_t *d = json_object();
+			json_object_set_new(d, "mailbox", json_string(col_text(s, 0)));
+			json_object_set_new(d, "role", json_string(col_text(s, 1)));
+			json_object_set_new(d, "recipient", json_string(col_text(s, 2)));
+			json_object_set_new(d, "seen", json_string(fmt_time(sqlite3_column_int64(s, 3), t, sizeof(t))));
+			json_array_append_new(arr, d);
+		} else if (n > 0)
+			fprintf(out, "    also delivered %s to %s%s%s\n", fmt_time(sqlite3_column_int64(s, 3), t, sizeof(t)),
+				col_text(s, 0), *col_text(s, 1) ? " role=" : "", col_text(s, 1));
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (jm)
+		json_object_set_new(jm, "deliveries", arr);
+	else
+		json_decref(arr);
+}
+
 static void
 show_copies(struct store *st, int64_t id, json_t *jo, FILE *out)
 {
@@ -119,6 +155,10 @@ show_copies(struct store *st, int64_t id, json_t *jo, FILE *out)
 	if (!jo)
 		fprintf(out, "messages:\n");
 	while (sqlite3_step(s) == SQLITE_ROW) {
+		char *aerr = NULL;
+		size_t alen;
+		/* the archive file is checked against its name, as actions do */
+		int aok = store_archive_verify(st, col_text(s, 9), &alen, &aerr) == 0;
 		if (jo) {
 			json_t *m = json_object();
 			json_object_set_new(m, "id", json_integer(sqlite3_column_int64(s, 0)));
@@ -131,12 +171,22 @@ show_copies(struct store *st, int64_t id, json_t *jo, FILE *out)
 			json_object_set_new(m, "type", json_string(col_text(s, 7)));
 			json_object_set_new(m, "auth", json_string(col_text(s, 8)));
 			json_object_set_new(m, "sha256", json_string(col_text(s, 9)));
+			json_object_set_new(m, "archive", json_string(aok ? "ok" : "unusable"));
+			if (!aok)
+				json_object_set_new(m, "archive_error", json_string(aerr ? aerr : "unreadable"));
+			show_deliveries(st, sqlite3_column_int64(s, 0), m, out);
 			json_array_append_new(arr, m);
-		} else
-			fprintf(out, "  #%lld %s %s via %s %s%s%s auth=%s\n    from %s: %s\n    archive %s\n",
+		} else {
+			fprintf(out, "  #%lld %s %s via %s %s%s%s auth=%s\n    from %s: %s\n    archive %s%s\n",
 				(long long)sqlite3_column_int64(s, 0), fmt_time(sqlite3_column_int64(s, 1), t, sizeof(t)),
 				col_text(s, 7), col_text(s, 10), col_text(s, 2), *col_text(s, 3) ? " role=" : "",
-				col_text(s, 3), col_text(s, 8), col_text(s, 5), col_text(s, 6), col_text(s, 9));
+				col_text(s, 3), col_text(s, 8), col_text(s, 5), col_text(s, 6), col_text(s, 9),
+				aok ? "" : " UNUSABLE");
+			if (!aok)
+				fprintf(out, "    %s\n", aerr ? aerr : "the archive file cannot be read");
+			show_deliveries(st, sqlite3_column_int64(s, 0), NULL, out);
+		}
+		free(aerr);
 	}
 	sqlite3_finalize(s);
 	if (jo)

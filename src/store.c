@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -90,13 +91,35 @@ static const char *const migrations[] = {
 	"CREATE INDEX attempt_steps_attempt ON attempt_steps(attempt_id);",
 };
 
+/* The operating system's reason for a failed open or I/O: SQLite reports
+ * the errno of its last system call, which for a read-only state directory
+ * is the missing -wal file (ENOENT), not the file system it cannot write. */
+static const char *
+os_cause(struct store *st, int e)
+{
+	int code = sqlite3_errcode(st->db) & 0xff;
+	struct statvfs sv;
+
+	if (code != SQLITE_CANTOPEN && code != SQLITE_IOERR && code != SQLITE_READONLY)
+		return e ? strerror(e) : NULL;
+	if (statvfs(st->dir, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		return "the state directory is on a read-only file system: SQLite must create ledger.db-wal and "
+		       "ledger.db-shm beside the ledger";
+	if (access(st->dir, W_OK) == -1 && (errno == EACCES || errno == EROFS))
+		return errno == EROFS ? "the state directory is on a read-only file system"
+				      : "the state directory is not writable by this user: SQLite must create "
+					"ledger.db-wal and ledger.db-shm beside the ledger";
+	return e ? strerror(e) : NULL;
+}
+
 char *
 store_errmsg(struct store *st, const char *what)
 {
-	int e = sqlite3_system_errno(st->db);
+	int e = sqlite3_system_errno(st->db), code = sqlite3_errcode(st->db) & 0xff;
+	const char *cause = os_cause(st, e);
 
-	if (e != 0 && (sqlite3_errcode(st->db) & 0xff) == SQLITE_IOERR)
-		return xasprintf("%s/ledger.db: %s: %s (%s)", st->dir, what, sqlite3_errmsg(st->db), strerror(e));
+	if (cause && (code == SQLITE_IOERR || code == SQLITE_CANTOPEN || code == SQLITE_READONLY))
+		return xasprintf("%s/ledger.db: %s: %s (%s)", st->dir, what, sqlite3_errmsg(st->db), cause);
 	return xasprintf("%s/ledger.db: %s: %s", st->dir, what, sqlite3_errmsg(st->db));
 }
 
@@ -106,9 +129,9 @@ store_exec(struct store *st, const char *sql, char **errp)
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int e = sqlite3_system_errno(st->db);
+		const char *e = os_cause(st, sqlite3_system_errno(st->db));
 		*errp = xasprintf("%s/ledger.db: %s%s%s%s", st->dir, msg ? msg : "error", e ? " (" : "",
-				  e ? strerror(e) : "", e ? ")" : "");
+				  e ? e : "", e ? ")" : "");
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -213,6 +236,66 @@ check_private(const char *path, const char *what, int isdir, char **errp)
 	return 0;
 }
 
+/* ledger.db itself: a regular file of ours, not a symlink (which could lead
+ * the ledger anywhere) and not another user's file. 0, 1 missing, -1. */
+static int
+check_ledger_file(const char *db, char **errp)
+{
+	struct stat sb;
+
+	if (lstat(db, &sb) == -1)
+		return errno == ENOENT ? 1 : (*errp = xasprintf("%s: %s", db, strerror(errno)), -1);
+	if (S_ISLNK(sb.st_mode)) {
+		*errp = xasprintf("%s: is a symbolic link; dcvmail does not follow it (put the ledger itself in the "
+				  "state directory)", db);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		*errp = xasprintf("%s: not a regular file", db);
+		return -1;
+	}
+	if (sb.st_uid != geteuid()) {
+		*errp = xasprintf("%s: owned by uid %ld, not by this user (uid %ld); run dcvmail as the owner of the "
+				  "state directory", db, (long)sb.st_uid, (long)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+/* A ledger that exists but is empty (emptied, truncated) while the archive
+ * beside it holds messages would silently become a new, empty ledger:
+ * history, expectations and approvals gone. Refuse instead. Only lstat: a
+ * descriptor of our own on ledger.db, once closed, would drop the POSIX
+ * locks SQLite holds on it in this process. (A file that is not a database
+ * SQLite refuses itself: ledger_hint() adds the way out.) */
+static int
+check_ledger_content(const char *dir, const char *db, char **errp)
+{
+	char *top = xasprintf("%s/archive", dir);
+	struct stat sb, ab;
+	int rc = 0;
+
+	if (lstat(db, &sb) == 0 && sb.st_size == 0 && lstat(top, &ab) == 0) {
+		*errp = xasprintf("%s: the file is empty, but %s holds archived messages: refusing to start a new, "
+				  "empty ledger over them (requests, expectations and approvals would be lost); "
+				  "restore ledger.db from a backup", db, top);
+		rc = -1;
+	}
+	free(top);
+	return rc;
+}
+
+/* After a failed open: a ledger.db that is not a database gets the way out. */
+static void
+ledger_hint(struct store *st, char **errp)
+{
+	if (st->db && (sqlite3_errcode(st->db) & 0xff) == SQLITE_NOTADB && *errp) {
+		char *e = xasprintf("%s; restore ledger.db from a backup", *errp);
+		free(*errp);
+		*errp = e;
+	}
+}
+
 static int
 migrate(struct store *st, char **errp)
 {
@@ -274,7 +357,15 @@ store_open(const char *dir, int flags, struct store **out, char **errp)
 		}
 	}
 	db = xasprintf("%s/ledger.db", dir);
-	if ((r = check_private(db, "the ledger", 0, errp)) == -1) {
+	if ((r = check_ledger_file(db, errp)) == -1 ||
+	    (r == 0 && (check_private(db, "the ledger", 0, errp) == -1 || check_ledger_content(dir, db, errp) == -1))) {
+		free(db);
+		return -1;
+	}
+	char *top = xasprintf("%s/archive", dir);
+	int ar = archive_check_dir(top, 0, errp);
+	free(top);
+	if (ar == -1) {
 		free(db);
 		return -1;
 	}
@@ -300,10 +391,13 @@ store_open(const char *dir, int flags, struct store **out, char **errp)
 	if ((!st->rdonly && store_exec(st, "PRAGMA journal_mode=WAL", errp) == -1) ||
 	    store_exec(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", errp) == -1 ||
 	    migrate(st, errp) == -1) {
+		ledger_hint(st, errp);
 		store_close(st);
 		return -1;
 	}
 	srand((unsigned)getpid() ^ (unsigned)time(NULL));
+	if (!st->rdonly)
+		archive_clean_tmp(st->dir);
 	*out = st;
 	return 0;
 }

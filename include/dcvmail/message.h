@@ -69,6 +69,12 @@ struct message {
 	int nparts; /* MIME parts seen */
 	int depth;  /* deepest nesting seen */
 	int nattachments;
+
+	/* Set when the intake archived the whole message itself (store_spool_*)
+	 * because it is larger than what it holds: raw is only a prefix, and
+	 * sha256 and spooled_size are of all bytes. */
+	int spooled;
+	size_t spooled_size;
 };
 
 /* Parse buf (len bytes; copied). Never fails on bad input: problems are

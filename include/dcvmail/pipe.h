@@ -15,6 +15,10 @@ struct pipe_request {
 	size_t len;
 	int dry_run;
 	int run_actions; /* run due outbox items inline (pipe-action-deadline) */
+	/* set when the message was larger than what is held in memory and was
+	 * archived whole while it was read: data is its prefix */
+	const char *spooled_sha256;
+	size_t spooled_size;
 };
 
 /* Classify and record; append Postfix's answer text to out ("4.3.0 reason"

@@ -31,6 +31,11 @@ struct process_result {
  * caller must not acknowledge the message (pipe: exit 75; imap: keep state). */
 int process_message(const struct process_ctx *, const char *raw, size_t len,
 		    const struct envelope *, struct process_result *out, char **errp);
+/* The same for a message the intake archived itself while reading it
+ * (store_spool_*, dry runs: hashed only): raw is its first len bytes,
+ * spooled_sha256 and spooled_size describe all of it. */
+int process_message_spooled(const struct process_ctx *, const char *raw, size_t len, const char *spooled_sha256,
+			    size_t spooled_size, const struct envelope *, struct process_result *out, char **errp);
 void process_result_free(struct process_result *);
 
 /* Output: one human line, or one JSON object (jansson), per message. Never

@@ -62,6 +62,22 @@ int store_has_message(struct store *, const char *sha256, char **errp);
 int store_message_origin(struct store *, const char *sha256, char **source, char **mailbox, char **errp);
 /* Path of the archived raw message (allocated), whether or not it exists. */
 char *store_archive_path(const struct store *, const char *sha256);
+/* Read an archived message back for a decision (at most max bytes), checking
+ * its content against its SHA-256 name; a symlink, a file not ours, a missing
+ * file or a mismatch ("archive tampered or damaged") fails with *errp. */
+int store_archive_read(struct store *, const char *sha256, size_t max, char **data, size_t *len,
+		       char **errp);
+/* The same check without keeping the bytes (for `show`); *len: bytes read. */
+int store_archive_verify(struct store *, const char *sha256, size_t *len, char **errp);
+
+/* A message too large to hold in memory, archived while it is read: begin
+ * (st NULL: hash and count only, for dry runs), add every byte, finish
+ * (fsync, rename to its hash's name; sha256 and len of all bytes) or abort. */
+struct spool;
+struct spool *store_spool_begin(struct store *st, char **errp);
+int store_spool_add(struct spool *, const void *data, size_t len, char **errp);
+int store_spool_finish(struct spool *, char sha256[65], size_t *len, char **errp);
+void store_spool_abort(struct spool *);
 
 /* Expectations: "the admin said to expect this CA and domain (and order)".
  * Without an order an expectation is used by at most one request; with
