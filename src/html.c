@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 
 #include "dcvmail/msgparse.h"
@@ -28,8 +29,18 @@ struct render {
 	struct linkset *ls;
 	int pre;
 	int nanchors;
+	int depth;     /* open elements, the root being 1 */
+	int skip;      /* depth of the dropped element being skipped, else 0 */
+	int done;      /* the root element has closed: the rest is not rendered */
+	int too_deep;  /* stopped at HTML_MAX_DEPTH */
+	long errors;   /* syntax errors the parser recovered from */
+	/* what libxml2's tree builder would know for whitespace handling:
+	 * the last child of the current element (comments aside) */
+	enum { LAST_NONE, LAST_TEXT, LAST_ELEM } last;
+	const char *last_name;
+	int strict_dtd; /* <!DOCTYPE> names HTML 4.01 or 4 strict */
 	struct {
-		xmlNodePtr node;
+		int depth;
 		size_t start;
 		char *href;
 	} anchors[MAX_ANCHORS];
@@ -82,21 +93,81 @@ text(struct render *r, const char *s)
 	tbuf_add(r->out, run, (size_t)(s - run), r->max);
 }
 
-/* Returns 1 to descend into the children. */
-static int
-enter(struct render *r, xmlNodePtr n)
-{
-	const char *name = (const char *)n->name;
+/* The HTML parser's "allowPCData" list: whitespace next to these is text. */
+static const char *const pcdata[] = {
+	"a", "abbr", "acronym", "address", "applet", "b", "bdo", "big", "blockquote", "body",
+	"button", "caption", "center", "cite", "code", "dd", "del", "dfn", "div", "dt", "em",
+	"font", "form", "h1", "h2", "h3", "h4", "h5", "h6", "i", "iframe", "ins", "kbd",
+	"label", "legend", "li", "noframes", "noscript", "object", "p", "pre", "q", "s", "samp",
+	"small", "span", "strike", "strong", "td", "th", "tt", "u", "var",
+};
 
-	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-		if (n->content)
-			text(r, (const char *)n->content);
+static int
+all_blank(const xmlChar *s, int len)
+{
+	for (int i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* Whitespace the tree builder would have dropped (HTML_PARSE_NOBLANKS): the
+ * parser asks the tree for that, and without a tree it cannot, so the same
+ * rule is applied here from what the renderer remembers of the tree. */
+static int
+ignorable_blank(htmlParserCtxtPtr ctxt, struct render *r, const xmlChar *s, int len)
+{
+	const char *name = (const char *)ctxt->name;
+
+	if (!all_blank(s, len) || ctxt->input == NULL || ctxt->input->cur == NULL)
 		return 0;
+	if (*ctxt->input->cur == 0)
+		return 1;
+	if (*ctxt->input->cur != '<')
+		return 0;
+	if (name == NULL || !strcmp(name, "html") || !strcmp(name, "head"))
+		return 1;
+	if (!strcmp(name, "body") && r->strict_dtd)
+		return 1;
+	if (r->last == LAST_TEXT)
+		return 0;
+	if (r->last == LAST_NONE)
+		return !in_list(name, pcdata, nitems(pcdata));
+	return !in_list(r->last_name, pcdata, nitems(pcdata));
+}
+
+static void
+sax_internal_subset(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+	struct render *r = ((htmlParserCtxtPtr)ctx)->_private;
+
+	if (ext && (!strcasecmp((const char *)ext, "-//W3C//DTD HTML 4.01//EN") ||
+		    !strcasecmp((const char *)ext, "-//W3C//DTD HTML 4//EN")))
+		r->strict_dtd = 1;
+}
+
+static void
+sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
+{
+	htmlParserCtxtPtr ctxt = ctx;
+	struct render *r = ctxt->_private;
+	const char *name = (const char *)xname;
+
+	if (r->done)
+		return;
+	if (++r->depth > HTML_MAX_DEPTH) {
+		r->too_deep = 1;
+		r->done = 1;
+		xmlStopParser(ctxt);
+		return;
 	}
-	if (n->type != XML_ELEMENT_NODE || name == NULL)
-		return 0;
-	if (in_list(name, dropped, nitems(dropped)))
-		return 0;
+	r->last = LAST_NONE;
+	if (r->skip || name == NULL)
+		return;
+	if (in_list(name, dropped, nitems(dropped))) {
+		r->skip = r->depth;
+		return;
+	}
 	if (in_list(name, blocks, nitems(blocks)))
 		newline(r);
 	else if (!strcasecmp(name, "td") || !strcasecmp(name, "th"))
@@ -104,28 +175,43 @@ enter(struct render *r, xmlNodePtr n)
 	if (!strcasecmp(name, "pre"))
 		r->pre++;
 	if (!strcasecmp(name, "a") && r->nanchors < MAX_ANCHORS) {
-		xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
-		if (href) {
-			r->anchors[r->nanchors].node = n;
+		for (int i = 0; atts && atts[i]; i += 2) {
+			if (strcasecmp((const char *)atts[i], "href"))
+				continue;
+			r->anchors[r->nanchors].depth = r->depth;
 			r->anchors[r->nanchors].start = r->out->len;
-			r->anchors[r->nanchors].href = xstrdup((char *)href);
+			r->anchors[r->nanchors].href = xstrdup(atts[i + 1] ? (const char *)atts[i + 1] : "");
 			r->nanchors++;
-			xmlFree(href);
+			break;
 		}
 	}
-	return 1;
 }
 
 static void
-leave(struct render *r, xmlNodePtr n)
+sax_end(void *ctx, const xmlChar *xname)
 {
-	const char *name = (const char *)n->name;
+	htmlParserCtxtPtr ctxt = ctx;
+	struct render *r = ctxt->_private;
+	const char *name = (const char *)xname;
+	int d;
 
-	if (n->type != XML_ELEMENT_NODE || name == NULL)
+	if (r->done || r->depth == 0)
+		return;
+	d = r->depth--;
+	r->last = LAST_ELEM;
+	r->last_name = name ? name : "";
+	if (r->depth == 0)
+		r->done = 1; /* like a walk from the root element: later roots are not shown */
+	if (r->skip) {
+		if (r->skip == d)
+			r->skip = 0;
+		return;
+	}
+	if (name == NULL)
 		return;
 	if (!strcasecmp(name, "pre") && r->pre > 0)
 		r->pre--;
-	if (r->nanchors > 0 && r->anchors[r->nanchors - 1].node == n) {
+	if (r->nanchors > 0 && r->anchors[r->nanchors - 1].depth == d) {
 		int i = --r->nanchors;
 		size_t st = r->anchors[i].start;
 		char *t = xstrndup(r->out->data ? r->out->data + st : "", r->out->len - st);
@@ -137,59 +223,110 @@ leave(struct render *r, xmlNodePtr n)
 		newline(r);
 }
 
-/* Iterative walk: documents nest deeper than we want to recurse. */
 static void
-walk(struct render *r, xmlNodePtr top)
+sax_text(void *ctx, const xmlChar *s, int len)
 {
-	xmlNodePtr cur = top;
+	htmlParserCtxtPtr ctxt = ctx;
+	struct render *r = ctxt->_private;
+	char *t;
 
-	while (cur) {
-		if (enter(r, cur) && cur->children) {
-			cur = cur->children;
-			continue;
-		}
-		for (;;) {
-			leave(r, cur);
-			if (cur == top) {
-				cur = NULL;
-				break;
-			}
-			if (cur->next) {
-				cur = cur->next;
-				break;
-			}
-			cur = cur->parent;
-		}
+	if (r->done || r->depth == 0 || ignorable_blank(ctxt, r, s, len))
+		return;
+	r->last = LAST_TEXT;
+	if (r->skip || len <= 0)
+		return;
+	t = xstrndup((const char *)s, (size_t)len);
+	text(r, t);
+	free(t);
+}
+
+static void
+sax_cdata(void *ctx, const xmlChar *s, int len)
+{
+	htmlParserCtxtPtr ctxt = ctx;
+	struct render *r = ctxt->_private;
+	char *t;
+
+	if (r->done || r->depth == 0)
+		return;
+	r->last = LAST_TEXT;
+	if (r->skip || len <= 0)
+		return;
+	t = xstrndup((const char *)s, (size_t)len);
+	text(r, t);
+	free(t);
+}
+
+/* Recovering from an error (a stray end tag searches every open element)
+ * is the parser's slow path: past HTML_MAX_ERRORS the rendering stops. */
+static void
+sax_error(void *ctx, const char *msg, ...)
+{
+	htmlParserCtxtPtr ctxt = ctx;
+	struct render *r = ctxt->_private;
+
+	if (++r->errors > HTML_MAX_ERRORS && !r->done) {
+		r->done = 1;
+		xmlStopParser(ctxt);
 	}
 }
 
-void
+static void
+sax_ignore(void *ctx, const xmlChar *s, int len)
+{
+}
+
+/* Streaming: libxml2's HTML parser calls back per tag and text run and no
+ * tree is built, so memory does not grow with the number of elements. The
+ * parser keeps a stack of open element names, which HTML_MAX_DEPTH bounds
+ * (and with it the time an end tag takes to find its element); HTML_MAX_ERRORS
+ * bounds how often that search can be forced. */
+int
 html_render(const char *html, size_t len, struct buf *out, size_t max, struct linkset *ls)
 {
 	struct render r;
-	htmlDocPtr doc;
-	xmlNodePtr root;
+	htmlSAXHandler sax;
+	htmlParserCtxtPtr ctxt;
+	xmlCharEncodingHandlerPtr enc;
 	size_t start = out->len;
 
 	if (len == 0)
-		return;
+		return 0;
 	if (len > INT_MAX - 1)
 		len = INT_MAX - 1;
-	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
-			     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-				     HTML_PARSE_NONET | HTML_PARSE_NOBLANKS | XML_PARSE_HUGE);
-	if (doc == NULL)
-		return;
+	if ((ctxt = htmlCreateMemoryParserCtxt(html, (int)len)) == NULL)
+		return 0;
+	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+					 HTML_PARSE_NONET | HTML_PARSE_NOBLANKS | XML_PARSE_HUGE);
+	if ((enc = xmlFindCharEncodingHandler("UTF-8")) != NULL)
+		xmlSwitchToEncoding(ctxt, enc);
+	memset(&sax, 0, sizeof(sax));
+	sax.internalSubset = sax_internal_subset;
+	sax.startElement = sax_start;
+	sax.endElement = sax_end;
+	sax.characters = sax_text;
+	sax.cdataBlock = sax_cdata;
+	sax.ignorableWhitespace = sax_ignore;
+	sax.error = sax_error;
+	sax.initialized = 1;
 	memset(&r, 0, sizeof(r));
 	r.out = out;
 	r.max = max;
 	r.ls = ls;
-	if ((root = xmlDocGetRootElement(doc)) != NULL)
-		walk(&r, root);
+	xmlFree(ctxt->sax);
+	ctxt->sax = &sax;
+	ctxt->userData = ctxt;
+	ctxt->_private = &r;
+	htmlParseDocument(ctxt);
+	ctxt->sax = NULL;
+	ctxt->_private = NULL;
+	htmlFreeParserCtxt(ctxt);
 	while (r.nanchors > 0)
 		free(r.anchors[--r.nanchors].href);
-	xmlFreeDoc(doc);
 	/* trim the rendered text */
 	while (out->len > start && (out->data[out->len - 1] == '\n' || out->data[out->len - 1] == ' '))
 		out->data[--out->len] = '\0';
+	if (r.too_deep)
+		return HTML_TOO_DEEP;
+	return r.errors > HTML_MAX_ERRORS ? HTML_TOO_MANY_ERRORS : 0;
 }
