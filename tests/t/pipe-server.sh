@@ -38,11 +38,11 @@ check_contains "and answers with the verdict" "$out" "dcv sectigo/"
 check_eq "and records nothing" "$(q "select count(*) from messages")" 2
 
 # many deliveries at once: every one recorded exactly once
-i=0; while [ $i -lt 40 ]; do
+i=0; pids=; while [ $i -lt 40 ]; do
 	{ printf 'Message-ID: <par%d@test.invalid>\n' $i; cat "$FIX/sectigo-dcv-plain.eml"; } >"$TEST_TMP/m$i.eml"
 	deliver -r admin@example.com <"$TEST_TMP/m$i.eml" >"$TEST_TMP/r$i" 2>&1 &
-	i=$((i + 1)); done
-wait_all=0; for j in $(jobs -p); do [ "$j" = "$W" ] || wait "$j" || wait_all=1; done
+	pids="$pids $!"; i=$((i + 1)); done
+wait_all=0; for j in $pids; do wait "$j" || wait_all=1; done
 check_eq "40 parallel deliveries all exit 0" "$wait_all" 0
 check_eq "and each is recorded once" "$(q "select count(*), count(distinct sha256) from messages")" "42|42"
 
@@ -61,8 +61,47 @@ SLOW=$!
 for _ in $(seq 100); do [ -e "$TEST_TMP/slow" ] && break; sleep 0.05; done
 out=$(deliver -r admin@example.com <"$FIX/globalsign-dcv.eml" 2>&1); rc=$?
 check_eq "a client stalling for longer than pipe-server-timeout does not block the next delivery" "$rc" 0
-check_contains "the stalled client is cut off and logged" "$(cat "$TEST_TMP/w.err")" "sent no complete message within 1 s"
 wait "$SLOW"
+check_contains "the stalled client is cut off and logged" "$(cat "$TEST_TMP/w.err")" "sent no complete message within 1 s"
+
+# idle clients are served side by side: three connections that send nothing
+# (pipe-server-timeout 12 here) do not delay a real delivery, and each is cut
+# off after its own 12 s, not one after the other
+stopw
+sed -i 's/^pipe-server-timeout 1$/pipe-server-timeout 12/' "$TEST_TMP/c.conf"
+startw "$S"
+python3 - "$S/pipe.sock" "$TEST_TMP/idle" >"$TEST_TMP/idle.t" 2>&1 <<'PY' &
+import socket, sys, time
+ss = []
+for i in range(3):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"dcvmail-pipe 1\n"); ss.append(s)
+open(sys.argv[2], "w").close()
+t0 = time.monotonic()
+for s in ss:
+    s.settimeout(40)
+    try:
+        s.recv(100)  # EOF when the watcher gives up on this client
+    except OSError:
+        pass
+print("%.1f" % (time.monotonic() - t0))
+PY
+IDLE=$!
+for _ in $(seq 100); do [ -e "$TEST_TMP/idle" ] && break; sleep 0.05; done
+n=$(q "select count(*) from messages")
+t0=$(date +%s)
+out=$(deliver -r admin@example.com <"$FIX/sslcom-dcv.eml" 2>&1); rc=$?
+t1=$(date +%s)
+check_eq "with 3 idle clients connected a delivery exits 0" "$rc" 0
+check "and completes in under 10 s ($((t1 - t0)) s)" [ $((t1 - t0)) -lt 10 ]
+check_eq "and is recorded" "$(q "select count(*) from messages")" $((n + 1))
+wait "$IDLE"
+idle=$(cat "$TEST_TMP/idle.t")
+check "the 3 idle clients are all cut off after about 12 s, not 36 ($idle s)" \
+	python3 -c "import sys; sys.exit(not 11 <= float('$idle') < 20)"
+check_eq "each is logged" "$(grep -c 'sent no complete message within 12 s' "$TEST_TMP/w.err")" 3
+stopw
+sed -i 's/^pipe-server-timeout 12$/pipe-server-timeout 1/' "$TEST_TMP/c.conf"
+startw "$S"
 # garbage on the socket
 printf 'HELO\n\nnot a request' | python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('$S/pipe.sock'); s.sendall(sys.stdin.buffer.read()); s.shutdown(socket.SHUT_WR); print(repr(s.recv(100)))" >/dev/null
 check_contains "a request that is not one is refused and logged" "$(cat "$TEST_TMP/w.err")" "not a dcvmail-pipe request"
