@@ -1,5 +1,6 @@
 /* html.c — HTML to plain text with libxml2's HTML parser; hrefs become links. */
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -39,6 +40,11 @@ struct render {
 	enum { LAST_NONE, LAST_TEXT, LAST_ELEM } last;
 	const char *last_name;
 	int strict_dtd; /* <!DOCTYPE> names HTML 4.01 or 4 strict */
+	/* what each tag name is, by the parser's interned name pointer */
+	struct {
+		const char *name;
+		unsigned flags;
+	} kinds[256];
 	struct {
 		int depth;
 		size_t start;
@@ -111,6 +117,37 @@ all_blank(const xmlChar *s, int len)
 	return 1;
 }
 
+enum { K_DROPPED = 1, K_BLOCK = 2, K_PCDATA = 4, K_CELL = 8, K_PRE = 16, K_A = 32, K_BR = 64 };
+
+static unsigned
+kind_of(const char *name)
+{
+	return (in_list(name, dropped, nitems(dropped)) ? K_DROPPED : 0) |
+	       (in_list(name, blocks, nitems(blocks)) ? K_BLOCK : 0) |
+	       (in_list(name, pcdata, nitems(pcdata)) ? K_PCDATA : 0) |
+	       (!strcasecmp(name, "td") || !strcasecmp(name, "th") ? K_CELL : 0) |
+	       (!strcasecmp(name, "pre") ? K_PRE : 0) | (!strcasecmp(name, "a") ? K_A : 0) |
+	       (!strcasecmp(name, "br") ? K_BR : 0);
+}
+
+/* The parser interns tag names, so each distinct name is looked up in the
+ * lists once per document, not once per tag. */
+static unsigned
+kind(struct render *r, const char *name)
+{
+	size_t h = ((uintptr_t)name >> 3) % nitems(r->kinds);
+
+	for (size_t probes = 0; probes < nitems(r->kinds); probes++, h = (h + 1) % nitems(r->kinds)) {
+		if (r->kinds[h].name == name)
+			return r->kinds[h].flags;
+		if (r->kinds[h].name == NULL) {
+			r->kinds[h].name = name;
+			return r->kinds[h].flags = kind_of(name);
+		}
+	}
+	return kind_of(name); /* more distinct names than slots */
+}
+
 /* Whitespace the tree builder would have dropped (HTML_PARSE_NOBLANKS): the
  * parser asks the tree for that, and without a tree it cannot, so the same
  * rule is applied here from what the renderer remembers of the tree. */
@@ -132,8 +169,8 @@ ignorable_blank(htmlParserCtxtPtr ctxt, struct render *r, const xmlChar *s, int 
 	if (r->last == LAST_TEXT)
 		return 0;
 	if (r->last == LAST_NONE)
-		return !in_list(name, pcdata, nitems(pcdata));
-	return !in_list(r->last_name, pcdata, nitems(pcdata));
+		return !(kind(r, name) & K_PCDATA);
+	return !(kind(r, r->last_name) & K_PCDATA);
 }
 
 static void
@@ -152,6 +189,7 @@ sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 	htmlParserCtxtPtr ctxt = ctx;
 	struct render *r = ctxt->_private;
 	const char *name = (const char *)xname;
+	unsigned k;
 
 	if (r->done)
 		return;
@@ -164,17 +202,18 @@ sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 	r->last = LAST_NONE;
 	if (r->skip || name == NULL)
 		return;
-	if (in_list(name, dropped, nitems(dropped))) {
+	k = kind(r, name);
+	if (k & K_DROPPED) {
 		r->skip = r->depth;
 		return;
 	}
-	if (in_list(name, blocks, nitems(blocks)))
+	if (k & K_BLOCK)
 		newline(r);
-	else if (!strcasecmp(name, "td") || !strcasecmp(name, "th"))
+	else if (k & K_CELL)
 		text(r, " ");
-	if (!strcasecmp(name, "pre"))
+	if (k & K_PRE)
 		r->pre++;
-	if (!strcasecmp(name, "a") && r->nanchors < MAX_ANCHORS) {
+	if ((k & K_A) && r->nanchors < MAX_ANCHORS) {
 		for (int i = 0; atts && atts[i]; i += 2) {
 			if (strcasecmp((const char *)atts[i], "href"))
 				continue;
@@ -193,6 +232,7 @@ sax_end(void *ctx, const xmlChar *xname)
 	htmlParserCtxtPtr ctxt = ctx;
 	struct render *r = ctxt->_private;
 	const char *name = (const char *)xname;
+	unsigned k;
 	int d;
 
 	if (r->done || r->depth == 0)
@@ -209,7 +249,8 @@ sax_end(void *ctx, const xmlChar *xname)
 	}
 	if (name == NULL)
 		return;
-	if (!strcasecmp(name, "pre") && r->pre > 0)
+	k = kind(r, name);
+	if ((k & K_PRE) && r->pre > 0)
 		r->pre--;
 	if (r->nanchors > 0 && r->anchors[r->nanchors - 1].depth == d) {
 		int i = --r->nanchors;
@@ -219,7 +260,7 @@ sax_end(void *ctx, const xmlChar *xname)
 		free(t);
 		free(r->anchors[i].href);
 	}
-	if (in_list(name, blocks, nitems(blocks)) && strcasecmp(name, "br"))
+	if ((k & K_BLOCK) && !(k & K_BR))
 		newline(r);
 }
 
