@@ -35,6 +35,31 @@ struct pclient {
 };
 static struct pclient clients[PIPE_SERVER_MAX_CLIENTS];
 static size_t nclients;
+/* Bytes all clients may hold at once: 8 x message-size (set by serve). The
+ * client that connected first is always read, so deliveries go on; the
+ * others wait while the budget is spent, so 64 clients cannot make the
+ * watcher hold 64 big messages. */
+static size_t budget = (size_t)80 << 20;
+
+static size_t
+buffered(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nclients; i++)
+		n += clients[i].in.len;
+	return n;
+}
+
+/* May client i be read now? */
+static int
+may_read(size_t i, size_t held)
+{
+	for (size_t j = 0; j < nclients; j++)
+		if (clients[j].deadline < clients[i].deadline)
+			return held < budget; /* not the first one */
+	return 1;
+}
 
 static void
 client_drop(size_t i)
@@ -139,8 +164,9 @@ pipe_server_pollfds(int lfd, struct pollfd *pfd)
 		return 0;
 	pfd[n].fd = nclients < PIPE_SERVER_MAX_CLIENTS ? lfd : -1; /* full: the rest wait in the backlog */
 	pfd[n++].events = POLLIN;
+	size_t held = buffered();
 	for (size_t i = 0; i < nclients; i++) {
-		pfd[n].fd = clients[i].fd;
+		pfd[n].fd = may_read(i, held) ? clients[i].fd : -1; /* -1: poll skips it */
 		pfd[n++].events = POLLIN;
 	}
 	return n;
@@ -245,6 +271,7 @@ pipe_server_serve(int lfd, const struct config *cfg, const struct ruleset *rs, s
 	size_t max = cfg->limits.max_size * 4 + 4096 + HEADER_MAX;
 	int fd, served = 0;
 
+	budget = cfg->limits.max_size * 8;
 	while (nclients < PIPE_SERVER_MAX_CLIENTS &&
 	       (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) != -1) {
 		struct pclient *c = &clients[nclients++];
@@ -254,7 +281,7 @@ pipe_server_serve(int lfd, const struct config *cfg, const struct ruleset *rs, s
 	}
 	for (size_t i = 0; i < nclients;) {
 		struct pclient *c = &clients[i];
-		int r = read_some(c->fd, &c->in, max);
+		int r = may_read(i, buffered()) ? read_some(c->fd, &c->in, max) : 0;
 
 		if (r == 1) {
 			answer(c->fd, &c->in, cfg, rs, st);

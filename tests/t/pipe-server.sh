@@ -100,6 +100,37 @@ check "the 3 idle clients are all cut off after about 12 s, not 36 ($idle s)" \
 	python3 -c "import sys; sys.exit(not 11 <= float('$idle') < 20)"
 check_eq "each is logged" "$(grep -c 'sent no complete message within 12 s' "$TEST_TMP/w.err")" 3
 stopw
+
+# memory: 20 clients each sending 4 MB (message-size 1M here) are not all
+# buffered at once: the watcher holds at most about 8 x message-size plus
+# the first client's message
+sed -i 's/^limit message-size 64k$/limit message-size 1M/' "$TEST_TMP/c.conf"
+startw "$S"
+python3 - "$S/pipe.sock" "$TEST_TMP/bulk" <<'PY' &
+import socket, sys, threading, time
+def push(s):
+    try:
+        s.sendall(b"dcvmail-pipe 1\nrcpt admin@example.com\n\n" + b"X-Pad: " + b"p" * 4000000 + b"\n")
+    except OSError:
+        pass
+ss = []
+for i in range(20):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); ss.append(s)
+    threading.Thread(target=push, args=(s,), daemon=True).start()
+time.sleep(4)
+open(sys.argv[2], "w").close()
+time.sleep(2)
+PY
+BULK=$!
+for _ in $(seq 200); do [ -e "$TEST_TMP/bulk" ] && break; sleep 0.05; done
+rss=$(awk '/^VmHWM/ {print $2}' "/proc/$W/status")
+wait "$BULK"
+max=40000; [ "${SANITIZE:-0}" = 1 ] && max=200000
+check "20 clients sending 4 MB each: the watcher peaks at ${rss} kB (< $max kB, not 80 MB)" [ "$rss" -lt "$max" ]
+out=$(deliver -r admin@example.com <"$FIX/certum-dcv.eml" 2>&1); rc=$?
+check_eq "and then still delivers" "$rc" 0
+stopw
+sed -i 's/^limit message-size 1M$/limit message-size 64k/' "$TEST_TMP/c.conf"
 sed -i 's/^pipe-server-timeout 12$/pipe-server-timeout 1/' "$TEST_TMP/c.conf"
 startw "$S"
 # garbage on the socket
