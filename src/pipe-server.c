@@ -35,10 +35,10 @@ struct pclient {
 };
 static struct pclient clients[PIPE_SERVER_MAX_CLIENTS];
 static size_t nclients;
-/* Bytes all clients may hold at once: 8 x message-size (set by serve). The
- * client that connected first is always read, so deliveries go on; the
- * others wait while the budget is spent, so 64 clients cannot make the
- * watcher hold 64 big messages. */
+/* Bytes all clients may hold at once: 8 x message-size (set by serve).
+ * While the budget is spent only the client that holds the most is read (an
+ * idle one cannot hold the others up; that one finishes and frees its part),
+ * so 64 clients cannot make the watcher hold 64 big messages. */
 static size_t budget = (size_t)80 << 20;
 
 static size_t
@@ -55,9 +55,11 @@ buffered(void)
 static int
 may_read(size_t i, size_t held)
 {
+	if (held < budget)
+		return 1;
 	for (size_t j = 0; j < nclients; j++)
-		if (clients[j].deadline < clients[i].deadline)
-			return held < budget; /* not the first one */
+		if (clients[j].in.len > clients[i].in.len || (clients[j].in.len == clients[i].in.len && j < i))
+			return 0; /* another one is further along */
 	return 1;
 }
 
