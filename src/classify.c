@@ -1,4 +1,5 @@
 /* classify.c — run the rules over a message: first matching rule wins. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,69 @@ clean_field(const char *name, const char *v, size_t n)
 	return r;
 }
 
+/* A captured domain is a host name, perhaps a wildcard one, and nothing
+ * else: labels of letters, digits and inner hyphens (or UTF-8 letters of an
+ * IDN), at least two of them. NULL when it is one, else why not. */
+static const char *
+bad_domain(const char *d)
+{
+	size_t label = 0, labels = 1;
+
+	if (!strncmp(d, "*.", 2))
+		d += 2;
+	if (strlen(d) > 253)
+		return "longer than 253 bytes";
+	if (!text_is_clean(d))
+		return "control or bidi characters";
+	for (const char *p = d; ; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '.' || c == '\0') {
+			if (label == 0 || label > 63)
+				return "an empty or over-long label";
+			if (p[-1] == '-' || p[-(ptrdiff_t)label] == '-')
+				return "a label starting or ending with '-'";
+			if (c == '\0')
+				break;
+			labels++;
+			label = 0;
+			continue;
+		}
+		if (c < 0x80 && !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-')
+			return "characters a host name does not have";
+		label++;
+	}
+	return labels < 2 ? "not a fully qualified host name" : NULL;
+}
+
+/* An order id is a bounded token: 1 to 64 letters, digits and - _ . : / */
+static const char *
+bad_order(const char *o)
+{
+	size_t n = strlen(o);
+
+	if (n > 64)
+		return "longer than 64 characters";
+	for (; *o; o++)
+		if (!((*o >= 'a' && *o <= 'z') || (*o >= 'A' && *o <= 'Z') || (*o >= '0' && *o <= '9') ||
+		      strchr("-_.:/", *o)))
+			return "characters an order number does not have";
+	return NULL;
+}
+
+/* Captures are checked where they are taken: an invalid one is dropped,
+ * with the reason, so that no stored or shown field carries junk. */
+static const char *
+bad_capture(const char *name, const char *v)
+{
+	if (!strcmp(name, "domain"))
+		return bad_domain(v);
+	if (!strcmp(name, "order"))
+		return bad_order(v);
+	if (!text_is_clean(v))
+		return "control or bidi characters";
+	return strlen(v) > 1000 ? "longer than 1000 bytes" : NULL;
+}
+
 /* Named captures of the last match become fields (first value wins). */
 static void
 take_captures(struct eval *e, pcre2_code *re, const char *s)
@@ -73,7 +137,12 @@ take_captures(struct eval *e, pcre2_code *re, const char *s)
 		if (verdict_field(e->cand, name) != NULL)
 			continue;
 		char *v = clean_field(name, s + ov[2 * n], ov[2 * n + 1] - ov[2 * n]);
-		if (*v)
+		const char *why = *v ? bad_capture(name, v) : NULL;
+		if (why) {
+			char *shown = text_clean_max(v, 80);
+			verdict_add_reason(e->cand, "captured %s '%s' dropped: %s", name, shown, why);
+			free(shown);
+		} else if (*v)
 			verdict_set_field(e->cand, name, v);
 		/* the domain field is the base domain; that the mail asks for a
 		 * wildcard is kept apart, for the expectation's scope */
@@ -363,7 +432,7 @@ run_rules(const struct ruleset *rs, const struct message *m, const struct envelo
 			verdict_add_reason(v, "regex limit hit in rule %s: treated as not matching", r->id);
 		if (ok && !e.limit_hit) {
 			for (size_t k = 0; trace && k < cand.nfields; k++)
-				fprintf(trace, "    captured %s = %s\n", cand.fields[k].name, cand.fields[k].value);
+				fprintf(trace, "    captured %s = %s\n", cand.fields[k].name, cand.fields[k].value); /* validated */
 			if (trace && v->rule) {
 				fprintf(trace, "    => matches too (the first match, %s, wins)\n", v->rule);
 				verdict_free(&cand);
@@ -416,13 +485,15 @@ classify_trace(const struct ruleset *rs, const struct message *m, const struct e
 	if (v.rule)
 		fprintf(out, " (rule %s, ca %s)", v.rule, v.ca);
 	fputc('\n', out);
+	struct strv c = { 0 }; /* a person reads this: through the sanitiser */
 	for (size_t i = 0; i < v.nreasons; i++)
-		fprintf(out, "  ! %s\n", v.reasons[i]);
+		fprintf(out, "  ! %s\n", text_clean_in(&c, v.reasons[i]));
 	if (v.approve_link)
-		fprintf(out, "  approve link: %s\n", v.approve_link);
+		fprintf(out, "  approve link: %s\n", text_clean_in(&c, v.approve_link));
 	if (v.reject_link)
-		fprintf(out, "  reject link (never followed): %s\n", v.reject_link);
+		fprintf(out, "  reject link (never followed): %s\n", text_clean_in(&c, v.reject_link));
 	if (v.dedup_key)
-		fprintf(out, "  dedup key: %s\n", v.dedup_key);
+		fprintf(out, "  dedup key: %s\n", text_clean_in(&c, v.dedup_key));
+	strv_free(&c);
 	verdict_free(&v);
 }

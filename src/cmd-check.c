@@ -47,7 +47,10 @@ check_one(void *arg, const char *label, const char *data, size_t len)
 		return 0;
 	}
 	if (process_message(&cs->ctx, data, len, &env, &r, &err) == -1) {
-		fprintf(stderr, "dcvmail: %s: %s\n", label, err ? err : "internal error");
+		char *l = text_clean(label), *e = text_clean(err ? err : "internal error");
+		fprintf(stderr, "dcvmail: %s: %s\n", l, e);
+		free(l);
+		free(e);
 		free(err);
 		cs->nerr++;
 		process_result_free(&r);
@@ -140,7 +143,9 @@ cmd_check(struct globals *g, int argc, char **argv)
 		st = NULL;
 	}
 	if (!cs.ctx.dry_run && store_open(cfg.state_dir, 0, &st, &err) == -1) {
-		fprintf(stderr, "dcvmail: %s\n", err);
+		char *e = text_clean(err);
+		fprintf(stderr, "dcvmail: %s\n", e);
+		free(e);
 		free(err);
 		rules_free(rs);
 		config_free(&cfg);

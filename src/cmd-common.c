@@ -58,7 +58,9 @@ int
 cmd_finish(struct config *cfg, struct store *st, int rc, char *err)
 {
 	if (err) {
-		fprintf(stderr, "dcvmail: %s\n", err);
+		char *c = text_clean(err);
+		fprintf(stderr, "dcvmail: %s\n", c);
+		free(c);
 		free(err);
 	}
 	store_close(st);

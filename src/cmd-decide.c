@@ -50,8 +50,12 @@ reject_instructions(const struct config *cfg, struct store *st, int64_t id)
 		it.request_id = id;
 		it.message_sha256 = sha;
 		if (action_load(&ax, &it, &as, &err) == 0 && as.v.reject_link && as.v.type != VT_SUSPICIOUS)
+		{
+			char *l = text_clean(as.v.reject_link);
 			printf("To cancel the order at %s, the CA's mail gives this reject link; dcvmail never opens it:\n"
-			       "  %s\n", as.ca ? as.ca->name : "the CA", as.v.reject_link);
+			       "  %s\n", as.ca ? as.ca->name : "the CA", l);
+			free(l);
+		}
 	}
 	printf("dcvmail never opens a reject link: to cancel the order, follow the CA's own reject link\n"
 	       "or instructions yourself (`dcvmail show %lld` names the archived message).\n", (long long)id);
@@ -78,8 +82,11 @@ decide(struct globals *g, int64_t id, const char *note, const char *state)
 		request_info_free(&ri);
 		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
 	}
-	printf("request %lld (%s %s %s) recorded as %s by %s\n", (long long)id, ri.ca ? ri.ca : "-",
-	       ri.domain ? ri.domain : "-", ri.order ? ri.order : "-", state, who_am_i(who, sizeof(who)));
+	struct strv c = { 0 };
+	printf("request %lld (%s %s %s) recorded as %s by %s\n", (long long)id, ri.ca ? text_clean_in(&c, ri.ca) : "-",
+	       ri.domain ? text_clean_in(&c, ri.domain) : "-", ri.order ? text_clean_in(&c, ri.order) : "-", state,
+	       text_clean_in(&c, who_am_i(who, sizeof(who))));
+	strv_free(&c);
 	if (!strcmp(state, "approved"))
 		printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");
 	else
@@ -101,6 +108,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 	struct action_subject as;
 	struct buf why;
 	char *err = NULL, *result = NULL, *sha = NULL, who[64], w[256];
+	struct strv c = { 0 }; /* printed text through the sanitiser */
 	int r, n;
 
 	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE)) != 0)
@@ -130,7 +138,8 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 			r = EXIT_DATAERR;
 		} else if ((n = policy_approval_problems(&cfg, rs, st, &as.v, time(NULL), 1, &why, &err)) >= 0) {
 			if (n)
-				printf("request %lld would not be approved: %s\n", (long long)id, why.data);
+				printf("request %lld would not be approved: %s\n", (long long)id,
+				       text_clean_in(&c, why.data));
 			else
 				printf("request %lld: would open %s on the CA's page (dry run: nothing sent)\n",
 				       (long long)id, log_redact_url(as.v.approve_link, w, sizeof(w)));
@@ -141,7 +150,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 		action_subject_free(&as);
 	} else {
 		enum action_status s = approve_follow(&ax, &it, 1, who, &result);
-		printf("request %lld: %s\n", (long long)id, result);
+		printf("request %lld: %s\n", (long long)id, text_clean_in(&c, result)); /* a CA site's words */
 		if (s == ACTION_OK)
 			printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");
 		else
@@ -149,6 +158,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 			       "with `dcvmail approve %lld --record-only`.\n", (long long)id);
 		r = s == ACTION_OK ? 0 : s == ACTION_RETRY ? EXIT_TEMPFAIL : EXIT_DATAERR;
 	}
+	strv_free(&c);
 	free(result);
 	free(sha);
 	rules_free(rs);

@@ -159,7 +159,10 @@ cmd_dns(struct globals *g, int argc, char **argv)
 		if (dl && dom[dl - 1] == '.')
 			dom[dl - 1] = '\0';
 		if (lookup_domain(&l, &cfg, dom, &cs, &n, &err) == -1) {
-			fprintf(stderr, "dcvmail: %s: %s\n", dom, err);
+			char *ce = text_clean(err), *cd = text_clean(dom);
+			fprintf(stderr, "dcvmail: %s: %s\n", cd, ce);
+			free(ce);
+			free(cd);
 			free(err);
 			err = NULL;
 			rc = EXIT_TEMPFAIL;
@@ -180,11 +183,12 @@ cmd_dns(struct globals *g, int argc, char **argv)
 			free(s);
 			json_decref(o);
 		} else {
-			printf("%s: %zu DNS contact%s\n", dom, n, n == 1 ? "" : "s");
+			struct strv c = { 0 }; /* DNS answers are strangers' text */
+			printf("%s: %zu DNS contact%s\n", text_clean_in(&c, dom), n, n == 1 ? "" : "s");
 			for (size_t i = 0; i < n; i++)
-				printf("  %-4s %-45s %-5s %s  %s%s%s\n", cs[i].source, cs[i].name, cs[i].kind, cs[i].value,
-				       cs[i].problem ? "INVALID: " : "",
-				       cs[i].problem ? cs[i].problem
+				printf("  %-4s %-45s %-5s %s  %s%s%s\n", cs[i].source, text_clean_in(&c, cs[i].name),
+				       cs[i].kind, text_clean_in(&c, cs[i].value), cs[i].problem ? "INVALID: " : "",
+				       cs[i].problem ? text_clean_in(&c, cs[i].problem)
 				       : !strcmp(cs[i].kind, "phone") ? "(a phone number: not mail)"
 				       : cs[i].watched ? "watched: " : "NOT WATCHED: no mailbox or role of dcvmail receives it",
 				       cs[i].watched ? cs[i].watched : "");
@@ -192,6 +196,7 @@ cmd_dns(struct globals *g, int argc, char **argv)
 				printf("  DNSSEC: %s\n  Note: CAs SHOULD NOT use these email methods since 2026-03-15 and MUST NOT "
 				       "from 2028-03-15 (ballot SC-090).\n",
 				       l.answers && l.ad_all ? "validated by the resolver (AD)" : "not validated by the resolver");
+			strv_free(&c);
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (cs[i].problem || (!strcmp(cs[i].kind, "email") && !cs[i].watched))

@@ -74,8 +74,11 @@ test(struct globals *g, int argc, char **argv)
 			continue;
 		}
 		struct message *m = message_parse(data, len, &cfg.limits);
-		printf("== %s\nfrom: %s\nsubject: %s\nstatus: %s\n", argv[i], m->from, m->subject,
+		struct strv c = { 0 };
+		printf("== %s\nfrom: %s\nsubject: %s\nstatus: %s\n", text_clean_in(&c, argv[i]),
+		       text_clean_in(&c, m->from ? m->from : ""), text_clean_in(&c, m->subject ? m->subject : ""),
 		       msg_status_name(m->status));
+		strv_free(&c);
 		classify_trace(rs, m, &env, stdout);
 		message_free(m);
 		free(data);

@@ -25,7 +25,11 @@ struct intake {
 static void
 fail(struct intake *it, const char *path, const char *cause)
 {
-	fprintf(stderr, "dcvmail: %s: %s\n", path, cause);
+	char *p = text_clean(path), *c = text_clean(cause);
+
+	fprintf(stderr, "dcvmail: %s: %s\n", p, c);
+	free(p);
+	free(c);
 	it->errors++;
 }
 

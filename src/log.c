@@ -7,6 +7,7 @@
 #include <syslog.h>
 
 #include "dcvmail/log.h"
+#include "dcvmail/util.h"
 
 static const char *log_name = "dcvmail";
 static enum log_dest log_dest = LOG_TO_STDERR;
@@ -44,9 +45,14 @@ log_verbose(void)
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char msg[2048];
+	char raw[2048], msg[8192], sfx[1024];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* every line goes through the sanitiser: mail and remote servers put
+	 * text into log lines, and ESC or U+009B must not reach a terminal */
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	text_clean_to(msg, sizeof(msg), raw);
+	if (suffix)
+		suffix = text_clean_to(sfx, sizeof(sfx), suffix);
 	if (log_dest != LOG_TO_SYSLOG) {
 		if (suffix)
 			fprintf(stderr, "%s: %s: %s\n", log_name, msg, suffix);

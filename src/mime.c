@@ -337,7 +337,12 @@ text_part(struct mparse *mp, struct part *pt, const char *p, const char *end)
 		size_t hmax = max > (size_t)1 << 29 ? (size_t)1 << 30 : max * 2;
 		buf_init(&t, 0);
 		sep_add(&mp->html, u.data, u.len, max);
-		html_render(u.data ? u.data : "", u.len < hmax ? u.len : hmax, &t, max, &mp->links);
+		int hr = html_render(u.data ? u.data : "", u.len < hmax ? u.len : hmax, &t, max,
+				     &mp->links);
+		if (hr == HTML_TOO_DEEP)
+			mp_malformed(mp, "HTML nesting deeper than %d elements", HTML_MAX_DEPTH);
+		else if (hr == HTML_TOO_MANY_ERRORS)
+			mp_malformed(mp, "more than %d HTML syntax errors", HTML_MAX_ERRORS);
 		links_scan_text(&mp->links, t.data ? t.data : "", t.len);
 		sep_add(&mp->html_text, t.data, t.len, max);
 		buf_free(&t);

@@ -1,4 +1,5 @@
 /* output.c — one line or one JSON object per processed message. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,22 +9,14 @@
 #include "dcvmail/process.h"
 #include "dcvmail/util.h"
 
-/* Print s on one line: control characters become spaces, at most max bytes
- * (cut on a UTF-8 boundary). */
+/* Print s on one line through the sanitiser (text_clean), at most max bytes. */
 static void
 put_clean(FILE *f, const char *s, size_t max)
 {
-	size_t n = 0;
+	char *c = text_clean_max(s, max);
 
-	for (; s && *s && n < max; s++, n++) {
-		unsigned char c = (unsigned char)*s;
-		fputc(c < 0x20 || c == 0x7f ? ' ' : c, f);
-	}
-	if (s && *s) {
-		while ((*s & 0xc0) == 0x80)
-			fputc(*s++, f);
-		fputs("…", f);
-	}
+	fputs(c, f);
+	free(c);
 }
 
 void
@@ -33,7 +26,8 @@ print_result_line(FILE *f, const char *label, const struct process_result *r, in
 	const struct verdict *v = &r->v;
 	const char *dom = verdict_field(v, "domain");
 
-	fprintf(f, "%s\t%s", label, vtype_name(v->type));
+	put_clean(f, label, SIZE_MAX);
+	fprintf(f, "\t%s", vtype_name(v->type));
 	if (v->ca)
 		fprintf(f, "\t%s/%s", v->ca, v->rule ? v->rule : "-");
 	else
@@ -42,8 +36,10 @@ print_result_line(FILE *f, const char *label, const struct process_result *r, in
 	put_clean(f, m->from && *m->from ? m->from : "(no from)", 80);
 	fputs("\t", f);
 	put_clean(f, m->subject && *m->subject ? m->subject : "(no subject)", 120);
-	if (dom)
-		fprintf(f, "\tdomain=%s", dom);
+	if (dom) {
+		fputs("\tdomain=", f);
+		put_clean(f, dom, 300);
+	}
 	if (v->type != VT_UNKNOWN || v->auth != AUTH_NONE)
 		fprintf(f, "\tauth=%s", auth_status_name(v->auth));
 	if (show_links) {

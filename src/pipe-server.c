@@ -1,4 +1,4 @@
-/* pipe-server.c — `dcvmail watch` answering the dcvmail-pipe client on
+/* pipe-server.c — `dcvmail watch` answering dcvmail-pipe clients (concurrently) on
  * STATE_DIR/pipe.sock, so that a Postfix delivery does not pay for loading
  * dcvmail's libraries in a new process each time.
  *
@@ -24,6 +24,52 @@
 #include "dcvmail/util.h"
 
 #define HEADER_MAX 8192
+
+/* Clients are served concurrently: each has its own buffer and deadline
+ * (pipe-server-timeout from its connect), and the watcher's poll loop waits
+ * on all of them, so idle or slow clients cannot delay another delivery. */
+struct pclient {
+	int fd;
+	double deadline;
+	struct buf in;
+};
+static struct pclient clients[PIPE_SERVER_MAX_CLIENTS];
+static size_t nclients;
+/* Bytes all clients may hold at once: 8 x message-size (set by serve).
+ * While the budget is spent only the client that holds the most is read (an
+ * idle one cannot hold the others up; that one finishes and frees its part),
+ * so 64 clients cannot make the watcher hold 64 big messages. */
+static size_t budget = (size_t)80 << 20;
+
+static size_t
+buffered(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nclients; i++)
+		n += clients[i].in.len;
+	return n;
+}
+
+/* May client i be read now? */
+static int
+may_read(size_t i, size_t held)
+{
+	if (held < budget)
+		return 1;
+	for (size_t j = 0; j < nclients; j++)
+		if (clients[j].in.len > clients[i].in.len || (clients[j].in.len == clients[i].in.len && j < i))
+			return 0; /* another one is further along */
+	return 1;
+}
+
+static void
+client_drop(size_t i)
+{
+	close(clients[i].fd);
+	buf_free(&clients[i].in);
+	clients[i] = clients[--nclients];
+}
 
 static int
 sock_path(const char *state_dir, struct sockaddr_un *sun, char **errp)
@@ -80,37 +126,65 @@ pipe_server_close(int fd, const char *state_dir)
 
 	if (fd == -1)
 		return;
+	while (nclients > 0) /* no answer: the client exits 75 and Postfix retries */
+		client_drop(nclients - 1);
 	close(fd);
 	if (sock_path(state_dir, &sun, &err) == 0)
 		unlink(sun.sun_path);
 	free(err);
 }
 
-/* Read until EOF or max bytes (the rest is read and dropped: the message
- * is then oversized, as in `dcvmail pipe`). -1 on timeout or error. */
+/* Read what is there (the bytes over max are read and dropped: the message
+ * is then oversized, as in `dcvmail pipe`). 1 at EOF, 0 for more to come,
+ * -1 on error. */
 static int
-read_all(int fd, struct buf *b, size_t max, int timeout)
+read_some(int fd, struct buf *b, size_t max)
 {
 	char tmp[65536];
-	double end = now_mono() + timeout;
 
-	for (;;) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		int left = (int)((end - now_mono()) * 1000);
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, left) <= 0)
-			return -1;
-		if ((n = read(fd, tmp, sizeof(tmp))) == 0)
-			return 0;
+	for (int rounds = 0; rounds < 256; rounds++) { /* up to 16 MB, then let others in */
+		ssize_t n = read(fd, tmp, sizeof(tmp));
+		if (n == 0)
+			return 1;
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR)
 				continue;
-			return -1;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 		}
 		if (b->len < max)
 			buf_add(b, tmp, b->len + (size_t)n > max ? max - b->len : (size_t)n);
 	}
+	return 0;
+}
+
+size_t
+pipe_server_pollfds(int lfd, struct pollfd *pfd)
+{
+	size_t n = 0;
+
+	if (lfd == -1)
+		return 0;
+	pfd[n].fd = nclients < PIPE_SERVER_MAX_CLIENTS ? lfd : -1; /* full: the rest wait in the backlog */
+	pfd[n++].events = POLLIN;
+	size_t held = buffered();
+	for (size_t i = 0; i < nclients; i++) {
+		pfd[n].fd = may_read(i, held) ? clients[i].fd : -1; /* -1: poll skips it */
+		pfd[n++].events = POLLIN;
+	}
+	return n;
+}
+
+int
+pipe_server_timeout_ms(double now)
+{
+	double next = 0;
+
+	for (size_t i = 0; i < nclients; i++)
+		if (next == 0 || clients[i].deadline < next)
+			next = clients[i].deadline;
+	if (next == 0)
+		return -1;
+	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
 }
 
 static int
@@ -166,38 +240,62 @@ pipe_request_parse(char *data, size_t len, struct pipe_request *pr)
 	return -1;
 }
 
+static void
+answer(int fd, struct buf *in, const struct config *cfg, const struct ruleset *rs, struct store *st)
+{
+	struct pipe_request pr;
+	struct buf out, logline;
+	char head[8];
+	int rc;
+
+	if (in->len == 0 || pipe_request_parse(in->data, in->len, &pr) == -1) {
+		log_warnx("pipe.sock: a client sent something that is not a dcvmail-pipe request");
+		return;
+	}
+	buf_init(&out, 1 << 16);
+	buf_init(&logline, 1 << 16);
+	pr.run_actions = 0; /* the watcher's own outbox runs them next */
+	rc = pipe_deliver(&pr, cfg, rs, st, &out, &logline);
+	snprintf(head, sizeof(head), "%d\n", rc);
+	if (write_all(fd, head, strlen(head), cfg->pipe_server_timeout) == -1 ||
+	    write_all(fd, out.data ? out.data : "", out.len, cfg->pipe_server_timeout) == -1)
+		log_warnx("pipe.sock: the client left before the answer (%s); Postfix will "
+			  "retry and the copy is recognised", rc == 0 ? "recorded" : "deferred");
+	if (logline.len)
+		log_warnx("%s", logline.data);
+	buf_free(&out);
+	buf_free(&logline);
+}
+
 int
 pipe_server_serve(int lfd, const struct config *cfg, const struct ruleset *rs, struct store *st)
 {
-	struct pipe_request pr;
-	struct buf in, out, logline;
-	char head[8];
-	int fd, rc, served = 0;
+	size_t max = cfg->limits.max_size * 4 + 4096 + HEADER_MAX;
+	int fd, served = 0;
 
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) != -1) {
-		buf_init(&in, cfg->limits.max_size * 4 + 4096 + HEADER_MAX);
-		buf_init(&out, 1 << 16);
-		buf_init(&logline, 1 << 16);
-		if (read_all(fd, &in, cfg->limits.max_size * 4 + 4096 + HEADER_MAX, cfg->pipe_server_timeout) == -1) {
-			log_warnx("pipe.sock: a client sent no complete message within %d s", cfg->pipe_server_timeout);
-		} else if (in.len == 0 || pipe_request_parse(in.data, in.len, &pr) == -1) {
-			log_warnx("pipe.sock: a client sent something that is not a dcvmail-pipe request");
-		} else {
-			pr.run_actions = 0; /* the watcher's own outbox runs them next */
-			rc = pipe_deliver(&pr, cfg, rs, st, &out, &logline);
-			snprintf(head, sizeof(head), "%d\n", rc);
-			if (write_all(fd, head, strlen(head), cfg->pipe_server_timeout) == -1 ||
-			    write_all(fd, out.data ? out.data : "", out.len, cfg->pipe_server_timeout) == -1)
-				log_warnx("pipe.sock: the client left before the answer (%s); Postfix will "
-					  "retry and the copy is recognised", rc == 0 ? "recorded" : "deferred");
-			if (logline.len)
-				log_warnx("%s", logline.data);
+	budget = cfg->limits.max_size * 8;
+	while (nclients < PIPE_SERVER_MAX_CLIENTS &&
+	       (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) != -1) {
+		struct pclient *c = &clients[nclients++];
+		c->fd = fd;
+		c->deadline = now_mono() + cfg->pipe_server_timeout;
+		buf_init(&c->in, max);
+	}
+	for (size_t i = 0; i < nclients;) {
+		struct pclient *c = &clients[i];
+		int r = may_read(i, buffered()) ? read_some(c->fd, &c->in, max) : 0;
+
+		if (r == 1) {
+			answer(c->fd, &c->in, cfg, rs, st);
 			served++;
+		} else if (r == -1 || now_mono() >= c->deadline) {
+			log_warnx("pipe.sock: a client sent no complete message within %d s",
+				  cfg->pipe_server_timeout);
+		} else {
+			i++;
+			continue;
 		}
-		close(fd);
-		buf_free(&in);
-		buf_free(&out);
-		buf_free(&logline);
+		client_drop(i);
 	}
 	return served;
 }

@@ -91,11 +91,15 @@ store_list(struct store *st, int pending_only, int json, FILE *out, char **errp)
 		struct request_info *r = &v[i];
 		if (json)
 			put_json(out, request_json(r));
-		else
-			fprintf(out, "%-5lld %-10s %-10s %-11s %-28s %-16s %6d %5s %s\n", (long long)r->id, r->state,
-				r->type ? r->type : "-", r->ca ? r->ca : "-", r->domain ? r->domain : "-",
-				r->order ? r->order : "-", r->copies, age(r->first_seen, now, a, sizeof(a)),
-				r->expected ? "yes" : "no");
+		else {
+			struct strv c = { 0 }; /* what a person reads goes through the sanitiser */
+			fprintf(out, "%-5lld %-10s %-10s %-11s %-28s %-16s %6d %5s %s\n", (long long)r->id,
+				text_clean_in(&c, r->state), r->type ? text_clean_in(&c, r->type) : "-",
+				r->ca ? text_clean_in(&c, r->ca) : "-", r->domain ? text_clean_in(&c, r->domain) : "-",
+				r->order ? text_clean_in(&c, r->order) : "-", r->copies,
+				age(r->first_seen, now, a, sizeof(a)), r->expected ? "yes" : "no");
+			strv_free(&c);
+		}
 		request_info_free(r);
 	}
 	if (!json && n == 0)
@@ -177,13 +181,17 @@ show_copies(struct store *st, int64_t id, json_t *jo, FILE *out)
 			show_deliveries(st, sqlite3_column_int64(s, 0), m, out);
 			json_array_append_new(arr, m);
 		} else {
+			struct strv c = { 0 };
 			fprintf(out, "  #%lld %s %s via %s %s%s%s auth=%s\n    from %s: %s\n    archive %s%s\n",
 				(long long)sqlite3_column_int64(s, 0), fmt_time(sqlite3_column_int64(s, 1), t, sizeof(t)),
-				col_text(s, 7), col_text(s, 10), col_text(s, 2), *col_text(s, 3) ? " role=" : "",
-				col_text(s, 3), col_text(s, 8), col_text(s, 5), col_text(s, 6), col_text(s, 9),
-				aok ? "" : " UNUSABLE");
+				text_clean_in(&c, col_text(s, 7)), text_clean_in(&c, col_text(s, 10)),
+				text_clean_in(&c, col_text(s, 2)), *col_text(s, 3) ? " role=" : "",
+				text_clean_in(&c, col_text(s, 3)), text_clean_in(&c, col_text(s, 8)),
+				text_clean_in(&c, col_text(s, 5)), text_clean_in(&c, col_text(s, 6)),
+				text_clean_in(&c, col_text(s, 9)), aok ? "" : " UNUSABLE");
 			if (!aok)
-				fprintf(out, "    %s\n", aerr ? aerr : "the archive file cannot be read");
+				fprintf(out, "    %s\n", text_clean_in(&c, aerr ? aerr : "the archive file cannot be read"));
+			strv_free(&c);
 			show_deliveries(st, sqlite3_column_int64(s, 0), NULL, out);
 		}
 		free(aerr);
@@ -223,9 +231,13 @@ show_actions(struct store *st, int64_t id, json_t *jo, FILE *out)
 			json_object_set_new(a, "state", json_string(state));
 			json_object_set_new(a, "last_error", json_string(col_text(s, 7)));
 			json_array_append_new(arr, a);
-		} else
-			fprintf(out, "  %s %s %s (%d attempts)%s%s\n    why: %s\n", col_text(s, 1), target, state,
-				sqlite3_column_int(s, 4), *col_text(s, 7) ? ": " : "", col_text(s, 7), col_text(s, 3));
+		} else {
+			struct strv c = { 0 }; /* last_error holds a remote server's words */
+			fprintf(out, "  %s %s %s (%d attempts)%s%s\n    why: %s\n", text_clean_in(&c, col_text(s, 1)),
+				text_clean_in(&c, target), state, sqlite3_column_int(s, 4), *col_text(s, 7) ? ": " : "",
+				text_clean_in(&c, col_text(s, 7)), text_clean_in(&c, col_text(s, 3)));
+			strv_free(&c);
+		}
 	}
 	sqlite3_finalize(s);
 	if (jo)
@@ -357,14 +369,18 @@ store_request_show(struct store *st, int64_t id, int json, FILE *out, char **err
 		show_attempts(st, id, o, out);
 		put_json(out, o);
 	} else {
+		struct strv c = { 0 };
 		fprintf(out, "request %lld: %s %s from %s\n  domain %s, order %s\n  state %s%s%s%s%s\n"
 			     "  %d cop%s, first %s, last %s, %s\n  key %s\n",
-			(long long)r.id, r.type ? r.type : "-", "request", r.ca ? r.ca : "-",
-			r.domain ? r.domain : "-", r.order ? r.order : "-", r.state,
-			r.state_by ? " by " : "", r.state_by ? r.state_by : "", r.state_note ? ": " : "",
-			r.state_note ? r.state_note : "", r.copies, r.copies == 1 ? "y" : "ies",
-			fmt_time(r.first_seen, t1, sizeof(t1)), fmt_time(r.last_seen, t2, sizeof(t2)),
-			r.expected ? "expected" : "NOT expected", r.key);
+			(long long)r.id, r.type ? text_clean_in(&c, r.type) : "-", "request",
+			r.ca ? text_clean_in(&c, r.ca) : "-", r.domain ? text_clean_in(&c, r.domain) : "-",
+			r.order ? text_clean_in(&c, r.order) : "-", text_clean_in(&c, r.state),
+			r.state_by ? " by " : "", r.state_by ? text_clean_in(&c, r.state_by) : "",
+			r.state_note ? ": " : "", r.state_note ? text_clean_in(&c, r.state_note) : "", r.copies,
+			r.copies == 1 ? "y" : "ies", fmt_time(r.first_seen, t1, sizeof(t1)),
+			fmt_time(r.last_seen, t2, sizeof(t2)), r.expected ? "expected" : "NOT expected",
+			text_clean_in(&c, r.key ? r.key : "-"));
+		strv_free(&c);
 		show_copies(st, id, NULL, out);
 		show_actions(st, id, NULL, out);
 		show_attempts(st, id, NULL, out);
@@ -416,11 +432,15 @@ store_report(struct store *st, int json, int alert_hours, time_t now, FILE *out,
 			json_object_set_new(o, "oldest_pending_hours", pend ? json_integer((now - oldest) / 3600) : json_null());
 			json_object_set_new(o, "alert", json_boolean(alert));
 			put_json(out, o);
-		} else
-			fprintf(out, "%-28s %-11s %-11s %-12s %-8d %s%s\n", col_text(s, 0), col_text(s, 1),
+		} else {
+			struct strv c = { 0 };
+			fprintf(out, "%-28s %-11s %-11s %-12s %-8d %s%s\n", text_clean_in(&c, col_text(s, 0)),
+				text_clean_in(&c, col_text(s, 1)),
 				appr ? day(appr, b1, sizeof(b1)) : "never", until ? day(until, b2, sizeof(b2)) : "-",
 				pend, pend ? age(oldest, now, a, sizeof(a)) : "-",
 				alert ? "  ALERT: waiting too long" : appr && until < now ? "  revalidate" : "");
+			strv_free(&c);
+		}
 	}
 	sqlite3_finalize(s);
 	if (!json && rows == 0)

@@ -388,3 +388,156 @@ redact_userinfo(char *s)
 	}
 	return s;
 }
+
+/* One UTF-8 sequence at s: its code point and length, or -1 when the bytes
+ * are not well-formed UTF-8 (overlong, surrogate, past U+10FFFF, cut). */
+static long
+utf8_next(const unsigned char *s, size_t *len)
+{
+	unsigned char c = s[0];
+	long cp;
+	size_t n, i;
+
+	if (c < 0x80) {
+		*len = 1;
+		return c;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return -1;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*len = n;
+	return cp;
+}
+
+/* Characters a terminal or a log reader may act on rather than show: C1
+ * controls (U+009B is CSI), bidirectional overrides, embeddings, isolates
+ * and marks, and the Unicode line and paragraph separators. */
+static int
+unsafe_cp(long cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+	       cp == 0x2029;
+}
+
+/* The sanitiser's loop: pieces go to emit, at most max bytes, then "…". */
+static void
+clean_walk(const char *s, size_t max, void (*emit)(void *, const char *, size_t), void *arg)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t out = 0;
+
+	while (*p) {
+		char esc[24];
+		const char *piece = (const char *)p;
+		size_t len, plen;
+		long cp = utf8_next(p, &len);
+
+		if (cp < 0) { /* a byte that is not UTF-8 */
+			snprintf(esc, sizeof(esc), "\\x%02x", *p);
+			piece = esc, plen = strlen(esc), len = 1;
+		} else if (cp < 0x20 || cp == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02lx", cp);
+			piece = esc, plen = strlen(esc);
+		} else if (unsafe_cp(cp)) {
+			snprintf(esc, sizeof(esc), "\\u%04lx", cp);
+			piece = esc, plen = strlen(esc);
+		} else
+			plen = len;
+		if (out + plen > max) {
+			emit(arg, "…", strlen("…"));
+			return;
+		}
+		emit(arg, piece, plen);
+		out += plen;
+		p += len;
+	}
+}
+
+static void
+emit_buf(void *arg, const char *p, size_t n)
+{
+	buf_add(arg, p, n);
+}
+
+char *
+text_clean_max(const char *s, size_t max)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_add(&b, "", 0);
+	clean_walk(s, max, emit_buf, &b);
+	return buf_steal(&b);
+}
+
+struct fixed {
+	char *p;
+	size_t len, size;
+};
+
+static void
+emit_fixed(void *arg, const char *p, size_t n)
+{
+	struct fixed *f = arg;
+
+	if (f->len + n < f->size) {
+		memcpy(f->p + f->len, p, n);
+		f->len += n;
+	}
+	f->p[f->len] = '\0';
+}
+
+char *
+text_clean_to(char *dst, size_t size, const char *s)
+{
+	struct fixed f = { dst, 0, size };
+
+	dst[0] = '\0';
+	/* room for the "…" */
+	clean_walk(s, size > 4 ? size - 4 : 0, emit_fixed, &f);
+	return dst;
+}
+
+char *
+text_clean(const char *s)
+{
+	return text_clean_max(s, SIZE_MAX);
+}
+
+const char *
+text_clean_in(struct strv *pool, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	strv_add_owned(pool, text_clean(s));
+	return pool->v[pool->n - 1];
+}
+
+int
+text_is_clean(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t len;
+		long cp = utf8_next(p, &len);
+		if (cp < 0 || cp < 0x20 || cp == 0x7f || unsafe_cp(cp))
+			return 0;
+		p += len;
+	}
+	return 1;
+}

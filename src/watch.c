@@ -286,6 +286,8 @@ loop(struct watch *W)
 	size_t *who = NULL;
 
 	while (!got_stop) {
+		size_t nimap;
+		int timeout, ct;
 		double now = now_mono();
 		size_t n = 0;
 
@@ -308,11 +310,9 @@ loop(struct watch *W)
 			break;
 		if (now_mono() >= W->next_outbox)
 			run_outbox(W);
-		pfd = xreallocarray(pfd, W->nw + 2, sizeof(*pfd));
-		who = xreallocarray(who, W->nw + 2, sizeof(*who));
+		pfd = xreallocarray(pfd, W->nw + 2 + PIPE_SERVER_MAX_CLIENTS, sizeof(*pfd));
+		who = xreallocarray(who, W->nw + 2 + PIPE_SERVER_MAX_CLIENTS, sizeof(*who));
 		pfd[n].fd = sigfd[0];
-		pfd[n++].events = POLLIN;
-		pfd[n].fd = W->lfd; /* -1 is ignored by poll */
 		pfd[n++].events = POLLIN;
 		for (size_t i = 0; i < W->nw; i++)
 			if (W->w[i].c && W->w[i].idle_since) {
@@ -320,7 +320,12 @@ loop(struct watch *W)
 				pfd[n].events = POLLIN;
 				who[n++] = i;
 			}
-		if (poll(pfd, n, poll_timeout(W, now_mono())) == -1 && errno != EINTR) {
+		nimap = n;
+		n += pipe_server_pollfds(W->lfd, pfd + n); /* the socket and its clients */
+		timeout = poll_timeout(W, now_mono());
+		if ((ct = pipe_server_timeout_ms(now_mono())) >= 0 && ct < timeout)
+			timeout = ct;
+		if (poll(pfd, n, timeout) == -1 && errno != EINTR) {
 			log_warn("poll");
 			sleep(1);
 			continue;
@@ -330,9 +335,10 @@ loop(struct watch *W)
 			while (read(sigfd[0], b, sizeof(b)) > 0)
 				;
 		}
-		if (pfd[1].revents && W->lfd != -1 && pipe_server_serve(W->lfd, &W->cfg, W->rs, W->st) > 0)
+		/* non-blocking: new clients, data, answers, deadlines */
+		if (W->lfd != -1 && pipe_server_serve(W->lfd, &W->cfg, W->rs, W->st) > 0)
 			run_outbox(W); /* forwards for what was just delivered */
-		for (size_t k = 2; k < n && !got_stop && !got_hup; k++)
+		for (size_t k = 1; k < nimap && !got_stop && !got_hup; k++)
 			if (pfd[k].revents)
 				serve(W, &W->w[who[k]]); /* the server spoke during IDLE */
 	}

@@ -36,8 +36,15 @@ void links_add(struct linkset *, const char *url, size_t len, const char *text, 
 void links_scan_text(struct linkset *, const char *text, size_t len);
 
 /* html.c: render UTF-8 HTML to text appended to out (capped at max bytes);
- * every <a href> goes to ls with its anchor text. */
-void html_render(const char *html, size_t len, struct buf *out, size_t max, struct linkset *ls);
+ * every <a href> goes to ls with its anchor text. Streams (no tree). Elements
+ * nested deeper than HTML_MAX_DEPTH or more than HTML_MAX_ERRORS syntax errors
+ * stop the rendering there: returns HTML_TOO_DEEP or HTML_TOO_MANY_ERRORS,
+ * else 0. */
+#define HTML_MAX_DEPTH 1000
+#define HTML_MAX_ERRORS 100000
+#define HTML_TOO_DEEP (-1)
+#define HTML_TOO_MANY_ERRORS (-2)
+int html_render(const char *html, size_t len, struct buf *out, size_t max, struct linkset *ls);
 
 /* mime.c */
 struct hfield {

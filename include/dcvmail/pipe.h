@@ -32,13 +32,22 @@ int pipe_deliver(const struct pipe_request *, const struct config *, const struc
 /* The server side for the dcvmail-pipe client (pipe-server.c), run by
  * `dcvmail watch` with `pipe-server yes`: STATE_DIR/pipe.sock, mode 0600.
  * open: the listening socket (non-blocking), or -1 with *errp (also when
- * another watcher serves it). serve: answer every waiting client; returns
- * how many messages were handled. */
+ * another watcher serves it). */
 int pipe_server_open(const char *state_dir, char **errp);
 /* Split a request (data is changed: lines are cut) into pr's envelope and
  * message, which point into data. 0, or -1 when it is not a request. */
 int pipe_request_parse(char *data, size_t len, struct pipe_request *pr);
 void pipe_server_close(int fd, const char *state_dir);
+/* Accept new clients, read what the connected ones sent, answer those that
+ * finished and drop those past their deadline; never blocks on a client.
+ * Returns how many deliveries were answered. */
 int pipe_server_serve(int fd, const struct config *, const struct ruleset *, struct store *);
+/* The listening socket and every client for poll(2): at most
+ * 1 + PIPE_SERVER_MAX_CLIENTS entries; 0 when fd is -1. */
+#define PIPE_SERVER_MAX_CLIENTS 64
+struct pollfd;
+size_t pipe_server_pollfds(int fd, struct pollfd *);
+/* Milliseconds until the first client deadline, -1 without clients. */
+int pipe_server_timeout_ms(double now);
 
 #endif

@@ -89,4 +89,21 @@ char *fmt_time(time_t, char *buf, size_t len);
 /* Wall-clock seconds since an arbitrary origin (CLOCK_MONOTONIC). */
 double now_mono(void);
 
+/* The one sanitiser for text shown to people (terminal lines, logs, syslog;
+ * JSON output is exact instead, escaped by jansson). Returns a new string in
+ * which C0 controls, DEL and bytes that are not UTF-8 read as \x1b, and C1
+ * controls (U+0080-U+009F), bidi overrides, embeddings, isolates and marks
+ * (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) and U+2028/U+2029 as
+ * \u009b. Everything else, backslashes too, is kept. text_clean_max stops
+ * before the output would pass max bytes and ends with "…". */
+char *text_clean(const char *s);
+char *text_clean_max(const char *s, size_t max);
+/* text_clean into dst (size bytes, cut with "…"), allocating nothing:
+ * for the log, which must work when memory is short. Returns dst. */
+char *text_clean_to(char *dst, size_t size, const char *s);
+/* 1 when text_clean would change nothing in s. */
+int text_is_clean(const char *s);
+/* text_clean into pool (freed with strv_free); NULL stays NULL. */
+const char *text_clean_in(struct strv *pool, const char *s);
+
 #endif

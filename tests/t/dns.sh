@@ -14,6 +14,7 @@ dnsmasq --no-daemon --no-resolv --no-hosts --local=/example.test/ --local=/other
 	--txt-record=_validation-contactphone.example.test,"+81312345678" \
 	--txt-record=_validation-contactemail.bad.example.test,"dcv@example.test or hostmaster@example.test" \
 	--txt-record=_validation-contactemail.imap.example.test,"whois-contact@example.test" \
+	--txt-record=_validation-contactemail.esc.example.test,"dcv$(printf '\302\233')2J$(printf '\342\200\256')@example.test" \
 	--dns-rr=example.test,257,"$C1" --dns-rr=example.test,257,"$C2" --dns-rr=own.example.test,257,"$C2" \
 	>"$TEST_TMP/dnsmasq.log" 2>&1 &
 D=$!
@@ -32,6 +33,9 @@ mailbox whois {
 CONF
 dns() { "$DCVMAIL" -c "$TEST_TMP/c.conf" dns "$@"; }
 
+out=$(dns esc.example.test 2>&1)
+check_contains "a TXT value with CSI and a bidi override is shown escaped" "$out" 'dcv\u009b2J\u202e@example.test'
+check_not_contains "and no raw CSI reaches the terminal" "$out" "$(printf '\302\233')"
 out=$(dns www.example.test 2>&1); rc=$?
 check_contains "the TXT contact at the name is found" "$out" "_validation-contactemail.www.example.test"
 check_contains "and is watched through its role" "$out" "dcv@example.test  watched: role txt"

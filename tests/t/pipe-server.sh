@@ -38,11 +38,11 @@ check_contains "and answers with the verdict" "$out" "dcv sectigo/"
 check_eq "and records nothing" "$(q "select count(*) from messages")" 2
 
 # many deliveries at once: every one recorded exactly once
-i=0; while [ $i -lt 40 ]; do
+i=0; pids=; while [ $i -lt 40 ]; do
 	{ printf 'Message-ID: <par%d@test.invalid>\n' $i; cat "$FIX/sectigo-dcv-plain.eml"; } >"$TEST_TMP/m$i.eml"
 	deliver -r admin@example.com <"$TEST_TMP/m$i.eml" >"$TEST_TMP/r$i" 2>&1 &
-	i=$((i + 1)); done
-wait_all=0; for j in $(jobs -p); do [ "$j" = "$W" ] || wait "$j" || wait_all=1; done
+	pids="$pids $!"; i=$((i + 1)); done
+wait_all=0; for j in $pids; do wait "$j" || wait_all=1; done
 check_eq "40 parallel deliveries all exit 0" "$wait_all" 0
 check_eq "and each is recorded once" "$(q "select count(*), count(distinct sha256) from messages")" "42|42"
 
@@ -62,8 +62,78 @@ SLOW=$!
 for _ in $(seq 100); do [ -e "$TEST_TMP/slow" ] && break; sleep 0.05; done
 out=$(deliver -r admin@example.com <"$FIX/globalsign-dcv.eml" 2>&1); rc=$?
 check_eq "a client stalling for longer than pipe-server-timeout does not block the next delivery" "$rc" 0
-check_contains "the stalled client is cut off and logged" "$(cat "$TEST_TMP/w.err")" "sent no complete message within 1 s"
 wait "$SLOW"
+check_contains "the stalled client is cut off and logged" "$(cat "$TEST_TMP/w.err")" "sent no complete message within 1 s"
+
+# idle clients are served side by side: three connections that send nothing
+# (pipe-server-timeout 12 here) do not delay a real delivery, and each is cut
+# off after its own 12 s, not one after the other
+stopw
+sed -i 's/^pipe-server-timeout 1$/pipe-server-timeout 12/' "$TEST_TMP/c.conf"
+startw "$S"
+python3 - "$S/pipe.sock" "$TEST_TMP/idle" >"$TEST_TMP/idle.t" 2>&1 <<'PY' &
+import socket, sys, time
+ss = []
+for i in range(3):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"dcvmail-pipe 1\n"); ss.append(s)
+open(sys.argv[2], "w").close()
+t0 = time.monotonic()
+for s in ss:
+    s.settimeout(40)
+    try:
+        s.recv(100)  # EOF when the watcher gives up on this client
+    except OSError:
+        pass
+print("%.1f" % (time.monotonic() - t0))
+PY
+IDLE=$!
+for _ in $(seq 100); do [ -e "$TEST_TMP/idle" ] && break; sleep 0.05; done
+n=$(q "select count(*) from messages")
+t0=$(date +%s)
+out=$(deliver -r admin@example.com <"$FIX/sslcom-dcv.eml" 2>&1); rc=$?
+t1=$(date +%s)
+check_eq "with 3 idle clients connected a delivery exits 0" "$rc" 0
+check "and completes in under 10 s ($((t1 - t0)) s)" [ $((t1 - t0)) -lt 10 ]
+check_eq "and is recorded" "$(q "select count(*) from messages")" $((n + 1))
+wait "$IDLE"
+idle=$(cat "$TEST_TMP/idle.t")
+check "the 3 idle clients are all cut off after about 12 s, not 36 ($idle s)" \
+	python3 -c "import sys; sys.exit(not 11 <= float('$idle') < 20)"
+check_eq "each is logged" "$(grep -c 'sent no complete message within 12 s' "$TEST_TMP/w.err")" 3
+stopw
+
+# memory: 20 clients each sending 4 MB (message-size 1M here) are not all
+# buffered at once: the watcher holds at most about 8 x message-size plus
+# the first client's message
+sed -i 's/^limit message-size 64k$/limit message-size 1M/' "$TEST_TMP/c.conf"
+startw "$S"
+python3 - "$S/pipe.sock" "$TEST_TMP/bulk" <<'PY' &
+import socket, sys, threading, time
+def push(s):
+    try:
+        s.sendall(b"dcvmail-pipe 1\nrcpt admin@example.com\n\n" + b"X-Pad: " + b"p" * 4000000 + b"\n")
+    except OSError:
+        pass
+ss = []
+for i in range(20):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); ss.append(s)
+    threading.Thread(target=push, args=(s,), daemon=True).start()
+time.sleep(4)
+open(sys.argv[2], "w").close()
+time.sleep(2)
+PY
+BULK=$!
+for _ in $(seq 200); do [ -e "$TEST_TMP/bulk" ] && break; sleep 0.05; done
+rss=$(awk '/^VmHWM/ {print $2}' "/proc/$W/status")
+wait "$BULK"
+max=40000; [ "${SANITIZE:-0}" = 1 ] && max=200000
+check "20 clients sending 4 MB each: the watcher peaks at ${rss} kB (< $max kB, not 80 MB)" [ "$rss" -lt "$max" ]
+out=$(deliver -r admin@example.com <"$FIX/certum-dcv.eml" 2>&1); rc=$?
+check_eq "and then still delivers" "$rc" 0
+stopw
+sed -i 's/^limit message-size 1M$/limit message-size 64k/' "$TEST_TMP/c.conf"
+sed -i 's/^pipe-server-timeout 12$/pipe-server-timeout 1/' "$TEST_TMP/c.conf"
+startw "$S"
 # garbage on the socket
 printf 'HELO\n\nnot a request' | python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('$S/pipe.sock'); s.sendall(sys.stdin.buffer.read()); s.shutdown(socket.SHUT_WR); print(repr(s.recv(100)))" >/dev/null
 check_contains "a request that is not one is refused and logged" "$(cat "$TEST_TMP/w.err")" "not a dcvmail-pipe request"

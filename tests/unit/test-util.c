@@ -31,5 +31,21 @@ main(void)
 			free(s);
 		}
 	}
+	/* the sanitiser of human-readable output */
+	char *c, fixed[16];
+#define CLEAN(in, want, what) (c = text_clean(in), ({ CHECK_STR(c, want, what); }), free(c))
+	CLEAN("plain text, 日本語, \\ kept", "plain text, 日本語, \\ kept", "text, UTF-8 and backslashes are kept");
+	CLEAN("a\x1b[2Jb\x7f\tc\n", "a\\x1b[2Jb\\x7f\\x09c\\x0a", "C0 controls and DEL become \\xHH");
+	CLEAN("x\xc2\x9b" "31m", "x\\u009b31m", "C1 CSI (U+009B) becomes \\u009b");
+	CLEAN("\xe2\x80\xaegnp.exe \xe2\x81\xa6i\xe2\x81\xa9 \xe2\x80\x8f",
+	      "\\u202egnp.exe \\u2066i\\u2069 \\u200f", "bidi overrides, isolates and marks become \\uXXXX");
+	CLEAN("bad \xff\xc3( \xe0\x80\xaf", "bad \\xff\\xc3( \\xe0\\x80\\xaf", "bytes that are not UTF-8 (or overlong) become \\xHH");
+	c = text_clean_max("abcdefgh", 4);
+	CHECK_STR(c, "abcd…", "text_clean_max cuts and marks the cut");
+	free(c);
+	CHECK_STR(text_clean_to(fixed, sizeof(fixed), "0123456789\x1b" "abcdef"), "0123456789…",
+		  "text_clean_to stays in its buffer");
+	CHECK(text_is_clean("www.example.com") && !text_is_clean("a\xe2\x80\xae") && !text_is_clean("\x1b"),
+	      "text_is_clean");
 	UNIT_DONE();
 }
