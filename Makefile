@@ -32,7 +32,7 @@ WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prot
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -DDCVMAIL_VERSION='"$(VERSION)"' \
 	-DDCVMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' -DDCVMAIL_DATADIR='"$(DATADIR)"' \
-	-Iinclude $(PKG_CFLAGS) $(WARN) $(CFLAGS)
+	-Isrc $(PKG_CFLAGS) $(WARN) $(CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lresolv -lm
 
 ifeq ($(SANITIZE),1)
@@ -43,10 +43,12 @@ else
 BUILD   := build
 endif
 
-SRCS     := $(sort $(wildcard src/*.c))
-LIB_SRCS := $(filter-out src/main.c,$(SRCS))
-LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
-HDRS     := $(wildcard include/dcvmail/*.h)
+# src/ holds one folder per stage, in flow order (README: Layout); client/ is
+# the separate C-library-only dcvmail-pipe.
+SRCS     := $(sort $(wildcard src/*.c $(filter-out src/client/%,$(wildcard src/*/*.c))))
+LIB_SRCS := $(filter-out src/cmd/main.c,$(SRCS))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+HDRS     := $(wildcard src/*.h src/*/*.h)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
@@ -69,11 +71,11 @@ all: $(PROG) $(CLIENT) dcvmail
 dcvmail: $(PROG)
 	@if [ "$(BUILD)" = build ]; then ln -sf $(PROG) dcvmail; fi
 
-$(BUILD)/%.o: src/%.c $(HDRS)
+$(BUILD)/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(PROG): $(BUILD)/main.o $(LIB_OBJS)
+$(PROG): $(BUILD)/obj/cmd/main.o $(LIB_OBJS)
 	$(QLD)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(CLIENT): src/client/dcvmail-pipe.c

@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dcvmail/config.h"
-#include "dcvmail/dns.h"
-#include "dcvmail/smtp.h"
-#include "dcvmail/log.h"
-#include "dcvmail/util.h"
+#include "config.h"
+#include "base/dns.h"
+#include "outbox/smtp.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #define MAX_ARGS 64
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dcvmail/auth.h"
+#include "judge/auth.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dcvmail/dkim.h"
-#include "dcvmail/message.h"
+#include "judge/dkim.h"
+#include "mail/message.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dcvmail/pipe.h"
-#include "dcvmail/smtp.h"
+#include "intake/pipe.h"
+#include "outbox/smtp.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dcvmail/rules.h"
+#include "judge/rules.h"
 
 static const char msg[] = "From: DigiCert <a@digicert.com>\nSubject: Approve example.com {123}\n\n"
 			  "https://www.digicert.com/link/approve?t=1 code: ABCDEFGHIJKLMNOPQRSTUVWX\n";

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "dcvmail/intake.h"
+#include "intake/intake.h"
 
 static int quiet;
 static size_t count;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dcvmail/message.h"
-#include "dcvmail/util.h"
+#include "mail/message.h"
+#include "base/util.h"
 
 int
 main(int argc, char **argv)

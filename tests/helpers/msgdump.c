@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dcvmail/message.h"
-#include "dcvmail/util.h"
+#include "mail/message.h"
+#include "base/util.h"
 
 static void
 put(const char *label, const char *s)

@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dcvmail/auth.h"
-#include "dcvmail/config.h"
-#include "dcvmail/message.h"
-#include "dcvmail/rules.h"
-#include "dcvmail/store.h"
-#include "dcvmail/util.h"
+#include "judge/auth.h"
+#include "config.h"
+#include "mail/message.h"
+#include "judge/rules.h"
+#include "ledger/store.h"
+#include "base/util.h"
 #include "unit.h"
 
 /* header value -> "id|version|none|method=result[prop=value,...];..." or "ERR" */

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dcvmail/config.h"
+#include "config.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/dcvmail-test-config.XXXXXX";

@@ -2,8 +2,8 @@
 #include <time.h>
 
 #include "unit.h"
-#include "dcvmail/expect.h"
-#include "dcvmail/util.h"
+#include "judge/expect.h"
+#include "base/util.h"
 
 #define OK_NAME(d) CHECK(expect_domain_problem(d) == NULL, "a name: %s", d)
 #define BAD_NAME(d, why) CHECK_STR(expect_domain_problem(d), why, "not a name: %s", d)

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dcvmail/charset.h"
-#include "dcvmail/links.h"
-#include "dcvmail/message.h"
-#include "dcvmail/util.h"
+#include "mail/charset.h"
+#include "mail/links.h"
+#include "mail/message.h"
+#include "base/util.h"
 #include "unit.h"
 
 static char *

@@ -4,9 +4,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dcvmail/message.h"
-#include "dcvmail/store.h"
-#include "dcvmail/util.h"
+#include "mail/message.h"
+#include "ledger/store.h"
+#include "base/util.h"
 #include "unit.h"
 
 static time_t

@@ -2,7 +2,7 @@
  * (and 5.4 for dot-segments), plus the spellings an attacker tried. */
 #include <stdlib.h>
 
-#include "dcvmail/url.h"
+#include "base/url.h"
 #include "unit.h"
 
 static void

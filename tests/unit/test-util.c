@@ -1,7 +1,7 @@
 /* test-util.c — small helpers whose mistakes would weaken a security check. */
 #include <stdlib.h>
 #include "unit.h"
-#include "dcvmail/util.h"
+#include "base/util.h"
 
 int
 main(void)

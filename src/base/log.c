@@ -1,0 +1,126 @@
+/* log.c — logging to syslog (facility mail) and/or stderr. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "base/log.h"
+#include "base/util.h"
+
+static const char *log_name = "dcvmail";
+static enum log_dest log_dest = LOG_TO_STDERR;
+static int log_verbosity;
+static int fatal_exit = 70;
+
+void
+log_init(const char *progname, enum log_dest dest, int verbose)
+{
+	log_name = progname;
+	log_dest = dest;
+	log_verbosity = verbose;
+	if (dest != LOG_TO_STDERR)
+		openlog(progname, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+void
+log_set_fatal_exit(int code)
+{
+	fatal_exit = code;
+}
+
+int
+log_fatal_exit(void)
+{
+	return fatal_exit;
+}
+
+int
+log_verbose(void)
+{
+	return log_verbosity;
+}
+
+static void
+vlog(int pri, const char *fmt, va_list ap, const char *suffix)
+{
+	char raw[2048], msg[8192], sfx[1024];
+
+	/* every line goes through the sanitiser: mail and remote servers put
+	 * text into log lines, and ESC or U+009B must not reach a terminal */
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	text_clean_to(msg, sizeof(msg), raw);
+	if (suffix)
+		suffix = text_clean_to(sfx, sizeof(sfx), suffix);
+	if (log_dest != LOG_TO_SYSLOG) {
+		if (suffix)
+			fprintf(stderr, "%s: %s: %s\n", log_name, msg, suffix);
+		else
+			fprintf(stderr, "%s: %s\n", log_name, msg);
+	}
+	if (log_dest != LOG_TO_STDERR) {
+		if (suffix)
+			syslog(pri, "%s: %s", msg, suffix);
+		else
+			syslog(pri, "%s", msg);
+	}
+}
+
+#define LOGFN(fn, pri, cond, suffix)             \
+	void fn(const char *fmt, ...)            \
+	{                                        \
+		va_list ap;                      \
+		int saved = errno;               \
+		if (!(cond))                     \
+			return;                  \
+		va_start(ap, fmt);               \
+		vlog(pri, fmt, ap, suffix);      \
+		va_end(ap);                      \
+		errno = saved;                   \
+	}
+
+LOGFN(log_info, LOG_INFO, 1, NULL)
+LOGFN(log_warnx, LOG_WARNING, 1, NULL)
+LOGFN(log_debug, LOG_DEBUG, log_verbosity > 0, NULL)
+LOGFN(log_warn, LOG_WARNING, 1, strerror(saved))
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	const char *e = strerror(errno);
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, fmt, ap, e);
+	va_end(ap);
+	exit(fatal_exit);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, fmt, ap, NULL);
+	va_end(ap);
+	exit(fatal_exit);
+}
+
+const char *
+log_redact_url(const char *url, char *buf, unsigned len)
+{
+	const char *p;
+	size_t n;
+
+	if (url == NULL)
+		return "(none)";
+	p = strstr(url, "://");
+	p = p ? strchr(p + 3, '/') : NULL;
+	n = p ? (size_t)(p - url) : strlen(url);
+	if (n + 5 > len)
+		n = len > 5 ? len - 5 : 0;
+	snprintf(buf, len, "%.*s/…", (int)n, url);
+	return buf;
+}

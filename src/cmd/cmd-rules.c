@@ -1,0 +1,124 @@
+/* cmd-rules.c — `dcvmail rules lint [DIR] | test FILE... | list` and `dcvmail -n`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "intake/process.h"
+#include "judge/rules.h"
+#include "base/util.h"
+#include "judge/rules-int.h"
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: dcvmail rules lint [DIR]\n"
+			"       dcvmail rules test [-r ROLE] FILE...\n"
+			"       dcvmail rules list\n");
+	return EXIT_USAGE;
+}
+
+static int
+lint(struct globals *g, const char *dir, int secrets)
+{
+	struct config cfg;
+	struct ruleset *rs;
+	int n, r;
+
+	if ((r = config_setup(&cfg, g->config_path, g->state_dir, g->argv0)) != 0)
+		return r;
+	if (secrets && (n = config_check_secrets(&cfg, stderr)) > 0) {
+		fprintf(stderr, "dcvmail: %s: %d secret file%s not safe\n", cfg.path ? cfg.path : "configuration", n,
+			n == 1 ? "" : "s");
+		config_free(&cfg);
+		return EXIT_CONFIG;
+	}
+	if (dir == NULL)
+		dir = cfg.rules_dir;
+	n = rules_load(dir, RULES_MODE_BATCH, &rs, print_rules_diag, NULL);
+	if (n > 0) {
+		fprintf(stderr, "%s: %d error%s\n", dir, n, n == 1 ? "" : "s");
+		config_free(&cfg);
+		return EXIT_CONFIG;
+	}
+	printf("%s: %zu rules for %zu CAs in %zu files: ok\n", dir, rs->nrules, rs->ncas, rs->files.n);
+	rules_free(rs);
+	config_free(&cfg);
+	return 0;
+}
+
+static int
+test(struct globals *g, int argc, char **argv)
+{
+	struct config cfg;
+	struct ruleset *rs;
+	const char *role = NULL;
+	int r, i = 1;
+
+	if (i + 1 < argc && !strcmp(argv[i], "-r")) {
+		role = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc)
+		return usage();
+	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_BATCH)) != 0)
+		return r;
+	for (; i < argc; i++) {
+		char *data;
+		size_t len;
+		struct envelope env = { .source = "file", .mailbox = argv[i], .role = role };
+		if (read_file(argv[i], cfg.limits.max_size * 4, &data, &len) == -1 && errno != EFBIG) {
+			fprintf(stderr, "dcvmail: %s: %s\n", argv[i], strerror(errno));
+			r = EXIT_NOINPUT;
+			continue;
+		}
+		struct message *m = message_parse(data, len, &cfg.limits);
+		struct strv c = { 0 };
+		printf("== %s\nfrom: %s\nsubject: %s\nstatus: %s\n", text_clean_in(&c, argv[i]),
+		       text_clean_in(&c, m->from ? m->from : ""), text_clean_in(&c, m->subject ? m->subject : ""),
+		       msg_status_name(m->status));
+		strv_free(&c);
+		classify_trace(rs, m, &env, stdout);
+		message_free(m);
+		free(data);
+	}
+	rules_free(rs);
+	config_free(&cfg);
+	return r;
+}
+
+static int
+list(struct globals *g)
+{
+	struct config cfg;
+	struct ruleset *rs;
+	int r;
+
+	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE)) != 0)
+		return r;
+	printf("%-12s %-32s %-10s %s\n", "CA", "RULE", "TYPE", "WHERE");
+	for (size_t i = 0; i < rs->nrules; i++) {
+		struct rule *ru = rs->rules[i];
+		printf("%-12s %-32s %-10s %s:%d\n", ru->ca->id, ru->id, vtype_name(ru->type), ru->file, ru->line);
+	}
+	rules_free(rs);
+	config_free(&cfg);
+	return 0;
+}
+
+int
+cmd_rules(struct globals *g, int argc, char **argv)
+{
+	if (argc == 0) /* dcvmail -n: config and rules check */
+		return lint(g, NULL, 1);
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return argc < 2 ? usage() : (usage(), 0);
+	if (!strcmp(argv[1], "lint"))
+		return argc > 3 ? usage() : lint(g, argc == 3 ? argv[2] : NULL, 0);
+	if (!strcmp(argv[1], "test"))
+		return test(g, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list"))
+		return list(g);
+	return usage();
+}

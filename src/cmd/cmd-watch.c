@@ -1,0 +1,89 @@
+/* cmd-watch.c — `dcvmail watch [--once] [--dry-run]`: watch every configured
+ * IMAP mailbox (watch.c), or with --once read what is new, run the outbox, exit. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outbox/action.h"
+#include "cmd/cmd.h"
+#include "intake/intake-imap.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "intake/watch.h"
+
+int
+cmd_watch(struct globals *g, int argc, char **argv)
+{
+	static const struct option lo[] = { { "once", no_argument, NULL, 'o' },
+					    { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	int once = 0, dry = 0, ch, r, failed = 0;
+	struct config cfg;
+	struct ruleset *rs;
+	struct store *st = NULL;
+	char *err = NULL;
+
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (ch == 'o')
+			once = 1;
+		else if (ch == 'n')
+			dry = 1;
+		else
+			return EXIT_USAGE;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "usage: dcvmail watch [--once] [--dry-run]\n");
+		return EXIT_USAGE;
+	}
+	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_BATCH)) != 0)
+		return r;
+	if ((cfg.nmailboxes == 0 && (once || !cfg.pipe_server)) || watch_preflight(&cfg) == -1) {
+		if (cfg.nmailboxes == 0)
+			fprintf(stderr, "dcvmail: no mailbox blocks%s in the configuration\n",
+				once ? "" : " and no pipe-server");
+		rules_free(rs);
+		config_free(&cfg);
+		return EXIT_CONFIG;
+	}
+	if (!once)
+		log_init("dcvmail", cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
+			 g->verbose);
+	if (store_open(cfg.state_dir, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
+		if (!dry) {
+			fprintf(stderr, "dcvmail: %s\n", err);
+			free(err);
+			rules_free(rs);
+			config_free(&cfg);
+			return EXIT_CANTCREAT;
+		}
+		free(err);
+		err = NULL;
+		st = NULL;
+	}
+	if (!once)
+		return watch_run(g, &cfg, rs, st, dry);
+	struct process_ctx ctx = { &cfg, rs, st, dry };
+	for (size_t i = 0; i < cfg.nmailboxes; i++) {
+		struct imap_stats s;
+		if (imap_pass_run(&cfg.mailboxes[i], &ctx, stdout, &s, &err) == -1) {
+			fprintf(stderr, "dcvmail: %s\n", err);
+			free(err);
+			err = NULL;
+			failed++;
+		}
+		printf("%s: %zu new message%s%s\n", cfg.mailboxes[i].name, s.messages, s.messages == 1 ? "" : "s",
+		       dry ? " (dry run, nothing recorded)" : "");
+	}
+	if (!dry && st) {
+		struct action_ctx ax = { &cfg, rs, st, 0, 0 };
+		if (outbox_run(&ax, &err) == -1) {
+			fprintf(stderr, "dcvmail: outbox: %s\n", err);
+			free(err);
+		}
+	}
+	store_close(st);
+	rules_free(rs);
+	config_free(&cfg);
+	return failed ? EXIT_TEMPFAIL : 0;
+}

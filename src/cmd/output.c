@@ -1,0 +1,144 @@
+/* output.c — one line or one JSON object per processed message. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "intake/process.h"
+#include "base/util.h"
+
+/* Print s on one line through the sanitiser (text_clean), at most max bytes. */
+static void
+put_clean(FILE *f, const char *s, size_t max)
+{
+	char *c = text_clean_max(s, max);
+
+	fputs(c, f);
+	free(c);
+}
+
+void
+print_result_line(FILE *f, const char *label, const struct process_result *r, int show_links)
+{
+	const struct message *m = r->msg;
+	const struct verdict *v = &r->v;
+	const char *dom = verdict_field(v, "domain");
+
+	put_clean(f, label, SIZE_MAX);
+	fprintf(f, "\t%s", vtype_name(v->type));
+	if (v->ca)
+		fprintf(f, "\t%s/%s", v->ca, v->rule ? v->rule : "-");
+	else
+		fputs("\t-", f);
+	fputc('\t', f);
+	put_clean(f, m->from && *m->from ? m->from : "(no from)", 80);
+	fputs("\t", f);
+	put_clean(f, m->subject && *m->subject ? m->subject : "(no subject)", 120);
+	if (dom) {
+		fputs("\tdomain=", f);
+		put_clean(f, dom, 300);
+	}
+	if (v->type != VT_UNKNOWN || v->auth != AUTH_NONE)
+		fprintf(f, "\tauth=%s", auth_status_name(v->auth));
+	if (show_links) {
+		size_t shown = 0;
+		if (v->approve_link) {
+			fputs("\tapprove=", f);
+			put_clean(f, v->approve_link, 200);
+			shown++;
+		}
+		for (size_t i = 0; i < m->nlinks && shown < 2; i++) {
+			if ((v->approve_link && !strcmp(m->links[i].url, v->approve_link)) ||
+			    (v->reject_link && !strcmp(m->links[i].url, v->reject_link)))
+				continue;
+			fputs("\t", f);
+			put_clean(f, m->links[i].url, 200);
+			shown++;
+		}
+	}
+	if (r->recorded)
+		fprintf(f, "\t%s", r->rec.duplicate ? "seen-before" :
+			r->rec.request_id ? (r->rec.new_request ? "new-request" : "copy") : "recorded");
+	fputc('\n', f);
+	for (size_t i = 0; i < v->nreasons; i++) {
+		fputs("\t! ", f);
+		put_clean(f, v->reasons[i], 300);
+		fputc('\n', f);
+	}
+}
+
+static json_t *
+jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+void
+print_result_json(FILE *f, const char *label, const struct process_result *r)
+{
+	const struct message *m = r->msg;
+	const struct verdict *v = &r->v;
+	json_t *o = json_object(), *fields = json_object(), *links = json_object();
+	json_t *info = json_array(), *all = json_array(), *reasons = json_array();
+	json_t *actions = json_array(), *auth = json_object();
+	char *s;
+
+	json_object_set_new(o, "file", json_string(label));
+	json_object_set_new(o, "status", json_string(msg_status_name(m->status)));
+	json_object_set_new(o, "type", json_string(vtype_name(v->type)));
+	json_object_set_new(o, "rule_type", json_string(vtype_name(v->rule_type)));
+	json_object_set_new(o, "ca", jstr(v->ca));
+	json_object_set_new(o, "rule", jstr(v->rule));
+	json_object_set_new(o, "from", jstr(m->from));
+	json_object_set_new(o, "from_display", jstr(m->from_display));
+	json_object_set_new(o, "subject", jstr(m->subject));
+	json_object_set_new(o, "message_id", jstr(m->message_id));
+	json_object_set_new(o, "sha256", json_string(m->sha256));
+	for (size_t i = 0; i < v->nfields; i++)
+		json_object_set_new(fields, v->fields[i].name, json_string(v->fields[i].value));
+	json_object_set_new(o, "fields", fields);
+	json_object_set_new(links, "approve", jstr(v->approve_link));
+	json_object_set_new(links, "reject", jstr(v->reject_link));
+	for (size_t i = 0; i < v->ninfo; i++)
+		json_array_append_new(info, json_string(v->info_links[i]));
+	json_object_set_new(links, "info", info);
+	for (size_t i = 0; i < m->nlinks; i++)
+		json_array_append_new(all, json_string(m->links[i].url));
+	json_object_set_new(links, "all", all);
+	json_object_set_new(o, "links", links);
+	json_object_set_new(o, "dedup_key", jstr(v->dedup_key));
+	json_object_set_new(auth, "result", json_string(auth_status_name(v->auth)));
+	json_object_set_new(auth, "reason", jstr(v->auth_reason));
+	json_object_set_new(auth, "domain", jstr(v->auth_domain));
+	json_object_set_new(o, "auth", auth);
+	for (size_t i = 0; i < v->nreasons; i++)
+		json_array_append_new(reasons, json_string(v->reasons[i]));
+	json_object_set_new(o, "reasons", reasons);
+	for (size_t i = 0; i < r->plan.n; i++) {
+		json_t *a = json_object();
+		json_object_set_new(a, "kind", json_string(r->plan.actions[i].kind));
+		json_object_set_new(a, "target", jstr(r->plan.actions[i].target));
+		json_object_set_new(a, "why", jstr(r->plan.actions[i].why));
+		json_array_append_new(actions, a);
+	}
+	json_object_set_new(o, "actions", actions);
+	if (r->recorded) {
+		json_t *rec = json_object();
+		json_object_set_new(rec, "message_id", json_integer(r->rec.message_id));
+		json_object_set_new(rec, "request_id", json_integer(r->rec.request_id));
+		json_object_set_new(rec, "duplicate", json_boolean(r->rec.duplicate));
+		json_object_set_new(rec, "new_request", json_boolean(r->rec.new_request));
+		json_object_set_new(rec, "copies", json_integer(r->rec.copies));
+		json_object_set_new(rec, "expected", json_boolean(r->rec.expected));
+		json_object_set_new(o, "recorded", rec);
+	}
+	s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII * 0 | JSON_PRESERVE_ORDER);
+	if (s) {
+		fputs(s, f);
+		fputc('\n', f);
+		free(s);
+	}
+	json_decref(o);
+}

@@ -1,0 +1,141 @@
+/* config.h — the one config file (dcvmail.conf(5)). */
+#ifndef DCVMAIL_CONFIG_H
+#define DCVMAIL_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "mail/message.h"
+#include "base/util.h"
+
+enum mbox_role { ROLE_NONE = 0, ROLE_WHOIS, ROLE_TXT, ROLE_CONSTRUCTED, ROLE_APPROVER, ROLE_EV_CONTACT };
+const char *role_name(enum mbox_role);
+int role_from_name(const char *, enum mbox_role *);
+
+/* role whois ADDRESS...  (an address "admin@" matches that local part at any domain) */
+struct role_map {
+	enum mbox_role role;
+	struct strv addrs;
+};
+
+struct mailbox_cfg {
+	char *name;
+	char *url; /* imaps://host[:port]/FOLDER or imap://... (STARTTLS required) */
+	char *user;
+	char *password_file;
+	enum mbox_role role;
+	char *move_to;      /* folder for processed mail, or NULL */
+	char *ca_file;      /* trust anchors for this server, or NULL: system store */
+	int insecure_plaintext; /* only honoured for loopback hosts */
+	int poll_interval;  /* seconds, when IDLE is missing or off; default 60 */
+	int idle;           /* use IDLE when the server offers it; default yes */
+	int idle_refresh;   /* seconds before IDLE is renewed; default 1500 (RFC 2177: < 29 min) */
+	int reconnect_max;  /* seconds, cap of the reconnect backoff; default 300 */
+	int timeout;        /* seconds for each network operation; default 60 */
+	struct strv trust_authserv_ids; /* A-R ids the provider writes and strips forgeries of; empty: none */
+	const char *file;
+	int line;
+};
+
+struct smtp_cfg {
+	char *url;  /* smtp://host:port (STARTTLS if offered... see man), submission://, smtps:// */
+	char *user;
+	char *password_file;
+	char *from; /* envelope and header From of forwarded mail */
+	char *helo;
+	char *ca_file;
+	int require_tls; /* default yes unless loopback */
+	int timeout;
+	int line;        /* where the block starts, for errors */
+};
+
+enum route_action_kind { RA_FORWARD, RA_REDIRECT, RA_NOTIFY, RA_APPROVE };
+struct route_action {
+	enum route_action_kind kind;
+	struct strv targets; /* addresses or URLs; empty for approve */
+};
+struct route_cfg {
+	struct strv types;   /* empty: any */
+	struct strv cas;     /* empty: any */
+	struct strv domains; /* suffixes; empty: any */
+	struct strv roles;   /* empty: any */
+	struct route_action *actions;
+	size_t nactions;
+	int is_default;
+	const char *file;
+	int line;
+};
+
+struct config {
+	char *path; /* file it came from, NULL for built-in defaults */
+	char *state_dir;
+	char *rules_dir;
+	char *hostname;
+	int log_syslog; /* default yes */
+
+	struct msg_limits limits;
+	long long regex_match_limit; /* default 100000 */
+	long long regex_depth_limit; /* default 10000 */
+
+	struct strv trust_authserv_ids; /* believed for the pipe intake (and check with check_trust_ar) */
+	int check_trust_ar;             /* check-trust-authserv-id: check believes them in files too */
+	int verify_dkim;
+	char *dns_server; /* "127.0.0.1:5353" for tests; NULL: system resolver */
+
+	struct role_map *roles;
+	size_t nroles;
+
+	struct mailbox_cfg *mailboxes;
+	size_t nmailboxes;
+
+	struct smtp_cfg smtp;
+	int have_smtp;
+
+	char *notify_secret_file;
+	int notify_secret_line;   /* where it was set, for -n */
+	int notify_timeout; /* seconds, default 10 */
+	char *https_ca_file; /* extra trust anchors for notify/approve (tests) */
+
+	struct strv auto_approve_cas; /* CAs for which auto-approve is on; empty: none */
+	int approve_ev;               /* allow ev-intent auto-approval */
+	int approve_timeout;          /* seconds, default 20 */
+
+	struct route_cfg *routes;
+	size_t nroutes;
+
+	int pending_alert_hours; /* default 48 */
+	int action_retry_max_hours; /* give up after, default 24 */
+	int pipe_action_deadline;   /* seconds for inline actions in pipe mode, default 20 */
+	int pipe_server;            /* watch answers dcvmail-pipe on STATE_DIR/pipe.sock */
+	int pipe_server_timeout;    /* seconds a client may take to send its message, default 30 */
+
+	/* internal: arena of file-name strings for diagnostics */
+	struct strv files;
+};
+
+/* Defaults only (no file). */
+void config_defaults(struct config *);
+/* Load path. Errors are printed to stderr as "file:line: message"; returns the
+ * number of errors (0: cfg filled). Missing file: -1 with errno ENOENT. */
+int config_load(const char *path, struct config *cfg);
+void config_free(struct config *);
+
+/* Resolve paths per DESIGN.md 8: -d/-c options, DCVMAIL_STATE_DIR / DCVMAIL_CONFIG,
+ * config, defaults. rules_dir: config, DCVMAIL_RULES_DIR, ./rules beside the binary,
+ * SYSCONFDIR/dcvmail/rules. Returns 0, or an exit code (78) after printing the error. */
+int config_setup(struct config *cfg, const char *opt_config, const char *opt_state_dir,
+		 const char *argv0);
+
+/* Role of an envelope recipient; ROLE_NONE if it matches nothing. */
+enum mbox_role config_role_for(const struct config *, const char *address);
+
+/* dcvmail -n: every secret file the configuration names (password files,
+ * notify-secret-file) is a regular file readable by its owner only. Prints
+ * each problem (file, line, path, mode, the fix) to out and returns their
+ * number; a missing or unreadable file is printed as a warning only. */
+int config_check_secrets(const struct config *, FILE *out);
+
+/* Read a secret file; refuses group/other-readable files. Trailing newline stripped.
+ * Returns NULL with *errp set ("file: readable by others; chmod 600 file"). */
+char *config_read_secret(const char *path, char **errp);
+
+#endif

@@ -1,0 +1,80 @@
+/* rules.h — the rule language (rules/NAME.rules, dcvmail.rules(5)) and the classifier. */
+#ifndef DCVMAIL_RULES_H
+#define DCVMAIL_RULES_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "mail/message.h"
+#include "judge/verdict.h"
+
+struct envelope;
+
+/* A CA block: trust anchors the classifier, authentication and approval use. */
+struct ca_def {
+	char *id;   /* "digicert" */
+	char *name; /* "DigiCert (incl. GeoTrust, RapidSSL, Thawte)" */
+	char **from_domains;
+	size_t nfrom_domains;
+	char **dkim_domains;
+	size_t ndkim_domains;
+	char **link_hosts;
+	size_t nlink_hosts;
+	const char *file; /* rules file it came from */
+	int line;
+};
+
+/* How to answer an approval page (from the rule, for action-approve). */
+struct approve_form {
+	char *method;     /* "GET" (follow the link) or "POST" */
+	char **names;     /* form field names */
+	char **values;    /* value templates, "{code}" expanded from fields */
+	size_t nfields;
+	void *success_re; /* compiled pcre2_code* matched against the result page; NULL: 2xx is success */
+	char *success_src;
+	char **page_shows; /* approve-page-shows: fields ("domain", "order") the page must name before the POST */
+	size_t npage_shows;
+};
+
+struct ruleset;
+
+/* Diagnostics: one call per error, "file:line:col: message". */
+typedef void (*rules_diag_fn)(void *arg, const char *file, int line, int col, const char *msg);
+
+enum rules_mode {
+	RULES_MODE_SINGLE, /* pipe: one message per process (JIT only where it pays) */
+	RULES_MODE_BATCH,  /* check/watch: many messages (JIT everything) */
+};
+
+/* Load every *.rules file in dir (sorted by name). Returns the number of
+ * errors (0: *out set). All errors are reported through diag; on any error
+ * nothing is returned: broken rules are fatal for every command. */
+int rules_load(const char *dir, enum rules_mode, struct ruleset **out, rules_diag_fn diag, void *arg);
+int rules_load_file(const char *path, enum rules_mode, struct ruleset **out, rules_diag_fn diag, void *arg);
+void rules_free(struct ruleset *);
+
+size_t rules_count(const struct ruleset *);
+const struct ca_def *rules_ca(const struct ruleset *, const char *id);
+const struct ca_def *rules_ca_at(const struct ruleset *, size_t i);
+size_t rules_ca_count(const struct ruleset *);
+/* The approve form of rule id, or NULL when the link is simply followed. */
+const struct approve_form *rules_approve_form(const struct ruleset *, const char *rule_id);
+
+/* Does url (normalised, url.h) match a `link reject` pattern of any rule of
+ * CA ca_id? 1 yes (also when the match could not be completed), 0 no. */
+int rules_ca_rejects(const struct ruleset *, const char *ca_id, const char *url);
+
+/* Classify m into v (v must be verdict_init'ed). First matching rule wins
+ * (file order, then rule order). Fills type, ca, rule, fields, links, dedup
+ * key; marks suspicious when From or a link host is outside the CA's lists.
+ * env may be NULL (role conditions then never hold). Returns 0, or -1 on an
+ * internal error (e.g. a regex hit its match limit: v->type stays unknown and
+ * a reason is added). */
+int classify(const struct ruleset *, const struct message *m, const struct envelope *env,
+	     struct verdict *v);
+
+/* Trace for `rules test`: print, rule by rule, which conditions held and
+ * what they captured. */
+void classify_trace(const struct ruleset *, const struct message *m, const struct envelope *env,
+		    FILE *out);
+
+#endif

@@ -1,0 +1,40 @@
+/* store-int.h — internals shared by the SQLite store files. */
+#ifndef DCVMAIL_STORE_INT_H
+#define DCVMAIL_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "ledger/store.h"
+
+struct store {
+	char *dir;
+	sqlite3 *db;
+	int rdonly;
+};
+
+/* Run fn inside BEGIN IMMEDIATE ... COMMIT, retrying the whole transaction
+ * with backoff while the database is busy or locked. fn returns an SQLite
+ * code (SQLITE_OK/SQLITE_DONE: commit). */
+int store_tx(struct store *, int (*fn)(struct store *, void *), void *arg, char **errp);
+int store_exec(struct store *, const char *sql, char **errp);
+sqlite3_stmt *store_prepare(struct store *, const char *sql);
+char *store_errmsg(struct store *, const char *what);
+int archive_write(const char *dir, const char *sha256, const char *data, size_t len, char **errp);
+/* DIR/archive or a subdirectory: a real directory of ours, mode 0700 (created
+ * when create is set). 0, 1 missing, -1 with *errp. */
+int archive_check_dir(const char *d, int create, char **errp);
+/* Remove the temp files a killed writer left in DIR/archive (at most every
+ * 10 minutes: DIR/.archive-cleaned says when it last ran). */
+void archive_clean_tmp(const char *dir);
+const char *col_text(sqlite3_stmt *, int);
+/* bind a string, or NULL for a NULL pointer */
+void bind_opt(sqlite3_stmt *, int, const char *);
+char *col_dup(sqlite3_stmt *, int); /* NULL stays NULL */
+/* The request key of a verdict (allocated), or NULL when it makes no request. */
+char *store_request_key(const struct verdict *);
+/* 1 when the process that began an approval attempt is surely gone (this
+ * host, and no such process, a reused pid, or a reboot since); 0 when it
+ * runs or cannot be told (another host: only the lease tells). */
+int store_attempt_process_gone(long pid, long long start, const char *host, const char *boot);
+
+#endif

@@ -1,0 +1,212 @@
+/* store.h — the ledger (SQLite) and the raw-message archive, behind a narrow API
+ * so another backend can be added later. All functions return 0 on success and
+ * -1 on failure with *errp set to an allocated message (caller frees) unless
+ * noted. Busy/locked databases are retried with backoff inside the store. */
+#ifndef DCVMAIL_STORE_H
+#define DCVMAIL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include "mail/message.h"
+#include "judge/verdict.h"
+
+struct store;
+
+/* Where a message came from. */
+struct envelope {
+	const char *source;         /* "pipe", "imap", "file" */
+	const char *mailbox;        /* file path, imap mailbox name, or recipient */
+	const char *sender;         /* envelope sender (pipe -f), may be NULL */
+	const char *recipient;      /* envelope recipient (pipe -r), may be NULL */
+	const char *orig_recipient; /* (pipe -o), may be NULL */
+	const char *role;           /* "whois", "txt", "constructed", "approver", "ev-contact", or NULL */
+};
+
+/* An action planned by policy, queued in the outbox with the record. */
+struct planned_action {
+	char *kind;   /* "forward", "redirect", "notify", "approve", "flag" */
+	char *target; /* address or URL; NULL for approve */
+	char *why;    /* plain words: why this action (and, for forward, what failed) */
+};
+
+enum store_flags { STORE_RDONLY = 1, STORE_NOCREATE = 2 };
+
+int store_open(const char *dir, int flags, struct store **out, char **errp);
+void store_close(struct store *);
+const char *store_dir(const struct store *);
+
+/* Record one message (archive first, then one transaction): message row,
+ * request upsert (dedup key), copies/mailboxes, outbox rows for actions only
+ * when the request is new. A message already recorded (same sha256) changes
+ * nothing and sets out->duplicate. */
+struct record_result {
+	int64_t message_id;
+	int64_t request_id; /* 0 when the verdict makes no request */
+	int duplicate;      /* same raw message seen before */
+	int new_request;
+	int copies;         /* copies of the request seen so far */
+	int expected;       /* request matched an expectation */
+	int actions_queued;
+	int approve_withheld; /* an approve was planned, but the expectation it needed was
+			       * used by another request meanwhile: a flag went instead */
+};
+int store_record(struct store *, const struct message *, const struct verdict *,
+		 const struct envelope *, const struct planned_action *, size_t nactions,
+		 struct record_result *out, char **errp);
+/* Is a message with this sha256 recorded? 1 yes, 0 no, -1 error. */
+int store_has_message(struct store *, const char *sha256, char **errp);
+/* The intake (source, mailbox) a recorded message came in by; both NULL when
+ * unknown. Allocated. */
+int store_message_origin(struct store *, const char *sha256, char **source, char **mailbox, char **errp);
+/* Path of the archived raw message (allocated), whether or not it exists. */
+char *store_archive_path(const struct store *, const char *sha256);
+/* Read an archived message back for a decision (at most max bytes), checking
+ * its content against its SHA-256 name; a symlink, a file not ours, a missing
+ * file or a mismatch ("archive tampered or damaged") fails with *errp. */
+int store_archive_read(struct store *, const char *sha256, size_t max, char **data, size_t *len,
+		       char **errp);
+/* The same check without keeping the bytes (for `show`); *len: bytes read. */
+int store_archive_verify(struct store *, const char *sha256, size_t *len, char **errp);
+
+/* A message too large to hold in memory, archived while it is read: begin
+ * (st NULL: hash and count only, for dry runs), add every byte, finish
+ * (fsync, rename to its hash's name; sha256 and len of all bytes) or abort. */
+struct spool;
+struct spool *store_spool_begin(struct store *st, char **errp);
+int store_spool_add(struct spool *, const void *data, size_t len, char **errp);
+int store_spool_finish(struct spool *, char sha256[65], size_t *len, char **errp);
+void store_spool_abort(struct spool *);
+
+/* Expectations: "the admin said to expect this CA and domain (and order)".
+ * Without an order an expectation is used by at most one request; with
+ * one, by the requests of that order. See expect.h for the domain scope. */
+struct expectation_use {
+	int64_t request_id;
+	time_t at;
+	time_t released; /* 0: the request still holds the expectation */
+	char *note;      /* why it was released */
+};
+struct expectation {
+	int64_t id;
+	char *ca;
+	char *domain;
+	char *order; /* NULL: any order, one request */
+	int subdomains; /* names under domain count too */
+	time_t created, until; /* until 0: no end */
+	struct expectation_use *uses; /* every request that used it, oldest first */
+	size_t nuses;
+};
+int store_expect_add(struct store *, const char *ca, const char *domain, const char *order,
+		     int subdomains, time_t until, int64_t *id, char **errp);
+int store_expect_rm(struct store *, int64_t id, char **errp); /* -1 with errp if no such id */
+int store_expect_list(struct store *, struct expectation **out, size_t *n, char **errp);
+/* The expectation that lets v's request be approved automatically at now.
+ * When the request is recorded already, only the expectation it holds
+ * counts (unexpired and still covering it); before that, the first
+ * unexpired expectation that covers the CA, domain and order and is not
+ * used up. *found 0: none, and *why (allocated, or NULL) may say which
+ * expectation was near (used by another request, expired). */
+int store_expect_for(struct store *, const struct verdict *v, time_t now, struct expectation *out,
+		     int *found, char **why, char **errp);
+/* Does request id hold an unexpired expectation covering v at now? 1 yes,
+ * 0 no (with *why), -1 error. */
+int store_expect_held(struct store *, int64_t request_id, const struct verdict *v, time_t now, char **why,
+		      char **errp);
+/* The request gives back the expectation it holds (its automatic approval
+ * was refused before anything was sent, or a person rejected it): the use
+ * stays listed as released with the note, and a later request may use the
+ * expectation. No-op when it holds none. */
+int store_expect_release(struct store *, int64_t request_id, const char *note, char **errp);
+void expectation_free(struct expectation *);
+
+/* Requests. */
+struct request_info {
+	int64_t id;
+	char *key, *ca, *type, *domain, *order, *state; /* state: pending forwarded approved rejected expired issued */
+	char *approve_link;
+	int copies;
+	int expected;
+	time_t first_seen, last_seen, state_changed;
+	char *state_by, *state_note;
+};
+void request_info_free(struct request_info *);
+/* The sha256 of the request's first message (a genuine one before any
+ * suspicious copy); NULL if none. */
+int store_request_first_message(struct store *, int64_t id, char **sha256, char **errp);
+int store_request_get(struct store *, int64_t id, struct request_info *out, int *found, char **errp);
+/* The sha256 of every message of the request, oldest first, added to sha256s. */
+struct strv;
+int store_request_messages(struct store *, int64_t id, struct strv *sha256s, char **errp);
+int store_request_list(struct store *, int pending_only, struct request_info **out, size_t *n,
+		       char **errp);
+/* Move a request to state, recording who/why; approved also records a validation. */
+int store_request_set_state(struct store *, int64_t id, const char *state, const char *who,
+			    const char *note, char **errp);
+/* Print `show ID`: the request, copies, messages, actions (human or JSON). */
+int store_request_show(struct store *, int64_t id, int json, FILE *out, char **errp);
+
+/* IMAP state per mailbox name. */
+int store_imap_get(struct store *, const char *mailbox, uint32_t *uidvalidity, uint32_t *last_uid,
+		   char **errp); /* 0 and zeros when unknown */
+int store_imap_set(struct store *, const char *mailbox, uint32_t uidvalidity, uint32_t last_uid,
+		   char **errp);
+
+/* Outbox. */
+struct outbox_item {
+	int64_t id;
+	int64_t request_id;
+	char *kind, *target, *why;
+	int attempts;
+	time_t created, next_try;
+	char *last_error;
+	char *message_sha256; /* the first message of the request */
+};
+void outbox_item_free(struct outbox_item *);
+/* Claim the next due item (next_try <= now, not done): *found 0 when none. The
+ * claim lasts lease seconds (another worker skips it meanwhile). */
+int store_outbox_claim(struct store *, time_t now, int lease, struct outbox_item *out, int *found,
+		       char **errp);
+/* Record an attempt: ok -> done; else retry at next_try, or give up (gave_up=1:
+ * done with failure, request flagged for a person). */
+int store_outbox_result(struct store *, int64_t id, int ok, const char *result, time_t next_try,
+			int gave_up, char **errp);
+int store_outbox_pending(struct store *, size_t *n, char **errp);
+/* Queue an action later (e.g. a forward after a failed approval). */
+int store_outbox_add(struct store *, int64_t request_id, const struct planned_action *,
+		     char **errp);
+
+/* Approval attempts: an approval is sent at most once. store_attempt_begin
+ * commits an `approving` attempt (this process, a lease of lease seconds)
+ * before anything goes to the CA; *attempt_id 0 with *refused (allocated)
+ * when it must not start: the request is no longer open, another attempt
+ * runs (returns 1: try later), or (person 0) an earlier one was
+ * interrupted. Each HTTP step is
+ * recorded before it is sent (store_attempt_step, URL already redacted) and
+ * completed with its status; store_attempt_end gives the outcome
+ * ("approved", "failed"). store_attempts_reap marks every `approving`
+ * attempt whose process is gone or whose lease ran out `interrupted`: its
+ * outbox entry is done, the request needs a person, and its forwards and
+ * notifications are queued (again) saying so; *n says how many. */
+#define ATTEMPT_INTERRUPTED_WHY "an approval was interrupted, check the CA's portal"
+int store_attempt_begin(struct store *, int64_t request_id, int64_t outbox_id, const char *who, int person,
+			int lease, int64_t *attempt_id, char **refused, char **errp);
+int store_attempt_step(struct store *, int64_t attempt_id, const char *method, const char *url,
+		       int64_t *step_id, char **errp);
+int store_attempt_step_done(struct store *, int64_t step_id, long status, const char *error, char **errp);
+int store_attempt_end(struct store *, int64_t attempt_id, const char *outcome, const char *result,
+		      char **errp);
+int store_attempts_reap(struct store *, time_t now, int *n, char **errp);
+
+/* Reports: per domain and CA, last approval and reuse-until (SC-081/SC-090),
+ * pending requests and their age. */
+int store_report(struct store *, int json, int alert_hours, time_t now, FILE *out, char **errp);
+/* `list`: a table or JSON lines. */
+int store_list(struct store *, int pending_only, int json, FILE *out, char **errp);
+
+/* SC-081 reuse period (days) for a validation made at t; SC-090 cap applied by caller. */
+int sc081_reuse_days(time_t t);
+time_t validation_reuse_until(time_t approved_at, int email_method);
+
+#endif

@@ -1,0 +1,86 @@
+/* action-common.c — what every action needs: the request's first message
+ * read back from the archive and judged again with today's rules, so that
+ * an action never trusts a verdict older than the rules it runs under, nor
+ * an archive file whose content does not match its hash. */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "outbox/action.h"
+#include "judge/auth.h"
+#include "config.h"
+#include "base/util.h"
+
+int
+action_read_archive(const struct action_ctx *ax, const struct outbox_item *it, char **raw, size_t *len,
+		    char **result)
+{
+	/* checked against its SHA-256 name: a replaced or damaged file is
+	 * refused, never judged or sent */
+	return store_archive_read(ax->st, it->message_sha256 ? it->message_sha256 : "", 1U << 30, raw, len, result);
+}
+
+/* The message is judged with the trust of the intake it came in by (a
+ * forged header in an IMAP mailbox stays unbelieved on approve). */
+int
+action_load(const struct action_ctx *ax, const struct outbox_item *it, struct action_subject *as, char **result)
+{
+	char *source = NULL, *mailbox = NULL, *err = NULL;
+	struct envelope env = { 0 };
+
+	memset(as, 0, sizeof(*as));
+	verdict_init(&as->v);
+	if (action_read_archive(ax, it, &as->raw, &as->rawlen, result) == -1)
+		return -1;
+	if ((as->m = message_parse(as->raw, as->rawlen, &ax->cfg->limits)) == NULL) {
+		*result = xstrdup("the archived message cannot be parsed");
+		return -1;
+	}
+	if (it->message_sha256 &&
+	    store_message_origin(ax->st, it->message_sha256, &source, &mailbox, &err) == -1) {
+		*result = xasprintf("the message's intake is unknown: %s", err ? err : "store error");
+		free(err);
+		return -1;
+	}
+	env.source = source; /* unknown: nothing is trusted */
+	env.mailbox = mailbox;
+	classify(ax->rules, as->m, NULL, &as->v);
+	auth_evaluate(as->m, ax->cfg, ax->rules, &env, &as->v);
+	auth_check_phishing(as->m, ax->cfg, ax->rules, &env, &as->v);
+	free(source);
+	free(mailbox);
+	as->ca = rules_ca(ax->rules, as->v.ca);
+	return 0;
+}
+
+void
+action_subject_free(struct action_subject *as)
+{
+	verdict_free(&as->v);
+	message_free(as->m);
+	free(as->raw);
+	memset(as, 0, sizeof(*as));
+}
+
+void
+action_identity(const struct outbox_item *it, const char *request_key, char out[ACTION_ID_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	struct buf in;
+
+	buf_init(&in, 0);
+	buf_adds(&in, "dcvmail-action");
+	buf_addc(&in, '\0');
+	buf_adds(&in, request_key ? request_key : "");
+	buf_addc(&in, '\0');
+	buf_printf(&in, "%lld", (long long)it->id);
+	EVP_Digest(in.data, in.len, md, &n, EVP_sha256(), NULL);
+	for (unsigned int i = 0; i < n && 2 * i < ACTION_ID_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[ACTION_ID_LEN] = '\0';
+	buf_free(&in);
+}

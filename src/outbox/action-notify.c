@@ -1,0 +1,167 @@
+/* action-notify.c — tell a webhook about a request: an HTTPS POST of a JSON
+ * document, signed with HMAC-SHA256 under the notify-secret-file key.
+ *
+ * The document names the request (CA, type, domain, order, mailbox role,
+ * copies, authentication, warnings) but never carries the approval link or
+ * a code: a webhook usually ends in a chat channel, and whoever reads the
+ * link can approve. The person acts from the forward or `dcvmail show`.
+ *
+ * Signature: X-Dcvmail-Signature: sha256=HEX(HMAC-SHA256(key, T "." BODY))
+ * with T the X-Dcvmail-Timestamp header (Unix seconds), so a receiver can
+ * refuse replays of old documents.
+ *
+ * Delivery id: the "delivery" field and the X-Dcvmail-Delivery header, the
+ * same when the notification is repeated (a crash after the POST, before
+ * its outcome was recorded), so a receiver can drop the repeat. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "outbox/action.h"
+#include "judge/auth.h"
+#include "config.h"
+#include "outbox/http.h"
+#include "base/log.h"
+#include "base/util.h"
+
+#define NOTIFY_MAX_REPLY 65536
+
+static json_t *
+jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static char *
+iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static char *
+document(const struct outbox_item *it, const struct request_info *ri, const struct action_subject *as,
+	 const char *delivery)
+{
+	const struct verdict *v = &as->v;
+	json_t *o = json_object(), *reasons = json_array();
+	char t1[32], t2[32];
+	char *s;
+
+	for (size_t i = 0; i < v->nreasons; i++)
+		json_array_append_new(reasons, json_string(v->reasons[i]));
+	json_object_set_new(o, "event", json_string("request"));
+	json_object_set_new(o, "delivery", json_string(delivery));
+	json_object_set_new(o, "request", json_integer(it->request_id));
+	json_object_set_new(o, "ca", jstr(ri->ca));
+	json_object_set_new(o, "ca_name", jstr(as->ca ? as->ca->name : NULL));
+	json_object_set_new(o, "type", jstr(ri->type));
+	json_object_set_new(o, "domain", jstr(ri->domain));
+	json_object_set_new(o, "order", jstr(ri->order));
+	json_object_set_new(o, "state", jstr(ri->state));
+	json_object_set_new(o, "state_note", jstr(ri->state_note));
+	json_object_set_new(o, "copies", json_integer(ri->copies));
+	json_object_set_new(o, "expected", json_boolean(ri->expected));
+	json_object_set_new(o, "first_seen", json_string(iso_time(ri->first_seen, t1, sizeof(t1))));
+	json_object_set_new(o, "from", jstr(as->m->from));
+	json_object_set_new(o, "subject", jstr(as->m->subject));
+	json_object_set_new(o, "authenticated", json_boolean(v->auth == AUTH_PASS));
+	json_object_set_new(o, "auth_reason", jstr(v->auth_reason));
+	json_object_set_new(o, "suspicious", json_boolean(v->type == VT_SUSPICIOUS));
+	json_object_set_new(o, "reasons", reasons);
+	json_object_set_new(o, "why", jstr(it->why));
+	json_object_set_new(o, "sent", json_string(iso_time(time(NULL), t2, sizeof(t2))));
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return s;
+}
+
+/* HMAC-SHA256 over "T.BODY" as lower-case hex. */
+static void
+sign(const char *key, const char *ts, const char *body, char out[65])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char *msg = xasprintf("%s.%s", ts, body);
+
+	HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)msg, strlen(msg), mac, &n);
+	for (unsigned int i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", mac[i]);
+	free(msg);
+}
+
+enum action_status
+action_notify(const struct action_ctx *ax, const struct outbox_item *it, char **result)
+{
+	const struct config *cfg = ax->cfg;
+	struct action_subject as;
+	struct request_info ri;
+	struct http_resp resp;
+	struct http *h = NULL;
+	char *key = NULL, *body = NULL, *err = NULL, sig[65] = "", ts[32], hs[96], ht[64], where[256];
+	char delivery[ACTION_ID_LEN + 1], hd[64];
+	int found = 0;
+	enum action_status st = ACTION_FAIL;
+
+	memset(&ri, 0, sizeof(ri));
+	memset(&resp, 0, sizeof(resp));
+	log_redact_url(it->target, where, sizeof(where));
+	if (action_load(ax, it, &as, result) == -1)
+		goto out;
+	if (store_request_get(ax->st, it->request_id, &ri, &found, &err) == -1 || !found) {
+		*result = xasprintf("request %lld: %s", (long long)it->request_id, err ? err : "not found");
+		st = ACTION_RETRY;
+		goto out;
+	}
+	if (cfg->notify_secret_file == NULL || (key = config_read_secret(cfg->notify_secret_file, &err)) == NULL) {
+		*result = xasprintf("notify-secret-file: %s", err ? err : "not set");
+		goto out;
+	}
+	action_identity(it, ri.key, delivery);
+	body = document(it, &ri, &as, delivery);
+	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+	sign(key, ts, body, sig);
+	snprintf(hs, sizeof(hs), "X-Dcvmail-Signature: sha256=%s", sig);
+	snprintf(ht, sizeof(ht), "X-Dcvmail-Timestamp: %s", ts);
+	snprintf(hd, sizeof(hd), "X-Dcvmail-Delivery: %s", delivery);
+	const char *headers[] = { "Content-Type: application/json", hs, ht, hd, "Expect:", NULL };
+	if ((h = http_new(cfg->https_ca_file, cfg->notify_timeout, NOTIFY_MAX_REPLY)) == NULL) {
+		*result = xstrdup("cannot start an HTTPS client");
+		st = ACTION_RETRY;
+		goto out;
+	}
+	if (http_request(h, "POST", it->target, body, strlen(body), headers, &resp) == -1) {
+		*result = xasprintf("%s: %s", where, resp.error);
+		st = ACTION_RETRY; /* down, refused, timed out, certificate: maybe later */
+	} else if (resp.status >= 200 && resp.status < 300) {
+		*result = xasprintf("notified %s (HTTP %ld)", where, resp.status);
+		st = ACTION_OK;
+	} else if (resp.status >= 300 && resp.status < 400) {
+		*result = xasprintf("%s answered with a redirect (HTTP %ld), which a webhook never follows", where,
+				    resp.status);
+	} else {
+		*result = xasprintf("%s answered HTTP %ld", where, resp.status);
+		if (resp.status >= 500 || resp.status == 408 || resp.status == 429)
+			st = ACTION_RETRY;
+	}
+out:
+	if (key) {
+		explicit_bzero(key, strlen(key));
+		free(key);
+	}
+	http_resp_free(&resp);
+	http_free(h);
+	free(body);
+	free(err);
+	request_info_free(&ri);
+	action_subject_free(&as);
+	return st;
+}

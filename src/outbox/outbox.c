@@ -1,0 +1,146 @@
+/* outbox.c — run queued actions with retries and backoff; each attempt is
+ * recorded. Actions are a table: one file per action, one entry here. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "outbox/action.h"
+#include "config.h"
+#include "base/log.h"
+#include "base/util.h"
+
+#define LEASE 300
+#define BACKOFF_FIRST 60
+#define BACKOFF_MAX 3600
+
+enum action_status action_forward(const struct action_ctx *, const struct outbox_item *, char **);
+enum action_status action_notify(const struct action_ctx *, const struct outbox_item *, char **);
+enum action_status action_approve(const struct action_ctx *, const struct outbox_item *, char **);
+enum action_status action_redirect(const struct action_ctx *, const struct outbox_item *, char **);
+
+/* "flag": the request needs a person; the attempt log says why. */
+static enum action_status
+action_flag(const struct action_ctx *ax, const struct outbox_item *it, char **result)
+{
+	(void)ax;
+	*result = xasprintf("needs a person: %s", it->why ? it->why : "see the request");
+	return ACTION_OK;
+}
+
+static const struct action_def actions[] = {
+	{ "forward", action_forward },
+	{ "redirect", action_redirect },
+	{ "notify", action_notify },
+	{ "approve", action_approve },
+	{ "flag", action_flag },
+};
+
+const struct action_def *
+action_find(const char *kind)
+{
+	for (size_t i = 0; i < nitems(actions); i++)
+		if (!strcmp(actions[i].kind, kind))
+			return &actions[i];
+	return NULL;
+}
+
+/* A forward moves a pending request to forwarded; an action given up on
+ * leaves a note on an open request, which `list` and `show` display. */
+static void
+after_action(struct store *st, const struct outbox_item *it, int ok, const char *result)
+{
+	struct request_info ri;
+	int f = 0;
+	char *e2 = NULL, *note;
+
+	if (store_request_get(st, it->request_id, &ri, &f, &e2) == 0 && f) {
+		if (ok && !strcmp(ri.state, "pending")) /* a note for a person stays */
+			store_request_set_state(st, it->request_id, "forwarded", "dcvmail",
+						ri.state_note && !strncmp(ri.state_note, "needs a person", 14) ? ri.state_note : result,
+						&e2);
+		else if (!ok && (!strcmp(ri.state, "pending") || !strcmp(ri.state, "forwarded"))) {
+			note = xasprintf("needs a person: %s gave up: %s", it->kind, result ? result : "");
+			store_request_set_state(st, it->request_id, ri.state, "dcvmail", note, &e2);
+			free(note);
+		}
+	}
+	request_info_free(&ri);
+	free(e2);
+}
+
+static time_t
+backoff(int attempts)
+{
+	time_t d = BACKOFF_FIRST;
+
+	for (int i = 0; i < attempts && d < BACKOFF_MAX; i++)
+		d *= 2;
+	if (d > BACKOFF_MAX)
+		d = BACKOFF_MAX;
+	return d + rand() % (d / 4 + 1); /* jitter spreads retries */
+}
+
+/* An approval that some runner began and never finished is not tried
+ * again: it needs a person (store_attempts_reap). */
+static int
+reap_interrupted(const struct action_ctx *ax, char **errp)
+{
+	int n = 0;
+
+	if (store_attempts_reap(ax->st, time(NULL), &n, errp) == -1)
+		return -1;
+	if (n > 0)
+		log_warnx("%d approval%s interrupted before %s outcome was recorded: not tried again, the request%s"
+			  " need%s a person (check the CA's portal)", n, n == 1 ? " was" : "s were", n == 1 ? "its" : "their",
+			  n == 1 ? "" : "s", n == 1 ? "s" : "");
+	return 0;
+}
+
+int
+outbox_run(const struct action_ctx *ax, char **errp)
+{
+	int ran = 0;
+
+	if (ax->dry_run || ax->st == NULL)
+		return 0; /* a dry run performs no action at all */
+	if (reap_interrupted(ax, errp) == -1)
+		return -1;
+	for (;;) {
+		struct outbox_item it;
+		int found = 0, gave_up = 0, ok;
+		char *result = NULL;
+		time_t now = time(NULL), next;
+		enum action_status s;
+
+		if (ax->deadline > 0 && now_mono() > ax->deadline)
+			break;
+		if (store_outbox_claim(ax->st, now, LEASE, &it, &found, errp) == -1)
+			return -1;
+		if (!found)
+			break;
+		const struct action_def *def = action_find(it.kind);
+		if (def == NULL) {
+			s = ACTION_FAIL;
+			result = xasprintf("this dcvmail cannot run '%s' actions", it.kind);
+		} else
+			s = def->run(ax, &it, &result);
+		ok = s == ACTION_OK;
+		next = now + backoff(it.attempts);
+		if (s == ACTION_FAIL ||
+		    (s == ACTION_RETRY && now - it.created > (time_t)ax->cfg->action_retry_max_hours * 3600))
+			gave_up = 1;
+		log_info("outbox %lld: %s %s: %s%s", (long long)it.id, it.kind, ok ? "done" : gave_up ? "gave up" : "will retry",
+			 result ? result : "", gave_up ? " (the request needs a person)" : "");
+		if (store_outbox_result(ax->st, it.id, ok, result, next, gave_up, errp) == -1) {
+			free(result);
+			outbox_item_free(&it);
+			return -1;
+		}
+		if ((ok && (!strcmp(it.kind, "forward") || !strcmp(it.kind, "redirect"))) || gave_up)
+			after_action(ax->st, &it, ok, result);
+		free(result);
+		outbox_item_free(&it);
+		ran++;
+	}
+	return ran;
+}
