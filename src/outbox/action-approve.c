@@ -278,12 +278,32 @@ page_confirms(struct approval *a, const struct approve_form *f, const struct htt
 }
 
 /* The CA's page: GET the link, then POST the form where the rule has one. */
+/* The request that answers the CA (the form's POST, or the GET when the rule
+ * has no form) failed after it may have reached the CA (no answer, or 5xx,
+ * 408, 429): the CA may have approved, so it is never sent again by itself
+ * (an approval goes at most once); a person checks the CA's portal. */
+static void
+decisive_unclear(struct approval *a, const struct http_resp *resp)
+{
+	char *r;
+
+	if (a->st != ACTION_RETRY || !resp->sent)
+		return; /* refused before sending, or nothing reached the CA: a retry is safe */
+	r = xasprintf("needs a person: the CA may have received the approval (%s), check the CA's portal; "
+		      "it is not sent again automatically",
+		      a->result ? a->result : "no answer");
+	free(a->result);
+	a->result = r;
+	a->st = ACTION_FAIL;
+}
+
 static void
 answer_page(struct approval *a, const struct approve_form *f, const struct buf *form)
 {
 	struct http_resp resp;
 	const char *why;
 	char w[256];
+	int posted = 0;
 
 	memset(&resp, 0, sizeof(resp));
 	if ((why = may_request(a, a->url)) != NULL) {
@@ -291,9 +311,13 @@ answer_page(struct approval *a, const struct approve_form *f, const struct buf *
 		a->st = ACTION_FAIL;
 		return;
 	}
-	if (fetch(a, "GET", NULL, 0, &resp) == -1)
+	if (fetch(a, "GET", NULL, 0, &resp) == -1) {
+		if (!(f && f->method && !strcmp(f->method, "POST")))
+			decisive_unclear(a, &resp); /* the GET is the approval */
 		goto out;
+	}
 	if (resp.status >= 200 && resp.status < 300 && f && f->method && !strcmp(f->method, "POST")) {
+		posted = 1;
 		if (page_confirms(a, f, &resp) == -1)
 			goto out;
 		/* the form's target: where the page ended, checked like every URL */
@@ -304,12 +328,16 @@ answer_page(struct approval *a, const struct approve_form *f, const struct buf *
 			goto out;
 		}
 		http_resp_free(&resp);
-		if (fetch(a, "POST", form->data ? form->data : "", form->len, &resp) == -1)
+		if (fetch(a, "POST", form->data ? form->data : "", form->len, &resp) == -1) {
+			decisive_unclear(a, &resp);
 			goto out;
+		}
 	}
 	if (resp.status >= 500 || resp.status == 429 || resp.status == 408) {
 		a->result = xasprintf("%s answered HTTP %ld", redact(a->url, w, sizeof(w)), resp.status);
 		a->st = ACTION_RETRY;
+		if (!(f && f->method && !strcmp(f->method, "POST")) || posted)
+			decisive_unclear(a, &resp);
 	} else if (!confirmed(f, &resp)) {
 		a->result = xasprintf("%s answered HTTP %ld without confirming the approval%s: a person must look",
 				      redact(a->url, w, sizeof(w)), resp.status,

@@ -113,6 +113,15 @@ http_request(struct http *x, const char *method, const char *url, const char *bo
 	curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hl);
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &r->status);
+	{
+		long sent = 0;
+		/* bytes of the request written to the server: 0 when the connection
+		 * or the TLS handshake failed, so the server cannot have acted */
+		if (curl_easy_getinfo(x->h, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK)
+			r->sent = sent > 0 || r->status > 0;
+		else
+			r->sent = 1;
+	}
 	free(norm);
 	if (curl_easy_getinfo(x->h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
 		r->location = (norm = url_normalize(loc)) != NULL ? norm : xstrdup(loc);

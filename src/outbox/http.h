@@ -16,6 +16,7 @@ struct http_resp {
 	struct buf body; /* at most max_body bytes (truncated says if more came) */
 	int truncated;
 	char *error;     /* transport error in words, or NULL */
+	int sent;        /* 1 when the request may have reached the server (even without an answer) */
 };
 
 /* ca_file: extra trust anchors (NULL: the system store). Keeps cookies in

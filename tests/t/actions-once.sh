@@ -42,7 +42,7 @@ syslog no
 rules-dir $R
 trust-authserv-id mx.example.test
 https-ca-file $TEST_TMP/site-ca.pem
-approve-timeout 10
+approve-timeout ${APPROVE_TIMEOUT:-10}
 notify-timeout 10
 notify-secret-file $TEST_TMP/notify.secret
 pipe-server yes
@@ -268,6 +268,27 @@ check_eq "approve only, killed get: no forward to send, so the request is flagge
 	"$(q "select kind || ' ' || done || ' ' || ok || ' ' || why from outbox where request_id = $(rid 301) and kind <> 'approve'")" \
 	"flag 1 1 an approval was interrupted, check the CA's portal"
 check_contains "and show says so" "$(dcv show "$(rid 301)")" "flag  done (1 attempts)"
+conf 20
+
+# the answering request (the POST) reached the CA but its answer is unclear:
+# never sent again by itself, a person checks the portal
+for how in 503 timeout; do
+	o=$((o + 1))
+	if [ $how = 503 ]; then
+		routes "{$(printf "$page" ''), \"POST /approve\": {\"status\": 503, \"body\": \"busy\"}}"
+	else
+		routes "{$(printf "$page" ''), $(printf "$done_page" ', "delay": 4')}"
+	fi
+	APPROVE_TIMEOUT=2 conf 20
+	dcv pipe -r admin@www.example.com <"$(mail www.example.com $o)" >/dev/null 2>&1
+	q "update outbox set next_try = 0, lease_until = 0 where done = 0"
+	APPROVE_TIMEOUT=2 conf 20
+	dcv outbox >/dev/null 2>&1
+	check_eq "POST $how: one GET and one POST, none again on the next runs" "$(reqs GET $o):$(reqs POST $o)" "1:1"
+	check_contains "POST $how: the request needs a person" "$(q "select state_note from requests where order_id = '$o'")" \
+		"the CA may have received the approval"
+	check_eq "POST $how: not recorded as approved" "$(q "select state from requests where order_id = '$o'")" forwarded
+done
 conf 20
 
 # a forward and a webhook repeated after a kill carry the same identity
