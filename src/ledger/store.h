@@ -14,16 +14,6 @@
 
 struct store;
 
-/* Where a message came from. */
-struct envelope {
-	const char *source;         /* "pipe", "imap", "file" */
-	const char *mailbox;        /* file path, imap mailbox name, or recipient */
-	const char *sender;         /* envelope sender (pipe -f), may be NULL */
-	const char *recipient;      /* envelope recipient (pipe -r), may be NULL */
-	const char *orig_recipient; /* (pipe -o), may be NULL */
-	const char *role;           /* "whois", "txt", "constructed", "approver", "ev-contact", or NULL */
-};
-
 /* An action planned by policy, queued in the outbox with the record. */
 struct planned_action {
 	char *kind;   /* "forward", "redirect", "notify", "approve", "flag" */
