@@ -1,23 +1,12 @@
-/* process.c — the shared pipeline: parse, classify, authenticate, plan, record. */
+/* process.c — the shared pipeline: parse, judge, plan, record. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "judge/auth.h"
+#include "judge/judge.h"
 #include "base/log.h"
 #include "intake/process.h"
 #include "base/util.h"
-
-static void
-mark_unparsed(const struct message *m, struct verdict *v)
-{
-	enum vtype t = m->status == MSG_OVERSIZED ? VT_OVERSIZED : VT_MALFORMED;
-
-	v->rule_type = v->type;
-	v->type = t;
-	verdict_add_reason(v, "%s: %s", msg_status_name(m->status),
-			   m->status_reason ? m->status_reason : "limit exceeded");
-}
 
 int
 process_message(const struct process_ctx *ctx, const char *raw, size_t len,
@@ -50,14 +39,8 @@ process_message_spooled(const struct process_ctx *ctx, const char *raw, size_t l
 						     ctx->cfg->limits.max_size);
 		}
 	}
-	if (m->status != MSG_OVERSIZED) {
-		if (classify(ctx->rules, m, env, &out->v) == -1)
-			log_debug("%s: classifier hit a limit", env && env->mailbox ? env->mailbox : "-");
-		auth_evaluate(m, ctx->cfg, ctx->rules, env, &out->v);
-		auth_check_phishing(m, ctx->cfg, ctx->rules, env, &out->v);
-	}
-	if (m->status != MSG_OK)
-		mark_unparsed(m, &out->v);
+	if (judge(ctx->cfg, ctx->rules, m, env, &out->v) == -1)
+		log_debug("%s: classifier hit a limit", env && env->mailbox ? env->mailbox : "-");
 	if (policy_plan(ctx->cfg, ctx->rules, ctx->st, m, &out->v, env, time(NULL), &out->plan,
 			errp) == -1)
 		return -1;

@@ -1,4 +1,4 @@
-/* process.h — the shared pipeline: parse, authenticate, classify, plan, record.
+/* process.h — the shared pipeline: parse, judge (judge/judge.h), plan, record.
  * Every intake (check, pipe, watch) calls process_message(). */
 #ifndef DCVMAIL_PROCESS_H
 #define DCVMAIL_PROCESS_H

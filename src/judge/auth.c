@@ -8,7 +8,6 @@
 #include "config.h"
 #include "judge/dkim.h"
 #include "judge/rules.h"
-#include "ledger/store.h"
 #include "base/util.h"
 
 /* The domain a DKIM result speaks for: header.d, else the domain of header.i. */

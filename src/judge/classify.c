@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/store.h"
 #include "rules-int.h"
 
 struct eval {

@@ -30,8 +30,6 @@ const char *col_text(sqlite3_stmt *, int);
 /* bind a string, or NULL for a NULL pointer */
 void bind_opt(sqlite3_stmt *, int, const char *);
 char *col_dup(sqlite3_stmt *, int); /* NULL stays NULL */
-/* The request key of a verdict (allocated), or NULL when it makes no request. */
-char *store_request_key(const struct verdict *);
 /* 1 when the process that began an approval attempt is surely gone (this
  * host, and no such process, a reused pid, or a reboot since); 0 when it
  * runs or cannot be told (another host: only the lease tells). */

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "judge/expect.h"
+#include "judge/judge.h"
 #include "base/util.h"
 #include "store-int.h"
 
@@ -152,7 +153,7 @@ describe(struct buf *b, const struct expectation *e)
 static int
 request_of(struct store *st, const struct verdict *v, int64_t *id, char **errp)
 {
-	char *key = store_request_key(v);
+	char *key = judge_request_key(v);
 
 	*id = 0;
 	if (key == NULL)

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "base/util.h"
+#include "judge/judge.h"
 #include "store-int.h"
 
 struct rec {
@@ -21,26 +22,6 @@ struct rec {
 	int exp_single;     /* the expectation found has no order: one request */
 	char *withheld_why; /* why no expectation was found for the new request */
 };
-
-static int
-creates_request(enum vtype t)
-{
-	return t == VT_DCV || t == VT_EV_INTENT || t == VT_DOCUMENTS || t == VT_REMINDER || t == VT_ISSUED;
-}
-
-/* The request key, or NULL when the message makes no request. A suspicious
- * copy never joins a genuine request: it gets a key of its own. */
-char *
-store_request_key(const struct verdict *v)
-{
-	enum vtype t = v->type == VT_SUSPICIOUS || v->type == VT_MALFORMED ? v->rule_type : v->type;
-
-	if (!creates_request(t) || v->dedup_key == NULL || v->ca == NULL)
-		return NULL;
-	if (v->type == VT_SUSPICIOUS || v->type == VT_MALFORMED)
-		return xasprintf("%s:%s", vtype_name(v->type), v->dedup_key);
-	return xstrdup(v->dedup_key);
-}
 
 static char *
 fields_json(const struct verdict *v)
@@ -404,7 +385,7 @@ record_tx(struct store *st, void *arg)
 		return add_delivery(st, r); /* recorded before (or by a concurrent process) */
 	if (rc != SQLITE_DONE)
 		return rc;
-	if ((key = store_request_key(r->v)) != NULL) {
+	if ((key = judge_request_key(r->v)) != NULL) {
 		rc = upsert_request(st, r, key, &req_id);
 		free(key);
 		if (rc != SQLITE_DONE && rc != SQLITE_OK)

@@ -14,16 +14,6 @@
 
 struct store;
 
-/* Where a message came from. */
-struct envelope {
-	const char *source;         /* "pipe", "imap", "file" */
-	const char *mailbox;        /* file path, imap mailbox name, or recipient */
-	const char *sender;         /* envelope sender (pipe -f), may be NULL */
-	const char *recipient;      /* envelope recipient (pipe -r), may be NULL */
-	const char *orig_recipient; /* (pipe -o), may be NULL */
-	const char *role;           /* "whois", "txt", "constructed", "approver", "ev-contact", or NULL */
-};
-
 /* An action planned by policy, queued in the outbox with the record. */
 struct planned_action {
 	char *kind;   /* "forward", "redirect", "notify", "approve", "flag" */
@@ -57,9 +47,14 @@ int store_record(struct store *, const struct message *, const struct verdict *,
 		 struct record_result *out, char **errp);
 /* Is a message with this sha256 recorded? 1 yes, 0 no, -1 error. */
 int store_has_message(struct store *, const char *sha256, char **errp);
-/* The intake (source, mailbox) a recorded message came in by; both NULL when
- * unknown. Allocated. */
-int store_message_origin(struct store *, const char *sha256, char **source, char **mailbox, char **errp);
+/* The envelope a recorded message came in with (its first delivery):
+ * source, mailbox, role, sender, recipient, each allocated or NULL when
+ * unknown (all NULL: no such message). The ledger keeps one recipient, the
+ * original one when the intake had it (pipe -o, the address roles are
+ * given by): it comes back as recipient, orig_recipient stays NULL. Free
+ * with store_envelope_free. */
+int store_message_envelope(struct store *, const char *sha256, struct envelope *env, char **errp);
+void store_envelope_free(struct envelope *);
 /* Path of the archived raw message (allocated), whether or not it exists. */
 char *store_archive_path(const struct store *, const char *sha256);
 /* Read an archived message back for a decision (at most max bytes), checking

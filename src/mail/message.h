@@ -40,6 +40,17 @@ struct msg_link {
 	unsigned has_port : 1;
 };
 
+/* Where a message came from (the intake sets it; the judge and the ledger
+ * read it). */
+struct envelope {
+	const char *source;         /* "pipe", "imap", "file" */
+	const char *mailbox;        /* file path, imap mailbox name, or recipient */
+	const char *sender;         /* envelope sender (pipe -f), may be NULL */
+	const char *recipient;      /* envelope recipient (pipe -r), may be NULL */
+	const char *orig_recipient; /* (pipe -o), may be NULL */
+	const char *role;           /* "whois", "txt", "constructed", "approver", "ev-contact", or NULL */
+};
+
 struct message {
 	char *raw; /* owned copy of the input, followed by >= 4 NUL bytes */
 	size_t raw_len;

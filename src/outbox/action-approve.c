@@ -400,6 +400,7 @@ request_rejects(struct approval *a, const struct outbox_item *it)
 	}
 	for (size_t i = 0; i < shas.n && rc == 0; i++) {
 		struct outbox_item other = *it;
+		struct envelope env;
 		struct message *m;
 		struct verdict v;
 		char *raw = NULL;
@@ -416,14 +417,27 @@ request_rejects(struct approval *a, const struct outbox_item *it)
 			rc = -1;
 			break;
 		}
+		if (store_message_envelope(a->ax->st, shas.v[i], &env, &err) == -1) {
+			a->result = xasprintf("cannot read how a message of the request came in (%s): nothing requested",
+					      err);
+			free(err);
+			free(raw);
+			a->st = ACTION_RETRY;
+			rc = -1;
+			break;
+		}
+		/* its links as the rules read them for the mailbox it came to;
+		 * trust does not matter here: a reject link is never requested,
+		 * whoever sent it */
 		if ((m = message_parse(raw, len, &a->ax->cfg->limits)) != NULL) {
 			verdict_init(&v);
-			classify(a->ax->rules, m, NULL, &v);
+			classify(a->ax->rules, m, &env, &v);
 			if (v.reject_link)
 				strv_add(&a->rejects, v.reject_link);
 			verdict_free(&v);
 			message_free(m);
 		}
+		store_envelope_free(&env);
 		free(raw);
 	}
 	strv_free(&shas);

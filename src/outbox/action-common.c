@@ -10,7 +10,7 @@
 #include <openssl/evp.h>
 
 #include "outbox/action.h"
-#include "judge/auth.h"
+#include "judge/judge.h"
 #include "config.h"
 #include "base/util.h"
 
@@ -23,13 +23,14 @@ action_read_archive(const struct action_ctx *ax, const struct outbox_item *it, c
 	return store_archive_read(ax->st, it->message_sha256 ? it->message_sha256 : "", 1U << 30, raw, len, result);
 }
 
-/* The message is judged with the trust of the intake it came in by (a
- * forged header in an IMAP mailbox stays unbelieved on approve). */
+/* The message is judged as it was when it came in: with the envelope the
+ * ledger kept (its intake's trust: a forged header in an IMAP mailbox stays
+ * unbelieved on approve; its mailbox's role for `role` conditions). */
 int
 action_load(const struct action_ctx *ax, const struct outbox_item *it, struct action_subject *as, char **result)
 {
-	char *source = NULL, *mailbox = NULL, *err = NULL;
-	struct envelope env = { 0 };
+	struct envelope env = { 0 }; /* unknown: nothing is trusted */
+	char *err = NULL;
 
 	memset(as, 0, sizeof(*as));
 	verdict_init(&as->v);
@@ -39,19 +40,13 @@ action_load(const struct action_ctx *ax, const struct outbox_item *it, struct ac
 		*result = xstrdup("the archived message cannot be parsed");
 		return -1;
 	}
-	if (it->message_sha256 &&
-	    store_message_origin(ax->st, it->message_sha256, &source, &mailbox, &err) == -1) {
+	if (it->message_sha256 && store_message_envelope(ax->st, it->message_sha256, &env, &err) == -1) {
 		*result = xasprintf("the message's intake is unknown: %s", err ? err : "store error");
 		free(err);
 		return -1;
 	}
-	env.source = source; /* unknown: nothing is trusted */
-	env.mailbox = mailbox;
-	classify(ax->rules, as->m, NULL, &as->v);
-	auth_evaluate(as->m, ax->cfg, ax->rules, &env, &as->v);
-	auth_check_phishing(as->m, ax->cfg, ax->rules, &env, &as->v);
-	free(source);
-	free(mailbox);
+	judge(ax->cfg, ax->rules, as->m, &env, &as->v);
+	store_envelope_free(&env);
 	as->ca = rules_ca(ax->rules, as->v.ca);
 	return 0;
 }

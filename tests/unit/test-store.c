@@ -107,6 +107,43 @@ test_states(const char *dir)
 	store_close(st);
 }
 
+/* The envelope a message came in with comes back from its row, for the
+ * action that judges it again. */
+static void
+test_envelope(const char *dir)
+{
+	struct store *st;
+	char *err = NULL;
+	struct message *m = fake_message("From: a@digicert.com\nSubject: y\n\nhello again\n");
+	const struct envelope in = { "pipe", "approver@example.test", "ca@digicert.com", "local@example.test",
+				     "approver@example.test", "approver" };
+	struct envelope env;
+	struct verdict v;
+	struct record_result rr;
+
+	if (store_open(dir, 0, &st, &err) == -1) {
+		printf("not ok - store opens: %s\n", err);
+		return;
+	}
+	verdict_init(&v);
+	CHECK(store_record(st, m, &v, &in, NULL, 0, &rr, &err) == 0, "a message is recorded with its envelope");
+	CHECK(store_message_envelope(st, m->sha256, &env, &err) == 0, "its envelope is read back");
+	CHECK_STR(env.source, "pipe", "with its intake");
+	CHECK_STR(env.mailbox, "approver@example.test", "its mailbox");
+	CHECK_STR(env.role, "approver", "its mailbox's role");
+	CHECK_STR(env.sender, "ca@digicert.com", "its sender");
+	CHECK_STR(env.recipient, "approver@example.test", "and the original recipient as its recipient");
+	CHECK(env.orig_recipient == NULL, "which the ledger keeps once");
+	store_envelope_free(&env);
+	CHECK(store_message_envelope(st, "0000000000000000000000000000000000000000000000000000000000000000", &env,
+				     &err) == 0 && env.source == NULL && env.mailbox == NULL && env.role == NULL,
+	      "an unknown message has no envelope: nothing is trusted");
+	store_envelope_free(&env);
+	verdict_free(&v);
+	message_free(m);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -118,6 +155,7 @@ main(void)
 		return 1;
 	sub = xasprintf("%s/state", dir);
 	test_states(sub);
+	test_envelope(sub);
 	{
 		char *cmd = xasprintf("rm -rf %s", dir);
 		if (system(cmd) != 0)
