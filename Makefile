@@ -5,6 +5,7 @@
 #   make bench      speed and memory benchmarks
 #   make fuzz       build the libFuzzer harnesses (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make format     rewrite the C sources as .clang-format says (make check tests it)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -65,7 +66,7 @@ QCC = @echo "  CC      $@";
 QLD = @echo "  LD      $@";
 endif
 
-.PHONY: all check demo bench fuzz install clean deps lint-rules
+.PHONY: all check demo bench fuzz install clean deps lint-rules format
 all: $(PROG) $(CLIENT) dcvmail
 
 dcvmail: $(PROG)
@@ -120,6 +121,11 @@ install: $(PROG) $(CLIENT)
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	sed -e 's|/usr/local/bin/|$(BINDIR)/|' -e 's|/etc/dcvmail/|$(SYSCONFDIR)/dcvmail/|' \
 		contrib/systemd/dcvmail-watch.service >$(DESTDIR)$(PREFIX)/lib/systemd/system/dcvmail-watch.service
+
+# the sources tests/t/lint.sh checks with clang-format --dry-run -Werror
+FORMAT_SRCS := $(wildcard src/*.c src/*/*.c src/*/*.h src/*.h)
+format: deps
+	clang-format -i $(FORMAT_SRCS)
 
 clean:
 	rm -rf build build-san build-fuzz dcvmail

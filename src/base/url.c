@@ -96,8 +96,8 @@ url_remove_dot_segments(const char *path)
 	return out;
 }
 
-static char *
-part(CURLU *u, CURLUPart what)
+char *
+url_part(CURLU *u, CURLUPart what)
 {
 	char *s = NULL, *r;
 
@@ -147,17 +147,17 @@ url_normalize(const char *url)
 		return NULL;
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_URLENCODE) != CURLUE_OK)
 		goto out;
-	scheme = part(u, CURLUPART_SCHEME);
-	host = part(u, CURLUPART_HOST);
+	scheme = url_part(u, CURLUPART_SCHEME);
+	host = url_part(u, CURLUPART_HOST);
 	if (scheme == NULL || host == NULL)
 		goto out;
 	lowercase(scheme);
-	user = part(u, CURLUPART_USER);
-	pass = part(u, CURLUPART_PASSWORD);
-	port = part(u, CURLUPART_PORT);
-	path = part(u, CURLUPART_PATH);
-	query = part(u, CURLUPART_QUERY);
-	frag = part(u, CURLUPART_FRAGMENT);
+	user = url_part(u, CURLUPART_USER);
+	pass = url_part(u, CURLUPART_PASSWORD);
+	port = url_part(u, CURLUPART_PORT);
+	path = url_part(u, CURLUPART_PATH);
+	query = url_part(u, CURLUPART_QUERY);
+	frag = url_part(u, CURLUPART_FRAGMENT);
 
 	buf_init(&b, 0);
 	buf_printf(&b, "%s://", scheme);

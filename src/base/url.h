@@ -5,6 +5,8 @@
 #ifndef DCVMAIL_URL_H
 #define DCVMAIL_URL_H
 
+#include <curl/curl.h>
+
 /* RFC 3986 section 6.2.2/6.2.3 normalisation of an absolute http(s) URL,
  * parsed by libcurl's URL API: scheme and host lower-cased, an IDN host
  * turned into its A-label (punycode) form, percent-escapes of unreserved
@@ -14,6 +16,10 @@
  * gives it unchanged. Returns an allocated string, or NULL when url is not a
  * URL libcurl can parse. */
 char *url_normalize(const char *url);
+
+/* One part of a URL libcurl has parsed, as an allocated string (NULL when
+ * the URL has none). */
+char *url_part(CURLU *u, CURLUPart what);
 
 /* The same steps on a path, query or fragment alone (allocated). */
 char *url_normalize_pct(const char *s);

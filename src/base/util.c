@@ -157,6 +157,28 @@ trim(char *s)
 }
 
 int
+template_expand(const char *tmpl, template_lookup_fn *lookup, void *arg, struct buf *out,
+		char **missing)
+{
+	for (const char *p = tmpl; *p;) {
+		const char *close;
+		if (*p == '{' && (close = strchr(p, '}')) != NULL) {
+			char *name = xstrndup(p + 1, (size_t)(close - p - 1));
+			const char *val = lookup(name, arg);
+			if (val == NULL && missing != NULL) {
+				*missing = name;
+				return -1;
+			}
+			buf_adds(out, val ? val : "");
+			free(name);
+			p = close + 1;
+		} else
+			buf_addc(out, *p++);
+	}
+	return 0;
+}
+
+int
 str_has_suffix_ci(const char *s, const char *suffix)
 {
 	size_t ls = strlen(s), lx = strlen(suffix);

@@ -63,6 +63,15 @@ void lowercase(char *);
  * credentials. Returns s. */
 char *redact_userinfo(char *s);
 char *trim(char *);                        /* in place, returns start */
+/* The one "{name}" template expander (rule dedup keys, approve form fields):
+ * each "{name}" in tmpl is replaced by lookup(name, arg); every other byte,
+ * and a '{' with no '}' after it, is copied. When lookup gives NULL: with
+ * missing NULL the name expands to nothing; otherwise the expansion stops and
+ * returns -1 with *missing the name (allocated, the caller frees it).
+ * Returns 0 (appends past out's maximum are dropped). */
+typedef const char *template_lookup_fn(const char *name, void *arg);
+int template_expand(const char *tmpl, template_lookup_fn *lookup, void *arg, struct buf *out,
+		    char **missing);
 int str_has_suffix_ci(const char *s, const char *suffix);
 /* host equals domain or is a subdomain of it (case-insensitive, label boundary). */
 int domain_at_or_under(const char *host, const char *domain);

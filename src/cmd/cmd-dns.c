@@ -16,6 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "base/dns.h"
+#include "base/json.h"
 #include "base/util.h"
 
 #define T_CAA_ 257
@@ -171,8 +172,8 @@ cmd_dns(struct globals *g, int argc, char **argv)
 			for (size_t i = 0; i < n; i++) {
 				json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "name", cs[i].name, "source",
 						      cs[i].source, "kind", cs[i].kind, "value", cs[i].value, "problem",
-						      cs[i].problem ? json_string(cs[i].problem) : json_null(), "watched",
-						      cs[i].watched ? json_string(cs[i].watched) : json_null());
+						      json_string_or_null(cs[i].problem), "watched",
+						      json_string_or_null(cs[i].watched));
 				json_array_append_new(arr, c);
 			}
 			json_object_set_new(o, "domain", json_string(dom));

@@ -13,6 +13,7 @@
 #include "judge/expect.h"
 #include "judge/rules.h"
 #include "ledger/store.h"
+#include "base/json.h"
 #include "base/util.h"
 
 int
@@ -239,14 +240,6 @@ expect_print(const struct expectation *e, time_t now)
 	buf_free(&used);
 }
 
-static json_t *
-jtime(time_t t)
-{
-	char b[32];
-
-	return t ? json_string(fmt_time(t, b, sizeof(b))) : json_null();
-}
-
 static void
 expect_print_json(const struct expectation *e, time_t now)
 {
@@ -257,8 +250,8 @@ expect_print_json(const struct expectation *e, time_t now)
 	for (size_t i = 0; i < e->nuses; i++) {
 		json_t *u = json_object();
 		json_object_set_new(u, "request", json_integer(e->uses[i].request_id));
-		json_object_set_new(u, "at", jtime(e->uses[i].at));
-		json_object_set_new(u, "released", jtime(e->uses[i].released));
+		json_object_set_new(u, "at", json_time_or_null(e->uses[i].at));
+		json_object_set_new(u, "released", json_time_or_null(e->uses[i].released));
 		json_object_set_new(u, "note", e->uses[i].note ? json_string(e->uses[i].note) : json_null());
 		json_array_append_new(uses, u);
 		held |= !e->uses[i].released;
@@ -269,8 +262,8 @@ expect_print_json(const struct expectation *e, time_t now)
 	json_object_set_new(o, "include_subdomains", json_boolean(e->subdomains));
 	json_object_set_new(o, "order", e->order ? json_string(e->order) : json_null());
 	json_object_set_new(o, "single_use", json_boolean(e->order == NULL));
-	json_object_set_new(o, "created", jtime(e->created));
-	json_object_set_new(o, "until", jtime(e->until));
+	json_object_set_new(o, "created", json_time_or_null(e->created));
+	json_object_set_new(o, "until", json_time_or_null(e->until));
 	json_object_set_new(o, "expired", json_boolean(e->until && e->until < now));
 	json_object_set_new(o, "used_up", json_boolean(e->order == NULL && held));
 	json_object_set_new(o, "uses", uses);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "intake/process.h"
+#include "base/json.h"
 #include "base/util.h"
 
 /* Print s on one line through the sanitiser (text_clean), at most max bytes. */
@@ -69,12 +70,6 @@ print_result_line(FILE *f, const char *label, const struct process_result *r, in
 	}
 }
 
-static json_t *
-jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 void
 print_result_json(FILE *f, const char *label, const struct process_result *r)
 {
@@ -89,18 +84,18 @@ print_result_json(FILE *f, const char *label, const struct process_result *r)
 	json_object_set_new(o, "status", json_string(msg_status_name(m->status)));
 	json_object_set_new(o, "type", json_string(vtype_name(v->type)));
 	json_object_set_new(o, "rule_type", json_string(vtype_name(v->rule_type)));
-	json_object_set_new(o, "ca", jstr(v->ca));
-	json_object_set_new(o, "rule", jstr(v->rule));
-	json_object_set_new(o, "from", jstr(m->from));
-	json_object_set_new(o, "from_display", jstr(m->from_display));
-	json_object_set_new(o, "subject", jstr(m->subject));
-	json_object_set_new(o, "message_id", jstr(m->message_id));
+	json_object_set_new(o, "ca", json_string_or_null(v->ca));
+	json_object_set_new(o, "rule", json_string_or_null(v->rule));
+	json_object_set_new(o, "from", json_string_or_null(m->from));
+	json_object_set_new(o, "from_display", json_string_or_null(m->from_display));
+	json_object_set_new(o, "subject", json_string_or_null(m->subject));
+	json_object_set_new(o, "message_id", json_string_or_null(m->message_id));
 	json_object_set_new(o, "sha256", json_string(m->sha256));
 	for (size_t i = 0; i < v->nfields; i++)
 		json_object_set_new(fields, v->fields[i].name, json_string(v->fields[i].value));
 	json_object_set_new(o, "fields", fields);
-	json_object_set_new(links, "approve", jstr(v->approve_link));
-	json_object_set_new(links, "reject", jstr(v->reject_link));
+	json_object_set_new(links, "approve", json_string_or_null(v->approve_link));
+	json_object_set_new(links, "reject", json_string_or_null(v->reject_link));
 	for (size_t i = 0; i < v->ninfo; i++)
 		json_array_append_new(info, json_string(v->info_links[i]));
 	json_object_set_new(links, "info", info);
@@ -108,10 +103,10 @@ print_result_json(FILE *f, const char *label, const struct process_result *r)
 		json_array_append_new(all, json_string(m->links[i].url));
 	json_object_set_new(links, "all", all);
 	json_object_set_new(o, "links", links);
-	json_object_set_new(o, "dedup_key", jstr(v->dedup_key));
+	json_object_set_new(o, "dedup_key", json_string_or_null(v->dedup_key));
 	json_object_set_new(auth, "result", json_string(auth_status_name(v->auth)));
-	json_object_set_new(auth, "reason", jstr(v->auth_reason));
-	json_object_set_new(auth, "domain", jstr(v->auth_domain));
+	json_object_set_new(auth, "reason", json_string_or_null(v->auth_reason));
+	json_object_set_new(auth, "domain", json_string_or_null(v->auth_domain));
 	json_object_set_new(o, "auth", auth);
 	for (size_t i = 0; i < v->nreasons; i++)
 		json_array_append_new(reasons, json_string(v->reasons[i]));
@@ -119,8 +114,8 @@ print_result_json(FILE *f, const char *label, const struct process_result *r)
 	for (size_t i = 0; i < r->plan.n; i++) {
 		json_t *a = json_object();
 		json_object_set_new(a, "kind", json_string(r->plan.actions[i].kind));
-		json_object_set_new(a, "target", jstr(r->plan.actions[i].target));
-		json_object_set_new(a, "why", jstr(r->plan.actions[i].why));
+		json_object_set_new(a, "target", json_string_or_null(r->plan.actions[i].target));
+		json_object_set_new(a, "why", json_string_or_null(r->plan.actions[i].why));
 		json_array_append_new(actions, a);
 	}
 	json_object_set_new(o, "actions", actions);

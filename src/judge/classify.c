@@ -296,25 +296,24 @@ eval_rule(struct eval *e, const struct rule *r)
 	return all;
 }
 
+/* A dedup key's "{name}": ca, type, approve, or a captured field. */
+static const char *
+key_value(const char *name, void *arg)
+{
+	const struct verdict *v = arg;
+
+	return !strcmp(name, "ca") ? v->ca :
+	       !strcmp(name, "type") ? vtype_name(v->rule_type) :
+	       !strcmp(name, "approve") ? v->approve_link : verdict_field(v, name);
+}
+
 static char *
 expand_template(const char *t, const struct verdict *v)
 {
 	struct buf b;
 
 	buf_init(&b, 4096);
-	while (*t) {
-		const char *close;
-		if (*t == '{' && (close = strchr(t, '}')) != NULL) {
-			char *name = xstrndup(t + 1, (size_t)(close - t - 1));
-			const char *val = !strcmp(name, "ca") ? v->ca :
-					  !strcmp(name, "type") ? vtype_name(v->rule_type) :
-					  !strcmp(name, "approve") ? v->approve_link : verdict_field(v, name);
-			buf_adds(&b, val ? val : "");
-			free(name);
-			t = close + 1;
-		} else
-			buf_addc(&b, *t++);
-	}
+	template_expand(t, key_value, (void *)v, &b, NULL);
 	return buf_steal(&b);
 }
 

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "base/json.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "store-int.h"
@@ -35,12 +36,6 @@ day(time_t t, char *buf, size_t len)
 }
 
 static json_t *
-jopt(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *
 request_json(const struct request_info *r)
 {
 	json_t *o = json_object();
@@ -48,17 +43,17 @@ request_json(const struct request_info *r)
 
 	json_object_set_new(o, "id", json_integer(r->id));
 	json_object_set_new(o, "state", json_string(r->state));
-	json_object_set_new(o, "type", jopt(r->type));
-	json_object_set_new(o, "ca", jopt(r->ca));
-	json_object_set_new(o, "domain", jopt(r->domain));
-	json_object_set_new(o, "order", jopt(r->order));
+	json_object_set_new(o, "type", json_string_or_null(r->type));
+	json_object_set_new(o, "ca", json_string_or_null(r->ca));
+	json_object_set_new(o, "domain", json_string_or_null(r->domain));
+	json_object_set_new(o, "order", json_string_or_null(r->order));
 	json_object_set_new(o, "copies", json_integer(r->copies));
 	json_object_set_new(o, "expected", json_boolean(r->expected));
-	json_object_set_new(o, "key", jopt(r->key));
+	json_object_set_new(o, "key", json_string_or_null(r->key));
 	json_object_set_new(o, "first_seen", json_string(fmt_time(r->first_seen, t, sizeof(t))));
 	json_object_set_new(o, "last_seen", json_string(fmt_time(r->last_seen, t, sizeof(t))));
-	json_object_set_new(o, "state_by", jopt(r->state_by));
-	json_object_set_new(o, "state_note", jopt(r->state_note));
+	json_object_set_new(o, "state_by", json_string_or_null(r->state_by));
+	json_object_set_new(o, "state_note", json_string_or_null(r->state_note));
 	return o;
 }
 
@@ -324,7 +319,7 @@ show_attempts(struct store *st, int64_t id, json_t *jo, FILE *out)
 			json_object_set_new(a, "id", json_integer(sqlite3_column_int64(s, 0)));
 			json_object_set_new(a, "outcome", json_string(shown));
 			json_object_set_new(a, "started", json_string(fmt_time(started, t1, sizeof(t1))));
-			json_object_set_new(a, "ended", ended ? json_string(fmt_time(ended, t2, sizeof(t2))) : json_null());
+			json_object_set_new(a, "ended", json_time_or_null(ended));
 			json_object_set_new(a, "who", json_string(col_text(s, 5)));
 			json_object_set_new(p, "pid", json_integer(pid));
 			json_object_set_new(p, "host", json_string(col_text(s, 8)));
@@ -425,8 +420,8 @@ store_report(struct store *st, int json, int alert_hours, time_t now, FILE *out,
 			json_t *o = json_object();
 			json_object_set_new(o, "domain", json_string(col_text(s, 0)));
 			json_object_set_new(o, "ca", json_string(col_text(s, 1)));
-			json_object_set_new(o, "last_approval", appr ? json_string(fmt_time(appr, b1, sizeof(b1))) : json_null());
-			json_object_set_new(o, "reuse_until", until ? json_string(fmt_time(until, b2, sizeof(b2))) : json_null());
+			json_object_set_new(o, "last_approval", json_time_or_null(appr));
+			json_object_set_new(o, "reuse_until", json_time_or_null(until));
 			json_object_set_new(o, "revalidate_now", json_boolean(appr && until < now));
 			json_object_set_new(o, "pending", json_integer(pend));
 			json_object_set_new(o, "oldest_pending_hours", pend ? json_integer((now - oldest) / 3600) : json_null());

@@ -71,18 +71,6 @@ is_idn(const char *h)
 	return 0;
 }
 
-static char *
-get_part(CURLU *u, CURLUPart what)
-{
-	char *s = NULL, *r;
-
-	if (curl_url_get(u, what, &s, 0) != CURLUE_OK || s == NULL)
-		return NULL;
-	r = xstrdup(s);
-	curl_free(s);
-	return r;
-}
-
 /* Clean a candidate: drop tabs and line breaks inside (hrefs wrapped by
  * mailers; browsers do the same; spaces are kept and encoded by curl), and
  * make the userinfo unambiguous ("a@b@host": only the last '@' separates). */
@@ -130,26 +118,26 @@ parse_link(struct linkset *ls, const char *cand, struct msg_link *l)
 	l->url = norm; /* freed by link_clear(), also on failure */
 	if (curl_url_set(u, CURLUPART_URL, norm, 0) != CURLUE_OK)
 		return -1;
-	l->scheme = get_part(u, CURLUPART_SCHEME);
-	l->host = get_part(u, CURLUPART_HOST);
+	l->scheme = url_part(u, CURLUPART_SCHEME);
+	l->host = url_part(u, CURLUPART_HOST);
 	if (l->scheme == NULL || l->host == NULL ||
 	    (strcmp(l->scheme, "http") && strcmp(l->scheme, "https")))
 		return -1;
 	lowercase(l->host);
-	l->path = get_part(u, CURLUPART_PATH);
+	l->path = url_part(u, CURLUPART_PATH);
 	if (l->path == NULL)
 		l->path = xstrdup("/");
-	if ((s = get_part(u, CURLUPART_QUERY)) != NULL) {
+	if ((s = url_part(u, CURLUPART_QUERY)) != NULL) {
 		char *p = xasprintf("%s?%s", l->path, s);
 		free(l->path);
 		free(s);
 		l->path = p;
 	}
-	if ((s = get_part(u, CURLUPART_USER)) != NULL || (s = get_part(u, CURLUPART_PASSWORD)) != NULL) {
+	if ((s = url_part(u, CURLUPART_USER)) != NULL || (s = url_part(u, CURLUPART_PASSWORD)) != NULL) {
 		l->has_userinfo = 1;
 		free(s);
 	}
-	if ((s = get_part(u, CURLUPART_PORT)) != NULL) {
+	if ((s = url_part(u, CURLUPART_PORT)) != NULL) {
 		l->has_port = 1;
 		free(s);
 	}

@@ -108,26 +108,11 @@ form_add(struct buf *b, const char *name, const char *value)
 	}
 }
 
-/* "{code}" and the like from the verdict's fields; -1 names what is missing. */
-static int
-expand(const struct verdict *v, const char *tmpl, struct buf *out, char **missing)
+/* An approve-field's "{code}" and the like: the verdict's captured fields. */
+static const char *
+field_value(const char *name, void *arg)
 {
-	for (const char *p = tmpl; *p;) {
-		const char *e;
-		if (*p == '{' && (e = strchr(p, '}')) != NULL) {
-			char *name = xstrndup(p + 1, (size_t)(e - p - 1));
-			const char *val = verdict_field(v, name);
-			if (val == NULL) {
-				*missing = name;
-				return -1;
-			}
-			buf_adds(out, val);
-			free(name);
-			p = e + 1;
-		} else
-			buf_addc(out, *p++);
-	}
-	return 0;
+	return verdict_field(arg, name);
 }
 
 static int
@@ -139,7 +124,7 @@ form_body(const struct verdict *v, const struct approve_form *f, struct buf *bod
 	buf_init(body, 0);
 	for (size_t i = 0; i < f->nfields; i++) {
 		buf_init(&val, 0);
-		if (expand(v, f->values[i], &val, &missing) == -1) {
+		if (template_expand(f->values[i], field_value, (void *)v, &val, &missing) == -1) {
 			*result = xasprintf("the rule's approve-field %s needs {%s}, which the mail does not give",
 					    f->names[i], missing);
 			free(missing);

@@ -26,26 +26,11 @@
 #include "judge/auth.h"
 #include "config.h"
 #include "outbox/http.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "base/util.h"
 
 #define NOTIFY_MAX_REPLY 65536
-
-static json_t *
-jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static char *
-iso_time(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
 
 static char *
 document(const struct outbox_item *it, const struct request_info *ri, const struct action_subject *as,
@@ -61,24 +46,24 @@ document(const struct outbox_item *it, const struct request_info *ri, const stru
 	json_object_set_new(o, "event", json_string("request"));
 	json_object_set_new(o, "delivery", json_string(delivery));
 	json_object_set_new(o, "request", json_integer(it->request_id));
-	json_object_set_new(o, "ca", jstr(ri->ca));
-	json_object_set_new(o, "ca_name", jstr(as->ca ? as->ca->name : NULL));
-	json_object_set_new(o, "type", jstr(ri->type));
-	json_object_set_new(o, "domain", jstr(ri->domain));
-	json_object_set_new(o, "order", jstr(ri->order));
-	json_object_set_new(o, "state", jstr(ri->state));
-	json_object_set_new(o, "state_note", jstr(ri->state_note));
+	json_object_set_new(o, "ca", json_string_or_null(ri->ca));
+	json_object_set_new(o, "ca_name", json_string_or_null(as->ca ? as->ca->name : NULL));
+	json_object_set_new(o, "type", json_string_or_null(ri->type));
+	json_object_set_new(o, "domain", json_string_or_null(ri->domain));
+	json_object_set_new(o, "order", json_string_or_null(ri->order));
+	json_object_set_new(o, "state", json_string_or_null(ri->state));
+	json_object_set_new(o, "state_note", json_string_or_null(ri->state_note));
 	json_object_set_new(o, "copies", json_integer(ri->copies));
 	json_object_set_new(o, "expected", json_boolean(ri->expected));
-	json_object_set_new(o, "first_seen", json_string(iso_time(ri->first_seen, t1, sizeof(t1))));
-	json_object_set_new(o, "from", jstr(as->m->from));
-	json_object_set_new(o, "subject", jstr(as->m->subject));
+	json_object_set_new(o, "first_seen", json_string(fmt_time(ri->first_seen, t1, sizeof(t1))));
+	json_object_set_new(o, "from", json_string_or_null(as->m->from));
+	json_object_set_new(o, "subject", json_string_or_null(as->m->subject));
 	json_object_set_new(o, "authenticated", json_boolean(v->auth == AUTH_PASS));
-	json_object_set_new(o, "auth_reason", jstr(v->auth_reason));
+	json_object_set_new(o, "auth_reason", json_string_or_null(v->auth_reason));
 	json_object_set_new(o, "suspicious", json_boolean(v->type == VT_SUSPICIOUS));
 	json_object_set_new(o, "reasons", reasons);
-	json_object_set_new(o, "why", jstr(it->why));
-	json_object_set_new(o, "sent", json_string(iso_time(time(NULL), t2, sizeof(t2))));
+	json_object_set_new(o, "why", json_string_or_null(it->why));
+	json_object_set_new(o, "sent", json_string(fmt_time(time(NULL), t2, sizeof(t2))));
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	return s;

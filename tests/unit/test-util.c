@@ -1,7 +1,26 @@
 /* test-util.c — small helpers whose mistakes would weaken a security check. */
 #include <stdlib.h>
 #include "unit.h"
+#include "base/json.h"
 #include "base/util.h"
+
+/* a lookup for template_expand: a table of name/value pairs ending with "" */
+struct tv {
+	const char *name, *value;
+};
+
+static const char *
+tv_lookup(const char *name, void *arg)
+{
+	const struct tv *t = arg;
+
+	for (;; t++) {
+		if (!strcmp(t->name, name))
+			return t->value;
+		if (!*t->name)
+			return NULL;
+	}
+}
 
 int
 main(void)
@@ -30,6 +49,60 @@ main(void)
 			CHECK_STR(redact_userinfo(s), r[i].want, "redact_userinfo %zu", i);
 			free(s);
 		}
+	}
+	/* the one "{name}" template expander */
+	{
+		const struct tv vals[] = { { "code", "A1 b" }, { "domain", "example.com" }, { "", "empty" } };
+		struct {
+			const char *tmpl, *want, *missing;
+		} const t[] = {
+			{ "{code}", "A1 b", NULL },
+			{ "x-{domain}-{code}-y", "x-example.com-A1 b-y", NULL },
+			{ "no braces", "no braces", NULL },
+			{ "open { never closed", "open { never closed", NULL },
+			{ "{}", "empty", NULL },
+			{ "a{nope}b", "ab", "nope" },
+		};
+		for (size_t i = 0; i < nitems(t); i++)
+			for (int strict = 0; strict < 2; strict++) {
+				struct buf b;
+				char *missing = NULL;
+				int rc;
+				buf_init(&b, 0);
+				rc = template_expand(t[i].tmpl, tv_lookup, (void *)vals, &b, strict ? &missing : NULL);
+				if (strict && t[i].missing) {
+					CHECK(rc == -1, "template %zu: a missing name stops the expansion", i);
+					CHECK_STR(missing, t[i].missing, "template %zu: the missing name is given", i);
+				} else {
+					CHECK(rc == 0, "template %zu (%s) expands", i, strict ? "strict" : "lenient");
+					CHECK_STR(b.data ? b.data : "", t[i].want, "template %zu (%s)", i,
+						  strict ? "strict" : "lenient");
+				}
+				free(missing);
+				buf_free(&b);
+			}
+		struct buf b;
+		buf_init(&b, 4);
+		template_expand("{domain}", tv_lookup, (void *)vals, &b, NULL);
+		CHECK(b.len <= 4, "template_expand keeps to the buffer's maximum");
+		buf_free(&b);
+	}
+	/* optional JSON values and the one ISO time format */
+	{
+		char tb[32];
+		json_t *j = json_time_or_null(86400 + 3661);
+		CHECK_STR(fmt_time(86400 + 3661, tb, sizeof(tb)), "1970-01-02T01:01:01Z", "fmt_time is ISO 8601 UTC");
+		CHECK_STR(json_string_value(j), "1970-01-02T01:01:01Z", "json_time_or_null formats with fmt_time");
+		json_decref(j);
+		j = json_time_or_null(0);
+		CHECK(json_is_null(j), "json_time_or_null(0) is null");
+		json_decref(j);
+		j = json_string_or_null(NULL);
+		CHECK(json_is_null(j), "json_string_or_null(NULL) is null");
+		json_decref(j);
+		j = json_string_or_null("x");
+		CHECK_STR(json_string_value(j), "x", "json_string_or_null keeps a string");
+		json_decref(j);
 	}
 	/* the sanitiser of human-readable output */
 	char *c, fixed[16];
