@@ -278,6 +278,14 @@ msg("registrar-verification-en-godaddy", "GoDaddy <info@godaddy.com>", "owner@ex
     "Verify your contact information for example.net",
     "ICANN requires us to confirm your email address within 15 days: https://dcc.godaddy.com/verify?c=R29EYWRkeQ\n")
 
+# IDN names, in the subject as U-label and as A-label
+msg("digicert-dcv-idn", DC, "admin@xn--bcher-kva.example", "[Action Required] Approve Certificate Request for www.bücher.example {48213393}",
+    "Approve the request for www.bücher.example:\nhttps://www.digicert.com/link/approve?t=aWRudWxhYmVs\n")
+msg("digicert-dcv-idn-alabel", DC, "admin@xn--bcher-kva.example", "[Action Required] Approve Certificate Request for www.xn--bcher-kva.example {48213394}",
+    "Approve the request for www.xn--bcher-kva.example:\nhttps://www.digicert.com/link/approve?t=aWRuYWxhYmVs\n")
+msg("sectigo-dcv-idn", SEC, "admin@xn--mller-kva.example", "ORDER #123456804 - Domain Control Validation for shop.müller.example",
+    "Your validation code is: I1d2n3*M4u5e6l7l8e9r0-A1b2C3d4E5\nhttps://secure.trust-provider.com/products/EnterDCVCode?orderNumber=123456804\n")
+
 # Second variants: every fixture above again as an HTML-only, base64-encoded
 # message (links only in href), the way many CA templates arrive. Phishing
 # fixtures keep their one form.
