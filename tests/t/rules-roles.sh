@@ -45,4 +45,14 @@ out=$(pipe -r legal@example.com <"$FIX/sectigo-issued.eml")
 check_contains "a Sectigo issued notice at the ev-contact mailbox stays issued" "$out" "issued sectigo/sectigo-issued role=ev-contact"
 out=$(pipe -r legal@example.com <"$FIX/digicert-ev-verified-contact-ja.eml")
 check_contains "the Japanese verified-contact mail is ev-intent by its wording" "$out" "ev-intent digicert/digicert-ev-verified-contact-ja role=ev-contact"
+
+# The EV intent and the DCV request of one order are two requests, not one.
+"$DCVMAIL" -c "$CONF" -d "$S" pipe -r admin@example.com <"$R/digicert-dcv-same-order.eml" >/dev/null 2>&1
+check_eq "the DCV mail of order 48299201 is recorded" "$?" 0
+"$DCVMAIL" -c "$CONF" -d "$S" pipe -r legal@example.com <"$R/digicert-order-approval.eml" >/dev/null 2>&1
+check_eq "the EV approval of order 48299201 is recorded" "$?" 0
+list=$("$DCVMAIL" -c "$CONF" -d "$S" list --json)
+check_contains "the ledger has the DCV request of the order" "$list" '"type":"dcv","ca":"digicert","domain":"secure.example.com","order":"48299201"'
+check_contains "and, apart from it, the EV intent of the same order" "$list" '"type":"ev-intent","ca":"digicert","domain":null,"order":"48299201"'
+check_eq "two requests for the order" "$(sqlite3 "$S/ledger.db" "select count(*) from requests")" 2
 t_done
