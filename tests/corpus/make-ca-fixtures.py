@@ -286,6 +286,13 @@ msg("digicert-dcv-idn-alabel", DC, "admin@xn--bcher-kva.example", "[Action Requi
 msg("sectigo-dcv-idn", SEC, "admin@xn--mller-kva.example", "ORDER #123456804 - Domain Control Validation for shop.müller.example",
     "Your validation code is: I1d2n3*M4u5e6l7l8e9r0-A1b2C3d4E5\nhttps://secure.trust-provider.com/products/EnterDCVCode?orderNumber=123456804\n")
 
+# DigiCert Japan reminder and issued notice (wordings in rules/digicert.rules)
+msg("digicert-reminder-ja", "DigiCert <no-reply@digitalcertvalidation.com>", "admin@example.jp",
+    "[リマインダー] ドメイン名の利用権確認のお願い:www.example.jp {55120987}",
+    "まだ承認されていません。\nhttps://www.digicert.co.jp/link/approve?t=cmVtaW5kZXJqYQ\n", cs="iso-2022-jp", enc="7bit")
+msg("digicert-issued-ja", "DigiCert <orders@digicert.com>", "it@example.jp", "証明書発行のお知らせ",
+    "オーダー番号：55120987\n証明書を発行しました。\n", cs="utf-8", enc="base64")
+
 # Second variants: every fixture above again as an HTML-only, base64-encoded
 # message (links only in href), the way many CA templates arrive. Phishing
 # fixtures keep their one form.
