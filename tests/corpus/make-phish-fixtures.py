@@ -60,6 +60,32 @@ w("godaddy-lookalike", "GoDaddy wording, approval on certs-godaddy.example.com",
 w("sectigo-homoglyph", "a host written sectíg0 (accent and zero)", "Sectigo <noreply_support@trust-provider.com>",
   "ORDER #123459997 - Domain Control Validation for www.example.net",
   "Your validation code is: A1b2*C3d4-E5f6G7h8*I9j0-K1l2M3n4\nhttps://secure.xn--sectg0-6va.com/products/EnterDCVCode?orderNumber=123459997\n")
+# issue 15: the new wordings (EV intent, legacy brands, GoDaddy's Domain Access
+# Verification, registrar verification) borrowed by senders that are not the CA.
+w("ev-ja-foreign", "Japanese verified-contact wording from a domain that is not DigiCert's", "DigiCert <orders@digicert-japan.example>",
+  "【デジサート】申請責任者への申請意思確認のお願い",
+  "オーダー番号: 48299999\nコモンネーム: secure.example.jp\n申請団体: 株式会社サンプル\nhttps://www.digicert.com/link/ev-approve?t=17\n", cs="iso-2022-jp")
+w("ev-en-lookalike-link", "DigiCert EV wording, approval link on digicert.com.ev-approve.example", "DigiCert <orders@digicert.com>",
+  "Action Required: Confirm Extended Validation order for secure.example.org",
+  "Order #: 48299998\nhttps://digicert.com.ev-approve.example/link/ev-approve?t=18\n", extra=AR_OK)
+w("symantec-confirmation-lookalike", "Symantec-era GeoTrust wording, link to geotrust.com.orders.example", "GeoTrust <approvals@geotrust.com>",
+  "Certificate Request Confirmation for www.example.fr", "To approve: https://geotrust.com.orders.example/orders/approve.do?p=19\n")
+w("rapidssl-freemail", "RapidSSL legacy wording from a free mailbox", "RapidSSL Validation <rapidssl.validation@mailer.example.org>",
+  "Please validate ownership of your domain: example.se", "https://products.rapidssl.com/approve/dcv?token=20\n")
+w("godaddy-access-verification-foreign", "GoDaddy's Domain Access Verification from godaddy-certs.example", "GoDaddy <donotreply@godaddy-certs.example>",
+  "Domain Access Verification",
+  "Domain(s): www.example.us\nhttps://certs.godaddy.com/anonymous/domainapproval.pki?vk=ZYXWVUTSRQPONMLKJIHGFEDCBA543299\n")
+w("sectigo-agreement-foreign", "Sectigo subscriber-agreement wording from sectigo-ev.example", "Sectigo <noreply@sectigo-ev.example>",
+  "ORDER #123459996 - Subscriber Agreement", "https://sectigo-ev.example/products/!SubscriberAgreement?orderNumber=123459996\n")
+w("globalsign-ja-foreign", "GMO GlobalSign 使用許諾 wording from gmo-globalsign.example", "GMO GlobalSign <dv@gmo-globalsign.example>",
+  "【GMOグローバルサイン】ドメイン名使用許諾のお願い www.example.co.jp",
+  "オーダーID：JP2026112499999\nhttps://jp.globalsign.com/dv/approve?k=21\n", cs="iso-2022-jp")
+w("registrar-de-foreign", "German registrant-verification wording from a domain no registrar uses", "Domain-Service <verifizierung@domain-service.example>",
+  "Die Verifizierung Ihrer Domains ist erforderlich \u2013 example.com",
+  "Bitte bestätigen: https://domain-service.example/verify?c=22\n")
+w("registrar-ja-with-ca-link", "registrar wording that carries a DigiCert approval link", "お名前.com <verification-noreply@onamae.com>",
+  "【重要】[ムームードメイン] ドメイン 情報認証のお願い",
+  "確認はこちら: https://www.digicert.com/link/approve?t=23\n", cs="iso-2022-jp")
 # positive controls
 w("genuine-digicert", "control: DigiCert with a trusted DKIM pass", DC, "[Action Required] Approve Certificate Request for shop.example.com {48210100}",
   dc_body("https://www.digicert.com/link/approve?t=ok"), extra=AR_OK)
