@@ -136,6 +136,19 @@ norm_host(const char *host)
 }
 
 char *
+host_alabel(const char *host)
+{
+	char *h = norm_host(host);
+
+	for (const char *p = h; *p; p++)
+		if ((unsigned char)*p >= 0x80) {
+			free(h);
+			return NULL;
+		}
+	return h;
+}
+
+char *
 url_normalize(const char *url)
 {
 	CURLU *u = curl_url();

@@ -21,6 +21,11 @@ char *url_normalize(const char *url);
  * the URL has none). */
 char *url_part(CURLU *u, CURLUPart what);
 
+/* A host name in the form every comparison uses: lower case, an IDN as its
+ * A-label (UTS #46 mapping, so full-width letters and dots become ASCII).
+ * Allocated; NULL when the name holds non-ASCII that is not a valid IDN. */
+char *host_alabel(const char *host);
+
 /* The same steps on a path, query or fragment alone (allocated). */
 char *url_normalize_pct(const char *s);
 char *url_remove_dot_segments(const char *path);

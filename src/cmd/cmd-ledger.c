@@ -14,6 +14,7 @@
 #include "judge/rules.h"
 #include "ledger/store.h"
 #include "base/json.h"
+#include "base/url.h"
 #include "base/util.h"
 
 int
@@ -173,23 +174,44 @@ expect_add(struct globals *g, int argc, char **argv)
 			shown(until_arg, sb, sizeof(sb)), fmt_time(until, buf, sizeof(buf)));
 		return EXIT_USAGE;
 	}
+	/* one name, one form: a U-label is stored as its A-label (as links are) */
+	char *alabel = NULL;
+	for (const char *p = domain; *p; p++)
+		if ((unsigned char)*p >= 0x80) {
+			int wild = !strncmp(domain, "*.", 2);
+			char *a = host_alabel(domain + (wild ? 2 : 0));
+			if (a == NULL) {
+				fprintf(stderr, "dcvmail: --domain %s: not a valid internationalised domain name;"
+						" nothing added\n", shown(domain, sb, sizeof(sb)));
+				return EXIT_USAGE;
+			}
+			alabel = xasprintf("%s%s", wild ? "*." : "", a);
+			free(a);
+			domain = alabel;
+			break;
+		}
 	if ((why = expect_domain_problem(domain)) != NULL) {
 		fprintf(stderr, "dcvmail: --domain %s: %s; nothing added\n", shown(domain, sb, sizeof(sb)), why);
+		free(alabel);
 		return EXIT_USAGE;
 	}
 	if (subdomains && !strncmp(domain, "*.", 2)) {
 		fprintf(stderr, "dcvmail: --domain %s with --include-subdomains: give the domain itself (%s);"
 				" nothing added\n", shown(domain, sb, sizeof(sb)), shown(domain + 2, sb2, sizeof(sb2)));
+		free(alabel);
 		return EXIT_USAGE;
 	}
 	if (order && (why = expect_order_problem(order)) != NULL) {
 		fprintf(stderr, "dcvmail: --order %s: %s; nothing added\n", shown(order, sb, sizeof(sb)), why);
+		free(alabel);
 		return EXIT_USAGE;
 	}
 	if (until == 0)
 		until = now + EXPECT_DEFAULT_DAYS * 86400;
 	/* shown as stored: lower case, without a trailing dot */
 	char *name = xstrdup(domain);
+	free(alabel);
+	alabel = NULL;
 	size_t nl = strlen(name);
 	lowercase(name);
 	if (nl > 1 && name[nl - 1] == '.')

@@ -1,6 +1,6 @@
 /* expect.c — the scope of an expectation and the checks on its input.
- * IDN: libidn2 is not linked, so a U-label is refused with a hint to give
- * the A-label (xn--...); converting it is left for later. */
+ * IDN: `expect add` turns a U-label into its A-label (base/url.h) before
+ * these checks, so a name reaching them is ASCII. */
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
@@ -33,7 +33,7 @@ expect_domain_problem(const char *d)
 		return "longer than 253 characters";
 	for (p = d; p < d + len; p++)
 		if ((unsigned char)*p >= 0x80)
-			return "not ASCII: give the name's A-label (xn--...), IDN conversion is not available";
+			return "not ASCII: give the name's A-label (xn--...)";
 	for (p = d; p < d + len;) {
 		const char *e = memchr(p, '.', (size_t)(d + len - p));
 		size_t l = e ? (size_t)(e - p) : (size_t)(d + len - p);

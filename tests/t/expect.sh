@@ -223,7 +223,14 @@ bad "a domain with a space" "--domain exa mple.com:" --ca testca --domain 'exa m
 bad "a domain with ESC" '--domain example.com\x1b[31m:' --ca testca --domain "$(printf 'example.com\033[31m')"
 bad "a single label" "--domain localhost: a single label" --ca testca --domain localhost
 bad "an IP address" "--domain 192.0.2.1: an address" --ca testca --domain 192.0.2.1
-bad "a U-label" "IDN conversion is not available" --ca testca --domain "$(printf 'b\303\274cher.example')"
+bad "a name that is not a valid IDN" "not a valid internationalised domain name" --ca testca --domain "$(printf 'a\342\200\256b.example')"
+# a U-label is stored as its A-label, so it matches the CA's mail in either form
+out=$(dcv expect add --ca testca --domain "$(printf 'b\303\274cher.example')" 2>&1)
+check_contains "a U-label is stored as its A-label" "$out" "testca xn--bcher-kva.example until"
+check_eq "and only that form is in the ledger" "$(q "select domain from expectations where domain like '%bcher%'")" "xn--bcher-kva.example"
+out=$(dcv expect add --ca testca --domain "$(printf '*.b\303\274cher.example')" 2>&1)
+check_contains "a wildcard U-label too" "$out" "testca *.xn--bcher-kva.example until"
+before=$(q "select count(*) from expectations")
 bad "a wildcard with --include-subdomains" "give the domain itself (example.com)" --ca testca --domain '*.example.com' --include-subdomains
 bad "an order with a space" "--order 12 34:" --ca testca --domain example.com --order '12 34'
 bad "an order too long" "longer than 64" --ca testca --domain example.com --order "$(printf '%065d' 1)"

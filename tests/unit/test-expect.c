@@ -55,7 +55,7 @@ main(void)
 	BAD_NAME("*.*.example.com", "a '*' that is not the whole first label");
 	BAD_NAME("ab--c.example.com", "a label with '--' in the third and fourth place that is not an A-label (xn--)");
 	BAD_NAME("192.0.2.1", "an address, not a domain name");
-	BAD_NAME("b\xc3\xbc" "cher.example", "not ASCII: give the name's A-label (xn--...), IDN conversion is not available");
+	BAD_NAME("b\xc3\xbc" "cher.example", "not ASCII: give the name's A-label (xn--...)");
 	BAD_NAME("example.com\x1b[31m", "a character other than letters, digits, '-' and '.'");
 	memset(long_label, 'a', 64);
 	memcpy(long_label + 64, ".example", 9);
