@@ -35,12 +35,12 @@ struct pipe_proto_head {
 static inline int
 pipe_proto_sock_path(struct sockaddr_un *sun, const char *state_dir)
 {
+	int n;
+
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
-	return (size_t)snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/" PIPE_PROTO_SOCK, state_dir) <
-			       sizeof(sun->sun_path)
-		       ? 0
-		       : -1;
+	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/" PIPE_PROTO_SOCK, state_dir);
+	return n >= 0 && (size_t)n < sizeof(sun->sun_path) ? 0 : -1;
 }
 
 /* May s be sent as an envelope value? */
