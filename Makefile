@@ -79,9 +79,10 @@ $(BUILD)/obj/%.o: src/%.c $(HDRS)
 $(PROG): $(BUILD)/obj/cmd/main.o $(LIB_OBJS)
 	$(QLD)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(CLIENT): src/client/dcvmail-pipe.c
+# -Isrc for intake/pipe-proto.h (the wire format, static inline, C library only)
+$(CLIENT): src/client/dcvmail-pipe.c src/intake/pipe-proto.h
 	@mkdir -p $(@D)
-	$(QLD)$(CC) -std=c17 -D_GNU_SOURCE -DDCVMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' -DDCVMAIL_BINDIR='"$(BINDIR)"' \
+	$(QLD)$(CC) -std=c17 -D_GNU_SOURCE -Isrc -DDCVMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' -DDCVMAIL_BINDIR='"$(BINDIR)"' \
 		$(WARN) $(CFLAGS) $(filter -fsanitize%,$(ALL_CFLAGS)) $(LDFLAGS) -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h

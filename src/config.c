@@ -13,7 +13,7 @@
 
 #include "config.h"
 #include "base/dns.h"
-#include "outbox/smtp.h"
+#include "base/smtp-url.h"
 #include "base/log.h"
 #include "base/util.h"
 

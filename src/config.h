@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "mail/message.h"
+#include "base/limits.h"
 #include "base/util.h"
 
 enum mbox_role { ROLE_NONE = 0, ROLE_WHOIS, ROLE_TXT, ROLE_CONSTRUCTED, ROLE_APPROVER, ROLE_EV_CONTACT };

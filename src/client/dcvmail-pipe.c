@@ -7,6 +7,7 @@
  * Exit status as for `dcvmail pipe`: 0 only after the watcher committed the
  * record, 75 (EX_TEMPFAIL, Postfix retries) for anything else, with a first
  * output line "4.3.0 reason". */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -18,13 +19,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "intake/pipe-proto.h"
+
 #ifndef DCVMAIL_SYSCONFDIR
 #define DCVMAIL_SYSCONFDIR "/etc"
 #endif
 #ifndef DCVMAIL_BINDIR
 #define DCVMAIL_BINDIR "/usr/local/bin"
 #endif
-#define EX_TEMPFAIL 75
+#define EX_TEMPFAIL PIPE_PROTO_TEMPFAIL
 #define WATCHDOG 300
 
 static void
@@ -45,29 +48,64 @@ tempfail(const char *why)
 	return EX_TEMPFAIL;
 }
 
-/* state-dir from the config file (first such line outside blocks), as
- * dcvmail.conf(5) describes it; NULL when absent. */
+/* The one thing read from the config file: state-dir, to find the socket.
+ * This is not the configuration parser (config.c links more than the C
+ * library); it reads the file by the same rules, as dcvmail-pipe(8) says:
+ * words split at white space, a word in "double quotes" (which may hold
+ * white space), a word starting with # ends the line; a line whose first
+ * word is mailbox, smtp or route and whose last word is { opens a block, a
+ * line holding only } closes it; outside blocks, the last line "state-dir
+ * DIR" wins. Anything else is left to dcvmail, which refuses a broken file.
+ * NULL when the file has no state-dir. */
+static int
+conf_words(char *s, char **w, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '\0' || *s == '#' || n == max)
+			return n;
+		if (*s == '"') {
+			w[n] = ++s;
+			if ((s = strchr(s, '"')) == NULL)
+				return -1; /* unterminated: dcvmail refuses the file */
+		} else {
+			w[n] = s;
+			while (*s && !isspace((unsigned char)*s))
+				s++;
+		}
+		n++;
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
 static char *
 conf_state_dir(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char line[4096], *res = NULL;
-	int depth = 0;
+	char *line = NULL, *res = NULL, *w[64];
+	size_t cap = 0;
+	int n, block = 0;
 
 	if (f == NULL)
 		return NULL;
-	while (res == NULL && fgets(line, sizeof(line), f)) {
-		char *p = line + strspn(line, " \t"), *e;
-		if (depth == 0 && !strncmp(p, "state-dir", 9) && (p[9] == ' ' || p[9] == '\t')) {
-			p += 9 + strspn(p + 9, " \t");
-			if (*p == '"' && (e = strchr(p + 1, '"')) != NULL)
-				res = strndup(p + 1, (size_t)(e - p - 1));
-			else if ((e = p + strcspn(p, " \t\r\n#")) > p)
-				res = strndup(p, (size_t)(e - p));
+	while (getline(&line, &cap, f) != -1) {
+		if ((n = conf_words(line, w, 64)) <= 0)
+			continue;
+		if (!strcmp(w[0], "}") && n == 1)
+			block = 0;
+		else if (!block && n > 1 && !strcmp(w[n - 1], "{") &&
+			 (!strcmp(w[0], "mailbox") || !strcmp(w[0], "smtp") || !strcmp(w[0], "route")))
+			block = 1;
+		else if (!block && n == 2 && !strcmp(w[0], "state-dir")) {
+			free(res);
+			res = strdup(w[1]);
 		}
-		for (char *q = p; *q && *q != '#'; q++)
-			depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
 	}
+	free(line);
 	fclose(f);
 	return res;
 }
@@ -110,19 +148,13 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int
-bad_value(const char *s)
-{
-	return s && strpbrk(s, "\r\n") != NULL;
-}
-
 int
 main(int argc, char **argv)
 {
 	static const struct option lo[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
 	const char *conf = getenv("DCVMAIL_CONFIG"), *dir = getenv("DCVMAIL_STATE_DIR");
-	const char *sender = NULL, *rcpt = NULL, *orig = NULL, *optc = NULL, *optd = NULL;
-	char *full[16], *confdir = NULL, buf[65536], head[8192];
+	const char *sender = NULL, *rcpt = NULL, *orig = NULL, *optc = NULL, *optd = NULL, *text;
+	char *full[16], *confdir = NULL, buf[65536], head[PIPE_PROTO_HEAD_MAX];
 	struct sockaddr_un sun;
 	int ch, dry = 0, fd, nf = 0, rc;
 	size_t hl;
@@ -144,7 +176,8 @@ main(int argc, char **argv)
 					"[-o ORIGINAL_RECIPIENT] [--dry-run]");
 		}
 	}
-	if (optind != argc || bad_value(sender) || bad_value(rcpt) || bad_value(orig))
+	if (optind != argc || !pipe_proto_value_ok(sender) || !pipe_proto_value_ok(rcpt) ||
+	    !pipe_proto_value_ok(orig))
 		return tempfail("usage: dcvmail-pipe [-c CONFIG] [-d STATE_DIR] [-f SENDER] [-r RECIPIENT] "
 				"[-o ORIGINAL_RECIPIENT] [--dry-run]");
 
@@ -158,10 +191,8 @@ main(int argc, char **argv)
 	else if (dir == NULL || *dir == '\0')
 		dir = (confdir = conf_state_dir(conf)) ? confdir : "/var/lib/dcvmail";
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
 	fd = -1;
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/pipe.sock", dir) < sizeof(sun.sun_path) &&
+	if (pipe_proto_sock_path(&sun, dir) == 0 &&
 	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1 &&
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		close(fd);
@@ -182,10 +213,7 @@ main(int argc, char **argv)
 	}
 	free(confdir);
 
-	hl = (size_t)snprintf(head, sizeof(head), "dcvmail-pipe 1\n%s%s%s%s%s%s%s%s%s%s\n",
-			      sender ? "sender " : "", sender ? sender : "", sender ? "\n" : "",
-			      rcpt ? "rcpt " : "", rcpt ? rcpt : "", rcpt ? "\n" : "",
-			      orig ? "orig " : "", orig ? orig : "", orig ? "\n" : "", dry ? "dry-run\n" : "");
+	hl = pipe_proto_write_head(head, sizeof(head), &(struct pipe_proto_head){ sender, rcpt, orig, dry });
 	if (hl >= sizeof(head))
 		return tempfail("dcvmail-pipe: envelope too long");
 	if (write_all(fd, head, hl) == -1)
@@ -201,7 +229,7 @@ main(int argc, char **argv)
 	}
 	shutdown(fd, SHUT_WR);
 
-	/* the answer: "0\n" or "75\n", then the text for Postfix */
+	/* the answer: the exit code, then the text for Postfix */
 	size_t got = 0;
 	while (got < sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) != 0) {
 		if (n < 0) {
@@ -212,12 +240,9 @@ main(int argc, char **argv)
 		got += (size_t)n;
 	}
 	buf[got] = '\0';
-	char *nl = strchr(buf, '\n');
-	if (nl == NULL)
+	if ((rc = pipe_proto_read_answer(buf, &text)) == -1)
 		return tempfail("the dcvmail watcher stopped before answering; try again later");
-	*nl = '\0';
-	rc = atoi(buf);
-	fputs(nl + 1, stdout);
+	fputs(text, stdout);
 	fflush(stdout);
-	return rc == 0 && !strcmp(buf, "0") ? 0 : EX_TEMPFAIL;
+	return rc;
 }

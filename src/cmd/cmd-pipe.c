@@ -1,69 +1,14 @@
-/* cmd-pipe.c — `dcvmail pipe`: one message on stdin from Postfix pipe(8).
- *
- * Postfix reads the exit status: 0 delivered, 75 (EX_TEMPFAIL) deferred and
- * retried, anything else bounced. So every failure here ends in 75, with a
- * first output line "4.3.0 <reason>", and exit 0 comes only after the record
- * is committed. The output goes into Postfix's logs and bounces: it never
- * contains a link or a code. */
-#include <errno.h>
+/* cmd-pipe.c — `dcvmail pipe`: its options; the intake is intake-pipe.c.
+ * Every failure, a wrong argument too, ends in exit 75 with a first output
+ * line "4.3.0 <reason>": Postfix defers, never bounces. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include "outbox/action.h"
 #include "cmd/cmd.h"
 #include "base/log.h"
 #include "intake/pipe.h"
-#include "intake/process.h"
 #include "base/util.h"
-
-#define PIPE_WATCHDOG 300 /* seconds; Postfix's command_time_limit is 1000 */
-
-static void
-on_signal(int sig)
-{
-	static const char msg[] = "4.3.0 dcvmail stopped by a signal; try again later\n";
-
-	(void)sig;
-	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0) {
-		/* nothing more can be done */
-	}
-	_exit(EXIT_TEMPFAIL);
-}
-
-static void
-catch_signals(void)
-{
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM, SIGQUIT,
-				    SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGXFSZ, SIGXCPU };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < nitems(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
-/* The answer for Postfix goes to out; the detail for the admin's log to
- * logline, which is logged after the answer is written (Postfix quotes the
- * first line of the command's output in the DSN). */
-static int
-defer(struct buf *out, struct buf *logline, const char *why, const char *detail)
-{
-	buf_printf(out, "4.3.0 %s\n", why);
-	buf_printf(logline, "message deferred: %s%s%s", why, detail ? ": " : "", detail ? detail : "");
-	return EXIT_TEMPFAIL;
-}
-
-static const char *
-empty_null(const char *s)
-{
-	return s && *s ? s : NULL;
-}
 
 static int
 usage(void)
@@ -72,163 +17,22 @@ usage(void)
 	return EXIT_TEMPFAIL; /* a wrong master.cf line must defer, not bounce */
 }
 
-static void
-run_actions(const struct config *cfg, const struct ruleset *rs, struct store *st)
-{
-	struct action_ctx ax = { cfg, rs, st, 0, now_mono() + cfg->pipe_action_deadline };
-	char *err = NULL;
-
-	if (cfg->pipe_action_deadline == 0)
-		return;
-	if (outbox_run(&ax, &err) == -1) {
-		/* the message is recorded: actions stay queued for the worker */
-		log_warnx("outbox: %s", err ? err : "error");
-		free(err);
-	}
-}
-
-/* What is held in memory of one message; more is spooled to the archive. */
-static size_t
-pipe_cap(const struct config *cfg)
-{
-	return cfg->limits.max_size * 4 + 4096;
-}
-
-int
-pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const struct ruleset *rs, struct store *st,
-	     struct buf *out, struct buf *logline)
-{
-	const char *orig = empty_null(pr->orig), *rcpt = empty_null(pr->rcpt);
-	enum mbox_role role = config_role_for(cfg, orig ? orig : rcpt);
-	struct envelope env = { "pipe", orig ? orig : rcpt, empty_null(pr->sender), rcpt, orig,
-				role == ROLE_NONE ? NULL : role_name(role) };
-	struct process_ctx ctx = { cfg, rs, st, pr->dry_run };
-	struct process_result res;
-	char *err = NULL;
-	int rc;
-
-	if (!pr->dry_run && st == NULL)
-		return defer(out, logline, "dcvmail ledger unavailable", NULL);
-	if (pr->spooled_sha256 == NULL && pr->len > pipe_cap(cfg))
-		/* `dcvmail pipe` archives a longer message whole (spooled); a
-		 * reader that holds only the cap (the pipe server) may have cut it,
-		 * and a prefix is never recorded as the message */
-		return defer(out, logline, "message too large for the dcvmail pipe server; deliver it by dcvmail pipe",
-			     NULL);
-	if (process_message_spooled(&ctx, pr->data, pr->len, pr->spooled_sha256, pr->spooled_size, &env, &res,
-				    &err) == -1) {
-		rc = defer(out, logline, "dcvmail could not record the message", err);
-		process_result_free(&res);
-		free(err);
-		return rc;
-	}
-	log_info("%s: %s %s/%s role=%s%s", res.msg->sha256, vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
-		 res.v.rule ? res.v.rule : "-", env.role ? env.role : "-",
-		 pr->dry_run ? " (dry run)" : res.rec.duplicate ? " seen before" : " recorded");
-	if (pr->dry_run) {
-		buf_printf(out, "%s %s/%s role=%s actions=", vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
-			   res.v.rule ? res.v.rule : "-", env.role ? env.role : "-");
-		for (size_t i = 0; i < res.plan.n; i++)
-			buf_printf(out, "%s%s", i ? "," : "", res.plan.actions[i].kind);
-		buf_printf(out, "%s\n", res.plan.n ? "" : "none");
-	}
-	process_result_free(&res);
-	if (!pr->dry_run && pr->run_actions)
-		run_actions(cfg, rs, st);
-	return 0;
-}
-
-/* Read the message on fd: up to cap bytes are held in memory for the parser;
- * a longer message is archived whole as it is read (a dry run only hashes
- * it), so that what Postfix is told was delivered is every byte of it, and
- * it is known by the hash of every byte. 0, or -1 with *errp. */
-static int
-read_message(int fd, size_t cap, struct store *st, char **data, size_t *len, char sha[65], size_t *total,
-	     int *spooled, char **errp)
-{
-	struct buf b;
-	struct spool *sp = NULL;
-	char chunk[65536];
-	ssize_t n;
-
-	*spooled = 0;
-	buf_init(&b, 0);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			*errp = xasprintf("cannot read the message: %s", strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		if (sp == NULL && b.len + (size_t)n <= cap) {
-			buf_add(&b, chunk, (size_t)n);
-			continue;
-		}
-		if (sp == NULL) {
-			size_t head = b.len;
-			buf_add(&b, chunk, cap - b.len); /* the parser gets the first cap bytes */
-			if ((sp = store_spool_begin(st, errp)) == NULL ||
-			    store_spool_add(sp, b.data ? b.data : "", head, errp) == -1)
-				goto fail;
-		}
-		if (store_spool_add(sp, chunk, (size_t)n, errp) == -1)
-			goto fail;
-	}
-	if (sp) {
-		struct spool *s = sp;
-		sp = NULL;
-		if (store_spool_finish(s, sha, total, errp) == -1)
-			goto fail;
-		*spooled = 1;
-	}
-	*len = b.len;
-	*data = buf_steal(&b);
-	return 0;
-fail:
-	store_spool_abort(sp);
-	buf_free(&b);
-	return -1;
-}
-
-static int
-emit(struct buf *out, struct buf *logline, int rc)
-{
-	if (out->len)
-		fwrite(out->data, 1, out->len, stdout);
-	fflush(stdout);
-	if (logline->len)
-		log_warnx("%s", logline->data);
-	buf_free(out);
-	buf_free(logline);
-	return rc;
-}
-
 int
 cmd_pipe(struct globals *g, int argc, char **argv)
 {
 	static const struct option lo[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
-	const char *sender = NULL, *rcpt = NULL, *orig = NULL;
-	int dry = 0, ch, rc;
+	struct pipe_request env = { .run_actions = 1 };
+	int ch, rc;
 	struct config cfg;
 	struct ruleset *rs = NULL;
-	struct store *st = NULL;
-	struct buf out, logline;
-	char *data = NULL, *err = NULL, sha[65];
-	size_t len = 0, total = 0;
-	int spooled = 0;
 
-	catch_signals();
-	alarm(PIPE_WATCHDOG);
-	log_set_fatal_exit(EXIT_TEMPFAIL);
+	pipe_guard();
 	while ((ch = getopt_long(argc, argv, "f:r:o:", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'f': sender = optarg; break;
-		case 'r': rcpt = optarg; break;
-		case 'o': orig = optarg; break;
-		case 'n': dry = 1; break;
+		case 'f': env.sender = optarg; break;
+		case 'r': env.rcpt = optarg; break;
+		case 'o': env.orig = optarg; break;
+		case 'n': env.dry_run = 1; break;
 		default: return usage();
 		}
 	}
@@ -236,29 +40,12 @@ cmd_pipe(struct globals *g, int argc, char **argv)
 		return usage();
 	/* config errors go to stderr for the admin running it by hand, and
 	 * become a deferral for Postfix */
-	buf_init(&out, 1 << 16);
-	buf_init(&logline, 1 << 16);
 	if (load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE) != 0)
-		return emit(&out, &logline,
-			    defer(&out, &logline, "dcvmail configuration or rules are broken; see the logs", NULL));
+		return pipe_fail("dcvmail configuration or rules are broken; see the logs");
 	log_init("dcvmail", cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
 		 g->verbose);
-	if (!dry && store_open(cfg.state_dir, 0, &st, &err) == -1) {
-		rc = defer(&out, &logline, "dcvmail ledger unavailable", err);
-		goto out;
-	}
-	if (read_message(STDIN_FILENO, pipe_cap(&cfg), st, &data, &len, sha, &total, &spooled,
-			 &err) == -1) {
-		rc = defer(&out, &logline, "dcvmail could not read and keep the message", err);
-		goto out;
-	}
-	struct pipe_request pr = { sender, rcpt, orig, data, len, dry, 1, spooled ? sha : NULL, total };
-	rc = pipe_deliver(&pr, &cfg, rs, st, &out, &logline);
-out:
-	free(err);
-	free(data);
-	store_close(st);
+	rc = pipe_intake(STDIN_FILENO, &env, &cfg, rs);
 	rules_free(rs);
 	config_free(&cfg);
-	return emit(&out, &logline, rc);
+	return rc;
 }

@@ -8,7 +8,6 @@
 #include "intake/process.h"
 #include "judge/rules.h"
 #include "base/util.h"
-#include "judge/rules-int.h"
 
 static int
 usage(void)
@@ -42,7 +41,7 @@ lint(struct globals *g, const char *dir, int secrets)
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
-	printf("%s: %zu rules for %zu CAs in %zu files: ok\n", dir, rs->nrules, rs->ncas, rs->files.n);
+	printf("%s: %zu rules for %zu CAs in %zu files: ok\n", dir, rules_count(rs), rules_ca_count(rs), rules_file_count(rs));
 	rules_free(rs);
 	config_free(&cfg);
 	return 0;
@@ -98,10 +97,9 @@ list(struct globals *g)
 	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE)) != 0)
 		return r;
 	printf("%-12s %-32s %-10s %s\n", "CA", "RULE", "TYPE", "WHERE");
-	for (size_t i = 0; i < rs->nrules; i++) {
-		struct rule *ru = rs->rules[i];
-		printf("%-12s %-32s %-10s %s:%d\n", ru->ca->id, ru->id, vtype_name(ru->type), ru->file, ru->line);
-	}
+	struct rule_info ri;
+	for (size_t i = 0; rules_rule_at(rs, i, &ri) == 0; i++)
+		printf("%-12s %-32s %-10s %s:%d\n", ri.ca, ri.id, vtype_name(ri.type), ri.file, ri.line);
 	rules_free(rs);
 	config_free(&cfg);
 	return 0;

@@ -13,6 +13,13 @@
 #include "base/util.h"
 #include "intake/watch.h"
 
+/* watch's SIGHUP reload: the same loader as at the start */
+static int
+reload(void *arg, struct config *cfg, struct ruleset **rs)
+{
+	return load_config_and_rules(arg, cfg, rs, RULES_MODE_BATCH);
+}
+
 int
 cmd_watch(struct globals *g, int argc, char **argv)
 {
@@ -62,7 +69,7 @@ cmd_watch(struct globals *g, int argc, char **argv)
 		st = NULL;
 	}
 	if (!once)
-		return watch_run(g, &cfg, rs, st, dry);
+		return watch_run(reload, g, &cfg, rs, st, dry);
 	struct process_ctx ctx = { &cfg, rs, st, dry };
 	for (size_t i = 0; i < cfg.nmailboxes; i++) {
 		struct imap_stats s;

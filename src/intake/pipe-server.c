@@ -2,12 +2,7 @@
  * STATE_DIR/pipe.sock, so that a Postfix delivery does not pay for loading
  * dcvmail's libraries in a new process each time.
  *
- * Request:  "dcvmail-pipe 1\n", then "sender S\n", "rcpt R\n", "orig O\n",
- *           "dry-run\n" (each optional), an empty line, then the message
- *           until the client shuts down its side.
- * Answer:   "0\n" or "75\n", then the text Postfix shows (pipe_deliver).
- * The answer is sent only after the record is committed: a server that dies
- * before answering makes the client exit 75, and Postfix retries. */
+ * The wire format is pipe-proto.h, shared with the client. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -21,9 +16,8 @@
 
 #include "base/log.h"
 #include "intake/pipe.h"
+#include "intake/pipe-proto.h"
 #include "base/util.h"
-
-#define HEADER_MAX 8192
 
 /* Clients are served concurrently: each has its own buffer and deadline
  * (pipe-server-timeout from its connect), and the watcher's poll loop waits
@@ -74,11 +68,8 @@ client_drop(size_t i)
 static int
 sock_path(const char *state_dir, struct sockaddr_un *sun, char **errp)
 {
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if ((size_t)snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/pipe.sock", state_dir) >=
-	    sizeof(sun->sun_path)) {
-		*errp = xasprintf("%s/pipe.sock: path too long for a socket", state_dir);
+	if (pipe_proto_sock_path(sun, state_dir) == -1) {
+		*errp = xasprintf("%s/" PIPE_PROTO_SOCK ": path too long for a socket", state_dir);
 		return -1;
 	}
 	return 0;
@@ -211,33 +202,16 @@ write_all(int fd, const char *p, size_t n, int timeout)
 int
 pipe_request_parse(char *data, size_t len, struct pipe_request *pr)
 {
-	char *p = data, *end = data + len, *nl;
-	int first = 1;
+	struct pipe_proto_head h;
 
 	memset(pr, 0, sizeof(*pr));
-	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL && nl - data < HEADER_MAX) {
-		*nl = '\0';
-		if (first) {
-			if (strcmp(p, "dcvmail-pipe 1"))
-				return -1;
-			first = 0;
-		} else if (*p == '\0') {
-			pr->data = nl + 1;
-			pr->len = (size_t)(end - (nl + 1));
-			return 0;
-		} else if (!strncmp(p, "sender ", 7))
-			pr->sender = p + 7;
-		else if (!strncmp(p, "rcpt ", 5))
-			pr->rcpt = p + 5;
-		else if (!strncmp(p, "orig ", 5))
-			pr->orig = p + 5;
-		else if (!strcmp(p, "dry-run"))
-			pr->dry_run = 1;
-		else
-			return -1;
-		p = nl + 1;
-	}
-	return -1;
+	if (pipe_proto_read_head(data, len, &h, &pr->data, &pr->len) == -1)
+		return -1;
+	pr->sender = h.sender;
+	pr->rcpt = h.rcpt;
+	pr->orig = h.orig;
+	pr->dry_run = h.dry_run;
+	return 0;
 }
 
 static void
@@ -245,7 +219,7 @@ answer(int fd, struct buf *in, const struct config *cfg, const struct ruleset *r
 {
 	struct pipe_request pr;
 	struct buf out, logline;
-	char head[8];
+	char head[16];
 	int rc;
 
 	if (in->len == 0 || pipe_request_parse(in->data, in->len, &pr) == -1) {
@@ -256,8 +230,7 @@ answer(int fd, struct buf *in, const struct config *cfg, const struct ruleset *r
 	buf_init(&logline, 1 << 16);
 	pr.run_actions = 0; /* the watcher's own outbox runs them next */
 	rc = pipe_deliver(&pr, cfg, rs, st, &out, &logline);
-	snprintf(head, sizeof(head), "%d\n", rc);
-	if (write_all(fd, head, strlen(head), cfg->pipe_server_timeout) == -1 ||
+	if (write_all(fd, head, pipe_proto_write_status(head, sizeof(head), rc), cfg->pipe_server_timeout) == -1 ||
 	    write_all(fd, out.data ? out.data : "", out.len, cfg->pipe_server_timeout) == -1)
 		log_warnx("pipe.sock: the client left before the answer (%s); Postfix will "
 			  "retry and the copy is recognised", rc == 0 ? "recorded" : "deferred");
@@ -270,7 +243,7 @@ answer(int fd, struct buf *in, const struct config *cfg, const struct ruleset *r
 int
 pipe_server_serve(int lfd, const struct config *cfg, const struct ruleset *rs, struct store *st)
 {
-	size_t max = cfg->limits.max_size * 4 + 4096 + HEADER_MAX;
+	size_t max = cfg->limits.max_size * 4 + 4096 + PIPE_PROTO_HEAD_MAX;
 	int fd, served = 0;
 
 	budget = cfg->limits.max_size * 8;

@@ -29,6 +29,21 @@ struct pipe_request {
 int pipe_deliver(const struct pipe_request *, const struct config *, const struct ruleset *, struct store *st,
 		 struct buf *out, struct buf *logline);
 
+/* `dcvmail pipe` (intake-pipe.c). pipe_guard: a signal or the 300-second
+ * watchdog answers "4.3.0 ..." and exits 75, and so does a fatal error.
+ * pipe_intake: read one message on fd (whole, spooled to the archive past
+ * what is held in memory), deliver it with envelope's sender, recipients and
+ * dry-run, write the answer to stdout and the detail to the log; returns the
+ * exit code (0 or 75). pipe_fail: answer a deferral for why; returns 75.
+ * pipe_defer: append a deferral to out and logline; returns 75.
+ * pipe_answer: write out to stdout and logline to the log, free both;
+ * returns rc. */
+void pipe_guard(void);
+int pipe_intake(int fd, const struct pipe_request *envelope, const struct config *, const struct ruleset *);
+int pipe_fail(const char *why);
+int pipe_defer(struct buf *out, struct buf *logline, const char *why, const char *detail);
+int pipe_answer(struct buf *out, struct buf *logline, int rc);
+
 /* The server side for the dcvmail-pipe client (pipe-server.c), run by
  * `dcvmail watch` with `pipe-server yes`: STATE_DIR/pipe.sock, mode 0600.
  * open: the listening socket (non-blocking), or -1 with *errp (also when

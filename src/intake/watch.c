@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "outbox/action.h"
-#include "cmd/cmd.h"
 #include "intake/intake-imap.h"
 #include "base/log.h"
 #include "intake/pipe.h"
@@ -38,7 +37,8 @@ struct watched {
 };
 
 struct watch {
-	struct globals *g;
+	watch_reload_fn reload;
+	void *reload_arg;
 	struct config cfg;
 	struct ruleset *rs;
 	struct store *st;
@@ -230,7 +230,7 @@ reload(struct watch *W)
 	char *err = NULL;
 
 	log_info("SIGHUP: reloading the configuration and rules");
-	if (load_config_and_rules(W->g, &nc, &nrs, RULES_MODE_BATCH) != 0) {
+	if (W->reload(W->reload_arg, &nc, &nrs) != 0) {
 		log_warnx("reload failed (errors above): keeping the running configuration and rules");
 		return;
 	}
@@ -367,13 +367,15 @@ watch_preflight(const struct config *cfg)
 }
 
 int
-watch_run(struct globals *g, struct config *cfg, struct ruleset *rs, struct store *st, int dry)
+watch_run(watch_reload_fn load, void *load_arg, struct config *cfg, struct ruleset *rs, struct store *st,
+	  int dry)
 {
 	struct watch W;
 	char *err = NULL;
 
 	memset(&W, 0, sizeof(W));
-	W.g = g;
+	W.reload = load;
+	W.reload_arg = load_arg;
 	W.cfg = *cfg;
 	W.rs = rs;
 	W.st = st;

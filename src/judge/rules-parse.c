@@ -671,6 +671,28 @@ rules_ca_count(const struct ruleset *rs)
 	return rs ? rs->ncas : 0;
 }
 
+size_t
+rules_file_count(const struct ruleset *rs)
+{
+	return rs ? rs->files.n : 0;
+}
+
+int
+rules_rule_at(const struct ruleset *rs, size_t i, struct rule_info *ri)
+{
+	const struct rule *ru;
+
+	if (rs == NULL || i >= rs->nrules)
+		return -1;
+	ru = rs->rules[i];
+	ri->ca = ru->ca->id;
+	ri->id = ru->id;
+	ri->type = ru->type;
+	ri->file = ru->file;
+	ri->line = ru->line;
+	return 0;
+}
+
 const struct ca_def *
 rules_ca_at(const struct ruleset *rs, size_t i)
 {

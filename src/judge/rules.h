@@ -56,6 +56,17 @@ size_t rules_count(const struct ruleset *);
 const struct ca_def *rules_ca(const struct ruleset *, const char *id);
 const struct ca_def *rules_ca_at(const struct ruleset *, size_t i);
 size_t rules_ca_count(const struct ruleset *);
+/* How many rule files were read; what `rules list` shows of rule i (in
+ * matching order; the strings belong to the rule set). 0, or -1 when i is
+ * past the last rule. */
+size_t rules_file_count(const struct ruleset *);
+struct rule_info {
+	const char *ca, *id;
+	enum vtype type;
+	const char *file;
+	int line;
+};
+int rules_rule_at(const struct ruleset *, size_t i, struct rule_info *);
 /* The approve form of rule id, or NULL when the link is simply followed. */
 const struct approve_form *rules_approve_form(const struct ruleset *, const char *rule_id);
 

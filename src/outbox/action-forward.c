@@ -20,6 +20,12 @@
 #define FOLD_AT 78    /* RFC 5322 2.1.1: lines should be at most 78 characters */
 #define LINE_MAX_ 998 /* and must be at most 998 */
 
+static enum action_status
+from_smtp(enum smtp_status s)
+{
+	return s == SMTP_SENT ? ACTION_OK : s == SMTP_RETRY ? ACTION_RETRY : ACTION_FAIL;
+}
+
 /* RFC 2047 B-encoding of a UTF-8 value, in encoded-words of at most 75
  * characters (45 input bytes, fewer on the first line), each on its own
  * folded line and cut on character boundaries: the whitespace between
@@ -221,7 +227,7 @@ action_forward(const struct action_ctx *ax, const struct outbox_item *it, char *
 	if (store_request_get(ax->st, it->request_id, &ri, &found, &err) == -1)
 		free(err); /* the summary goes without the state */
 	msg = compose(ax, it, &as, found ? &ri : NULL);
-	st = smtp_send(&ax->cfg->smtp, ax->cfg->smtp.from, it->target, msg, strlen(msg), result);
+	st = from_smtp(smtp_send(&ax->cfg->smtp, ax->cfg->smtp.from, it->target, msg, strlen(msg), result));
 	if (st == ACTION_OK)
 		*result = xasprintf("forwarded to %s", it->target);
 	free(msg);
@@ -243,7 +249,7 @@ action_redirect(const struct action_ctx *ax, const struct outbox_item *it, char 
 	}
 	if (action_read_archive(ax, it, &raw, &len, result) == -1)
 		return ACTION_FAIL;
-	st = smtp_send(&ax->cfg->smtp, ax->cfg->smtp.from, it->target, raw, len, &err);
+	st = from_smtp(smtp_send(&ax->cfg->smtp, ax->cfg->smtp.from, it->target, raw, len, &err));
 	*result = st == ACTION_OK ? xasprintf("redirected to %s", it->target) : err;
 	if (st == ACTION_OK)
 		free(err);

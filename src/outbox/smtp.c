@@ -14,55 +14,17 @@
 #include "base/tls.h"
 #include "base/util.h"
 
-int
-smtp_parse_url(const char *url, struct smtp_url *u, char **errp)
-{
-	static const struct { const char *scheme; uint16_t port; int tls; } kinds[] = {
-		{ "smtp://", 25, 0 }, { "submission://", 587, 0 }, { "smtps://", 465, 1 } };
-	const char *h = NULL, *c;
-	size_t hl;
-
-	memset(u, 0, sizeof(*u));
-	for (size_t i = 0; url && i < nitems(kinds) && h == NULL; i++)
-		if (!strncmp(url, kinds[i].scheme, strlen(kinds[i].scheme))) {
-			h = url + strlen(kinds[i].scheme);
-			u->port = kinds[i].port;
-			u->implicit_tls = kinds[i].tls;
-		}
-	if (h == NULL) {
-		*errp = redact_userinfo(xasprintf("smtp url '%s' must be smtp://, submission:// or smtps://HOST[:PORT]",
-						  url ? url : ""));
-		return -1;
-	}
-	if (memchr(h, '@', strcspn(h, "/")) != NULL) {
-		*errp = redact_userinfo(xasprintf("smtp url '%s' holds user-info: give the login as user and "
-						  "password-file", url));
-		return -1;
-	}
-	hl = strcspn(h, ":/");
-	c = h[hl] == ':' ? h + hl : NULL;
-	if (hl == 0 || hl >= sizeof(u->host) || (c && (atoi(c + 1) <= 0 || atoi(c + 1) > 65535))) {
-		*errp = redact_userinfo(xasprintf("smtp url '%s': no host, or a bad port", url));
-		return -1;
-	}
-	memcpy(u->host, h, hl);
-	if (c)
-		u->port = (uint16_t)atoi(c + 1);
-	u->loopback = host_is_loopback(u->host);
-	return 0;
-}
-
-static enum action_status
+static enum smtp_status
 failed(mailsmtp *s, int r, const char *what, char **result)
 {
 	*result = xasprintf("%s: %s%s%s", what, mailsmtp_strerror(r), s->response ? ": " : "",
 			    s->response ? s->response : "");
 	/* a permanent refusal will not get better by retrying */
-	return s->response_code >= 500 && s->response_code < 600 ? ACTION_FAIL : ACTION_RETRY;
+	return s->response_code >= 500 && s->response_code < 600 ? SMTP_FAIL : SMTP_RETRY;
 }
 
 /* Connect, greet, secure and log in. */
-static enum action_status
+static enum smtp_status
 session(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, char **result)
 {
 	int r, tls = u->implicit_tls;
@@ -74,7 +36,7 @@ session(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, char 
 		r = mailsmtp_socket_connect(s, u->host, u->port);
 	if (r != MAILSMTP_NO_ERROR) {
 		*result = xasprintf("connect to %s:%u: %s", u->host, u->port, mailsmtp_strerror(r));
-		return ACTION_RETRY;
+		return SMTP_RETRY;
 	}
 	/* greeted with our address literal: libetpan cannot send another name */
 	if ((r = mailesmtp_ehlo_with_ip(s, 1)) != MAILSMTP_NO_ERROR && (r = mailsmtp_helo_with_ip(s, 1)) != MAILSMTP_NO_ERROR)
@@ -85,7 +47,7 @@ session(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, char 
 	if (!tls && !(s->esmtp & MAILSMTP_ESMTP_STARTTLS) && !clear_ok) {
 		*result = xasprintf("%s offers no STARTTLS: dcvmail does not send mail or a password in clear "
 				    "to another host", u->host);
-		return ACTION_RETRY;
+		return SMTP_RETRY;
 	}
 	if (!tls && (s->esmtp & MAILSMTP_ESMTP_STARTTLS)) {
 		if ((r = mailsmtp_socket_starttls_with_callback(s, tls_set_sni, (void *)u->host)) != MAILSMTP_NO_ERROR)
@@ -97,7 +59,7 @@ session(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, char 
 			if (u->implicit_tls || !clear_ok) {
 				*result = xasprintf("%s; nothing sent", err);
 				free(err);
-				return ACTION_RETRY;
+				return SMTP_RETRY;
 			}
 			/* a relay on this host that could have been spoken to in clear
 			 * (a snakeoil certificate): its unchecked TLS is no worse */
@@ -109,36 +71,36 @@ session(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, char 
 			return failed(s, r, "EHLO after STARTTLS", result);
 	}
 	if (cfg->user == NULL)
-		return ACTION_OK;
+		return SMTP_SENT;
 	if ((pw = config_read_secret(cfg->password_file, &err)) == NULL) {
 		*result = xasprintf("smtp password-file: %s", err);
 		free(err);
-		return ACTION_FAIL;
+		return SMTP_FAIL;
 	}
 	r = mailsmtp_auth(s, cfg->user, pw);
 	explicit_bzero(pw, strlen(pw));
 	free(pw);
 	if (r != MAILSMTP_NO_ERROR) {
 		*result = xasprintf("%s refused the login of %s: %s", u->host, cfg->user, mailsmtp_strerror(r));
-		return ACTION_FAIL;
+		return SMTP_FAIL;
 	}
-	return ACTION_OK;
+	return SMTP_SENT;
 }
 
-enum action_status
+enum smtp_status
 smtp_send(const struct smtp_cfg *cfg, const char *from, const char *rcpt, const char *msg, size_t len,
 	  char **result)
 {
 	struct smtp_url u;
 	mailsmtp *s;
-	enum action_status st;
+	enum smtp_status st;
 	int r;
 
 	if (smtp_parse_url(cfg->url, &u, result) == -1)
-		return ACTION_FAIL;
+		return SMTP_FAIL;
 	s = mailsmtp_new(0, NULL);
 	mailsmtp_set_timeout(s, cfg->timeout);
-	if ((st = session(s, cfg, &u, result)) != ACTION_OK)
+	if ((st = session(s, cfg, &u, result)) != SMTP_SENT)
 		goto out;
 	if ((r = mailsmtp_mail(s, from)) != MAILSMTP_NO_ERROR || (r = mailsmtp_rcpt(s, rcpt)) != MAILSMTP_NO_ERROR ||
 	    (r = mailsmtp_data(s)) != MAILSMTP_NO_ERROR || (r = mailsmtp_data_message(s, msg, len)) != MAILSMTP_NO_ERROR) {
@@ -146,7 +108,7 @@ smtp_send(const struct smtp_cfg *cfg, const char *from, const char *rcpt, const 
 		goto out;
 	}
 	mailsmtp_quit(s);
-	st = ACTION_OK;
+	st = SMTP_SENT;
 out:
 	mailsmtp_free(s);
 	return st;

@@ -1,11 +1,11 @@
 /* fuzz-pipereq.c — the dcvmail-pipe request parser (pipe-server.c) and the
- * smtp URL parser (smtp.c) on arbitrary bytes. */
+ * smtp URL parser (base/smtp-url.c) on arbitrary bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "intake/pipe.h"
-#include "outbox/smtp.h"
+#include "base/smtp-url.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

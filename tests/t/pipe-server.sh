@@ -174,6 +174,23 @@ wait "$FAKE"
 check_eq "a watcher that stops before answering gives 75" "$rc" 75
 check_contains "with a 4.3.0 reason for Postfix" "$out" "4.3.0 the dcvmail watcher stopped before answering"
 
+# the client finds the socket where dcvmail's config puts it: the last
+# state-dir line wins, a quoted word keeps its spaces and a # inside a word
+S2="$TEST_TMP/state two#2"
+{ printf 'state-dir %s/decoy\n' "$TEST_TMP"; cat "$TEST_TMP/c.conf"
+  printf 'state-dir "%s" # the one dcvmail uses\n' "$S2"; } >"$TEST_TMP/c2.conf"
+n0=$(grep -c "pipe-server: answering" "$TEST_TMP/w.err")
+"$DCVMAIL" -c "$TEST_TMP/c2.conf" watch >>"$TEST_TMP/w.out" 2>>"$TEST_TMP/w.err" &
+W=$!
+for _ in $(seq 100); do [ "$(grep -c "pipe-server: answering" "$TEST_TMP/w.err")" -gt "$n0" ] && break; sleep 0.05; done
+check_contains "the watcher serves the last state-dir of its config" "$(cat "$TEST_TMP/w.err")" "answering dcvmail-pipe on $S2/pipe.sock"
+n0=$(grep -c "dcv globalsign/.* recorded" "$TEST_TMP/w.err")
+out=$("$CLIENT" -c "$TEST_TMP/c2.conf" -r admin@example.com <"$FIX/globalsign-dcv.eml" 2>&1); rc=$?
+check_eq "dcvmail-pipe -c with that config delivers (exit 0)" "$rc" 0
+check "through that watcher, not by falling back to dcvmail pipe" \
+	[ "$(grep -c "dcv globalsign/.* recorded" "$TEST_TMP/w.err")" -gt "$n0" ]
+stopw
+
 # the ledger cannot be written (full disk): 75, and the watcher keeps going
 F="$TEST_TMP/full"
 if [ "$(id -u)" = 0 ] && mkdir -p "$F" && mount -t tmpfs -o size=600k,mode=700 tmpfs "$F" 2>/dev/null; then

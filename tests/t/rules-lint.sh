@@ -62,4 +62,13 @@ check_contains "rules test shows captures" "$out" "captured order = 123456789"
 check_contains "rules test names the reject link as never followed" "$out" "reject link (never followed)"
 out=$("$DCVMAIL" rules list)
 check_contains "rules list names each rule with its place" "$out" "sectigo-dcv"
+# lint counts and list lines come from the rule set as loaded
+rm -f "$R"/*.rules
+printf 'ca x "X"\n from-domain x.example\n link-host x.example\nrule r1\n type dcv\n subject /a/\nrule r2\n type notice\n subject /b/\n' >"$R/a.rules"
+printf 'ca y "Y"\n from-domain y.example\n link-host y.example\nrule r3\n type issued\n subject /c/\n' >"$R/b.rules"
+out=$("$DCVMAIL" rules lint "$R" 2>&1)
+check_eq "lint counts rules, CAs and files" "$out" "$R: 3 rules for 2 CAs in 2 files: ok"
+out=$(DCVMAIL_RULES_DIR="$R" "$DCVMAIL" rules list | tr -s ' ')
+check_eq "rules list: CA, rule, type and place of each, in order" "$out" "$(printf 'CA RULE TYPE WHERE\nx r1 dcv %s\nx r2 notice %s\ny r3 issued %s' \
+	"$R/a.rules:4" "$R/a.rules:7" "$R/b.rules:4")"
 t_done
