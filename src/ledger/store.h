@@ -29,6 +29,8 @@ struct planned_action {
 	char *kind;   /* "forward", "redirect", "notify", "approve", "flag" */
 	char *target; /* address or URL; NULL for approve */
 	char *why;    /* plain words: why this action (and, for forward, what failed) */
+	const char *withheld_kind; /* queued instead (target NULL) when the request is not expected
+				    * after all (approve: flag); NULL: queued as planned. Static. */
 };
 
 enum store_flags { STORE_RDONLY = 1, STORE_NOCREATE = 2 };
