@@ -515,5 +515,5 @@ approve_run(const struct action_ctx *ax, const struct outbox_item *it, char **re
 
 /* route { approve }: planned only when every guardrail holds (policy.c) */
 const struct action_def action_approve = {
-	{ "approve", ACTION_IN_ROUTES, 0, 0 }, approve_run, ACTION_EFFECT_APPROVED,
+	{ "approve", ACTION_IN_ROUTES, 0, 0 }, approve_run, ACTION_EFFECT_APPROVED, 0,
 };

@@ -14,5 +14,5 @@ flag_run(const struct action_ctx *ax, const struct outbox_item *it, char **resul
 }
 
 const struct action_def action_flag = {
-	{ "flag", 0, 0, 0 }, flag_run, ACTION_EFFECT_PERSON,
+	{ "flag", 0, 0, 0 }, flag_run, ACTION_EFFECT_PERSON, 0,
 };

@@ -232,5 +232,5 @@ forward_run(const struct action_ctx *ax, const struct outbox_item *it, char **re
 
 /* route { forward ADDRESS... }: the mail, with a summary, to a person */
 const struct action_def action_forward = {
-	{ "forward", ACTION_IN_ROUTES | ACTION_NEEDS_SMTP, 1, -1 }, forward_run, ACTION_EFFECT_FORWARDED,
+	{ "forward", ACTION_IN_ROUTES | ACTION_NEEDS_SMTP, 1, -1 }, forward_run, ACTION_EFFECT_FORWARDED, 1,
 };

@@ -39,6 +39,8 @@ struct action_def {
 	struct action_kind kind; /* first: config.h's part (name, route syntax, needs) */
 	enum action_status (*run)(const struct action_ctx *, const struct outbox_item *, char **result);
 	enum action_effect effect;
+	int tells_why; /* its message carries the plan's why to a person: sent again, saying so, when
+			* an interrupted approval leaves the request to a person (store_attempts_reap) */
 };
 extern const struct action_def action_forward, action_redirect, action_notify, action_approve, action_flag;
 /* By name ("forward"), NULL when unknown; action_at(i) is the i-th, NULL past the end. */
@@ -46,6 +48,14 @@ const struct action_def *action_find(const char *name);
 const struct action_def *action_at(size_t i);
 /* action_at for config_load (struct config_ops): the kinds' config.h part. */
 const struct action_kind *action_kind_at(size_t i);
+/* The ledger's view of the kinds (struct reap_kinds, for an interrupted
+ * approval), filled from the table. */
+#define ACTIONS_MAX 16
+struct action_reap {
+	const char *tell[ACTIONS_MAX + 1], *reach[ACTIONS_MAX + 1];
+	struct reap_kinds k;
+};
+void action_reap_kinds(struct action_reap *);
 
 /* What an action acts on: a request, by reference. A queued action's is
  * its outbox row's (action_ref); a person's decision (`dcvmail approve ID`)

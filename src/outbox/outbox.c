@@ -35,6 +35,26 @@ action_kind_at(size_t i)
 	return i < nitems(actions) ? &actions[i]->kind : NULL;
 }
 
+_Static_assert(nitems(actions) <= ACTIONS_MAX, "ACTIONS_MAX (action.h) is too small");
+
+void
+action_reap_kinds(struct action_reap *r)
+{
+	size_t nt = 0, nr = 0;
+
+	/* the kinds that carry the reason, and those that reach someone */
+	for (size_t i = 0; i < nitems(actions); i++) {
+		if (actions[i]->tells_why)
+			r->tell[nt++] = actions[i]->kind.name;
+		if (actions[i]->tells_why || actions[i]->effect == ACTION_EFFECT_FORWARDED)
+			r->reach[nr++] = actions[i]->kind.name;
+	}
+	r->tell[nt] = r->reach[nr] = NULL;
+	r->k.tell = r->tell;
+	r->k.reach = r->reach;
+	r->k.flag = action_flag.kind.name;
+}
+
 const struct action_def *
 action_find(const char *name)
 {
@@ -85,9 +105,11 @@ backoff(int attempts)
 static int
 reap_interrupted(const struct action_ctx *ax, char **errp)
 {
+	struct action_reap r;
 	int n = 0;
 
-	if (store_attempts_reap(ax->st, time(NULL), &n, errp) == -1)
+	action_reap_kinds(&r);
+	if (store_attempts_reap(ax->st, time(NULL), &r.k, &n, errp) == -1)
 		return -1;
 	if (n > 0)
 		log_warnx("%d approval%s interrupted before %s outcome was recorded: not tried again, the request%s"
