@@ -65,6 +65,7 @@ struct parser {
 	int line;
 	int errors;
 	struct config *cfg;
+	const struct config_ops *ops;
 	char *argv[MAX_ARGS];
 	int argc;
 };
@@ -79,9 +80,19 @@ perr(struct parser *p, const char *fmt, ...)
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	/* a URL's user:password never reaches the terminal or a log */
-	fprintf(stderr, "%s:%d: %s\n", p->file, p->line, redact_userinfo(msg));
+	if (p->ops && p->ops->diag)
+		p->ops->diag(p->ops->arg, p->file, p->line, 0, redact_userinfo(msg));
+	else
+		fprintf(stderr, "%s:%d: %s\n", p->file, p->line, redact_userinfo(msg));
 	free(msg);
 	p->errors++;
+}
+
+/* The i-th action kind config_load was handed; NULL past the end. */
+static const struct action_kind *
+action_kind(const struct config_ops *ops, size_t i)
+{
+	return ops && ops->action_at ? ops->action_at(i) : NULL;
 }
 
 /* Split line into words; "double quotes" group, # starts a comment. */
@@ -187,77 +198,7 @@ is_block_open(struct parser *p)
 /* --- blocks --- */
 
 enum block { B_TOP, B_MAILBOX, B_SMTP, B_ROUTE };
-
-static void add_words(struct parser *, struct strv *);
-
-static void
-kw_mailbox(struct parser *p, struct mailbox_cfg *m)
-{
-	const char *k = p->argv[0];
-
-	if (!strcmp(k, "url") && !want_args(p, 1, 1))
-		set_str(&m->url, p->argv[1]);
-	else if (!strcmp(k, "user") && !want_args(p, 1, 1))
-		set_str(&m->user, p->argv[1]);
-	else if (!strcmp(k, "password-file") && !want_args(p, 1, 1))
-		set_str(&m->password_file, p->argv[1]);
-	else if (!strcmp(k, "role") && !want_args(p, 1, 1)) {
-		if (role_from_name(p->argv[1], &m->role) == -1)
-			perr(p, "unknown role '%s' (whois, txt, constructed, approver, ev-contact)", p->argv[1]);
-	} else if (!strcmp(k, "move-to") && !want_args(p, 1, 1))
-		set_str(&m->move_to, p->argv[1]);
-	else if (!strcmp(k, "ca-file") && !want_args(p, 1, 1))
-		set_str(&m->ca_file, p->argv[1]);
-	else if (!strcmp(k, "insecure-plaintext") && !want_args(p, 1, 1))
-		parse_bool(p, p->argv[1], &m->insecure_plaintext);
-	else if (!strcmp(k, "poll-interval") && !want_args(p, 1, 1))
-		parse_int(p, p->argv[1], 1, 86400, &m->poll_interval);
-	else if (!strcmp(k, "timeout") && !want_args(p, 1, 1))
-		parse_int(p, p->argv[1], 1, 3600, &m->timeout);
-	else if (!strcmp(k, "idle") && !want_args(p, 1, 1))
-		parse_bool(p, p->argv[1], &m->idle);
-	else if (!strcmp(k, "idle-refresh") && !want_args(p, 1, 1))
-		parse_int(p, p->argv[1], 1, 1740, &m->idle_refresh);
-	else if (!strcmp(k, "reconnect-max") && !want_args(p, 1, 1))
-		parse_int(p, p->argv[1], 1, 86400, &m->reconnect_max);
-	else if (!strcmp(k, "trust-authserv-id") && !want_args(p, 1, -1))
-		add_words(p, &m->trust_authserv_ids);
-	else if (strcmp(k, "url") && strcmp(k, "user") && strcmp(k, "password-file") &&
-		 strcmp(k, "role") && strcmp(k, "move-to") && strcmp(k, "ca-file") &&
-		 strcmp(k, "insecure-plaintext") && strcmp(k, "poll-interval") && strcmp(k, "timeout") &&
-		 strcmp(k, "idle") && strcmp(k, "idle-refresh") && strcmp(k, "reconnect-max") &&
-		 strcmp(k, "trust-authserv-id"))
-		perr(p, "unknown keyword '%s' in mailbox block", k);
-}
-
-static void
-kw_smtp(struct parser *p, struct smtp_cfg *s)
-{
-	const char *k = p->argv[0];
-	static const char *const kws[] = { "url", "user", "password-file", "from", "helo",
-					   "ca-file", "require-tls", "timeout" };
-	size_t i;
-
-	for (i = 0; i < nitems(kws); i++)
-		if (!strcmp(k, kws[i]))
-			break;
-	if (i == nitems(kws)) {
-		perr(p, "unknown keyword '%s' in smtp block", k);
-		return;
-	}
-	if (want_args(p, 1, 1) == -1)
-		return;
-	switch (i) {
-	case 0: set_str(&s->url, p->argv[1]); break;
-	case 1: set_str(&s->user, p->argv[1]); break;
-	case 2: set_str(&s->password_file, p->argv[1]); break;
-	case 3: set_str(&s->from, p->argv[1]); break;
-	case 4: set_str(&s->helo, p->argv[1]); break;
-	case 5: set_str(&s->ca_file, p->argv[1]); break;
-	case 6: parse_bool(p, p->argv[1], &s->require_tls); break;
-	case 7: parse_int(p, p->argv[1], 1, 3600, &s->timeout); break;
-	}
-}
+static const char *const block_names[] = { "top", "mailbox", "smtp", "route" };
 
 static void
 add_words(struct parser *p, struct strv *sv)
@@ -266,73 +207,87 @@ add_words(struct parser *p, struct strv *sv)
 		strv_add(sv, p->argv[i]);
 }
 
+/* mailbox { role ROLE } */
 static void
-kw_route(struct parser *p, struct route_cfg *r)
+kw_mailbox_role(struct parser *p, void *obj)
 {
-	const char *k = p->argv[0];
-	struct route_action *a;
-	enum route_action_kind kind;
+	struct mailbox_cfg *m = obj;
 
-	if (!strcmp(k, "type") || !strcmp(k, "ca") || !strcmp(k, "domain") || !strcmp(k, "role")) {
-		if (want_args(p, 1, -1) == -1)
-			return;
-		if (!strcmp(k, "type")) {
-			static const char *const ok[] = { "dcv", "ev-intent", "documents", "issued",
-							  "reminder", "notice", "unknown", "suspicious",
-							  "malformed", "oversized" };
-			for (int i = 1; i < p->argc; i++) {
-				size_t j;
-				for (j = 0; j < nitems(ok); j++)
-					if (!strcmp(p->argv[i], ok[j]))
-						break;
-				if (j == nitems(ok))
-					perr(p, "unknown type '%s'", p->argv[i]);
-			}
-			add_words(p, &r->types);
-		} else if (!strcmp(k, "ca"))
-			add_words(p, &r->cas);
-		else if (!strcmp(k, "domain"))
-			add_words(p, &r->domains);
-		else {
-			enum mbox_role role;
-			for (int i = 1; i < p->argc; i++)
-				if (role_from_name(p->argv[i], &role) == -1)
-					perr(p, "unknown role '%s'", p->argv[i]);
-			add_words(p, &r->roles);
-		}
+	if (want_args(p, 1, 1) == -1)
 		return;
+	if (role_from_name(p->argv[1], &m->role) == -1)
+		perr(p, "unknown role '%s' (whois, txt, constructed, approver, ev-contact)", p->argv[1]);
+}
+
+/* route { type TYPE... } */
+static void
+kw_route_type(struct parser *p, void *obj)
+{
+	static const char *const ok[] = { "dcv", "ev-intent", "documents", "issued", "reminder",
+					  "notice", "unknown", "suspicious", "malformed", "oversized" };
+	struct route_cfg *r = obj;
+
+	if (want_args(p, 1, -1) == -1)
+		return;
+	for (int i = 1; i < p->argc; i++) {
+		size_t j;
+		for (j = 0; j < nitems(ok); j++)
+			if (!strcmp(p->argv[i], ok[j]))
+				break;
+		if (j == nitems(ok))
+			perr(p, "unknown type '%s'", p->argv[i]);
 	}
-	if (!strcmp(k, "forward"))
-		kind = RA_FORWARD;
-	else if (!strcmp(k, "redirect"))
-		kind = RA_REDIRECT;
-	else if (!strcmp(k, "notify"))
-		kind = RA_NOTIFY;
-	else if (!strcmp(k, "approve"))
-		kind = RA_APPROVE;
-	else {
-		perr(p, "unknown keyword '%s' in route block", k);
+	add_words(p, &r->types);
+}
+
+/* route { role ROLE... } */
+static void
+kw_route_role(struct parser *p, void *obj)
+{
+	struct route_cfg *r = obj;
+	enum mbox_role role;
+
+	if (want_args(p, 1, -1) == -1)
 		return;
-	}
-	if (kind == RA_APPROVE ? want_args(p, 0, 0) : want_args(p, 1, -1))
-		return;
-	if (kind == RA_NOTIFY)
+	for (int i = 1; i < p->argc; i++)
+		if (role_from_name(p->argv[i], &role) == -1)
+			perr(p, "unknown role '%s'", p->argv[i]);
+	add_words(p, &r->roles);
+}
+
+/* route { ACTION TARGET... }: an action kind of the outbox (action.h) */
+static int
+kw_route_action(struct parser *p, struct route_cfg *r)
+{
+	const struct action_kind *k = NULL;
+	struct route_action *a;
+
+	for (size_t i = 0; (k = action_kind(p->ops, i)) != NULL; i++)
+		if ((k->flags & ACTION_IN_ROUTES) && !strcmp(k->name, p->argv[0]))
+			break;
+	if (k == NULL)
+		return -1;
+	if (want_args(p, k->min_targets, k->max_targets))
+		return 0;
+	if (k->flags & ACTION_HTTPS_TARGETS)
 		for (int i = 1; i < p->argc; i++)
 			if (strncasecmp(p->argv[i], "https://", 8) != 0)
-				perr(p, "notify URL must be https://, not '%s'", p->argv[i]);
+				perr(p, "%s URL must be https://, not '%s'", k->name, p->argv[i]);
 	r->actions = xreallocarray(r->actions, r->nactions + 1, sizeof(*r->actions));
 	a = &r->actions[r->nactions++];
 	memset(a, 0, sizeof(*a));
-	a->kind = kind;
+	a->kind = k;
 	add_words(p, &a->targets);
+	return 0;
 }
 
 static void
-kw_role(struct parser *p)
+kw_role(struct parser *p, void *obj)
 {
 	enum mbox_role role;
 	struct role_map *rm;
 
+	(void)obj;
 	if (want_args(p, 2, -1) == -1)
 		return;
 	if (role_from_name(p->argv[1], &role) == -1) {
@@ -354,12 +309,13 @@ kw_role(struct parser *p)
 }
 
 static void
-kw_limit(struct parser *p)
+kw_limit(struct parser *p, void *obj)
 {
 	struct msg_limits *l = &p->cfg->limits;
 	const char *k;
 	long long v;
 
+	(void)obj;
 	if (want_args(p, 2, 2) == -1)
 		return;
 	k = p->argv[1];
@@ -392,71 +348,210 @@ kw_limit(struct parser *p)
 }
 
 static void
-kw_top(struct parser *p)
+kw_dns_server(struct parser *p, void *obj)
 {
-	struct config *c = p->cfg;
-	const char *k = p->argv[0];
+	struct sockaddr_in sin;
 
-	if (!strcmp(k, "state-dir") && !want_args(p, 1, 1))
-		set_str(&c->state_dir, p->argv[1]);
-	else if (!strcmp(k, "rules-dir") && !want_args(p, 1, 1))
-		set_str(&c->rules_dir, p->argv[1]);
-	else if (!strcmp(k, "hostname") && !want_args(p, 1, 1))
-		set_str(&c->hostname, p->argv[1]);
-	else if (!strcmp(k, "syslog") && !want_args(p, 1, 1))
-		parse_bool(p, p->argv[1], &c->log_syslog);
-	else if (!strcmp(k, "trust-authserv-id") && !want_args(p, 1, -1))
-		add_words(p, &c->trust_authserv_ids);
-	else if (!strcmp(k, "check-trust-authserv-id") && !want_args(p, 1, 1))
-		parse_bool(p, p->argv[1], &c->check_trust_ar);
-	else if (!strcmp(k, "verify-dkim") && !want_args(p, 1, 1))
-		parse_bool(p, p->argv[1], &c->verify_dkim);
-	else if (!strcmp(k, "dns-server") && !want_args(p, 1, 1)) {
-		struct sockaddr_in sin;
-		if (dns_parse_server(p->argv[1], &sin) == -1)
-			perr(p, "dns-server: '%s' is not an IPv4 address[:port]", p->argv[1]);
-		set_str(&c->dns_server, p->argv[1]);
+	(void)obj;
+	if (want_args(p, 1, 1) == -1)
+		return;
+	if (dns_parse_server(p->argv[1], &sin) == -1)
+		perr(p, "dns-server: '%s' is not an IPv4 address[:port]", p->argv[1]);
+	set_str(&p->cfg->dns_server, p->argv[1]);
+}
+
+static void
+kw_notify_secret_file(struct parser *p, void *obj)
+{
+	(void)obj;
+	if (want_args(p, 1, 1) == -1)
+		return;
+	set_str(&p->cfg->notify_secret_file, p->argv[1]);
+	p->cfg->notify_secret_line = p->line;
+}
+
+/* The keywords, one table sorted by (block, keyword) for bsearch, as
+ * OpenBSD's parse.y lookup(). A keyword sets the field at off of its
+ * block's struct (config, mailbox_cfg, smtp_cfg, route_cfg) by type, or
+ * calls fn; ints are bounded by [min, max]. Route actions are not here:
+ * they are the outbox's action kinds (struct config_ops). */
+enum kw_type { KW_STR, KW_BOOL, KW_INT, KW_WORDS, KW_FN, KW_BLOCK };
+struct keyword {
+	enum block blk;
+	const char *name;
+	enum kw_type type;
+	size_t off;
+	int min, max;
+	void (*fn)(struct parser *, void *obj);
+	const char *takes; /* KW_FN and KW_BLOCK: what it takes, for -n -v */
+};
+#define C_(f) offsetof(struct config, f)
+#define M_(f) offsetof(struct mailbox_cfg, f)
+#define S_(f) offsetof(struct smtp_cfg, f)
+#define R_(f) offsetof(struct route_cfg, f)
+static const struct keyword keywords[] = {
+	{ B_TOP, "action-retry-max", KW_INT, C_(action_retry_max_hours), 1, 24 * 30, NULL, NULL },
+	{ B_TOP, "approve-ev", KW_BOOL, C_(approve_ev), 0, 0, NULL, NULL },
+	{ B_TOP, "approve-timeout", KW_INT, C_(approve_timeout), 1, 600, NULL, NULL },
+	{ B_TOP, "auto-approve", KW_WORDS, C_(auto_approve_cas), 0, 0, NULL, NULL },
+	{ B_TOP, "check-trust-authserv-id", KW_BOOL, C_(check_trust_ar), 0, 0, NULL, NULL },
+	{ B_TOP, "dns-server", KW_FN, 0, 0, 0, kw_dns_server, "IPV4[:PORT]" },
+	{ B_TOP, "hostname", KW_STR, C_(hostname), 0, 0, NULL, NULL },
+	{ B_TOP, "https-ca-file", KW_STR, C_(https_ca_file), 0, 0, NULL, NULL },
+	{ B_TOP, "limit", KW_FN, 0, 0, 0, kw_limit, "NAME SIZE" },
+	{ B_TOP, "mailbox", KW_BLOCK, 0, 0, 0, NULL, "NAME {" },
+	{ B_TOP, "notify-secret-file", KW_FN, 0, 0, 0, kw_notify_secret_file, "PATH" },
+	{ B_TOP, "notify-timeout", KW_INT, C_(notify_timeout), 1, 600, NULL, NULL },
+	{ B_TOP, "pending-alert", KW_INT, C_(pending_alert_hours), 1, 24 * 365, NULL, NULL },
+	{ B_TOP, "pipe-action-deadline", KW_INT, C_(pipe_action_deadline), 0, 600, NULL, NULL },
+	{ B_TOP, "pipe-server", KW_BOOL, C_(pipe_server), 0, 0, NULL, NULL },
+	{ B_TOP, "pipe-server-timeout", KW_INT, C_(pipe_server_timeout), 1, 600, NULL, NULL },
+	{ B_TOP, "role", KW_FN, 0, 0, 0, kw_role, "ROLE ADDRESS..." },
+	{ B_TOP, "route", KW_BLOCK, 0, 0, 0, NULL, "[default] {" },
+	{ B_TOP, "rules-dir", KW_STR, C_(rules_dir), 0, 0, NULL, NULL },
+	{ B_TOP, "smtp", KW_BLOCK, 0, 0, 0, NULL, "{" },
+	{ B_TOP, "state-dir", KW_STR, C_(state_dir), 0, 0, NULL, NULL },
+	{ B_TOP, "syslog", KW_BOOL, C_(log_syslog), 0, 0, NULL, NULL },
+	{ B_TOP, "trust-authserv-id", KW_WORDS, C_(trust_authserv_ids), 0, 0, NULL, NULL },
+	{ B_TOP, "verify-dkim", KW_BOOL, C_(verify_dkim), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "ca-file", KW_STR, M_(ca_file), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "idle", KW_BOOL, M_(idle), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "idle-refresh", KW_INT, M_(idle_refresh), 1, 1740, NULL, NULL },
+	{ B_MAILBOX, "insecure-plaintext", KW_BOOL, M_(insecure_plaintext), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "move-to", KW_STR, M_(move_to), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "password-file", KW_STR, M_(password_file), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "poll-interval", KW_INT, M_(poll_interval), 1, 86400, NULL, NULL },
+	{ B_MAILBOX, "reconnect-max", KW_INT, M_(reconnect_max), 1, 86400, NULL, NULL },
+	{ B_MAILBOX, "role", KW_FN, 0, 0, 0, kw_mailbox_role, "ROLE" },
+	{ B_MAILBOX, "timeout", KW_INT, M_(timeout), 1, 3600, NULL, NULL },
+	{ B_MAILBOX, "trust-authserv-id", KW_WORDS, M_(trust_authserv_ids), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "url", KW_STR, M_(url), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "user", KW_STR, M_(user), 0, 0, NULL, NULL },
+	{ B_SMTP, "ca-file", KW_STR, S_(ca_file), 0, 0, NULL, NULL },
+	{ B_SMTP, "from", KW_STR, S_(from), 0, 0, NULL, NULL },
+	{ B_SMTP, "helo", KW_STR, S_(helo), 0, 0, NULL, NULL },
+	{ B_SMTP, "password-file", KW_STR, S_(password_file), 0, 0, NULL, NULL },
+	{ B_SMTP, "require-tls", KW_BOOL, S_(require_tls), 0, 0, NULL, NULL },
+	{ B_SMTP, "timeout", KW_INT, S_(timeout), 1, 3600, NULL, NULL },
+	{ B_SMTP, "url", KW_STR, S_(url), 0, 0, NULL, NULL },
+	{ B_SMTP, "user", KW_STR, S_(user), 0, 0, NULL, NULL },
+	{ B_ROUTE, "ca", KW_WORDS, R_(cas), 0, 0, NULL, NULL },
+	{ B_ROUTE, "domain", KW_WORDS, R_(domains), 0, 0, NULL, NULL },
+	{ B_ROUTE, "role", KW_FN, 0, 0, 0, kw_route_role, "ROLE..." },
+	{ B_ROUTE, "type", KW_FN, 0, 0, 0, kw_route_type, "TYPE..." },
+};
+#undef C_
+#undef M_
+#undef S_
+#undef R_
+
+static int
+keyword_cmp(const void *a, const void *b)
+{
+	const struct keyword *x = a, *y = b;
+
+	if (x->blk != y->blk)
+		return x->blk < y->blk ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static const struct keyword *
+keyword_find(enum block blk, const char *name)
+{
+	struct keyword key = { .blk = blk, .name = name };
+
+	return bsearch(&key, keywords, nitems(keywords), sizeof(keywords[0]), keyword_cmp);
+}
+
+int
+config_keywords_sorted(const char **a, const char **b)
+{
+	for (size_t i = 1; i < nitems(keywords); i++)
+		if (keyword_cmp(&keywords[i - 1], &keywords[i]) >= 0) {
+			*a = keywords[i - 1].name;
+			*b = keywords[i].name;
+			return -1;
+		}
+	return 0;
+}
+
+/* One line of a block: its keyword from the table, or (route) an action. */
+static void
+keyword(struct parser *p, enum block blk, void *obj)
+{
+	const struct keyword *k = keyword_find(blk, p->argv[0]);
+	void *field;
+
+	if (k == NULL || k->type == KW_BLOCK) { /* a block keyword here is inside a block */
+		if (blk == B_ROUTE && kw_route_action(p, obj) == 0)
+			return;
+		if (blk == B_TOP)
+			perr(p, "unknown keyword '%s'", p->argv[0]);
+		else
+			perr(p, "unknown keyword '%s' in %s block", p->argv[0], block_names[blk]);
+		return;
 	}
-	else if (!strcmp(k, "role"))
-		kw_role(p);
-	else if (!strcmp(k, "limit"))
-		kw_limit(p);
-	else if (!strcmp(k, "notify-secret-file") && !want_args(p, 1, 1)) {
-		set_str(&c->notify_secret_file, p->argv[1]);
-		c->notify_secret_line = p->line;
+	field = (char *)obj + k->off;
+	switch (k->type) {
+	case KW_STR:
+		if (want_args(p, 1, 1) == 0)
+			set_str(field, p->argv[1]);
+		break;
+	case KW_BOOL:
+		if (want_args(p, 1, 1) == 0)
+			parse_bool(p, p->argv[1], field);
+		break;
+	case KW_INT:
+		if (want_args(p, 1, 1) == 0)
+			parse_int(p, p->argv[1], k->min, k->max, field);
+		break;
+	case KW_WORDS:
+		if (want_args(p, 1, -1) == 0)
+			add_words(p, field);
+		break;
+	case KW_FN:
+		k->fn(p, obj);
+		break;
+	case KW_BLOCK:
+		break;
 	}
-	else if (!strcmp(k, "notify-timeout") && !want_args(p, 1, 1))
-		parse_int(p, p->argv[1], 1, 600, &c->notify_timeout);
-	else if (!strcmp(k, "https-ca-file") && !want_args(p, 1, 1))
-		set_str(&c->https_ca_file, p->argv[1]);
-	else if (!strcmp(k, "auto-approve") && !want_args(p, 1, -1))
-		add_words(p, &c->auto_approve_cas);
-	else if (!strcmp(k, "approve-ev") && !want_args(p, 1, 1))
-		parse_bool(p, p->argv[1], &c->approve_ev);
-	else if (!strcmp(k, "approve-timeout") && !want_args(p, 1, 1))
-		parse_int(p, p->argv[1], 1, 600, &c->approve_timeout);
-	else if (!strcmp(k, "pending-alert") && !want_args(p, 1, 1))
-		parse_int(p, p->argv[1], 1, 24 * 365, &c->pending_alert_hours);
-	else if (!strcmp(k, "action-retry-max") && !want_args(p, 1, 1))
-		parse_int(p, p->argv[1], 1, 24 * 30, &c->action_retry_max_hours);
-	else if (!strcmp(k, "pipe-action-deadline") && !want_args(p, 1, 1))
-		parse_int(p, p->argv[1], 0, 600, &c->pipe_action_deadline);
-	else if (!strcmp(k, "pipe-server") && !want_args(p, 1, 1))
-		parse_bool(p, p->argv[1], &c->pipe_server);
-	else if (!strcmp(k, "pipe-server-timeout") && !want_args(p, 1, 1))
-		parse_int(p, p->argv[1], 1, 600, &c->pipe_server_timeout);
-	else {
-		static const char *const known[] = {
-			"state-dir", "rules-dir", "hostname", "syslog", "trust-authserv-id", "check-trust-authserv-id",
-			"verify-dkim", "dns-server", "notify-secret-file", "notify-timeout",
-			"https-ca-file", "auto-approve", "approve-ev", "approve-timeout",
-			"pending-alert", "action-retry-max", "pipe-action-deadline",
-			"pipe-server", "pipe-server-timeout" };
-		for (size_t i = 0; i < nitems(known); i++)
-			if (!strcmp(k, known[i]))
-				return; /* argument error already reported */
-		perr(p, "unknown keyword '%s'", k);
+}
+
+void
+config_keywords(FILE *out, const struct config_ops *ops)
+{
+	const struct action_kind *a;
+
+	for (size_t i = 0; i < nitems(keywords); i++) {
+		const struct keyword *k = &keywords[i];
+		fprintf(out, "%-8s %-24s ", block_names[k->blk], k->name);
+		switch (k->type) {
+		case KW_STR: fprintf(out, "WORD\n"); break;
+		case KW_BOOL: fprintf(out, "yes|no\n"); break;
+		case KW_INT: fprintf(out, "NUMBER (%d to %d)\n", k->min, k->max); break;
+		case KW_WORDS: fprintf(out, "WORD...\n"); break;
+		case KW_FN: case KW_BLOCK: fprintf(out, "%s\n", k->takes); break;
+		}
 	}
+	for (size_t i = 0; (a = action_kind(ops, i)) != NULL; i++)
+		if (a->flags & ACTION_IN_ROUTES)
+			fprintf(out, "%-8s %-24s %s\n", block_names[B_ROUTE], a->name,
+				a->max_targets == 0 ? "(no arguments)" : a->flags & ACTION_HTTPS_TARGETS ? "URL..." : "ADDRESS...");
+}
+
+/* "route has no action (forward, redirect, notify, approve)": the kinds a route may name */
+static void
+route_no_action(struct parser *p)
+{
+	const struct action_kind *k;
+	struct buf b;
+
+	buf_init(&b, 0);
+	for (size_t i = 0; (k = action_kind(p->ops, i)) != NULL; i++)
+		if (k->flags & ACTION_IN_ROUTES)
+			buf_printf(&b, "%s%s", b.len ? ", " : "", k->name);
+	perr(p, "route has no action (%s)", b.len ? b.data : "none known");
+	buf_free(&b);
 }
 
 static void
@@ -508,19 +603,19 @@ check_config(struct parser *p)
 	for (size_t i = 0; i < c->nroutes; i++) {
 		p->line = c->routes[i].line;
 		if (c->routes[i].nactions == 0)
-			perr(p, "route has no action (forward, redirect, notify, approve)");
+			route_no_action(p);
 		for (size_t j = 0; j < c->routes[i].nactions; j++) {
-			enum route_action_kind k = c->routes[i].actions[j].kind;
-			if ((k == RA_FORWARD || k == RA_REDIRECT) && c->have_smtp == 0)
+			unsigned needs = c->routes[i].actions[j].kind->flags;
+			if ((needs & ACTION_NEEDS_SMTP) && c->have_smtp == 0)
 				perr(p, "route forwards mail but there is no smtp block");
-			if (k == RA_NOTIFY && c->notify_secret_file == NULL)
+			if ((needs & ACTION_NEEDS_NOTIFY_SECRET) && c->notify_secret_file == NULL)
 				perr(p, "route notifies but notify-secret-file is not set");
 		}
 	}
 }
 
 int
-config_load(const char *path, struct config *cfg)
+config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 {
 	struct parser p;
 	FILE *f;
@@ -539,6 +634,7 @@ config_load(const char *path, struct config *cfg)
 	memset(&p, 0, sizeof(p));
 	p.file = cfg->files.v[0];
 	p.cfg = cfg;
+	p.ops = ops;
 	while ((n = getline(&line, &cap, f)) != -1) {
 		p.line++;
 		if (memchr(line, '\0', (size_t)n) != NULL) {
@@ -553,16 +649,8 @@ config_load(const char *path, struct config *cfg)
 			blk = B_TOP;
 			continue;
 		}
-		if (blk == B_MAILBOX) {
-			kw_mailbox(&p, mb);
-			continue;
-		}
-		if (blk == B_SMTP) {
-			kw_smtp(&p, &cfg->smtp);
-			continue;
-		}
-		if (blk == B_ROUTE) {
-			kw_route(&p, rt);
+		if (blk != B_TOP) {
+			keyword(&p, blk, blk == B_MAILBOX ? (void *)mb : blk == B_SMTP ? (void *)&cfg->smtp : (void *)rt);
 			continue;
 		}
 		if (!strcmp(p.argv[0], "mailbox") || !strcmp(p.argv[0], "smtp") ||
@@ -611,7 +699,7 @@ config_load(const char *path, struct config *cfg)
 			}
 			continue;
 		}
-		kw_top(&p);
+		keyword(&p, B_TOP, cfg);
 	}
 	free(line);
 	if (ferror(f))
@@ -696,7 +784,7 @@ rules_beside_binary(const char *argv0)
 
 int
 config_setup(struct config *cfg, const char *opt_config, const char *opt_state_dir,
-	     const char *argv0)
+	     const char *argv0, const struct config_ops *ops)
 {
 	const char *path = opt_config ? opt_config : getenv("DCVMAIL_CONFIG");
 	const char *def = DCVMAIL_SYSCONFDIR "/dcvmail/dcvmail.conf";
@@ -705,18 +793,17 @@ config_setup(struct config *cfg, const char *opt_config, const char *opt_state_d
 
 	if (path && *path == '\0')
 		path = NULL;
-	r = config_load(path ? path : def, cfg);
+	r = config_load(path ? path : def, cfg, ops);
 	if (r == -1) {
 		if (path != NULL || errno != ENOENT) {
-			fprintf(stderr, "dcvmail: %s: %s\n", path ? path : def, strerror(errno));
+			log_warnx("%s: %s", path ? path : def, strerror(errno));
 			config_free(cfg);
 			return EXIT_CONFIG;
 		}
 		config_free(cfg);
 		config_defaults(cfg); /* no default config: built-in defaults */
 	} else if (r > 0) {
-		fprintf(stderr, "dcvmail: %s: %d error%s in configuration\n", path ? path : def, r,
-			r == 1 ? "" : "s");
+		log_warnx("%s: %d error%s in configuration", path ? path : def, r, r == 1 ? "" : "s");
 		config_free(cfg);
 		return EXIT_CONFIG;
 	}
@@ -736,9 +823,8 @@ config_setup(struct config *cfg, const char *opt_config, const char *opt_state_d
 		else if (dir_exists(sys))
 			cfg->rules_dir = xstrdup(sys);
 		else {
-			fprintf(stderr, "dcvmail: no rules directory: set rules-dir in %s, or "
-					"DCVMAIL_RULES_DIR, or install rules under %s\n",
-				path ? path : def, sys);
+			log_warnx("no rules directory: set rules-dir in %s, or DCVMAIL_RULES_DIR, or install rules under %s",
+				  path ? path : def, sys);
 			config_free(cfg);
 			return EXIT_CONFIG;
 		}

@@ -48,9 +48,23 @@ struct smtp_cfg {
 	int line;        /* where the block starts, for errors */
 };
 
-enum route_action_kind { RA_FORWARD, RA_REDIRECT, RA_NOTIFY, RA_APPROVE };
+/* What a route block knows of an action kind: its keyword, how many targets
+ * it takes, what else the configuration must hold for it. The kinds are the
+ * outbox's (struct action_def in outbox/action.h, whose first member this
+ * is); config_load is handed them (struct config_ops) and names none. */
+enum {
+	ACTION_IN_ROUTES = 1,           /* a route keyword (flag is not) */
+	ACTION_NEEDS_SMTP = 2,          /* "route forwards mail but there is no smtp block" */
+	ACTION_NEEDS_NOTIFY_SECRET = 4, /* "route notifies but notify-secret-file is not set" */
+	ACTION_HTTPS_TARGETS = 8,       /* every target is an https:// URL */
+};
+struct action_kind {
+	const char *name;
+	unsigned flags;
+	int min_targets, max_targets; /* -1: any number */
+};
 struct route_action {
-	enum route_action_kind kind;
+	const struct action_kind *kind;
 	struct strv targets; /* addresses or URLs; empty for approve */
 };
 struct route_cfg {
@@ -112,18 +126,37 @@ struct config {
 	struct strv files;
 };
 
+/* What config_load is handed: where errors go (the signature of
+ * rules_diag_fn, col always 0; diag NULL: "file:line: message" on stderr)
+ * and the action kinds a route may name (action_at(i), NULL past the end;
+ * NULL: none). */
+typedef void (*config_diag_fn)(void *arg, const char *file, int line, int col, const char *msg);
+struct config_ops {
+	config_diag_fn diag;
+	void *arg;
+	const struct action_kind *(*action_at)(size_t i);
+};
+
 /* Defaults only (no file). */
 void config_defaults(struct config *);
-/* Load path. Errors are printed to stderr as "file:line: message"; returns the
+/* Load path. Errors go to ops->diag (file, line, message); returns the
  * number of errors (0: cfg filled). Missing file: -1 with errno ENOENT. */
-int config_load(const char *path, struct config *cfg);
+int config_load(const char *path, struct config *cfg, const struct config_ops *ops);
 void config_free(struct config *);
 
 /* Resolve paths per DESIGN.md 8: -d/-c options, DCVMAIL_STATE_DIR / DCVMAIL_CONFIG,
  * config, defaults. rules_dir: config, DCVMAIL_RULES_DIR, ./rules beside the binary,
- * SYSCONFDIR/dcvmail/rules. Returns 0, or an exit code (78) after printing the error. */
+ * SYSCONFDIR/dcvmail/rules. Returns 0, or an exit code (78) after reporting the
+ * error (the file's through ops->diag, the others through log_warnx). */
 int config_setup(struct config *cfg, const char *opt_config, const char *opt_state_dir,
-		 const char *argv0);
+		 const char *argv0, const struct config_ops *ops);
+
+/* dcvmail -n -v: every keyword of dcvmail.conf, one a line (block, keyword,
+ * what it takes), from the table config_load searches. */
+void config_keywords(FILE *out, const struct config_ops *ops);
+/* The keyword table is sorted (block, keyword) as bsearch needs: 0, or -1
+ * with the first pair out of order in *a, *b (for the unit test). */
+int config_keywords_sorted(const char **a, const char **b);
 
 /* Role of an envelope recipient; ROLE_NONE if it matches nothing. */
 enum mbox_role config_role_for(const struct config *, const char *address);

@@ -108,6 +108,23 @@ fatalx(const char *fmt, ...)
 	exit(fatal_exit);
 }
 
+void
+log_diag(const char *file, int line, int col, const char *msg)
+{
+	char raw[2048], clean[8192];
+
+	if (col > 0)
+		snprintf(raw, sizeof(raw), "%s:%d:%d: %s", file, line, col, msg);
+	else if (line > 0)
+		snprintf(raw, sizeof(raw), "%s:%d: %s", file, line, msg);
+	else
+		snprintf(raw, sizeof(raw), "%s: %s", file, msg);
+	if (log_dest != LOG_TO_SYSLOG)
+		fprintf(stderr, "%s\n", raw);
+	if (log_dest != LOG_TO_STDERR)
+		syslog(LOG_ERR, "%s", text_clean_to(clean, sizeof(clean), raw));
+}
+
 const char *
 log_redact_url(const char *url, char *buf, unsigned len)
 {

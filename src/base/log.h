@@ -16,6 +16,11 @@ void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void fatalx(const char *, ...) __attribute__((format(printf, 1, 2)));
 
+/* A "file:line[:col]: message" diagnostic (config, rules): on stderr as it
+ * is, without the program's name, and to syslog when the log goes there
+ * (so a SIGHUP reload's errors reach it). line 0: "file: message". */
+void log_diag(const char *file, int line, int col, const char *msg);
+
 /* A link or code shortened for logs: "https://host/…" — never the secret part. */
 const char *log_redact_url(const char *url, char *buf, unsigned len);
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
+#include "base/log.h"
+#include "outbox/action.h"
 #include "judge/rules.h"
 #include "ledger/store.h"
 #include "base/util.h"
@@ -11,25 +13,23 @@ void
 print_rules_diag(void *arg, const char *file, int line, int col, const char *msg)
 {
 	(void)arg;
-	if (col > 0)
-		fprintf(stderr, "%s:%d:%d: %s\n", file, line, col, msg);
-	else if (line > 0)
-		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
-	else
-		fprintf(stderr, "%s: %s\n", file, msg);
+	log_diag(file, line, col, msg);
 }
+
+/* The config's errors as the rules', and the action kinds its routes name. */
+const struct config_ops cmd_config_ops = { print_rules_diag, NULL, action_kind_at };
 
 int
 load_config_and_rules(struct globals *g, struct config *cfg, struct ruleset **rs, int mode)
 {
 	int r;
 
-	if ((r = config_setup(cfg, g->config_path, g->state_dir, g->argv0)) != 0)
+	if ((r = config_setup(cfg, g->config_path, g->state_dir, g->argv0, &cmd_config_ops)) != 0)
 		return r;
 	if (rs == NULL)
 		return 0;
 	if (rules_load(cfg->rules_dir, (enum rules_mode)mode, rs, print_rules_diag, NULL) != 0) {
-		fprintf(stderr, "dcvmail: %s: broken rules, refusing to run\n", cfg->rules_dir);
+		log_warnx("%s: broken rules, refusing to run", cfg->rules_dir);
 		config_free(cfg);
 		return EXIT_CONFIG;
 	}

@@ -37,19 +37,16 @@ static void
 reject_instructions(const struct config *cfg, struct store *st, int64_t id)
 {
 	struct ruleset *rs = NULL;
-	struct outbox_item it;
 	struct action_subject as;
 	char *sha = NULL, *err = NULL;
 
 	memset(&as, 0, sizeof(as));
 	verdict_init(&as.v);
-	memset(&it, 0, sizeof(it));
 	if (rules_load(cfg->rules_dir, RULES_MODE_SINGLE, &rs, print_rules_diag, NULL) == 0 &&
 	    store_request_first_message(st, id, &sha, &err) == 0 && sha) {
 		struct action_ctx ax = { cfg, rs, st, 1, 0 };
-		it.request_id = id;
-		it.message_sha256 = sha;
-		if (action_load(&ax, &it, &as, &err) == 0 && as.v.reject_link && as.v.type != VT_SUSPICIOUS)
+		struct request_ref req = { id, sha };
+		if (action_load(&ax, &req, &as, &err) == 0 && as.v.reject_link && as.v.type != VT_SUSPICIOUS)
 		{
 			char *l = text_clean(as.v.reject_link);
 			printf("To cancel the order at %s, the CA's mail gives this reject link; dcvmail never opens it:\n"
@@ -104,7 +101,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 	struct config cfg;
 	struct ruleset *rs;
 	struct store *st;
-	struct outbox_item it;
+	struct request_ref req;
 	struct action_subject as;
 	struct buf why;
 	char *err = NULL, *result = NULL, *sha = NULL, who[64], w[256];
@@ -121,9 +118,8 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 		rules_free(rs);
 		return cmd_finish(&cfg, st, EXIT_DATAERR, err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
 	}
-	memset(&it, 0, sizeof(it));
-	it.request_id = id;
-	it.message_sha256 = sha;
+	req.request_id = id;
+	req.message_sha256 = sha;
 	struct action_ctx ax = { &cfg, rs, st, dry, 0 };
 	snprintf(who, sizeof(who), "%s", who_am_i(w, sizeof(w)));
 	if (note) { /* the note travels with who approved */
@@ -132,7 +128,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 	}
 	if (dry) {
 		buf_init(&why, 8192);
-		if (action_load(&ax, &it, &as, &result) == -1) {
+		if (action_load(&ax, &req, &as, &result) == -1) {
 			/* as `approve ID` does: the archived message cannot be judged */
 			printf("request %lld: %s\n", (long long)id, result ? result : "the archived message cannot be read");
 			r = EXIT_DATAERR;
@@ -149,7 +145,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 		buf_free(&why);
 		action_subject_free(&as);
 	} else {
-		enum action_status s = approve_follow(&ax, &it, 1, who, &result);
+		enum action_status s = approve_follow(&ax, &req, NULL, who, &result); /* a person's: not queued */
 		printf("request %lld: %s\n", (long long)id, text_clean_in(&c, result)); /* a CA site's words */
 		if (s == ACTION_OK)
 			printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");

@@ -25,7 +25,7 @@ lint(struct globals *g, const char *dir, int secrets)
 	struct ruleset *rs;
 	int n, r;
 
-	if ((r = config_setup(&cfg, g->config_path, g->state_dir, g->argv0)) != 0)
+	if ((r = config_setup(&cfg, g->config_path, g->state_dir, g->argv0, &cmd_config_ops)) != 0)
 		return r;
 	if (secrets && (n = config_check_secrets(&cfg, stderr)) > 0) {
 		fprintf(stderr, "dcvmail: %s: %d secret file%s not safe\n", cfg.path ? cfg.path : "configuration", n,
@@ -108,6 +108,11 @@ list(struct globals *g)
 int
 cmd_rules(struct globals *g, int argc, char **argv)
 {
+	if (argc == 0 && g->verbose) { /* dcvmail -n -v: the keywords too */
+		printf("dcvmail.conf keywords (block, keyword, arguments):\n");
+		config_keywords(stdout, &cmd_config_ops);
+		fflush(stdout);
+	}
 	if (argc == 0) /* dcvmail -n: config and rules check */
 		return lint(g, NULL, 1);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))

@@ -38,7 +38,10 @@ struct store;
 int cmd_open_ledger(struct globals *, struct config *, int flags, struct store **);
 int cmd_finish(struct config *, struct store *, int rc, char *err);
 int cmd_parse_id(const char *, int64_t *);
-/* rules_diag_fn that prints "file:line:col: message" to stderr */
+/* rules_diag_fn that prints "file:line:col: message" to stderr (and syslog
+ * when the log goes there: log_diag) */
 void print_rules_diag(void *arg, const char *file, int line, int col, const char *msg);
+/* config_setup's: errors through print_rules_diag, the outbox's action kinds */
+extern const struct config_ops cmd_config_ops;
 
 #endif

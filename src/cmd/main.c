@@ -40,6 +40,7 @@ usage(FILE *f)
 		   "  -d STATE_DIR  ledger and archive (default $DCVMAIL_STATE_DIR, else the config's\n"
 		   "                state-dir, else /var/lib/dcvmail)\n"
 		   "  -n            check the config (and its secret files' modes) and rules, then exit\n"
+		   "                (with -v: list every config keyword first)\n"
 		   "  -v            more output (debug)\n"
 		   "  -h, --help    this text;  -V, --version  the version\n\n"
 		   "See dcvmail(8), dcvmail.conf(5), dcvmail.rules(5).\n",

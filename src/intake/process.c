@@ -52,12 +52,13 @@ process_message_spooled(const struct process_ctx *ctx, const char *raw, size_t l
 	out->recorded = 1;
 	if (out->rec.approve_withheld) /* the ledger queued a flag instead: say so */
 		for (size_t i = 0; i < out->plan.n; i++)
-			if (!strcmp(out->plan.actions[i].kind, "approve")) {
+			if (out->plan.actions[i].withheld_kind) {
 				struct planned_action *a = &out->plan.actions[i];
 				free(a->kind);
 				free(a->target);
 				free(a->why);
-				a->kind = xstrdup("flag");
+				a->kind = xstrdup(a->withheld_kind);
+				a->withheld_kind = NULL;
 				a->target = NULL;
 				a->why = xstrdup("not an expected order: its expectation was used by another request meanwhile");
 			}

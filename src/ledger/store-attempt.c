@@ -132,8 +132,22 @@ run3(struct store *st, const char *sql, int64_t a, const char *b, time_t c)
 /* The request needs a person; its forwards and notifications say so: the
  * queued ones carry the reason, those already sent are queued again, and a
  * request with neither gets a flag (as policy_plan does). */
+/* ["a","b"]: a kind list for json_each() in SQL */
+static char *
+kinds_json(const char *const *k)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_addc(&b, '[');
+	for (size_t i = 0; k && k[i]; i++)
+		buf_printf(&b, "%s\"%s\"", i ? "," : "", k[i]);
+	buf_addc(&b, ']');
+	return buf_steal(&b);
+}
+
 static int
-route_to_person(struct store *st, int64_t rid, time_t now)
+route_to_person(struct store *st, int64_t rid, time_t now, const struct reap_kinds *k)
 {
 	static const char *const sql[] = {
 		"UPDATE requests SET state_note = 'needs a person: ' || ?2, state_by = 'dcvmail', state_changed = ?3"
@@ -141,23 +155,41 @@ route_to_person(struct store *st, int64_t rid, time_t now)
 		"INSERT INTO history (request_id, at, state, who, note) SELECT id, ?3, state, 'dcvmail',"
 		" 'needs a person: ' || ?2 FROM requests WHERE id = ?1 AND state IN ('pending', 'forwarded')",
 		"UPDATE outbox SET why = CASE WHEN why IS NULL OR why = '' THEN ?2 ELSE why || '; ' || ?2 END"
-		" WHERE request_id = ?1 AND done = 0 AND kind IN ('forward', 'notify')"
+		" WHERE request_id = ?1 AND done = 0 AND kind IN (SELECT value FROM json_each(?4))"
 		" AND EXISTS (SELECT 1 FROM requests WHERE id = ?1 AND state IN ('pending', 'forwarded'))",
 		"INSERT INTO outbox (request_id, kind, target, why, created, next_try, message_sha256)"
 		" SELECT o.request_id, o.kind, o.target, ?2, ?3, ?3, max(o.message_sha256) FROM outbox o"
-		" WHERE o.request_id = ?1 AND o.kind IN ('forward', 'notify') AND o.done = 1"
+		" WHERE o.request_id = ?1 AND o.kind IN (SELECT value FROM json_each(?4)) AND o.done = 1"
 		" AND EXISTS (SELECT 1 FROM requests WHERE id = ?1 AND state IN ('pending', 'forwarded'))"
 		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.request_id = ?1 AND p.kind = o.kind"
 		"   AND p.target IS o.target AND p.done = 0) GROUP BY o.kind, o.target",
 		"INSERT INTO outbox (request_id, kind, target, why, created, next_try, message_sha256)"
-		" SELECT ?1, 'flag', NULL, ?2, ?3, ?3, NULL"
+		" SELECT ?1, ?6, NULL, ?2, ?3, ?3, NULL"
 		" WHERE EXISTS (SELECT 1 FROM requests WHERE id = ?1 AND state IN ('pending', 'forwarded'))"
-		" AND NOT EXISTS (SELECT 1 FROM outbox WHERE request_id = ?1 AND kind IN ('forward', 'notify', 'redirect'))",
+		" AND NOT EXISTS (SELECT 1 FROM outbox WHERE request_id = ?1 AND kind IN (SELECT value FROM json_each(?5)))",
 	};
+	char *tell = kinds_json(k->tell), *reach = kinds_json(k->reach);
 	int rc = SQLITE_DONE;
 
-	for (size_t i = 0; i < nitems(sql) && rc == SQLITE_DONE; i++)
-		rc = run3(st, sql[i], rid, ATTEMPT_INTERRUPTED_WHY, now);
+	for (size_t i = 0; i < nitems(sql) && rc == SQLITE_DONE; i++) {
+		sqlite3_stmt *s = prep(st, sql[i], rid, ATTEMPT_INTERRUPTED_WHY, now);
+		if (s == NULL) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		if (sqlite3_bind_parameter_count(s) >= 4)
+			sqlite3_bind_text(s, 4, tell, -1, SQLITE_STATIC);
+		if (sqlite3_bind_parameter_count(s) >= 5)
+			sqlite3_bind_text(s, 5, reach, -1, SQLITE_STATIC);
+		if (sqlite3_bind_parameter_count(s) >= 6)
+			sqlite3_bind_text(s, 6, k->flag, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc == SQLITE_ROW)
+			rc = SQLITE_DONE;
+	}
+	free(tell);
+	free(reach);
 	return rc;
 }
 
@@ -169,7 +201,7 @@ struct stale {
 
 /* Mark one attempt interrupted, end its outbox entry, route the request. */
 static int
-interrupt(struct store *st, const struct stale *a, time_t now)
+interrupt(struct store *st, const struct stale *a, time_t now, const struct reap_kinds *k)
 {
 	char *note, *why;
 	sqlite3_stmt *s;
@@ -208,14 +240,14 @@ interrupt(struct store *st, const struct stale *a, time_t now)
 				       : "UPDATE outbox SET done = 1, ok = 0, attempts = attempts + 1, lease_until = 0,"
 					 " last_error = ?2, next_try = ?3 WHERE id = ?1 AND done = 0", a->oid, note, now);
 	if (rc == SQLITE_DONE && !approved)
-		rc = route_to_person(st, a->rid, now);
+		rc = route_to_person(st, a->rid, now, k);
 	free(why);
 	free(note);
 	return rc;
 }
 
 static int
-reap_tx_inner(struct store *st, time_t now, int *n)
+reap_tx_inner(struct store *st, time_t now, const struct reap_kinds *k, int *n)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT id, request_id, outbox_id, pid, pid_start, host, boot_id,"
 					    " lease_until, started FROM approval_attempts WHERE outcome = 'approving'");
@@ -246,7 +278,7 @@ reap_tx_inner(struct store *st, time_t now, int *n)
 	}
 	sqlite3_finalize(s);
 	for (size_t i = 0; i < nv; i++) {
-		if (rc == SQLITE_DONE && (rc = interrupt(st, &v[i], now)) == SQLITE_DONE)
+		if (rc == SQLITE_DONE && (rc = interrupt(st, &v[i], now, k)) == SQLITE_DONE)
 			(*n)++;
 		free(v[i].host);
 		free(v[i].why);
@@ -257,6 +289,7 @@ reap_tx_inner(struct store *st, time_t now, int *n)
 
 struct reap_arg {
 	time_t now;
+	const struct reap_kinds *k;
 	int n;
 };
 
@@ -266,13 +299,13 @@ reap_tx(struct store *st, void *arg)
 	struct reap_arg *a = arg;
 
 	a->n = 0;
-	return reap_tx_inner(st, a->now, &a->n);
+	return reap_tx_inner(st, a->now, a->k, &a->n);
 }
 
 int
-store_attempts_reap(struct store *st, time_t now, int *n, char **errp)
+store_attempts_reap(struct store *st, time_t now, const struct reap_kinds *k, int *n, char **errp)
 {
-	struct reap_arg a = { now, 0 };
+	struct reap_arg a = { now, k, 0 };
 	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM approval_attempts WHERE outcome = 'approving' LIMIT 1");
 	int any;
 
@@ -297,6 +330,7 @@ struct begin_arg {
 	const char *who;
 	int person, lease;
 	time_t now;
+	const struct reap_kinds *k;
 	int64_t id;
 	char *why;
 	int busy;
@@ -315,7 +349,7 @@ begin_tx(struct store *st, void *arg)
 	a->busy = 0;
 	free(a->why);
 	a->why = NULL;
-	if ((rc = reap_tx_inner(st, a->now, &n)) != SQLITE_DONE)
+	if ((rc = reap_tx_inner(st, a->now, a->k, &n)) != SQLITE_DONE)
 		return rc;
 	if ((s = prep(st, "SELECT state FROM requests WHERE id = ?1", a->rid, NULL, 0)) == NULL)
 		return SQLITE_ERROR;
@@ -371,9 +405,9 @@ begin_tx(struct store *st, void *arg)
 
 int
 store_attempt_begin(struct store *st, int64_t request_id, int64_t outbox_id, const char *who, int person,
-		    int lease, int64_t *attempt_id, char **refused, char **errp)
+		    int lease, const struct reap_kinds *k, int64_t *attempt_id, char **refused, char **errp)
 {
-	struct begin_arg a = { request_id, outbox_id, who, person, lease, time(NULL), 0, NULL, 0 };
+	struct begin_arg a = { request_id, outbox_id, who, person, lease, time(NULL), k, 0, NULL, 0 };
 
 	*attempt_id = 0;
 	*refused = NULL;

@@ -255,7 +255,7 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 	for (size_t i = 0; i < r->nacts; i++) {
 		/* planned before this transaction, but the expectation went to another
 		 * request meanwhile (a concurrent delivery): a person decides instead */
-		int withheld = !strcmp(r->acts[i].kind, "approve") && !r->out->expected;
+		int withheld = r->acts[i].withheld_kind && !r->out->expected;
 		char *why = NULL;
 		s = store_prepare(st, "INSERT INTO outbox (request_id, kind, target, why, created, next_try, message_sha256)"
 				      " VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -267,7 +267,7 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 			r->out->approve_withheld = 1;
 		}
 		sqlite3_bind_int64(s, 1, req_id);
-		sqlite3_bind_text(s, 2, withheld ? "flag" : r->acts[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, withheld ? r->acts[i].withheld_kind : r->acts[i].kind, -1, SQLITE_STATIC);
 		bind_opt(s, 3, withheld ? NULL : r->acts[i].target);
 		bind_opt(s, 4, withheld ? why : r->acts[i].why);
 		free(why);

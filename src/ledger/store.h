@@ -19,6 +19,8 @@ struct planned_action {
 	char *kind;   /* "forward", "redirect", "notify", "approve", "flag" */
 	char *target; /* address or URL; NULL for approve */
 	char *why;    /* plain words: why this action (and, for forward, what failed) */
+	const char *withheld_kind; /* queued instead (target NULL) when the request is not expected
+				    * after all (approve: flag); NULL: queued as planned. Static. */
 };
 
 enum store_flags { STORE_RDONLY = 1, STORE_NOCREATE = 2 };
@@ -185,14 +187,20 @@ int store_outbox_add(struct store *, int64_t request_id, const struct planned_ac
  * outbox entry is done, the request needs a person, and its forwards and
  * notifications are queued (again) saying so; *n says how many. */
 #define ATTEMPT_INTERRUPTED_WHY "an approval was interrupted, check the CA's portal"
+struct reap_kinds;
 int store_attempt_begin(struct store *, int64_t request_id, int64_t outbox_id, const char *who, int person,
-			int lease, int64_t *attempt_id, char **refused, char **errp);
+			int lease, const struct reap_kinds *, int64_t *attempt_id, char **refused, char **errp);
 int store_attempt_step(struct store *, int64_t attempt_id, const char *method, const char *url,
 		       int64_t *step_id, char **errp);
 int store_attempt_step_done(struct store *, int64_t step_id, long status, const char *error, char **errp);
 int store_attempt_end(struct store *, int64_t attempt_id, const char *outcome, const char *result,
 		      char **errp);
-int store_attempts_reap(struct store *, time_t now, int *n, char **errp);
+struct reap_kinds { /* the outbox's action kinds, by what they do (the ledger names none) */
+	const char *const *tell;  /* carry the reason to a person: queued again with it (NULL-terminated) */
+	const char *const *reach; /* reach someone: a request with one queued needs no flag (NULL-terminated) */
+	const char *flag;         /* queued when none reaches anyone */
+};
+int store_attempts_reap(struct store *, time_t now, const struct reap_kinds *, int *n, char **errp);
 
 /* Reports: per domain and CA, last approval and reuse-until (SC-081/SC-090),
  * pending requests and their age. */

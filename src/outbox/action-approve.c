@@ -340,11 +340,11 @@ out:
  * with the request, in one transaction): 1 it does, 0 not (the reason in
  * why), -1 a ledger error (in why). */
 static int
-expectation_held(const struct action_ctx *ax, const struct outbox_item *it, const struct verdict *v,
+expectation_held(const struct action_ctx *ax, const struct request_ref *req, const struct verdict *v,
 		     struct buf *why)
 {
 	char *near = NULL, *err = NULL;
-	int h = store_expect_held(ax->st, it->request_id, v, time(NULL), &near, &err);
+	int h = store_expect_held(ax->st, req->request_id, v, time(NULL), &near, &err);
 
 	if (h == 0)
 		buf_printf(why, "not an expected order: %s", near ? near : "no expectation");
@@ -358,12 +358,12 @@ expectation_held(const struct action_ctx *ax, const struct outbox_item *it, cons
 /* Refused before anything was sent: the request gives its expectation back,
  * so the order the admin expects can still use it. */
 static void
-release_expectation(const struct action_ctx *ax, const struct outbox_item *it, const char *why)
+release_expectation(const struct action_ctx *ax, const struct request_ref *req, const char *why)
 {
 	char *note = xasprintf("its approval was refused before anything was sent: %s", why ? why : "?"), *err = NULL;
 
-	if (store_expect_release(ax->st, it->request_id, note, &err) == -1)
-		log_warnx("request %lld: cannot release its expectation: %s", (long long)it->request_id, err);
+	if (store_expect_release(ax->st, req->request_id, note, &err) == -1)
+		log_warnx("request %lld: cannot release its expectation: %s", (long long)req->request_id, err);
 	free(note);
 	free(err);
 }
@@ -372,29 +372,27 @@ release_expectation(const struct action_ctx *ax, const struct outbox_item *it, c
  * rules: none of them is ever requested. 0, or -1 (a->st, a->result) when
  * one cannot be read (then nothing is requested). */
 static int
-request_rejects(struct approval *a, const struct outbox_item *it)
+request_rejects(struct approval *a, const struct request_ref *req)
 {
 	struct strv shas = { 0 };
 	char *err = NULL;
 	int rc = 0;
 
-	if (store_request_messages(a->ax->st, it->request_id, &shas, &err) == -1) {
+	if (store_request_messages(a->ax->st, req->request_id, &shas, &err) == -1) {
 		a->result = err;
 		a->st = ACTION_RETRY;
 		return -1;
 	}
 	for (size_t i = 0; i < shas.n && rc == 0; i++) {
-		struct outbox_item other = *it;
 		struct envelope env;
 		struct message *m;
 		struct verdict v;
 		char *raw = NULL;
 		size_t len = 0;
 
-		if (it->message_sha256 && !strcmp(shas.v[i], it->message_sha256))
+		if (req->message_sha256 && !strcmp(shas.v[i], req->message_sha256))
 			continue;
-		other.message_sha256 = shas.v[i];
-		if (action_read_archive(a->ax, &other, &raw, &len, &err) == -1) {
+		if (action_read_archive(a->ax, shas.v[i], &raw, &len, &err) == -1) {
 			a->result = xasprintf("cannot read a message of the request to know its reject link (%s): "
 					      "nothing requested", err);
 			free(err);
@@ -443,9 +441,10 @@ same_link(const char *planned, const char *link)
 }
 
 enum action_status
-approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int person, const char *who,
-	       char **result)
+approve_follow(const struct action_ctx *ax, const struct request_ref *req, const struct outbox_item *queued,
+	       const char *who, char **result)
 {
+	int person = queued == NULL;
 	struct approval a = { ax, NULL, NULL, NULL, ACTION_FAIL, NULL, 0, { 0 } };
 	struct action_subject as;
 	struct request_info ri;
@@ -457,11 +456,11 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 	memset(&ri, 0, sizeof(ri));
 	buf_init(&why, 8192);
 	buf_init(&form, 0);
-	if (action_load(ax, it, &as, &a.result) == -1)
+	if (action_load(ax, req, &as, &a.result) == -1)
 		goto out;
 	a.v = &as.v;
-	if (store_request_get(ax->st, it->request_id, &ri, &found, &err) == -1 || !found) {
-		a.result = xasprintf("request %lld: %s", (long long)it->request_id, err ? err : "not found");
+	if (store_request_get(ax->st, req->request_id, &ri, &found, &err) == -1 || !found) {
+		a.result = xasprintf("request %lld: %s", (long long)req->request_id, err ? err : "not found");
 		a.st = ACTION_RETRY;
 		goto out;
 	}
@@ -480,7 +479,7 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 		a.st = ACTION_RETRY;
 		goto out;
 	}
-	if (n == 0 && !person && (held = expectation_held(ax, it, &as.v, &why)) != 1) {
+	if (n == 0 && !person && (held = expectation_held(ax, req, &as.v, &why)) != 1) {
 		a.result = held == -1 ? xstrdup(why.data) : xasprintf("not approved, nothing requested: %s", why.data);
 		if (held == -1)
 			a.st = ACTION_RETRY;
@@ -490,11 +489,11 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 		a.result = xasprintf("not approved, nothing requested: %s", why.data);
 		goto out;
 	}
-	if (it->target && !same_link(it->target, as.v.approve_link)) {
+	if (queued && queued->target && !same_link(queued->target, as.v.approve_link)) {
 		a.result = xstrdup("the mail's approval link is not the one planned: nothing requested");
 		goto out;
 	}
-	if (request_rejects(&a, it) == -1)
+	if (request_rejects(&a, req) == -1)
 		goto out;
 	f = rules_approve_form(ax->rules, as.v.rule);
 	if (f && f->method && !strcmp(f->method, "POST") && form_body(&as.v, f, &form, &a.result) == -1)
@@ -506,10 +505,10 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 	}
 	if ((a.url = url_normalize(as.v.approve_link)) == NULL)
 		a.url = xstrdup(as.v.approve_link); /* may_request() refuses it */
-	if (approve_attempt_begin(ax, it, person, who, &a.attempt, &a.st, &a.result) == -1)
+	if (approve_attempt_begin(ax, req, queued ? queued->id : 0, person, who, &a.attempt, &a.st, &a.result) == -1)
 		goto out;
 	answer_page(&a, f, &form);
-	if (a.st == ACTION_OK && store_request_set_state(ax->st, it->request_id, "approved", who, a.result, &err) == -1) {
+	if (a.st == ACTION_OK && store_request_set_state(ax->st, req->request_id, "approved", who, a.result, &err) == -1) {
 		/* the CA has it; the ledger must say so too, or a person is told */
 		char *r = xasprintf("%s, but the ledger could not record it: %s", a.result, err);
 		free(a.result);
@@ -519,8 +518,8 @@ approve_follow(const struct action_ctx *ax, const struct outbox_item *it, int pe
 	approve_attempt_end(ax, a.attempt, a.st, a.result);
 out:
 	/* nothing sent now, nor by an earlier attempt (which may have reached the CA) */
-	if (!person && a.h == NULL && a.st == ACTION_FAIL && it->attempts == 0)
-		release_expectation(ax, it, a.result);
+	if (!person && a.h == NULL && a.st == ACTION_FAIL && queued->attempts == 0)
+		release_expectation(ax, req, a.result);
 	*result = a.result ? a.result : xstrdup("not approved");
 	free(a.url);
 	free(err);
@@ -533,8 +532,15 @@ out:
 	return a.st;
 }
 
-enum action_status
-action_approve(const struct action_ctx *ax, const struct outbox_item *it, char **result)
+static enum action_status
+approve_run(const struct action_ctx *ax, const struct outbox_item *it, char **result)
 {
-	return approve_follow(ax, it, 0, "dcvmail (automatic)", result);
+	struct request_ref ref = action_ref(it);
+
+	return approve_follow(ax, &ref, it, "dcvmail (automatic)", result);
 }
+
+/* route { approve }: planned only when every guardrail holds (policy.c) */
+const struct action_def action_approve = {
+	{ "approve", ACTION_IN_ROUTES, 0, 0 }, approve_run, ACTION_EFFECT_APPROVED, 0,
+};

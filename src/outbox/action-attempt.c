@@ -14,16 +14,19 @@
 #define ATTEMPT_LEASE_MIN 300
 
 int
-approve_attempt_begin(const struct action_ctx *ax, const struct outbox_item *it, int person, const char *who,
-		      int64_t *attempt, enum action_status *st, char **result)
+approve_attempt_begin(const struct action_ctx *ax, const struct request_ref *req, int64_t outbox_id, int person,
+		      const char *who, int64_t *attempt, enum action_status *st, char **result)
 {
 	/* long enough for every request of one approval to time out */
 	int lease = ax->cfg->approve_timeout * 12 + 60, r;
 	char *refused = NULL, *err = NULL;
+	struct action_reap kinds;
 
 	if (lease < ATTEMPT_LEASE_MIN)
 		lease = ATTEMPT_LEASE_MIN;
-	r = store_attempt_begin(ax->st, it->request_id, it->id, who, person, lease, attempt, &refused, &err);
+	action_reap_kinds(&kinds);
+	r = store_attempt_begin(ax->st, req->request_id, outbox_id, who, person, lease, &kinds.k, attempt, &refused,
+				&err);
 	if (r == -1) {
 		*result = xasprintf("the approval attempt cannot be recorded, so nothing is sent: %s", err);
 		*st = ACTION_RETRY;

@@ -14,27 +14,34 @@
 #include "config.h"
 #include "base/util.h"
 
+struct request_ref
+action_ref(const struct outbox_item *it)
+{
+	struct request_ref r = { it->request_id, it->message_sha256 };
+
+	return r;
+}
+
 int
-action_read_archive(const struct action_ctx *ax, const struct outbox_item *it, char **raw, size_t *len,
-		    char **result)
+action_read_archive(const struct action_ctx *ax, const char *sha256, char **raw, size_t *len, char **result)
 {
 	/* checked against its SHA-256 name: a replaced or damaged file is
 	 * refused, never judged or sent */
-	return store_archive_read(ax->st, it->message_sha256 ? it->message_sha256 : "", 1U << 30, raw, len, result);
+	return store_archive_read(ax->st, sha256 ? sha256 : "", 1U << 30, raw, len, result);
 }
 
 /* The message is judged as it was when it came in: with the envelope the
  * ledger kept (its intake's trust: a forged header in an IMAP mailbox stays
  * unbelieved on approve; its mailbox's role for `role` conditions). */
 int
-action_load(const struct action_ctx *ax, const struct outbox_item *it, struct action_subject *as, char **result)
+action_load(const struct action_ctx *ax, const struct request_ref *it, struct action_subject *as, char **result)
 {
 	struct envelope env = { 0 }; /* unknown: nothing is trusted */
 	char *err = NULL;
 
 	memset(as, 0, sizeof(*as));
 	verdict_init(&as->v);
-	if (action_read_archive(ax, it, &as->raw, &as->rawlen, result) == -1)
+	if (action_read_archive(ax, it->message_sha256, &as->raw, &as->rawlen, result) == -1)
 		return -1;
 	if ((as->m = message_parse(as->raw, as->rawlen, &ax->cfg->limits)) == NULL) {
 		*result = xstrdup("the archived message cannot be parsed");

@@ -1,6 +1,5 @@
 /* action-forward.c — send the person who must act a summary with the original
- * attached unchanged (message/rfc822), by SMTP (smtp.c); and redirect: the
- * original itself, unchanged, to a new envelope recipient. */
+ * attached unchanged (message/rfc822), by SMTP (smtp.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +18,6 @@
 
 #define FOLD_AT 78    /* RFC 5322 2.1.1: lines should be at most 78 characters */
 #define LINE_MAX_ 998 /* and must be at most 998 */
-
-static enum action_status
-from_smtp(enum smtp_status s)
-{
-	return s == SMTP_SENT ? ACTION_OK : s == SMTP_RETRY ? ACTION_RETRY : ACTION_FAIL;
-}
 
 /* RFC 2047 B-encoding of a UTF-8 value, in encoded-words of at most 75
  * characters (45 input bytes, fewer on the first line), each on its own
@@ -206,9 +199,10 @@ compose(const struct action_ctx *ax, const struct outbox_item *it, const struct 
 	return buf_steal(&b);
 }
 
-enum action_status
-action_forward(const struct action_ctx *ax, const struct outbox_item *it, char **result)
+static enum action_status
+forward_run(const struct action_ctx *ax, const struct outbox_item *it, char **result)
 {
+	struct request_ref ref = action_ref(it);
 	char *msg = NULL, *err = NULL;
 	struct action_subject as;
 	struct request_info ri;
@@ -219,7 +213,7 @@ action_forward(const struct action_ctx *ax, const struct outbox_item *it, char *
 		*result = xstrdup("no smtp block with a from address in the configuration");
 		return ACTION_FAIL;
 	}
-	if (action_load(ax, it, &as, result) == -1) {
+	if (action_load(ax, &ref, &as, result) == -1) {
 		action_subject_free(&as);
 		return ACTION_FAIL;
 	}
@@ -227,7 +221,7 @@ action_forward(const struct action_ctx *ax, const struct outbox_item *it, char *
 	if (store_request_get(ax->st, it->request_id, &ri, &found, &err) == -1)
 		free(err); /* the summary goes without the state */
 	msg = compose(ax, it, &as, found ? &ri : NULL);
-	st = from_smtp(smtp_send(&ax->cfg->smtp, ax->cfg->smtp.from, it->target, msg, strlen(msg), result));
+	st = action_of_smtp(smtp_send(&ax->cfg->smtp, ax->cfg->smtp.from, it->target, msg, strlen(msg), result));
 	if (st == ACTION_OK)
 		*result = xasprintf("forwarded to %s", it->target);
 	free(msg);
@@ -236,23 +230,7 @@ action_forward(const struct action_ctx *ax, const struct outbox_item *it, char *
 	return st;
 }
 
-enum action_status
-action_redirect(const struct action_ctx *ax, const struct outbox_item *it, char **result)
-{
-	char *raw = NULL, *err = NULL;
-	size_t len;
-	enum action_status st;
-
-	if (!ax->cfg->have_smtp || ax->cfg->smtp.from == NULL) {
-		*result = xstrdup("no smtp block with a from address in the configuration");
-		return ACTION_FAIL;
-	}
-	if (action_read_archive(ax, it, &raw, &len, result) == -1)
-		return ACTION_FAIL;
-	st = from_smtp(smtp_send(&ax->cfg->smtp, ax->cfg->smtp.from, it->target, raw, len, &err));
-	*result = st == ACTION_OK ? xasprintf("redirected to %s", it->target) : err;
-	if (st == ACTION_OK)
-		free(err);
-	free(raw);
-	return st;
-}
+/* route { forward ADDRESS... }: the mail, with a summary, to a person */
+const struct action_def action_forward = {
+	{ "forward", ACTION_IN_ROUTES | ACTION_NEEDS_SMTP, 1, -1 }, forward_run, ACTION_EFFECT_FORWARDED, 1,
+};

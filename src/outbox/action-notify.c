@@ -83,9 +83,10 @@ sign(const char *key, const char *ts, const char *body, char out[65])
 	free(msg);
 }
 
-enum action_status
-action_notify(const struct action_ctx *ax, const struct outbox_item *it, char **result)
+static enum action_status
+notify_run(const struct action_ctx *ax, const struct outbox_item *it, char **result)
 {
+	struct request_ref ref = action_ref(it);
 	const struct config *cfg = ax->cfg;
 	struct action_subject as;
 	struct request_info ri;
@@ -99,7 +100,7 @@ action_notify(const struct action_ctx *ax, const struct outbox_item *it, char **
 	memset(&ri, 0, sizeof(ri));
 	memset(&resp, 0, sizeof(resp));
 	log_redact_url(it->target, where, sizeof(where));
-	if (action_load(ax, it, &as, result) == -1)
+	if (action_load(ax, &ref, &as, result) == -1)
 		goto out;
 	if (store_request_get(ax->st, it->request_id, &ri, &found, &err) == -1 || !found) {
 		*result = xasprintf("request %lld: %s", (long long)it->request_id, err ? err : "not found");
@@ -150,3 +151,9 @@ out:
 	action_subject_free(&as);
 	return st;
 }
+
+/* route { notify URL... }: a signed JSON document to a webhook */
+const struct action_def action_notify = {
+	{ "notify", ACTION_IN_ROUTES | ACTION_NEEDS_NOTIFY_SECRET | ACTION_HTTPS_TARGETS, 1, -1 }, notify_run,
+	ACTION_EFFECT_NONE, 1,
+};

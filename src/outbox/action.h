@@ -7,6 +7,8 @@
 #include "judge/rules.h"
 #include "ledger/store.h"
 #include "judge/verdict.h"
+#include "config.h"
+#include "outbox/smtp.h"
 
 struct config;
 struct ruleset;
@@ -21,15 +23,60 @@ struct action_ctx {
 
 enum action_status { ACTION_OK = 0, ACTION_RETRY, ACTION_FAIL };
 
-struct action_def {
-	const char *kind; /* "forward", "redirect", "notify", "approve" */
-	enum action_status (*run)(const struct action_ctx *, const struct outbox_item *, char **result);
-};
-const struct action_def *action_find(const char *kind);
+/* What a mail server's answer means for the action that sent it. */
+static inline enum action_status
+action_of_smtp(enum smtp_status s)
+{
+	return s == SMTP_SENT ? ACTION_OK : s == SMTP_RETRY ? ACTION_RETRY : ACTION_FAIL;
+}
 
-/* The request's first message as archived (raw bytes). 0, or -1 with *result. */
-int action_read_archive(const struct action_ctx *, const struct outbox_item *, char **raw, size_t *len,
-			char **result);
+/* What an action does to its request when it is done. */
+enum action_effect {
+	ACTION_EFFECT_NONE,      /* notify: a webhook is told */
+	ACTION_EFFECT_FORWARDED, /* a person has the mail: pending becomes forwarded */
+	ACTION_EFFECT_APPROVED,  /* approve: the request is approved (it records that itself) */
+	ACTION_EFFECT_PERSON,    /* flag: the request needs a person */
+};
+
+/* One action kind. Each action-NAME.c exports one, and outbox.c's table
+ * lists them: the config's route keyword (kind, config.h), the run
+ * function, what it does to the request. Config, policy and the outbox
+ * look a kind up by its name here; adding an action is one new file and
+ * one table line. */
+struct action_def {
+	struct action_kind kind; /* first: config.h's part (name, route syntax, needs) */
+	enum action_status (*run)(const struct action_ctx *, const struct outbox_item *, char **result);
+	enum action_effect effect;
+	int tells_why; /* its message carries the plan's why to a person: sent again, saying so, when
+			* an interrupted approval leaves the request to a person (store_attempts_reap) */
+};
+extern const struct action_def action_forward, action_redirect, action_notify, action_approve, action_flag;
+/* By name ("forward"), NULL when unknown; action_at(i) is the i-th, NULL past the end. */
+const struct action_def *action_find(const char *name);
+const struct action_def *action_at(size_t i);
+/* action_at for config_load (struct config_ops): the kinds' config.h part. */
+const struct action_kind *action_kind_at(size_t i);
+/* The ledger's view of the kinds (struct reap_kinds, for an interrupted
+ * approval), filled from the table. */
+#define ACTIONS_MAX 16
+struct action_reap {
+	const char *tell[ACTIONS_MAX + 1], *reach[ACTIONS_MAX + 1];
+	struct reap_kinds k;
+};
+void action_reap_kinds(struct action_reap *);
+
+/* What an action acts on: a request, by reference. A queued action's is
+ * its outbox row's (action_ref); a person's decision (`dcvmail approve ID`)
+ * names the request and its first message itself. The envelope is the
+ * message's, read back from the ledger by action_load. */
+struct request_ref {
+	int64_t request_id;
+	const char *message_sha256; /* the request's first message, archived */
+};
+struct request_ref action_ref(const struct outbox_item *);
+
+/* The message sha256 names, as archived (raw bytes). 0, or -1 with *result. */
+int action_read_archive(const struct action_ctx *, const char *sha256, char **raw, size_t *len, char **result);
 
 /* The request's first message, from the archive, judged again. */
 struct action_subject {
@@ -39,7 +86,7 @@ struct action_subject {
 	struct verdict v;
 	const struct ca_def *ca; /* NULL when no CA rule knows the mail */
 };
-int action_load(const struct action_ctx *, const struct outbox_item *, struct action_subject *, char **result);
+int action_load(const struct action_ctx *, const struct request_ref *, struct action_subject *, char **result);
 void action_subject_free(struct action_subject *);
 
 /* The stable identity of one queued action of one request (hex of
@@ -49,11 +96,12 @@ void action_subject_free(struct action_subject *);
 #define ACTION_ID_LEN 32
 void action_identity(const struct outbox_item *, const char *request_key, char out[ACTION_ID_LEN + 1]);
 
-/* Follow the request's approval link behind every guardrail (person: as
- * `dcvmail approve ID`, without the expectation and auto-approve conditions)
- * and record who approved. */
-enum action_status approve_follow(const struct action_ctx *, const struct outbox_item *, int person,
-				  const char *who, char **result);
+/* Follow the request's approval link behind every guardrail and record who
+ * approved. queued: the outbox row of an automatic approval; NULL when a
+ * person asked (`dcvmail approve ID`: without the expectation and
+ * auto-approve conditions). */
+enum action_status approve_follow(const struct action_ctx *, const struct request_ref *,
+				  const struct outbox_item *queued, const char *who, char **result);
 
 /* The approval's trace (action-attempt.c). approve_attempt_begin commits an
  * `approving` attempt before anything is sent: 0, or -1 with *st and
@@ -62,8 +110,8 @@ enum action_status approve_follow(const struct action_ctx *, const struct outbox
  * records the outcome. */
 struct http;
 struct http_resp;
-int approve_attempt_begin(const struct action_ctx *, const struct outbox_item *, int person, const char *who,
-			  int64_t *attempt, enum action_status *st, char **result);
+int approve_attempt_begin(const struct action_ctx *, const struct request_ref *, int64_t outbox_id, int person,
+			  const char *who, int64_t *attempt, enum action_status *st, char **result);
 int approve_attempt_http(const struct action_ctx *, int64_t attempt, struct http *, const char *method,
 			 const char *url, const char *body, size_t len, const char *const *headers,
 			 struct http_resp *resp);

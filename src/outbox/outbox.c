@@ -1,5 +1,5 @@
 /* outbox.c — run queued actions with retries and backoff; each attempt is
- * recorded. Actions are a table: one file per action, one entry here. */
+ * recorded. Actions are a table: one file per action, one line here. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,34 +13,54 @@
 #define BACKOFF_FIRST 60
 #define BACKOFF_MAX 3600
 
-enum action_status action_forward(const struct action_ctx *, const struct outbox_item *, char **);
-enum action_status action_notify(const struct action_ctx *, const struct outbox_item *, char **);
-enum action_status action_approve(const struct action_ctx *, const struct outbox_item *, char **);
-enum action_status action_redirect(const struct action_ctx *, const struct outbox_item *, char **);
-
-/* "flag": the request needs a person; the attempt log says why. */
-static enum action_status
-action_flag(const struct action_ctx *ax, const struct outbox_item *it, char **result)
-{
-	(void)ax;
-	*result = xasprintf("needs a person: %s", it->why ? it->why : "see the request");
-	return ACTION_OK;
-}
-
-static const struct action_def actions[] = {
-	{ "forward", action_forward },
-	{ "redirect", action_redirect },
-	{ "notify", action_notify },
-	{ "approve", action_approve },
-	{ "flag", action_flag },
+/* Every action kind, one line each (action-NAME.c defines it); a route
+ * lists them in this order in its errors and `dcvmail -n -v`. */
+static const struct action_def *const actions[] = {
+	&action_forward,
+	&action_redirect,
+	&action_notify,
+	&action_approve,
+	&action_flag,
 };
 
 const struct action_def *
-action_find(const char *kind)
+action_at(size_t i)
 {
-	for (size_t i = 0; i < nitems(actions); i++)
-		if (!strcmp(actions[i].kind, kind))
-			return &actions[i];
+	return i < nitems(actions) ? actions[i] : NULL;
+}
+
+const struct action_kind *
+action_kind_at(size_t i)
+{
+	return i < nitems(actions) ? &actions[i]->kind : NULL;
+}
+
+_Static_assert(nitems(actions) <= ACTIONS_MAX, "ACTIONS_MAX (action.h) is too small");
+
+void
+action_reap_kinds(struct action_reap *r)
+{
+	size_t nt = 0, nr = 0;
+
+	/* the kinds that carry the reason, and those that reach someone */
+	for (size_t i = 0; i < nitems(actions); i++) {
+		if (actions[i]->tells_why)
+			r->tell[nt++] = actions[i]->kind.name;
+		if (actions[i]->tells_why || actions[i]->effect == ACTION_EFFECT_FORWARDED)
+			r->reach[nr++] = actions[i]->kind.name;
+	}
+	r->tell[nt] = r->reach[nr] = NULL;
+	r->k.tell = r->tell;
+	r->k.reach = r->reach;
+	r->k.flag = action_flag.kind.name;
+}
+
+const struct action_def *
+action_find(const char *name)
+{
+	for (size_t i = 0; name && i < nitems(actions); i++)
+		if (!strcmp(actions[i]->kind.name, name))
+			return actions[i];
 	return NULL;
 }
 
@@ -85,9 +105,11 @@ backoff(int attempts)
 static int
 reap_interrupted(const struct action_ctx *ax, char **errp)
 {
+	struct action_reap r;
 	int n = 0;
 
-	if (store_attempts_reap(ax->st, time(NULL), &n, errp) == -1)
+	action_reap_kinds(&r);
+	if (store_attempts_reap(ax->st, time(NULL), &r.k, &n, errp) == -1)
 		return -1;
 	if (n > 0)
 		log_warnx("%d approval%s interrupted before %s outcome was recorded: not tried again, the request%s"
@@ -136,7 +158,7 @@ outbox_run(const struct action_ctx *ax, char **errp)
 			outbox_item_free(&it);
 			return -1;
 		}
-		if ((ok && (!strcmp(it.kind, "forward") || !strcmp(it.kind, "redirect"))) || gave_up)
+		if ((ok && def->effect == ACTION_EFFECT_FORWARDED) || gave_up)
 			after_action(ax->st, &it, ok, result);
 		free(result);
 		outbox_item_free(&it);

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "mail/links.h"
+#include "outbox/action.h"
 #include "outbox/policy.h"
 #include "judge/rules.h"
 #include "base/url.h"
@@ -18,6 +19,7 @@ plan_add(struct plan *p, const char *kind, const char *target, const char *why)
 	p->actions[p->n].kind = xstrdup(kind);
 	p->actions[p->n].target = target ? xstrdup(target) : NULL;
 	p->actions[p->n].why = why ? xstrdup(why) : NULL;
+	p->actions[p->n].withheld_kind = NULL;
 	p->n++;
 }
 
@@ -159,6 +161,15 @@ policy_approval_problems(const struct config *cfg, const struct ruleset *rs, str
 	return n;
 }
 
+/* What a route's action does to the request, from the outbox's table. */
+static enum action_effect
+route_effect(const struct route_action *a)
+{
+	const struct action_def *d = action_find(a->kind ? a->kind->name : NULL);
+
+	return d ? d->effect : ACTION_EFFECT_NONE;
+}
+
 int
 policy_plan(const struct config *cfg, const struct ruleset *rs, struct store *st, const struct message *m,
 	    const struct verdict *v, const struct envelope *env, time_t now, struct plan *out, char **errp)
@@ -178,7 +189,7 @@ policy_plan(const struct config *cfg, const struct ruleset *rs, struct store *st
 		return 0;
 	for (size_t i = 0; i < nhit; i++)
 		for (size_t j = 0; j < hit[i]->nactions; j++)
-			approve_wanted |= hit[i]->actions[j].kind == RA_APPROVE;
+			approve_wanted |= route_effect(&hit[i]->actions[j]) == ACTION_EFFECT_APPROVED;
 	buf_init(&why, 8192);
 	if (approve_wanted || v->type == VT_DCV || v->type == VT_EV_INTENT || v->type == VT_SUSPICIOUS) {
 		if ((problems = policy_approval_problems(cfg, rs, st, v, now, 0, &why, errp)) == -1) {
@@ -186,25 +197,28 @@ policy_plan(const struct config *cfg, const struct ruleset *rs, struct store *st
 			return -1;
 		}
 	}
-	if (approve_wanted && problems == 0)
-		plan_add(out, "approve", v->approve_link, "every guardrail holds");
+	if (approve_wanted && problems == 0) {
+		plan_add(out, action_approve.kind.name, v->approve_link, "every guardrail holds");
+		/* the ledger queues a flag instead if its expectation is gone */
+		out->actions[out->n - 1].withheld_kind = action_flag.kind.name;
+	}
 	for (size_t k = 0; k < v->nreasons; k++)
 		if (!strstr(why.data ? why.data : "", v->reasons[k]))
 			buf_printf(&why, "%s%s", why.len ? "; " : "", v->reasons[k]);
 	for (size_t i = 0; i < nhit; i++)
 		for (size_t j = 0; j < hit[i]->nactions; j++) {
 			const struct route_action *a = &hit[i]->actions[j];
-			static const char *const kinds[] = { "forward", "redirect", "notify", "approve" };
-			if (a->kind == RA_APPROVE)
+			enum action_effect e = route_effect(a);
+			if (e == ACTION_EFFECT_APPROVED)
 				continue;
 			for (size_t t = 0; t < a->targets.n; t++) {
-				plan_add(out, kinds[a->kind], a->targets.v[t], why.len ? why.data : NULL);
-				forwards += a->kind == RA_FORWARD || a->kind == RA_REDIRECT;
+				plan_add(out, a->kind->name, a->targets.v[t], why.len ? why.data : NULL);
+				forwards += e == ACTION_EFFECT_FORWARDED;
 			}
 		}
 	/* an approval that cannot happen must reach a person */
 	if (approve_wanted && problems > 0 && forwards == 0)
-		plan_add(out, "flag", NULL, why.data);
+		plan_add(out, action_flag.kind.name, NULL, why.data);
 	buf_free(&why);
 	return 0;
 }

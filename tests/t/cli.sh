@@ -25,4 +25,13 @@ PY
 out=$("$DCVMAIL" -c "$TEST_TMP/readme.conf" -n 2>&1); rc=$?
 check_eq "the README's example configuration passes dcvmail -n" "$rc" 0
 check_contains "dcvmail -n reports the rules" "$out" "rules for"
+check_not_contains "dcvmail -n alone lists no keywords" "$out" "dcvmail.conf keywords"
+out=$("$DCVMAIL" -c "$TEST_TMP/readme.conf" -n -v 2>&1); rc=$?
+check_eq "dcvmail -n -v exits 0" "$rc" 0
+check_contains "dcvmail -n -v lists the keywords" "$out" "dcvmail.conf keywords (block, keyword, arguments):"
+check_contains "a top keyword with its bounds" "$out" "top      pending-alert            NUMBER (1 to 8760)"
+check_contains "a block's keyword" "$out" "smtp     require-tls              yes|no"
+check_contains "the route actions from the action table" "$out" "route    approve                  (no arguments)"
+check_contains "and still checks" "$out" "rules for"
+check_contains "--help says so" "$("$DCVMAIL" --help)" "with -v: list every config keyword"
 t_done

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "outbox/action.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/dcvmail-test-config.XXXXXX";
@@ -24,26 +25,39 @@ write_tmp(const char *name, const char *text, int mode)
 	return path;
 }
 
-/* Load text; capture stderr into errbuf. Returns config_load's result. */
+/* Where config_load's errors go: "basename:line: message\n" appended. */
+struct errs {
+	char *buf;
+	size_t len, used;
+	int calls;
+};
+
+static void
+collect(void *arg, const char *file, int line, int col, const char *msg)
+{
+	struct errs *e = arg;
+	const char *base = strrchr(file, '/');
+	int n;
+
+	e->calls++;
+	CHECK(col == 0, "a config error has no column");
+	n = snprintf(e->buf + e->used, e->len - e->used, "%s:%d: %s\n", base ? base + 1 : file, line, msg);
+	if (n > 0)
+		e->used += (size_t)n < e->len - e->used ? (size_t)n : e->len - e->used - 1;
+}
+
+/* Load text; errors through the callback into errbuf. Returns config_load's result. */
 static int
 load(const char *text, struct config *c, char *errbuf, size_t len)
 {
 	const char *p = write_tmp("t.conf", text, 0600);
-	char errpath[300];
-	FILE *ef;
-	int r, saved = dup(2);
+	struct errs e = { errbuf, len, 0, 0 };
+	struct config_ops ops = { collect, &e, action_kind_at };
+	int r;
 
-	snprintf(errpath, sizeof(errpath), "%s/err", dir);
-	ef = fopen(errpath, "w+");
-	dup2(fileno(ef), 2);
-	r = config_load(p, c);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(ef);
-	len = fread(errbuf, 1, len - 1, ef);
-	errbuf[len] = '\0';
-	fclose(ef);
+	errbuf[0] = '\0';
+	r = config_load(p, c, &ops);
+	CHECK(r == -1 || e.calls == r, "every error reached the callback (%d of %d)", e.calls, r);
 	return r;
 }
 
@@ -94,7 +108,9 @@ test_good(void)
 	CHECK(c.have_smtp && c.smtp.from && !strcmp(c.smtp.from, "dcvmail@example.com"), "smtp block");
 	CHECK(c.nroutes == 2 && c.routes[0].nactions == 2 && c.routes[0].actions[0].targets.n == 2,
 	      "route with forward (2 targets) and approve");
-	CHECK(c.routes[1].is_default && c.routes[1].actions[0].kind == RA_FORWARD, "default route forwards");
+	CHECK(c.routes[1].is_default && !strcmp(c.routes[1].actions[0].kind->name, "forward"), "default route forwards");
+	CHECK(!strcmp(c.routes[0].actions[1].kind->name, "approve") && c.routes[0].actions[1].targets.n == 0,
+	      "approve is an action of the outbox's table");
 	CHECK(config_role_for(&c, "admin@example.org") == ROLE_CONSTRUCTED, "local part admin@ matches any domain");
 	CHECK(config_role_for(&c, "WEBMASTER@Example.COM") == ROLE_CONSTRUCTED, "role match is case-insensitive");
 	CHECK(config_role_for(&c, "dcv@example.com") == ROLE_TXT, "exact address role");
@@ -146,6 +162,41 @@ test_errors(void)
 		     "notify without a signing key");
 	expect_error("hostname \"unterminated\n", "unterminated quoted string", "unterminated quote");
 	expect_error("pending-alert 0\n", "wants a number from 1", "number out of range");
+	/* the table: each block's keywords, bounds, and the outbox's action kinds */
+	expect_error("route {\n type dcv\n}\n", "t.conf:1: route has no action (forward, redirect, notify, approve)",
+		     "the kinds a route may name, from the action table");
+	expect_error("route {\n flag\n}\n", "t.conf:2: unknown keyword 'flag' in route block", "flag is no route keyword");
+	expect_error("route {\n approve now\n}\n", "t.conf:2: 'approve' takes 0 arguments", "approve takes no target");
+	expect_error("smtp {\n url smtp://127.0.0.1\n port 25\n}\n", "t.conf:3: unknown keyword 'port' in smtp block",
+		     "unknown keyword in smtp block");
+	expect_error("mailbox x {\n poll-interval 0\n}\n", "t.conf:2: 'poll-interval' wants a number from 1 to 86400, not '0'",
+		     "mailbox int bounds");
+	expect_error("mailbox x {\n state-dir /x\n}\n", "t.conf:2: unknown keyword 'state-dir' in mailbox block",
+		     "a top keyword in a block");
+	expect_error("smtp {\n mailbox y {\n}\n", "t.conf:2: unknown keyword 'mailbox' in smtp block", "a block in a block");
+	expect_error("pipe-server-timeout 601\n", "t.conf:1: 'pipe-server-timeout' wants a number from 1 to 600",
+		     "the last keyword is found");
+	expect_error("action-retry-max\n", "t.conf:1: 'action-retry-max' takes 1 argument", "the first keyword is found");
+	expect_error("smtp {\n url smtp://u:pw@127.0.0.1\n from a@b\n}\nroute {\n frob x\n}\n",
+		     "t.conf:6: unknown keyword 'frob' in route block", "line numbers through the callback");
+}
+
+static void
+test_table(void)
+{
+	const char *a = NULL, *b = NULL;
+	char buf[16384];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	struct config_ops ops = { NULL, NULL, action_kind_at };
+
+	CHECK(config_keywords_sorted(&a, &b) == 0, "the keyword table is sorted for bsearch%s%s%s%s",
+	      a ? " (" : "", a ? a : "", a ? " before " : "", b ? b : "");
+	config_keywords(f, &ops);
+	fclose(f);
+	CHECK(strstr(buf, "top      state-dir ") != NULL, "the list names a top keyword");
+	CHECK(strstr(buf, "mailbox  idle-refresh             NUMBER (1 to 1740)") != NULL, "with its bounds");
+	CHECK(strstr(buf, "route    notify                   URL...") != NULL, "and the route actions");
+	CHECK(strstr(buf, "route    flag") == NULL, "but not flag");
 }
 
 static void
@@ -174,6 +225,7 @@ main(void)
 		return 1;
 	test_good();
 	test_errors();
+	test_table();
 	test_secret();
 	{
 		char cmd[300];

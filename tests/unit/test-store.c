@@ -48,7 +48,7 @@ test_states(const char *dir)
 	struct message *m = fake_message("From: a@digicert.com\nSubject: x\n\nhello\n");
 	struct verdict v;
 	struct record_result rr;
-	struct planned_action acts[] = { { "forward", "ops@example.com", "a person must approve" } };
+	struct planned_action acts[] = { { "forward", "ops@example.com", "a person must approve", NULL } };
 	struct request_info ri;
 	int found;
 
