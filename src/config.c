@@ -20,9 +20,9 @@
 #define MAX_ARGS 64
 
 static const char *const role_names[] = {
-	[ROLE_NONE] = "none", [ROLE_WHOIS] = "whois", [ROLE_TXT] = "txt",
-	[ROLE_CONSTRUCTED] = "constructed", [ROLE_APPROVER] = "approver",
-	[ROLE_EV_CONTACT] = "ev-contact",
+	[ROLE_NONE] = "none",	      [ROLE_WHOIS] = "whois",
+	[ROLE_TXT] = "txt",	      [ROLE_CONSTRUCTED] = "constructed",
+	[ROLE_APPROVER] = "approver", [ROLE_EV_CONTACT] = "ev-contact",
 };
 
 const char *
@@ -223,8 +223,8 @@ kw_mailbox_role(struct parser *p, void *obj)
 static void
 kw_route_type(struct parser *p, void *obj)
 {
-	static const char *const ok[] = { "dcv", "ev-intent", "documents", "issued", "reminder",
-					  "notice", "unknown", "suspicious", "malformed", "oversized" };
+	static const char *const ok[] = { "dcv",    "ev-intent", "documents",  "issued",    "reminder",
+					  "notice", "unknown",	 "suspicious", "malformed", "oversized" };
 	struct route_cfg *r = obj;
 
 	if (want_args(p, 1, -1) == -1)
@@ -296,8 +296,7 @@ kw_role(struct parser *p, void *obj)
 	}
 	for (int i = 2; i < p->argc; i++)
 		if (strchr(p->argv[i], '@') == NULL)
-			perr(p, "role address '%s' has no '@' (write 'admin@' for a local part)",
-			     p->argv[i]);
+			perr(p, "role address '%s' has no '@' (write 'admin@' for a local part)", p->argv[i]);
 	p->cfg->roles = xreallocarray(p->cfg->roles, p->cfg->nroles + 1, sizeof(*p->cfg->roles));
 	rm = &p->cfg->roles[p->cfg->nroles++];
 	memset(rm, 0, sizeof(*rm));
@@ -343,8 +342,10 @@ kw_limit(struct parser *p, void *obj)
 	else if (!strcmp(k, "regex-depth"))
 		p->cfg->regex_depth_limit = v;
 	else
-		perr(p, "unknown limit '%s' (message-size, mime-depth, mime-parts, header-count, "
-			"line-length, text-size, links, regex-match, regex-depth)", k);
+		perr(p,
+		     "unknown limit '%s' (message-size, mime-depth, mime-parts, header-count, "
+		     "line-length, text-size, links, regex-match, regex-depth)",
+		     k);
 }
 
 static void
@@ -509,11 +510,8 @@ keyword(struct parser *p, enum block blk, void *obj)
 		if (want_args(p, 1, -1) == 0)
 			add_words(p, field);
 		break;
-	case KW_FN:
-		k->fn(p, obj);
-		break;
-	case KW_BLOCK:
-		break;
+	case KW_FN: k->fn(p, obj); break;
+	case KW_BLOCK: break;
 	}
 }
 
@@ -530,13 +528,16 @@ config_keywords(FILE *out, const struct config_ops *ops)
 		case KW_BOOL: fprintf(out, "yes|no\n"); break;
 		case KW_INT: fprintf(out, "NUMBER (%d to %d)\n", k->min, k->max); break;
 		case KW_WORDS: fprintf(out, "WORD...\n"); break;
-		case KW_FN: case KW_BLOCK: fprintf(out, "%s\n", k->takes); break;
+		case KW_FN:
+		case KW_BLOCK: fprintf(out, "%s\n", k->takes); break;
 		}
 	}
 	for (size_t i = 0; (a = action_kind(ops, i)) != NULL; i++)
 		if (a->flags & ACTION_IN_ROUTES)
 			fprintf(out, "%-8s %-24s %s\n", block_names[B_ROUTE], a->name,
-				a->max_targets == 0 ? "(no arguments)" : a->flags & ACTION_HTTPS_TARGETS ? "URL..." : "ADDRESS...");
+				a->max_targets == 0		  ? "(no arguments)"
+				: a->flags & ACTION_HTTPS_TARGETS ? "URL..."
+								  : "ADDRESS...");
 }
 
 /* "route has no action (forward, redirect, notify, approve)": the kinds a route may name */
@@ -650,11 +651,13 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 			continue;
 		}
 		if (blk != B_TOP) {
-			keyword(&p, blk, blk == B_MAILBOX ? (void *)mb : blk == B_SMTP ? (void *)&cfg->smtp : (void *)rt);
+			keyword(&p, blk,
+				blk == B_MAILBOX ? (void *)mb
+				: blk == B_SMTP	 ? (void *)&cfg->smtp
+						 : (void *)rt);
 			continue;
 		}
-		if (!strcmp(p.argv[0], "mailbox") || !strcmp(p.argv[0], "smtp") ||
-		    !strcmp(p.argv[0], "route")) {
+		if (!strcmp(p.argv[0], "mailbox") || !strcmp(p.argv[0], "smtp") || !strcmp(p.argv[0], "route")) {
 			if (!is_block_open(&p)) {
 				perr(&p, "'%s' starts a block: end the line with '{'", p.argv[0]);
 				continue;
@@ -688,8 +691,7 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 					perr(&p, "route takes no name except 'default'");
 					continue;
 				}
-				cfg->routes = xreallocarray(cfg->routes, cfg->nroutes + 1,
-							    sizeof(*cfg->routes));
+				cfg->routes = xreallocarray(cfg->routes, cfg->nroutes + 1, sizeof(*cfg->routes));
 				rt = &cfg->routes[cfg->nroutes++];
 				memset(rt, 0, sizeof(*rt));
 				rt->is_default = p.argc == 2;
@@ -726,19 +728,30 @@ config_free(struct config *c)
 	free(c->roles);
 	for (size_t i = 0; i < c->nmailboxes; i++) {
 		struct mailbox_cfg *m = &c->mailboxes[i];
-		free(m->name); free(m->url); free(m->user); free(m->password_file);
-		free(m->move_to); free(m->ca_file);
+		free(m->name);
+		free(m->url);
+		free(m->user);
+		free(m->password_file);
+		free(m->move_to);
+		free(m->ca_file);
 		strv_free(&m->trust_authserv_ids);
 	}
 	free(c->mailboxes);
-	free(c->smtp.url); free(c->smtp.user); free(c->smtp.password_file);
-	free(c->smtp.from); free(c->smtp.helo); free(c->smtp.ca_file);
+	free(c->smtp.url);
+	free(c->smtp.user);
+	free(c->smtp.password_file);
+	free(c->smtp.from);
+	free(c->smtp.helo);
+	free(c->smtp.ca_file);
 	free(c->notify_secret_file);
 	free(c->https_ca_file);
 	strv_free(&c->auto_approve_cas);
 	for (size_t i = 0; i < c->nroutes; i++) {
 		struct route_cfg *r = &c->routes[i];
-		strv_free(&r->types); strv_free(&r->cas); strv_free(&r->domains); strv_free(&r->roles);
+		strv_free(&r->types);
+		strv_free(&r->cas);
+		strv_free(&r->domains);
+		strv_free(&r->roles);
 		for (size_t j = 0; j < r->nactions; j++)
 			strv_free(&r->actions[j].targets);
 		free(r->actions);
@@ -783,8 +796,8 @@ rules_beside_binary(const char *argv0)
 }
 
 int
-config_setup(struct config *cfg, const char *opt_config, const char *opt_state_dir,
-	     const char *argv0, const struct config_ops *ops)
+config_setup(struct config *cfg, const char *opt_config, const char *opt_state_dir, const char *argv0,
+	     const struct config_ops *ops)
 {
 	const char *path = opt_config ? opt_config : getenv("DCVMAIL_CONFIG");
 	const char *def = DCVMAIL_SYSCONFDIR "/dcvmail/dcvmail.conf";
@@ -823,7 +836,8 @@ config_setup(struct config *cfg, const char *opt_config, const char *opt_state_d
 		else if (dir_exists(sys))
 			cfg->rules_dir = xstrdup(sys);
 		else {
-			log_warnx("no rules directory: set rules-dir in %s, or DCVMAIL_RULES_DIR, or install rules under %s",
+			log_warnx("no rules directory: set rules-dir in %s, or DCVMAIL_RULES_DIR, or install rules "
+				  "under %s",
 				  path ? path : def, sys);
 			config_free(cfg);
 			return EXIT_CONFIG;
@@ -925,8 +939,10 @@ check_secret(const struct config *c, const char *what, int line, const char *pat
 		return 1;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		fprintf(out, "%s:%d: %s %s has mode %04o: group or others can read it, and dcvmail refuses it; "
-			     "fix with: chmod 600 %s\n", conf, line, what, path, (unsigned)(st.st_mode & 07777), path);
+		fprintf(out,
+			"%s:%d: %s %s has mode %04o: group or others can read it, and dcvmail refuses it; "
+			"fix with: chmod 600 %s\n",
+			conf, line, what, path, (unsigned)(st.st_mode & 07777), path);
 		return 1;
 	}
 	return 0;

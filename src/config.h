@@ -23,21 +23,21 @@ struct mailbox_cfg {
 	char *user;
 	char *password_file;
 	enum mbox_role role;
-	char *move_to;      /* folder for processed mail, or NULL */
-	char *ca_file;      /* trust anchors for this server, or NULL: system store */
-	int insecure_plaintext; /* only honoured for loopback hosts */
-	int poll_interval;  /* seconds, when IDLE is missing or off; default 60 */
-	int idle;           /* use IDLE when the server offers it; default yes */
-	int idle_refresh;   /* seconds before IDLE is renewed; default 1500 (RFC 2177: < 29 min) */
-	int reconnect_max;  /* seconds, cap of the reconnect backoff; default 300 */
-	int timeout;        /* seconds for each network operation; default 60 */
+	char *move_to;			/* folder for processed mail, or NULL */
+	char *ca_file;			/* trust anchors for this server, or NULL: system store */
+	int insecure_plaintext;		/* only honoured for loopback hosts */
+	int poll_interval;		/* seconds, when IDLE is missing or off; default 60 */
+	int idle;			/* use IDLE when the server offers it; default yes */
+	int idle_refresh;		/* seconds before IDLE is renewed; default 1500 (RFC 2177: < 29 min) */
+	int reconnect_max;		/* seconds, cap of the reconnect backoff; default 300 */
+	int timeout;			/* seconds for each network operation; default 60 */
 	struct strv trust_authserv_ids; /* A-R ids the provider writes and strips forgeries of; empty: none */
 	const char *file;
 	int line;
 };
 
 struct smtp_cfg {
-	char *url;  /* smtp://host:port (STARTTLS if offered... see man), submission://, smtps:// */
+	char *url; /* smtp://host:port (STARTTLS if offered... see man), submission://, smtps:// */
 	char *user;
 	char *password_file;
 	char *from; /* envelope and header From of forwarded mail */
@@ -45,7 +45,7 @@ struct smtp_cfg {
 	char *ca_file;
 	int require_tls; /* default yes unless loopback */
 	int timeout;
-	int line;        /* where the block starts, for errors */
+	int line; /* where the block starts, for errors */
 };
 
 /* What a route block knows of an action kind: its keyword, how many targets
@@ -53,10 +53,10 @@ struct smtp_cfg {
  * outbox's (struct action_def in outbox/action.h, whose first member this
  * is); config_load is handed them (struct config_ops) and names none. */
 enum {
-	ACTION_IN_ROUTES = 1,           /* a route keyword (flag is not) */
-	ACTION_NEEDS_SMTP = 2,          /* "route forwards mail but there is no smtp block" */
+	ACTION_IN_ROUTES = 1,		/* a route keyword (flag is not) */
+	ACTION_NEEDS_SMTP = 2,		/* "route forwards mail but there is no smtp block" */
 	ACTION_NEEDS_NOTIFY_SECRET = 4, /* "route notifies but notify-secret-file is not set" */
-	ACTION_HTTPS_TARGETS = 8,       /* every target is an https:// URL */
+	ACTION_HTTPS_TARGETS = 8,	/* every target is an https:// URL */
 };
 struct action_kind {
 	const char *name;
@@ -91,7 +91,7 @@ struct config {
 	long long regex_depth_limit; /* default 10000 */
 
 	struct strv trust_authserv_ids; /* believed for the pipe intake (and check with check_trust_ar) */
-	int check_trust_ar;             /* check-trust-authserv-id: check believes them in files too */
+	int check_trust_ar;		/* check-trust-authserv-id: check believes them in files too */
 	int verify_dkim;
 	char *dns_server; /* "127.0.0.1:5353" for tests; NULL: system resolver */
 
@@ -105,21 +105,21 @@ struct config {
 	int have_smtp;
 
 	char *notify_secret_file;
-	int notify_secret_line;   /* where it was set, for -n */
-	int notify_timeout; /* seconds, default 10 */
-	char *https_ca_file; /* extra trust anchors for notify/approve (tests) */
+	int notify_secret_line; /* where it was set, for -n */
+	int notify_timeout;	/* seconds, default 10 */
+	char *https_ca_file;	/* extra trust anchors for notify/approve (tests) */
 
 	struct strv auto_approve_cas; /* CAs for which auto-approve is on; empty: none */
-	int approve_ev;               /* allow ev-intent auto-approval */
-	int approve_timeout;          /* seconds, default 20 */
+	int approve_ev;		      /* allow ev-intent auto-approval */
+	int approve_timeout;	      /* seconds, default 20 */
 
 	struct route_cfg *routes;
 	size_t nroutes;
 
-	int pending_alert_hours; /* default 48 */
+	int pending_alert_hours;    /* default 48 */
 	int action_retry_max_hours; /* give up after, default 24 */
 	int pipe_action_deadline;   /* seconds for inline actions in pipe mode, default 20 */
-	int pipe_server;            /* watch answers dcvmail-pipe on STATE_DIR/pipe.sock */
+	int pipe_server;	    /* watch answers dcvmail-pipe on STATE_DIR/pipe.sock */
 	int pipe_server_timeout;    /* seconds a client may take to send its message, default 30 */
 
 	/* internal: arena of file-name strings for diagnostics */
@@ -148,8 +148,8 @@ void config_free(struct config *);
  * config, defaults. rules_dir: config, DCVMAIL_RULES_DIR, ./rules beside the binary,
  * SYSCONFDIR/dcvmail/rules. Returns 0, or an exit code (78) after reporting the
  * error (the file's through ops->diag, the others through log_warnx). */
-int config_setup(struct config *cfg, const char *opt_config, const char *opt_state_dir,
-		 const char *argv0, const struct config_ops *ops);
+int config_setup(struct config *cfg, const char *opt_config, const char *opt_state_dir, const char *argv0,
+		 const struct config_ops *ops);
 
 /* dcvmail -n -v: every keyword of dcvmail.conf, one a line (block, keyword,
  * what it takes), from the table config_load searches. */

@@ -67,17 +67,17 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	}
 }
 
-#define LOGFN(fn, pri, cond, suffix)             \
-	void fn(const char *fmt, ...)            \
-	{                                        \
-		va_list ap;                      \
-		int saved = errno;               \
-		if (!(cond))                     \
-			return;                  \
-		va_start(ap, fmt);               \
-		vlog(pri, fmt, ap, suffix);      \
-		va_end(ap);                      \
-		errno = saved;                   \
+#define LOGFN(fn, pri, cond, suffix)                                                                                   \
+	void fn(const char *fmt, ...)                                                                                  \
+	{                                                                                                              \
+		va_list ap;                                                                                            \
+		int saved = errno;                                                                                     \
+		if (!(cond))                                                                                           \
+			return;                                                                                        \
+		va_start(ap, fmt);                                                                                     \
+		vlog(pri, fmt, ap, suffix);                                                                            \
+		va_end(ap);                                                                                            \
+		errno = saved;                                                                                         \
 	}
 
 LOGFN(log_info, LOG_INFO, 1, NULL)

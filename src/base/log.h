@@ -10,7 +10,7 @@ int log_fatal_exit(void);
 int log_verbose(void);
 
 void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
-void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));  /* appends strerror(errno) */
+void log_warn(const char *, ...) __attribute__((format(printf, 1, 2))); /* appends strerror(errno) */
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -9,8 +9,11 @@
 int
 smtp_parse_url(const char *url, struct smtp_url *u, char **errp)
 {
-	static const struct { const char *scheme; uint16_t port; int tls; } kinds[] = {
-		{ "smtp://", 25, 0 }, { "submission://", 587, 0 }, { "smtps://", 465, 1 } };
+	static const struct {
+		const char *scheme;
+		uint16_t port;
+		int tls;
+	} kinds[] = { { "smtp://", 25, 0 }, { "submission://", 587, 0 }, { "smtps://", 465, 1 } };
 	const char *h = NULL, *c;
 	size_t hl;
 
@@ -28,7 +31,8 @@ smtp_parse_url(const char *url, struct smtp_url *u, char **errp)
 	}
 	if (memchr(h, '@', strcspn(h, "/")) != NULL) {
 		*errp = redact_userinfo(xasprintf("smtp url '%s' holds user-info: give the login as user and "
-						  "password-file", url));
+						  "password-file",
+						  url));
 		return -1;
 	}
 	hl = strcspn(h, ":/");

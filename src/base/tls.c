@@ -55,7 +55,8 @@ tls_verify_stream(mailstream *s, const char *host, const char *ca_file, char **e
 	}
 	store = X509_STORE_new();
 	if (ca_file ? X509_STORE_load_file(store, ca_file) != 1 : X509_STORE_set_default_paths(store) != 1) {
-		*errp = xasprintf("%s: cannot load trust anchors%s%s", host, ca_file ? " from " : "", ca_file ? ca_file : "");
+		*errp = xasprintf("%s: cannot load trust anchors%s%s", host, ca_file ? " from " : "",
+				  ca_file ? ca_file : "");
 		goto out;
 	}
 	ctx = X509_STORE_CTX_new();

@@ -15,8 +15,8 @@
 static int
 unreserved(int c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-	       c == '.' || c == '_' || c == '~';
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+	       c == '_' || c == '~';
 }
 
 static int
@@ -192,7 +192,8 @@ url_normalize(const char *url)
 		buf_adds(&b, h);
 		free(h);
 	}
-	if (port && !((!strcmp(scheme, "https") && !strcmp(port, "443")) || (!strcmp(scheme, "http") && !strcmp(port, "80"))))
+	if (port &&
+	    !((!strcmp(scheme, "https") && !strcmp(port, "443")) || (!strcmp(scheme, "http") && !strcmp(port, "80"))))
 		buf_printf(&b, ":%s", port);
 	{
 		char *x = url_normalize_pct(path && *path ? path : "/"), *y = url_remove_dot_segments(x);

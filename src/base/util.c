@@ -157,8 +157,7 @@ trim(char *s)
 }
 
 int
-template_expand(const char *tmpl, template_lookup_fn *lookup, void *arg, struct buf *out,
-		char **missing)
+template_expand(const char *tmpl, template_lookup_fn *lookup, void *arg, struct buf *out, char **missing)
 {
 	for (const char *p = tmpl; *p;) {
 		const char *close;
@@ -296,9 +295,21 @@ parse_size(const char *s)
 	if (errno || end == s || v < 0)
 		return -1;
 	switch (*end) {
-	case 'k': case 'K': v *= 1024; end++; break;
-	case 'm': case 'M': v *= 1024 * 1024; end++; break;
-	case 'g': case 'G': v *= 1024LL * 1024 * 1024; end++; break;
+	case 'k':
+	case 'K':
+		v *= 1024;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		v *= 1024 * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		v *= 1024LL * 1024 * 1024;
+		end++;
+		break;
 	}
 	if (*end == 'b' || *end == 'B')
 		end++;
@@ -346,8 +357,8 @@ parse_date(const char *s)
 	/* strptime takes 2026-02-31; timegm would make it 3 March */
 	struct tm want = tm, got;
 	time_t t = timegm(&tm);
-	if (t == (time_t)-1 || gmtime_r(&t, &got) == NULL || got.tm_year != want.tm_year ||
-	    got.tm_mon != want.tm_mon || got.tm_mday != want.tm_mday)
+	if (t == (time_t)-1 || gmtime_r(&t, &got) == NULL || got.tm_year != want.tm_year || got.tm_mon != want.tm_mon ||
+	    got.tm_mday != want.tm_mday)
 		return -1;
 	return t;
 }
@@ -437,8 +448,7 @@ utf8_next(const unsigned char *s, size_t *len)
 			return -1;
 		cp = (cp << 6) | (s[i] & 0x3f);
 	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
 		return -1;
 	*len = n;
 	return cp;
@@ -451,8 +461,7 @@ static int
 unsafe_cp(long cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
-	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
-	       cp == 0x2029;
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
 }
 
 /* The sanitiser's loop: pieces go to emit, at most max bytes, then "…". */

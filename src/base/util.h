@@ -11,16 +11,16 @@
 
 /* sysexits we use (Postfix reads them). */
 #define EX_OK_ 0
-#define EXIT_USAGE 64    /* EX_USAGE */
-#define EXIT_DATAERR 65  /* EX_DATAERR */
-#define EXIT_NOINPUT 66  /* EX_NOINPUT */
-#define EXIT_SOFTWARE 70 /* EX_SOFTWARE */
-#define EXIT_OSERR 71    /* EX_OSERR */
+#define EXIT_USAGE 64	  /* EX_USAGE */
+#define EXIT_DATAERR 65	  /* EX_DATAERR */
+#define EXIT_NOINPUT 66	  /* EX_NOINPUT */
+#define EXIT_SOFTWARE 70  /* EX_SOFTWARE */
+#define EXIT_OSERR 71	  /* EX_OSERR */
 #define EXIT_CANTCREAT 73 /* EX_CANTCREAT */
-#define EXIT_IOERR 74    /* EX_IOERR */
-#define EXIT_TEMPFAIL 75 /* EX_TEMPFAIL */
-#define EXIT_NOPERM 77   /* EX_NOPERM */
-#define EXIT_CONFIG 78   /* EX_CONFIG */
+#define EXIT_IOERR 74	  /* EX_IOERR */
+#define EXIT_TEMPFAIL 75  /* EX_TEMPFAIL */
+#define EXIT_NOPERM 77	  /* EX_NOPERM */
+#define EXIT_CONFIG 78	  /* EX_CONFIG */
 
 /* Die through fatalx() (exit code set by log_set_fatal_exit) on out of memory. */
 void *xmalloc(size_t);
@@ -52,8 +52,8 @@ struct strv {
 	char **v;
 	size_t n, cap;
 };
-void strv_add(struct strv *, const char *);      /* copies */
-void strv_add_owned(struct strv *, char *);      /* takes ownership */
+void strv_add(struct strv *, const char *);	      /* copies */
+void strv_add_owned(struct strv *, char *);	      /* takes ownership */
 int strv_contains(const struct strv *, const char *); /* case-insensitive */
 void strv_free(struct strv *);
 
@@ -62,7 +62,7 @@ void lowercase(char *);
  * after the scheme) becomes "***", so an error message never shows a URL's
  * credentials. Returns s. */
 char *redact_userinfo(char *s);
-char *trim(char *);                        /* in place, returns start */
+char *trim(char *); /* in place, returns start */
 /* The one "{name}" template expander (rule dedup keys, approve form fields):
  * each "{name}" in tmpl is replaced by lookup(name, arg); every other byte,
  * and a '{' with no '}' after it, is copied. When lookup gives NULL: with
@@ -70,8 +70,7 @@ char *trim(char *);                        /* in place, returns start */
  * returns -1 with *missing the name (allocated, the caller frees it).
  * Returns 0 (appends past out's maximum are dropped). */
 typedef const char *template_lookup_fn(const char *name, void *arg);
-int template_expand(const char *tmpl, template_lookup_fn *lookup, void *arg, struct buf *out,
-		    char **missing);
+int template_expand(const char *tmpl, template_lookup_fn *lookup, void *arg, struct buf *out, char **missing);
 int str_has_suffix_ci(const char *s, const char *suffix);
 /* host equals domain or is a subdomain of it (case-insensitive, label boundary). */
 int domain_at_or_under(const char *host, const char *domain);

@@ -176,8 +176,7 @@ main(int argc, char **argv)
 					"[-o ORIGINAL_RECIPIENT] [--dry-run]");
 		}
 	}
-	if (optind != argc || !pipe_proto_value_ok(sender) || !pipe_proto_value_ok(rcpt) ||
-	    !pipe_proto_value_ok(orig))
+	if (optind != argc || !pipe_proto_value_ok(sender) || !pipe_proto_value_ok(rcpt) || !pipe_proto_value_ok(orig))
 		return tempfail("usage: dcvmail-pipe [-c CONFIG] [-d STATE_DIR] [-f SENDER] [-r RECIPIENT] "
 				"[-o ORIGINAL_RECIPIENT] [--dry-run]");
 
@@ -192,21 +191,36 @@ main(int argc, char **argv)
 		dir = (confdir = conf_state_dir(conf)) ? confdir : "/var/lib/dcvmail";
 
 	fd = -1;
-	if (pipe_proto_sock_path(&sun, dir) == 0 &&
-	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1 &&
+	if (pipe_proto_sock_path(&sun, dir) == 0 && (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1 &&
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		close(fd);
 		fd = -1;
 	}
 	if (fd == -1) { /* no watcher: do the work here */
 		full[nf++] = "dcvmail";
-		if (optc) { full[nf++] = "-c"; full[nf++] = (char *)optc; }
-		if (optd) { full[nf++] = "-d"; full[nf++] = (char *)optd; }
+		if (optc) {
+			full[nf++] = "-c";
+			full[nf++] = (char *)optc;
+		}
+		if (optd) {
+			full[nf++] = "-d";
+			full[nf++] = (char *)optd;
+		}
 		full[nf++] = "pipe";
-		if (sender) { full[nf++] = "-f"; full[nf++] = (char *)sender; }
-		if (rcpt) { full[nf++] = "-r"; full[nf++] = (char *)rcpt; }
-		if (orig) { full[nf++] = "-o"; full[nf++] = (char *)orig; }
-		if (dry) full[nf++] = "--dry-run";
+		if (sender) {
+			full[nf++] = "-f";
+			full[nf++] = (char *)sender;
+		}
+		if (rcpt) {
+			full[nf++] = "-r";
+			full[nf++] = (char *)rcpt;
+		}
+		if (orig) {
+			full[nf++] = "-o";
+			full[nf++] = (char *)orig;
+		}
+		if (dry)
+			full[nf++] = "--dry-run";
 		full[nf] = NULL;
 		exec_full(full);
 		return tempfail("no dcvmail watch is listening and dcvmail cannot be run");

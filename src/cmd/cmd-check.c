@@ -39,9 +39,11 @@ check_one(void *arg, const char *label, const char *data, size_t len)
 
 	if (!cs->ctx.dry_run && len >= check_cap(cs->ctx.cfg)) {
 		/* the intake holds at most the cap: never record a prefix as the message */
-		fprintf(stderr, "dcvmail: %s: message of %zu bytes or more (4 x limit message-size): not recorded, "
+		fprintf(stderr,
+			"dcvmail: %s: message of %zu bytes or more (4 x limit message-size): not recorded, "
 			"since only a part of it would be kept (deliver it by dcvmail pipe, which keeps it whole, "
-			"or raise limit message-size)\n", label, len);
+			"or raise limit message-size)\n",
+			label, len);
 		cs->nerr++;
 		cs->cut++;
 		return 0;
@@ -69,8 +71,7 @@ check_one(void *arg, const char *label, const char *data, size_t len)
 	else if (!cs->quiet)
 		print_result_line(stdout, label, &r, 1);
 	if (cs->progress && cs->nmsg % 500 == 0)
-		fprintf(stderr, "\r%zu messages, %.0f/s ", cs->nmsg,
-			cs->nmsg / (now_mono() - cs->started + 1e-9));
+		fprintf(stderr, "\r%zu messages, %.0f/s ", cs->nmsg, cs->nmsg / (now_mono() - cs->started + 1e-9));
 	process_result_free(&r);
 	return 0;
 }
@@ -89,8 +90,8 @@ summary(struct check_state *cs, FILE *f)
 			first = 0;
 		}
 	if (!cs->ctx.dry_run)
-		fprintf(f, "; recorded %zu new, %zu seen before, %zu new request%s", cs->nrecorded,
-			cs->ndup, cs->nnew_requests, cs->nnew_requests == 1 ? "" : "s");
+		fprintf(f, "; recorded %zu new, %zu seen before, %zu new request%s", cs->nrecorded, cs->ndup,
+			cs->nnew_requests, cs->nnew_requests == 1 ? "" : "s");
 	else
 		fputs("; dry run, nothing recorded", f);
 	fprintf(f, "; %zu error%s\n", cs->nerr, cs->nerr == 1 ? "" : "s");
@@ -126,8 +127,7 @@ cmd_check(struct globals *g, int argc, char **argv)
 			       "  --json     one JSON object per message\n"
 			       "  -q         summary only\n");
 			return 0;
-		default:
-			return EXIT_USAGE;
+		default: return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {

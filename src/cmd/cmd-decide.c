@@ -46,16 +46,18 @@ reject_instructions(const struct config *cfg, struct store *st, int64_t id)
 	    store_request_first_message(st, id, &sha, &err) == 0 && sha) {
 		struct action_ctx ax = { cfg, rs, st, 1, 0 };
 		struct request_ref req = { id, sha };
-		if (action_load(&ax, &req, &as, &err) == 0 && as.v.reject_link && as.v.type != VT_SUSPICIOUS)
-		{
+		if (action_load(&ax, &req, &as, &err) == 0 && as.v.reject_link && as.v.type != VT_SUSPICIOUS) {
 			char *l = text_clean(as.v.reject_link);
-			printf("To cancel the order at %s, the CA's mail gives this reject link; dcvmail never opens it:\n"
-			       "  %s\n", as.ca ? as.ca->name : "the CA", l);
+			printf("To cancel the order at %s, the CA's mail gives this reject link; dcvmail never opens "
+			       "it:\n"
+			       "  %s\n",
+			       as.ca ? as.ca->name : "the CA", l);
 			free(l);
 		}
 	}
 	printf("dcvmail never opens a reject link: to cancel the order, follow the CA's own reject link\n"
-	       "or instructions yourself (`dcvmail show %lld` names the archived message).\n", (long long)id);
+	       "or instructions yourself (`dcvmail show %lld` names the archived message).\n",
+	       (long long)id);
 	action_subject_free(&as);
 	free(sha);
 	free(err);
@@ -74,7 +76,8 @@ decide(struct globals *g, int64_t id, const char *note, const char *state)
 	if ((r = cmd_open_ledger(g, &cfg, 0, &st)) != 0)
 		return r;
 	if (store_request_get(st, id, &ri, &found, &err) == -1 || !found)
-		return cmd_finish(&cfg, st, EXIT_DATAERR, err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
+		return cmd_finish(&cfg, st, EXIT_DATAERR,
+				  err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
 	if (store_request_set_state(st, id, state, who_am_i(who, sizeof(who)), note, &err) == -1) {
 		request_info_free(&ri);
 		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
@@ -116,7 +119,8 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 	}
 	if (store_request_first_message(st, id, &sha, &err) == -1 || sha == NULL) {
 		rules_free(rs);
-		return cmd_finish(&cfg, st, EXIT_DATAERR, err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
+		return cmd_finish(&cfg, st, EXIT_DATAERR,
+				  err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
 	}
 	req.request_id = id;
 	req.message_sha256 = sha;
@@ -130,7 +134,8 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 		buf_init(&why, 8192);
 		if (action_load(&ax, &req, &as, &result) == -1) {
 			/* as `approve ID` does: the archived message cannot be judged */
-			printf("request %lld: %s\n", (long long)id, result ? result : "the archived message cannot be read");
+			printf("request %lld: %s\n", (long long)id,
+			       result ? result : "the archived message cannot be read");
 			r = EXIT_DATAERR;
 		} else if ((n = policy_approval_problems(&cfg, rs, st, &as.v, time(NULL), 1, &why, &err)) >= 0) {
 			if (n)
@@ -145,13 +150,14 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 		buf_free(&why);
 		action_subject_free(&as);
 	} else {
-		enum action_status s = approve_follow(&ax, &req, NULL, who, &result); /* a person's: not queued */
+		enum action_status s = approve_follow(&ax, &req, NULL, who, &result);	/* a person's: not queued */
 		printf("request %lld: %s\n", (long long)id, text_clean_in(&c, result)); /* a CA site's words */
 		if (s == ACTION_OK)
 			printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");
 		else
 			printf("If you have checked the request yourself, approve it on the CA's page and record that\n"
-			       "with `dcvmail approve %lld --record-only`.\n", (long long)id);
+			       "with `dcvmail approve %lld --record-only`.\n",
+			       (long long)id);
 		r = s == ACTION_OK ? 0 : s == ACTION_RETRY ? EXIT_TEMPFAIL : EXIT_DATAERR;
 	}
 	strv_free(&c);
@@ -166,7 +172,8 @@ cmd_approve(struct globals *g, int argc, char **argv)
 {
 	static const struct option lo[] = { { "note", required_argument, NULL, 'N' },
 					    { "record-only", no_argument, NULL, 'r' },
-					    { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+					    { "dry-run", no_argument, NULL, 'n' },
+					    { NULL, 0, NULL, 0 } };
 	const char *note = NULL;
 	int ch, record = 0, dry = 0;
 	int64_t id;

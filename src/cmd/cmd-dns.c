@@ -27,7 +27,7 @@ struct contact {
 	char *kind;   /* "email" or "phone" */
 	char *value;
 	const char *problem; /* NULL when well-formed */
-	char *watched;       /* "mailbox NAME" or "role ROLE" that receives it, or NULL */
+	char *watched;	     /* "mailbox NAME" or "role ROLE" that receives it, or NULL */
 };
 
 static const char *
@@ -76,8 +76,7 @@ add_contact(struct contact **cs, size_t *n, const struct config *cfg, const char
 }
 
 static int
-lookup_domain(struct dns *l, const struct config *cfg, const char *domain, struct contact **cs, size_t *n,
-	      char **errp)
+lookup_domain(struct dns *l, const struct config *cfg, const char *domain, struct contact **cs, size_t *n, char **errp)
 {
 	int caa_found = 0;
 
@@ -116,8 +115,8 @@ lookup_domain(struct dns *l, const struct config *cfg, const char *domain, struc
 				char *tag = xstrndup((const char *)p + 2, tl);
 				char *val = xstrndup((const char *)p + 2 + tl, lens[i] - 2 - tl);
 				if (!strcasecmp(tag, "contactemail") || !strcasecmp(tag, "contactphone"))
-					add_contact(cs, n, cfg, name, "CAA", !strcasecmp(tag, "contactemail") ? "email" : "phone",
-						    val);
+					add_contact(cs, n, cfg, name, "CAA",
+						    !strcasecmp(tag, "contactemail") ? "email" : "phone", val);
 				free(tag);
 				free(val);
 			}
@@ -189,14 +188,17 @@ cmd_dns(struct globals *g, int argc, char **argv)
 			for (size_t i = 0; i < n; i++)
 				printf("  %-4s %-45s %-5s %s  %s%s%s\n", cs[i].source, text_clean_in(&c, cs[i].name),
 				       cs[i].kind, text_clean_in(&c, cs[i].value), cs[i].problem ? "INVALID: " : "",
-				       cs[i].problem ? text_clean_in(&c, cs[i].problem)
+				       cs[i].problem		      ? text_clean_in(&c, cs[i].problem)
 				       : !strcmp(cs[i].kind, "phone") ? "(a phone number: not mail)"
-				       : cs[i].watched ? "watched: " : "NOT WATCHED: no mailbox or role of dcvmail receives it",
+				       : cs[i].watched		      ? "watched: "
+						       : "NOT WATCHED: no mailbox or role of dcvmail receives it",
 				       cs[i].watched ? cs[i].watched : "");
 			if (n)
-				printf("  DNSSEC: %s\n  Note: CAs SHOULD NOT use these email methods since 2026-03-15 and MUST NOT "
+				printf("  DNSSEC: %s\n  Note: CAs SHOULD NOT use these email methods since 2026-03-15 "
+				       "and MUST NOT "
 				       "from 2028-03-15 (ballot SC-090).\n",
-				       l.answers && l.ad_all ? "validated by the resolver (AD)" : "not validated by the resolver");
+				       l.answers && l.ad_all ? "validated by the resolver (AD)"
+							     : "not validated by the resolver");
 			strv_free(&c);
 		}
 		for (size_t i = 0; i < n; i++) {

@@ -21,7 +21,8 @@ int
 cmd_list(struct globals *g, int argc, char **argv)
 {
 	static const struct option lo[] = { { "pending", no_argument, NULL, 'p' },
-					    { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+					    { "json", no_argument, NULL, 'j' },
+					    { NULL, 0, NULL, 0 } };
 	int pending = 0, json = 0, ch, r;
 	struct config cfg;
 	struct store *st;
@@ -133,9 +134,10 @@ static int
 expect_add(struct globals *g, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "ca", required_argument, NULL, 'c' }, { "domain", required_argument, NULL, 'd' },
-		{ "order", required_argument, NULL, 'o' }, { "until", required_argument, NULL, 'u' },
-		{ "include-subdomains", no_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
+		{ "ca", required_argument, NULL, 'c' },		  { "domain", required_argument, NULL, 'd' },
+		{ "order", required_argument, NULL, 'o' },	  { "until", required_argument, NULL, 'u' },
+		{ "include-subdomains", no_argument, NULL, 's' }, { NULL, 0, NULL, 0 }
+	};
 	const char *ca = NULL, *domain = NULL, *order = NULL, *until_arg = NULL, *why;
 	time_t until = 0, now = time(NULL);
 	int ch, r, subdomains = 0;
@@ -155,13 +157,14 @@ expect_add(struct globals *g, int argc, char **argv)
 		case 'u':
 			until_arg = optarg;
 			if ((until = parse_date(optarg)) == -1) {
-				fprintf(stderr, "dcvmail: --until %s: not a date dcvmail can read; use YYYY-MM-DD,"
-						" YYYY-MM-DDTHH:MM:SSZ, +Nd or +Nh; nothing added\n", shown(optarg, sb, sizeof(sb)));
+				fprintf(stderr,
+					"dcvmail: --until %s: not a date dcvmail can read; use YYYY-MM-DD,"
+					" YYYY-MM-DDTHH:MM:SSZ, +Nd or +Nh; nothing added\n",
+					shown(optarg, sb, sizeof(sb)));
 				return EXIT_USAGE;
 			}
 			break;
-		default:
-			return EXIT_USAGE;
+		default: return EXIT_USAGE;
 		}
 	}
 	if (ca == NULL || domain == NULL || optind != argc) {
@@ -181,8 +184,10 @@ expect_add(struct globals *g, int argc, char **argv)
 			int wild = !strncmp(domain, "*.", 2);
 			char *a = host_alabel(domain + (wild ? 2 : 0));
 			if (a == NULL) {
-				fprintf(stderr, "dcvmail: --domain %s: not a valid internationalised domain name;"
-						" nothing added\n", shown(domain, sb, sizeof(sb)));
+				fprintf(stderr,
+					"dcvmail: --domain %s: not a valid internationalised domain name;"
+					" nothing added\n",
+					shown(domain, sb, sizeof(sb)));
 				return EXIT_USAGE;
 			}
 			alabel = xasprintf("%s%s", wild ? "*." : "", a);
@@ -196,8 +201,10 @@ expect_add(struct globals *g, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (subdomains && !strncmp(domain, "*.", 2)) {
-		fprintf(stderr, "dcvmail: --domain %s with --include-subdomains: give the domain itself (%s);"
-				" nothing added\n", shown(domain, sb, sizeof(sb)), shown(domain + 2, sb2, sizeof(sb2)));
+		fprintf(stderr,
+			"dcvmail: --domain %s with --include-subdomains: give the domain itself (%s);"
+			" nothing added\n",
+			shown(domain, sb, sizeof(sb)), shown(domain + 2, sb2, sizeof(sb2)));
 		free(alabel);
 		return EXIT_USAGE;
 	}
@@ -256,8 +263,8 @@ expect_print(const struct expectation *e, time_t now)
 		buf_printf(&used, "%srequest %lld%s", i ? ", " : "", (long long)e->uses[i].request_id,
 			   e->uses[i].released ? " (released)" : "");
 	snprintf(dom, sizeof(dom), "%s%s", e->domain, e->subdomains ? " and under" : "");
-	printf("%-5lld %-11s %-28s %-12s %-21s %s%s\n", (long long)e->id, e->ca, dom,
-	       e->order ? e->order : "any, once", fmt_time(e->until, b, sizeof(b)), used.len ? used.data : "-",
+	printf("%-5lld %-11s %-28s %-12s %-21s %s%s\n", (long long)e->id, e->ca, dom, e->order ? e->order : "any, once",
+	       fmt_time(e->until, b, sizeof(b)), used.len ? used.data : "-",
 	       e->until && e->until < now ? " (expired)" : "");
 	buf_free(&used);
 }
@@ -352,4 +359,3 @@ cmd_expect(struct globals *g, int argc, char **argv)
 			"       dcvmail expect rm ID\n");
 	return EXIT_USAGE;
 }
-

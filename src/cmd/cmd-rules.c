@@ -41,7 +41,8 @@ lint(struct globals *g, const char *dir, int secrets)
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
-	printf("%s: %zu rules for %zu CAs in %zu files: ok\n", dir, rules_count(rs), rules_ca_count(rs), rules_file_count(rs));
+	printf("%s: %zu rules for %zu CAs in %zu files: ok\n", dir, rules_count(rs), rules_ca_count(rs),
+	       rules_file_count(rs));
 	rules_free(rs);
 	config_free(&cfg);
 	return 0;

@@ -24,7 +24,8 @@ int
 cmd_watch(struct globals *g, int argc, char **argv)
 {
 	static const struct option lo[] = { { "once", no_argument, NULL, 'o' },
-					    { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+					    { "dry-run", no_argument, NULL, 'n' },
+					    { NULL, 0, NULL, 0 } };
 	int once = 0, dry = 0, ch, r, failed = 0;
 	struct config cfg;
 	struct ruleset *rs;
@@ -54,7 +55,8 @@ cmd_watch(struct globals *g, int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (!once)
-		log_init("dcvmail", cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
+		log_init("dcvmail",
+			 cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
 			 g->verbose);
 	if (store_open(cfg.state_dir, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
 		if (!dry) {

@@ -8,7 +8,7 @@
 /* Global options parsed by main before the subcommand. */
 struct globals {
 	const char *config_path; /* -c */
-	const char *state_dir;   /* -d */
+	const char *state_dir;	 /* -d */
 	const char *argv0;
 	int verbose;
 	int check_only; /* -n */

@@ -13,17 +13,24 @@ static const struct command {
 	cmd_fn fn;
 	const char *usage;
 } commands[] = {
-	{ "check", cmd_check, "check [--dry-run] [--json] [-q] PATH...   classify (and record) files, Maildirs, mboxes, - for stdin" },
-	{ "pipe", cmd_pipe, "pipe [-f SENDER] [-r RCPT] [-o ORIG_RCPT] [--dry-run]   one message on stdin (Postfix pipe(8))" },
-	{ "watch", cmd_watch, "watch [--once] [--dry-run]   watch the configured IMAP mailboxes (IDLE); --once: one pass" },
+	{ "check", cmd_check,
+	  "check [--dry-run] [--json] [-q] PATH...   classify (and record) files, Maildirs, mboxes, - for stdin" },
+	{ "pipe", cmd_pipe,
+	  "pipe [-f SENDER] [-r RCPT] [-o ORIG_RCPT] [--dry-run]   one message on stdin (Postfix pipe(8))" },
+	{ "watch", cmd_watch,
+	  "watch [--once] [--dry-run]   watch the configured IMAP mailboxes (IDLE); --once: one pass" },
 	{ "rules", cmd_rules, "rules lint [DIR] | test FILE.eml | list   the rule files" },
 	{ "list", cmd_list, "list [--pending] [--json]   recorded requests" },
 	{ "show", cmd_show, "show [--json] ID   one request, its copies, messages and actions" },
-	{ "expect", cmd_expect, "expect add --ca CA --domain D [--include-subdomains] [--order N] [--until DATE] | list | rm ID" },
-	{ "approve", cmd_approve, "approve ID [--note TEXT] [--dry-run | --record-only]   a person approves: follow the link (guarded)" },
+	{ "expect", cmd_expect,
+	  "expect add --ca CA --domain D [--include-subdomains] [--order N] [--until DATE] | list | rm ID" },
+	{ "approve", cmd_approve,
+	  "approve ID [--note TEXT] [--dry-run | --record-only]   a person approves: follow the link (guarded)" },
 	{ "reject", cmd_reject, "reject ID [--note TEXT]   record that a person rejected a request" },
-	{ "outbox", cmd_outbox, "outbox [--dry-run]   run the queued actions that are due (forward, redirect, notify, approve)" },
-	{ "dns", cmd_dns, "dns [--json] DOMAIN...   the DNS contacts a CA may write to, and whether dcvmail watches them" },
+	{ "outbox", cmd_outbox,
+	  "outbox [--dry-run]   run the queued actions that are due (forward, redirect, notify, approve)" },
+	{ "dns", cmd_dns,
+	  "dns [--json] DOMAIN...   the DNS contacts a CA may write to, and whether dcvmail watches them" },
 	{ "report", cmd_report, "report [--json]   per domain: last approval, reuse deadline, pending" },
 };
 
@@ -35,15 +42,16 @@ usage(FILE *f)
 		   "certificate order, and checks every approval guardrail.\n\ncommands:\n");
 	for (size_t i = 0; i < nitems(commands); i++)
 		fprintf(f, "  %s\n", commands[i].usage);
-	fprintf(f, "\noptions:\n"
-		   "  -c CONFIG     config file (default $DCVMAIL_CONFIG, else %s/dcvmail/dcvmail.conf)\n"
-		   "  -d STATE_DIR  ledger and archive (default $DCVMAIL_STATE_DIR, else the config's\n"
-		   "                state-dir, else /var/lib/dcvmail)\n"
-		   "  -n            check the config (and its secret files' modes) and rules, then exit\n"
-		   "                (with -v: list every config keyword first)\n"
-		   "  -v            more output (debug)\n"
-		   "  -h, --help    this text;  -V, --version  the version\n\n"
-		   "See dcvmail(8), dcvmail.conf(5), dcvmail.rules(5).\n",
+	fprintf(f,
+		"\noptions:\n"
+		"  -c CONFIG     config file (default $DCVMAIL_CONFIG, else %s/dcvmail/dcvmail.conf)\n"
+		"  -d STATE_DIR  ledger and archive (default $DCVMAIL_STATE_DIR, else the config's\n"
+		"                state-dir, else /var/lib/dcvmail)\n"
+		"  -n            check the config (and its secret files' modes) and rules, then exit\n"
+		"                (with -v: list every config keyword first)\n"
+		"  -v            more output (debug)\n"
+		"  -h, --help    this text;  -V, --version  the version\n\n"
+		"See dcvmail(8), dcvmail.conf(5), dcvmail.rules(5).\n",
 		DCVMAIL_SYSCONFDIR);
 }
 

@@ -60,8 +60,10 @@ print_result_line(FILE *f, const char *label, const struct process_result *r, in
 		}
 	}
 	if (r->recorded)
-		fprintf(f, "\t%s", r->rec.duplicate ? "seen-before" :
-			r->rec.request_id ? (r->rec.new_request ? "new-request" : "copy") : "recorded");
+		fprintf(f, "\t%s",
+			r->rec.duplicate    ? "seen-before"
+			: r->rec.request_id ? (r->rec.new_request ? "new-request" : "copy")
+					    : "recorded");
 	fputc('\n', f);
 	for (size_t i = 0; i < v->nreasons; i++) {
 		fputs("\t! ", f);

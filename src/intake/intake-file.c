@@ -70,8 +70,7 @@ mbox_flush(struct mbox *mb)
 	if (!mb->started)
 		return;
 	/* the blank line before the next "From " belongs to the mbox */
-	if (mb->msg.len >= 2 && mb->msg.data[mb->msg.len - 1] == '\n' &&
-	    mb->msg.data[mb->msg.len - 2] == '\n')
+	if (mb->msg.len >= 2 && mb->msg.data[mb->msg.len - 1] == '\n' && mb->msg.data[mb->msg.len - 2] == '\n')
 		mb->msg.data[--mb->msg.len] = '\0';
 	else if (mb->msg.len >= 4 && !memcmp(mb->msg.data + mb->msg.len - 4, "\r\n\r\n", 4))
 		mb->msg.data[mb->msg.len -= 2] = '\0';
@@ -241,8 +240,7 @@ walk_dir(struct intake *it, const char *dir, int depth, int maildir_sub)
 	}
 	for (int i = 0; i < n; i++) {
 		size_t dl = strlen(dir);
-		char *p = xasprintf("%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
-				    ents[i]->d_name);
+		char *p = xasprintf("%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", ents[i]->d_name);
 		struct stat st;
 		if (it->stop)
 			;

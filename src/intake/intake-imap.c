@@ -169,7 +169,8 @@ move_done(struct imap_conn *c, struct mailimap_set *set, size_t n, struct imap_s
 			r = mailimap_uid_expunge(c->imap, set);
 		else
 			log_warnx("%s: the server has neither MOVE nor UIDPLUS: processed mail is copied to %s "
-				  "and flagged \\Deleted, not expunged", c->mb->name, c->mb->move_to);
+				  "and flagged \\Deleted, not expunged",
+				  c->mb->name, c->mb->move_to);
 	}
 	if (r == MAILIMAP_NO_ERROR) {
 		stats->moved += n;
@@ -180,7 +181,8 @@ move_done(struct imap_conn *c, struct mailimap_set *set, size_t n, struct imap_s
 		return -1;
 	}
 	log_warnx("%s: cannot move processed mail to folder %s (does it exist?); it stays in %s and is "
-		  "tried again on the next pass", c->mb->name, c->mb->move_to, c->folder);
+		  "tried again on the next pass",
+		  c->mb->name, c->mb->move_to, c->folder);
 	return 0;
 }
 
@@ -252,8 +254,8 @@ fetch_part(struct imap_conn *c, uint32_t uid, uint32_t off, struct spool *sp, si
  * it goes to the archive in partial fetches (a dry run only hashes it), so
  * that it is recorded by all of its bytes, never as a prefix. */
 static int
-spool_rest(struct imap_conn *c, const struct process_ctx *ctx, uint32_t uid, const char *head, size_t len,
-	   char sha[65], size_t *total, char **errp)
+spool_rest(struct imap_conn *c, const struct process_ctx *ctx, uint32_t uid, const char *head, size_t len, char sha[65],
+	   size_t *total, char **errp)
 {
 	struct spool *sp = store_spool_begin(ctx->dry_run ? NULL : ctx->st, errp);
 	size_t got = len;
@@ -280,8 +282,7 @@ spool_rest(struct imap_conn *c, const struct process_ctx *ctx, uint32_t uid, con
  * is oversized, and archived whole by spool_rest). 0, -1 on a processing or
  * connection failure. */
 static int
-one(struct imap_conn *c, const struct process_ctx *ctx, FILE *out, uint32_t uid, struct imap_stats *stats,
-    char **errp)
+one(struct imap_conn *c, const struct process_ctx *ctx, FILE *out, uint32_t uid, struct imap_stats *stats, char **errp)
 {
 	struct mailimap_set *set = mailimap_set_new_single(uid);
 	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
@@ -425,8 +426,8 @@ fail:
 }
 
 int
-imap_conn_catch_up(struct imap_conn *c, const struct process_ctx *ctx, FILE *out,
-		   const volatile sig_atomic_t *stop, struct imap_stats *stats, char **errp)
+imap_conn_catch_up(struct imap_conn *c, const struct process_ctx *ctx, FILE *out, const volatile sig_atomic_t *stop,
+		   struct imap_stats *stats, char **errp)
 {
 	const struct mailbox_cfg *mb = c->mb;
 	uint32_t uv = 0, last = 0, *uids = NULL;
@@ -439,7 +440,8 @@ imap_conn_catch_up(struct imap_conn *c, const struct process_ctx *ctx, FILE *out
 	if (uv != c->uidvalidity) {
 		if (uv)
 			log_warnx("%s: UIDVALIDITY changed: reading the folder again (recorded mail is not "
-				  "recorded twice)", mb->name);
+				  "recorded twice)",
+				  mb->name);
 		uv = c->uidvalidity;
 		last = 0;
 		changed = 1;

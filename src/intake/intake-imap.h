@@ -26,8 +26,8 @@ int imap_conn_open(const struct mailbox_cfg *, int readonly, struct imap_conn **
  * to move-to. Stops between messages when *stop becomes non-zero. 0, or -1
  * with *errp (the connection is then unusable; the mark stays before any
  * message not yet recorded). */
-int imap_conn_catch_up(struct imap_conn *, const struct process_ctx *, FILE *out,
-		       const volatile sig_atomic_t *stop, struct imap_stats *, char **errp);
+int imap_conn_catch_up(struct imap_conn *, const struct process_ctx *, FILE *out, const volatile sig_atomic_t *stop,
+		       struct imap_stats *, char **errp);
 /* IDLE: start it; the socket to poll(); whether a response may already be
  * buffered; end it (reads what the server said meanwhile). 0, or -1. */
 int imap_conn_can_idle(const struct imap_conn *);
@@ -40,7 +40,6 @@ int imap_conn_idle_done(struct imap_conn *, char **errp);
 void imap_conn_close(struct imap_conn *, int polite);
 
 /* One pass (watch --once): open, catch up, close. 0, or -1 with *errp. */
-int imap_pass_run(const struct mailbox_cfg *, const struct process_ctx *, FILE *out,
-		  struct imap_stats *, char **errp);
+int imap_pass_run(const struct mailbox_cfg *, const struct process_ctx *, FILE *out, struct imap_stats *, char **errp);
 
 #endif

@@ -38,8 +38,8 @@ on_signal(int sig)
 void
 pipe_guard(void)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM, SIGQUIT,
-				    SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGXFSZ, SIGXCPU };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM, SIGQUIT, SIGSEGV,
+				    SIGBUS,  SIGFPE, SIGILL, SIGABRT, SIGXFSZ, SIGXCPU };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -96,7 +96,11 @@ pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const stru
 {
 	const char *orig = empty_null(pr->orig), *rcpt = empty_null(pr->rcpt);
 	enum mbox_role role = config_role_for(cfg, orig ? orig : rcpt);
-	struct envelope env = { "pipe", orig ? orig : rcpt, empty_null(pr->sender), rcpt, orig,
+	struct envelope env = { "pipe",
+				orig ? orig : rcpt,
+				empty_null(pr->sender),
+				rcpt,
+				orig,
 				role == ROLE_NONE ? NULL : role_name(role) };
 	struct process_ctx ctx = { cfg, rs, st, pr->dry_run };
 	struct process_result res;
@@ -109,10 +113,10 @@ pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const stru
 		/* `dcvmail pipe` archives a longer message whole (spooled); a
 		 * reader that holds only the cap (the pipe server) may have cut it,
 		 * and a prefix is never recorded as the message */
-		return pipe_defer(out, logline, "message too large for the dcvmail pipe server; deliver it by dcvmail pipe",
-				  NULL);
-	if (process_message_spooled(&ctx, pr->data, pr->len, pr->spooled_sha256, pr->spooled_size, &env, &res,
-				    &err) == -1) {
+		return pipe_defer(out, logline,
+				  "message too large for the dcvmail pipe server; deliver it by dcvmail pipe", NULL);
+	if (process_message_spooled(&ctx, pr->data, pr->len, pr->spooled_sha256, pr->spooled_size, &env, &res, &err) ==
+	    -1) {
 		rc = pipe_defer(out, logline, "dcvmail could not record the message", err);
 		process_result_free(&res);
 		free(err);
@@ -120,7 +124,9 @@ pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const stru
 	}
 	log_info("%s: %s %s/%s role=%s%s", res.msg->sha256, vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
 		 res.v.rule ? res.v.rule : "-", env.role ? env.role : "-",
-		 pr->dry_run ? " (dry run)" : res.rec.duplicate ? " seen before" : " recorded");
+		 pr->dry_run	     ? " (dry run)"
+		 : res.rec.duplicate ? " seen before"
+				     : " recorded");
 	if (pr->dry_run) {
 		buf_printf(out, "%s %s/%s role=%s actions=", vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
 			   res.v.rule ? res.v.rule : "-", env.role ? env.role : "-");
@@ -139,8 +145,8 @@ pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const stru
  * it), so that what Postfix is told was delivered is every byte of it, and
  * it is known by the hash of every byte. 0, or -1 with *errp. */
 static int
-read_message(int fd, size_t cap, struct store *st, char **data, size_t *len, char sha[65], size_t *total,
-	     int *spooled, char **errp)
+read_message(int fd, size_t cap, struct store *st, char **data, size_t *len, char sha[65], size_t *total, int *spooled,
+	     char **errp)
 {
 	struct buf b;
 	struct spool *sp = NULL;

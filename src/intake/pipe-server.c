@@ -233,7 +233,8 @@ answer(int fd, struct buf *in, const struct config *cfg, const struct ruleset *r
 	if (write_all(fd, head, pipe_proto_write_status(head, sizeof(head), rc), cfg->pipe_server_timeout) == -1 ||
 	    write_all(fd, out.data ? out.data : "", out.len, cfg->pipe_server_timeout) == -1)
 		log_warnx("pipe.sock: the client left before the answer (%s); Postfix will "
-			  "retry and the copy is recognised", rc == 0 ? "recorded" : "deferred");
+			  "retry and the copy is recognised",
+			  rc == 0 ? "recorded" : "deferred");
 	if (logline.len)
 		log_warnx("%s", logline.data);
 	buf_free(&out);
@@ -262,8 +263,7 @@ pipe_server_serve(int lfd, const struct config *cfg, const struct ruleset *rs, s
 			answer(c->fd, &c->in, cfg, rs, st);
 			served++;
 		} else if (r == -1 || now_mono() >= c->deadline) {
-			log_warnx("pipe.sock: a client sent no complete message within %d s",
-				  cfg->pipe_server_timeout);
+			log_warnx("pipe.sock: a client sent no complete message within %d s", cfg->pipe_server_timeout);
 		} else {
 			i++;
 			continue;

@@ -9,8 +9,8 @@
 #include "base/util.h"
 
 int
-process_message(const struct process_ctx *ctx, const char *raw, size_t len,
-		const struct envelope *env, struct process_result *out, char **errp)
+process_message(const struct process_ctx *ctx, const char *raw, size_t len, const struct envelope *env,
+		struct process_result *out, char **errp)
 {
 	return process_message_spooled(ctx, raw, len, NULL, 0, env, out, errp);
 }
@@ -41,13 +41,11 @@ process_message_spooled(const struct process_ctx *ctx, const char *raw, size_t l
 	}
 	if (judge(ctx->cfg, ctx->rules, m, env, &out->v) == -1)
 		log_debug("%s: classifier hit a limit", env && env->mailbox ? env->mailbox : "-");
-	if (policy_plan(ctx->cfg, ctx->rules, ctx->st, m, &out->v, env, time(NULL), &out->plan,
-			errp) == -1)
+	if (policy_plan(ctx->cfg, ctx->rules, ctx->st, m, &out->v, env, time(NULL), &out->plan, errp) == -1)
 		return -1;
 	if (ctx->dry_run || ctx->st == NULL)
 		return 0;
-	if (store_record(ctx->st, m, &out->v, env, out->plan.actions, out->plan.n, &out->rec,
-			 errp) == -1)
+	if (store_record(ctx->st, m, &out->v, env, out->plan.actions, out->plan.n, &out->rec, errp) == -1)
 		return -1;
 	out->recorded = 1;
 	if (out->rec.approve_withheld) /* the ledger queued a flag instead: say so */
@@ -60,7 +58,8 @@ process_message_spooled(const struct process_ctx *ctx, const char *raw, size_t l
 				a->kind = xstrdup(a->withheld_kind);
 				a->withheld_kind = NULL;
 				a->target = NULL;
-				a->why = xstrdup("not an expected order: its expectation was used by another request meanwhile");
+				a->why = xstrdup(
+					"not an expected order: its expectation was used by another request meanwhile");
 			}
 	return 0;
 }

@@ -16,7 +16,7 @@ struct process_ctx {
 	const struct config *cfg;
 	const struct ruleset *rules;
 	struct store *st; /* NULL: dry run without a ledger */
-	int dry_run;      /* plan but record nothing */
+	int dry_run;	  /* plan but record nothing */
 };
 
 struct process_result {
@@ -29,8 +29,8 @@ struct process_result {
 
 /* Returns 0, or -1 on an internal/environmental failure (store, disk): the
  * caller must not acknowledge the message (pipe: exit 75; imap: keep state). */
-int process_message(const struct process_ctx *, const char *raw, size_t len,
-		    const struct envelope *, struct process_result *out, char **errp);
+int process_message(const struct process_ctx *, const char *raw, size_t len, const struct envelope *,
+		    struct process_result *out, char **errp);
 /* The same for a message the intake archived itself while reading it
  * (store_spool_*, dry runs: hashed only): raw is its first len bytes,
  * spooled_sha256 and spooled_size describe all of it. */

@@ -22,16 +22,16 @@
 #include "base/util.h"
 #include "intake/watch.h"
 
-#define OUTBOX_EVERY 30.0     /* seconds between outbox runs without new mail */
-#define OUTBOX_SLICE 30.0     /* seconds one outbox run may take before IMAP is served again */
-#define REFUSED_FIRST 60.0    /* first wait after a refused login or certificate */
+#define OUTBOX_EVERY 30.0  /* seconds between outbox runs without new mail */
+#define OUTBOX_SLICE 30.0  /* seconds one outbox run may take before IMAP is served again */
+#define REFUSED_FIRST 60.0 /* first wait after a refused login or certificate */
 #define REFUSED_MAX 3600.0
 
 struct watched {
 	const struct mailbox_cfg *mb;
 	struct imap_conn *c;
 	double next_try;   /* disconnected: reconnect at (now_mono) */
-	double delay;      /* last backoff delay; 0 after a good pass */
+	double delay;	   /* last backoff delay; 0 after a good pass */
 	double idle_since; /* IDLE started at; 0: not idling */
 	double next_poll;  /* connected, not idling: next pass at */
 };
@@ -106,7 +106,9 @@ drop(struct watched *w, int refused, const char *why)
 	w->c = NULL;
 	w->idle_since = 0;
 	if (refused)
-		w->delay = w->delay < REFUSED_FIRST ? REFUSED_FIRST : w->delay * 2 > REFUSED_MAX ? REFUSED_MAX : w->delay * 2;
+		w->delay = w->delay < REFUSED_FIRST	? REFUSED_FIRST
+			   : w->delay * 2 > REFUSED_MAX ? REFUSED_MAX
+							: w->delay * 2;
 	else
 		w->delay = w->delay < 1 ? 1 : w->delay * 2 > cap ? cap : w->delay * 2;
 	w->delay = jitter(w->delay);
@@ -266,9 +268,9 @@ poll_timeout(struct watch *W, double now)
 
 	for (size_t i = 0; i < W->nw; i++) {
 		struct watched *w = &W->w[i];
-		double t = w->c == NULL ? w->next_try
-			 : w->idle_since ? w->idle_since + w->mb->idle_refresh
-					 : w->next_poll;
+		double t = w->c == NULL	   ? w->next_try
+			   : w->idle_since ? w->idle_since + w->mb->idle_refresh
+					   : w->next_poll;
 		if (w->c && w->idle_since && imap_conn_buffered(w->c))
 			t = now; /* a response is already read into the buffer */
 		if (t < next)
@@ -367,8 +369,7 @@ watch_preflight(const struct config *cfg)
 }
 
 int
-watch_run(watch_reload_fn load, void *load_arg, struct config *cfg, struct ruleset *rs, struct store *st,
-	  int dry)
+watch_run(watch_reload_fn load, void *load_arg, struct config *cfg, struct ruleset *rs, struct store *st, int dry)
 {
 	struct watch W;
 	char *err = NULL;

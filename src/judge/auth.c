@@ -55,8 +55,8 @@ hard_result(const char *r)
 }
 
 static void
-judge_method(struct judgement *j, const struct ar_method *m, const struct message *msg,
-	     const struct ca_def *ca, const char *id)
+judge_method(struct judgement *j, const struct ar_method *m, const struct message *msg, const struct ca_def *ca,
+	     const char *id)
 {
 	char why[512];
 
@@ -68,7 +68,8 @@ judge_method(struct judgement *j, const struct ar_method *m, const struct messag
 		if (!strcmp(m->result, "pass") && domain_under_any(d, ca->dkim_domains, ca->ndkim_domains))
 			judge(j, AUTH_PASS, 0, d, why);
 		else if (strcmp(m->result, "pass") && strcmp(m->result, "none") &&
-			 (domain_at_or_under(msg->from_domain, d) || domain_under_any(d, ca->dkim_domains, ca->ndkim_domains)))
+			 (domain_at_or_under(msg->from_domain, d) ||
+			  domain_under_any(d, ca->dkim_domains, ca->ndkim_domains)))
 			judge(j, AUTH_FAIL, hard_result(m->result), d, why);
 	} else if (!strcmp(m->method, "dmarc")) {
 		const char *f = ar_prop(m, "header.from");
@@ -76,7 +77,8 @@ judge_method(struct judgement *j, const struct ar_method *m, const struct messag
 			return;
 		snprintf(why, sizeof(why), "dmarc=%s header.from=%s (%s)", m->result, f, id);
 		if (!strcmp(m->result, "pass") && !strcasecmp(f, msg->from_domain) &&
-		    (domain_under_any(f, ca->dkim_domains, ca->ndkim_domains) || domain_under_any(f, ca->from_domains, ca->nfrom_domains)))
+		    (domain_under_any(f, ca->dkim_domains, ca->ndkim_domains) ||
+		     domain_under_any(f, ca->from_domains, ca->nfrom_domains)))
 			judge(j, AUTH_PASS, 0, f, why);
 		else if (strcmp(m->result, "pass") && strcmp(m->result, "none") && !strcasecmp(f, msg->from_domain))
 			judge(j, AUTH_FAIL, hard_result(m->result), f, why);
@@ -87,8 +89,7 @@ judge_method(struct judgement *j, const struct ar_method *m, const struct messag
  * verified signature is a pass, a changed header or body a fail; anything
  * that cannot be told (no key, DNS down, expired, l=) only gives a reason. */
 static void
-own_dkim(struct judgement *j, const struct message *m, const struct config *cfg, const struct ca_def *ca,
-	 char **note)
+own_dkim(struct judgement *j, const struct message *m, const struct config *cfg, const struct ca_def *ca, char **note)
 {
 	struct dkim_result *r;
 	size_t n = dkim_check(m, cfg->dns_server, ca->dkim_domains, ca->ndkim_domains, &r);
@@ -143,8 +144,8 @@ untrusted_reason(const struct config *cfg, const struct envelope *env)
  * wrote it. Among those, headers of ids the intake trusts are judged; a
  * trusted fail for the CA's domain beats any trusted pass. */
 void
-auth_evaluate(const struct message *m, const struct config *cfg, const struct ruleset *rs,
-	      const struct envelope *env, struct verdict *v)
+auth_evaluate(const struct message *m, const struct config *cfg, const struct ruleset *rs, const struct envelope *env,
+	      struct verdict *v)
 {
 	struct judgement j = { AUTH_NONE, 0, NULL, NULL };
 	const struct ca_def *ca = rules_ca(rs, v->ca);
@@ -153,8 +154,8 @@ auth_evaluate(const struct message *m, const struct config *cfg, const struct ru
 	char *dkim_note = NULL;
 
 	if (cfg == NULL || (ids->n == 0 && !cfg->verify_dkim)) {
-		v->auth_reason = cfg ? untrusted_reason(cfg, env) :
-				       xstrdup("no trusted Authentication-Results (trust-authserv-id is not set)");
+		v->auth_reason = cfg ? untrusted_reason(cfg, env)
+				     : xstrdup("no trusted Authentication-Results (trust-authserv-id is not set)");
 		return;
 	}
 	for (size_t i = 0; i < m->nheaders && ids->n; i++) {
@@ -186,17 +187,19 @@ auth_evaluate(const struct message *m, const struct config *cfg, const struct ru
 	if (j.reason)
 		v->auth_reason = j.reason;
 	else if (ca == NULL)
-		v->auth_reason = xstrdup(ntrusted ? "no CA to authenticate against" :
-				 "no trusted Authentication-Results header");
+		v->auth_reason = xstrdup(ntrusted ? "no CA to authenticate against"
+						  : "no trusted Authentication-Results header");
 	else if (dkim_note && ntrusted == 0)
 		v->auth_reason = xasprintf("%s unauthenticated: %s", ca->name, dkim_note);
 	else if (ntrusted == 0 && nbelow)
 		v->auth_reason = xasprintf("no trusted Authentication-Results header above the first Received "
-					   "(%d below it ignored; %s unauthenticated)", nbelow, ca->name);
+					   "(%d below it ignored; %s unauthenticated)",
+					   nbelow, ca->name);
 	else
-		v->auth_reason = xasprintf(ntrusted ? "no DKIM or DMARC pass for %s's domains in the trusted headers%s%s" :
-					   "no trusted Authentication-Results header (%s unauthenticated)%s%s", ca->name,
-					   dkim_note ? "; " : "", dkim_note ? dkim_note : "");
+		v->auth_reason =
+			xasprintf(ntrusted ? "no DKIM or DMARC pass for %s's domains in the trusted headers%s%s"
+					   : "no trusted Authentication-Results header (%s unauthenticated)%s%s",
+				  ca->name, dkim_note ? "; " : "", dkim_note ? dkim_note : "");
 	free(dkim_note);
 	v->auth_domain = j.domain;
 }

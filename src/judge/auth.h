@@ -16,7 +16,7 @@ struct ar_method {
 	char *method; /* "dkim", "spf", "dmarc", lower-case */
 	char *result; /* "pass", "fail", ... lower-case */
 	char *reason;
-	char **pnames;  /* "header.d", "header.from", "smtp.mailfrom", ... lower-case */
+	char **pnames; /* "header.d", "header.from", "smtp.mailfrom", ... lower-case */
 	char **pvalues;
 	size_t nprops;
 };
@@ -45,8 +45,8 @@ const struct strv *auth_trusted_ids(const struct config *, const struct envelope
  * using only the Authentication-Results above the first Received header by
  * an id the intake trusts (auth_trusted_ids) and, if enabled, own DKIM
  * verification. A trusted fail for the CA's domain beats any pass. */
-void auth_evaluate(const struct message *, const struct config *, const struct ruleset *,
-		   const struct envelope *env, struct verdict *v);
+void auth_evaluate(const struct message *, const struct config *, const struct ruleset *, const struct envelope *env,
+		   struct verdict *v);
 
 /* Phishing checks after classification and authentication: CA wording from an
  * unauthenticated sender, display names imitating a CA, lookalike link hosts,

@@ -65,7 +65,7 @@ bad_domain(const char *d)
 		return "longer than 253 bytes";
 	if (!text_is_clean(d))
 		return "control or bidi characters";
-	for (const char *p = d; ; p++) {
+	for (const char *p = d;; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c == '.' || c == '\0') {
 			if (label == 0 || label > 63)
@@ -160,8 +160,7 @@ static int
 matches_reject(struct eval *e, const struct rule *r, const char *url)
 {
 	for (size_t i = 0; i < r->nconds; i++)
-		if (r->conds[i].kind == C_LINK && r->conds[i].link == L_REJECT &&
-		    re_match(e, r->conds[i].re, url))
+		if (r->conds[i].kind == C_LINK && r->conds[i].link == L_REJECT && re_match(e, r->conds[i].re, url))
 			return 1;
 	return 0;
 }
@@ -185,7 +184,8 @@ rules_ca_rejects(const struct ruleset *rs, const char *ca_id, const char *url)
 			if (md == NULL)
 				md = pcre2_match_data_create(32, NULL);
 			/* a match that cannot be completed counts as a match: refuse */
-			hit = pcre2_match(c->re, (PCRE2_SPTR)url, strlen(url), 0, 0, md, rs->mctx) != PCRE2_ERROR_NOMATCH;
+			hit = pcre2_match(c->re, (PCRE2_SPTR)url, strlen(url), 0, 0, md, rs->mctx) !=
+			      PCRE2_ERROR_NOMATCH;
 		}
 	}
 	pcre2_match_data_free(md);
@@ -236,12 +236,9 @@ static int
 eval_cond(struct eval *e, const struct rule *r, const struct cond *c)
 {
 	switch (c->kind) {
-	case C_ROLE:
-		return e->env && e->env->role && strv_contains(&c->roles, e->env->role);
-	case C_FROM:
-		return eval_subject(e, c, e->m->from);
-	case C_SUBJECT:
-		return eval_subject(e, c, e->m->subject);
+	case C_ROLE: return e->env && e->env->role && strv_contains(&c->roles, e->env->role);
+	case C_FROM: return eval_subject(e, c, e->m->from);
+	case C_SUBJECT: return eval_subject(e, c, e->m->subject);
 	case C_HEADER: {
 		const char *v;
 		for (size_t i = 0; (v = message_header(e->m, c->header, i)) != NULL; i++)
@@ -249,12 +246,9 @@ eval_cond(struct eval *e, const struct rule *r, const struct cond *c)
 				return 1;
 		return 0;
 	}
-	case C_LINK:
-		return eval_link(e, r, c);
-	case C_BODY:
-		return eval_subject(e, c, e->m->body);
-	case C_HTML:
-		return eval_subject(e, c, e->m->html);
+	case C_LINK: return eval_link(e, r, c);
+	case C_BODY: return eval_subject(e, c, e->m->body);
+	case C_HTML: return eval_subject(e, c, e->m->html);
 	}
 	return 0;
 }
@@ -264,8 +258,8 @@ trace_cond(FILE *f, const struct cond *c, int held, int ok)
 {
 	fprintf(f, "    %s %s%s%s%s%s  ->  %s\n", ok ? "ok  " : "FAIL", c->negate ? "not " : "",
 		cond_kind_name(c->kind), c->kind == C_LINK && c->link ? " " : "",
-		c->kind == C_LINK && c->link ? link_kind_name(c->link) : "",
-		c->kind == C_HEADER ? "" : "", held ? "held" : "did not hold");
+		c->kind == C_LINK && c->link ? link_kind_name(c->link) : "", c->kind == C_HEADER ? "" : "",
+		held ? "held" : "did not hold");
 	if (c->src)
 		fprintf(f, "         /%s/\n", c->src);
 }
@@ -302,9 +296,10 @@ key_value(const char *name, void *arg)
 {
 	const struct verdict *v = arg;
 
-	return !strcmp(name, "ca") ? v->ca :
-	       !strcmp(name, "type") ? vtype_name(v->rule_type) :
-	       !strcmp(name, "approve") ? v->approve_link : verdict_field(v, name);
+	return !strcmp(name, "ca")	  ? v->ca
+	       : !strcmp(name, "type")	  ? vtype_name(v->rule_type)
+	       : !strcmp(name, "approve") ? v->approve_link
+					  : verdict_field(v, name);
 }
 
 static char *
@@ -327,9 +322,8 @@ default_key(const struct verdict *v)
 	if (t == VT_NOTICE)
 		return NULL;
 	if (order)
-		return t == VT_EV_INTENT || t == VT_DOCUMENTS ?
-			xasprintf("%s:%s:order:%s", v->ca, vtype_name(t), order) :
-			xasprintf("%s:order:%s", v->ca, order);
+		return t == VT_EV_INTENT || t == VT_DOCUMENTS ? xasprintf("%s:%s:order:%s", v->ca, vtype_name(t), order)
+							      : xasprintf("%s:order:%s", v->ca, order);
 	if (dom)
 		return xasprintf("%s:%s:domain:%s:%s", v->ca,
 				 t == VT_REMINDER || t == VT_ISSUED ? "dcv" : vtype_name(t), dom,
@@ -406,8 +400,7 @@ from_ca(const struct message *m, const struct ca_def *ca)
  * CA wording from a foreign sender is still recognised (and suspected). A
  * trace shows every rule once, in file order. */
 static void
-run_rules(const struct ruleset *rs, const struct message *m, const struct envelope *env,
-	  struct verdict *v, FILE *trace)
+run_rules(const struct ruleset *rs, const struct message *m, const struct envelope *env, struct verdict *v, FILE *trace)
 {
 	struct eval e = { rs, m, env, NULL, NULL, trace, 0 };
 	struct verdict cand;
@@ -430,7 +423,8 @@ run_rules(const struct ruleset *rs, const struct message *m, const struct envelo
 			verdict_add_reason(v, "regex limit hit in rule %s: treated as not matching", r->id);
 		if (ok && !e.limit_hit) {
 			for (size_t k = 0; trace && k < cand.nfields; k++)
-				fprintf(trace, "    captured %s = %s\n", cand.fields[k].name, cand.fields[k].value); /* validated */
+				fprintf(trace, "    captured %s = %s\n", cand.fields[k].name,
+					cand.fields[k].value); /* validated */
 			if (trace && v->rule) {
 				fprintf(trace, "    => matches too (the first match, %s, wins)\n", v->rule);
 				verdict_free(&cand);
@@ -460,8 +454,7 @@ run_rules(const struct ruleset *rs, const struct message *m, const struct envelo
 }
 
 int
-classify(const struct ruleset *rs, const struct message *m, const struct envelope *env,
-	 struct verdict *v)
+classify(const struct ruleset *rs, const struct message *m, const struct envelope *env, struct verdict *v)
 {
 	size_t before = v->nreasons;
 

@@ -60,7 +60,9 @@ cache_find(const char *name, time_t now)
 {
 	for (size_t i = 0; i < KEY_CACHE; i++)
 		if (cache[i].name && !strcasecmp(cache[i].name, name) &&
-		    now - cache[i].when < (cache[i].err ? DKIM_DNSFAIL_TTL : cache[i].txt ? DKIM_KEY_TTL : DKIM_NOKEY_TTL))
+		    now - cache[i].when < (cache[i].err	  ? DKIM_DNSFAIL_TTL
+					   : cache[i].txt ? DKIM_KEY_TTL
+							  : DKIM_NOKEY_TTL))
 			return &cache[i];
 	return NULL;
 }
@@ -141,7 +143,8 @@ lib_init(void)
 		return 0;
 	if ((lib = dkim_init(NULL, NULL)) == NULL)
 		return -1;
-	if (dkim_set_prescreen(lib, prescreen) != DKIM_STAT_OK || dkim_set_key_lookup(lib, key_lookup) != DKIM_STAT_OK) {
+	if (dkim_set_prescreen(lib, prescreen) != DKIM_STAT_OK ||
+	    dkim_set_key_lookup(lib, key_lookup) != DKIM_STAT_OK) {
 		dkim_close(lib);
 		lib = NULL;
 		return -1;
@@ -162,7 +165,8 @@ judge_sig(DKIM *dkim, DKIM_SIGINFO *sig, struct verify_ctx *c, struct dkim_resul
 	if ((flags & DKIM_SIGFLAG_PASSED) && bh == DKIM_SIGBH_MATCH) {
 		if (signlen != (off_t)-1 && signlen < msglen) {
 			r->outcome = DKIM_OUT_ERROR;
-			r->why = xasprintf("dkim=neutral header.d=%s s=%s (verified by dcvmail, but the signature covers only "
+			r->why = xasprintf("dkim=neutral header.d=%s s=%s (verified by dcvmail, but the signature "
+					   "covers only "
 					   "%lld of %lld body bytes, l=)",
 					   r->domain, s ? s : "?", (long long)signlen, (long long)msglen);
 			return;
@@ -172,11 +176,14 @@ judge_sig(DKIM *dkim, DKIM_SIGINFO *sig, struct verify_ctx *c, struct dkim_resul
 	} else if (bh == DKIM_SIGBH_MISMATCH) {
 		r->outcome = DKIM_OUT_FAIL;
 		r->why = xasprintf("dkim=fail header.d=%s s=%s (verified by dcvmail: body hash mismatch, the body was "
-				   "changed)", r->domain, s ? s : "?");
+				   "changed)",
+				   r->domain, s ? s : "?");
 	} else if (err == DKIM_SIGERROR_BADSIG) {
 		r->outcome = DKIM_OUT_FAIL;
-		r->why = xasprintf("dkim=fail header.d=%s s=%s (verified by dcvmail: signature mismatch, a signed header "
-				   "was changed)", r->domain, s ? s : "?");
+		r->why = xasprintf("dkim=fail header.d=%s s=%s (verified by dcvmail: signature mismatch, a signed "
+				   "header "
+				   "was changed)",
+				   r->domain, s ? s : "?");
 	} else {
 		const char *es = err == DKIM_SIGERROR_KEYFAIL && c->dns_err ? c->dns_err
 				 : err != DKIM_SIGERROR_OK		    ? dkim_sig_geterrorstr(err)

@@ -9,14 +9,14 @@
 
 #include "mail/message.h"
 
-#define DKIM_MAX_SIGS 4 /* signatures of the CA's domains checked per message */
-#define DKIM_KEY_TTL 3600  /* seconds a key is remembered */
-#define DKIM_NOKEY_TTL 300 /* and its absence */
+#define DKIM_MAX_SIGS 4	    /* signatures of the CA's domains checked per message */
+#define DKIM_KEY_TTL 3600   /* seconds a key is remembered */
+#define DKIM_NOKEY_TTL 300  /* and its absence */
 #define DKIM_DNSFAIL_TTL 60 /* and a failed lookup */
 
 enum dkim_outcome {
-	DKIM_OUT_PASS,  /* the signature verifies over the whole body */
-	DKIM_OUT_FAIL,  /* it does not: a signed header or the body was changed */
+	DKIM_OUT_PASS,	/* the signature verifies over the whole body */
+	DKIM_OUT_FAIL,	/* it does not: a signed header or the body was changed */
 	DKIM_OUT_ERROR, /* cannot tell: no key, DNS failure, expired, partial body (l=) */
 };
 

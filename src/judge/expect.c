@@ -89,8 +89,7 @@ name_len(const char *s)
 }
 
 int
-expect_covers(const char *domain, int subdomains, const char *order, const char *req_domain,
-	      const char *req_order)
+expect_covers(const char *domain, int subdomains, const char *order, const char *req_domain, const char *req_order)
 {
 	size_t ld, lr;
 

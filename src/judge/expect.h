@@ -25,7 +25,6 @@ const char *expect_order_problem(const char *o);
  * name and every name and wildcard under it. An expectation with an order
  * covers only that order. Names compare case-insensitively, a trailing dot
  * ignored. */
-int expect_covers(const char *domain, int subdomains, const char *order, const char *req_domain,
-		  const char *req_order);
+int expect_covers(const char *domain, int subdomains, const char *order, const char *req_domain, const char *req_order);
 
 #endif

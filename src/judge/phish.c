@@ -34,7 +34,9 @@ puny_decode(const char *in, uint32_t *out, size_t max)
 			if (pos >= len)
 				return 0;
 			int c = tolower((unsigned char)in[pos++]);
-			uint32_t d = c >= 'a' && c <= 'z' ? (uint32_t)(c - 'a') : c >= '0' && c <= '9' ? (uint32_t)(c - '0' + 26) : 99;
+			uint32_t d = c >= 'a' && c <= 'z'   ? (uint32_t)(c - 'a')
+				     : c >= '0' && c <= '9' ? (uint32_t)(c - '0' + 26)
+							    : 99;
 			if (d > 35 || d > (UINT32_MAX - i) / w)
 				return 0;
 			i += d * w;
@@ -67,15 +69,18 @@ puny_decode(const char *in, uint32_t *out, size_t max)
 static int
 fold_char(uint32_t c)
 {
-	static const struct { uint32_t from; char to; } map[] = {
-		{ 0x430, 'a' }, { 0x435, 'e' }, { 0x43e, 'o' }, { 0x440, 'p' }, { 0x441, 'c' },
-		{ 0x443, 'y' }, { 0x445, 'x' }, { 0x456, 'i' }, { 0x458, 'j' }, { 0x455, 's' },
-		{ 0x4bb, 'h' }, { 0x501, 'd' }, { 0x3bf, 'o' }, { 0x3b1, 'a' }, { 0x3b9, 'i' },
-		{ 0x3ba, 'k' }, { 0x3bd, 'v' }, { 0x3c1, 'p' }, { 0x3c4, 't' }, { 0x131, 'i' },
-		{ 0xe0, 'a' }, { 0xe1, 'a' }, { 0xe2, 'a' }, { 0xe4, 'a' }, { 0xe8, 'e' }, { 0xe9, 'e' },
-		{ 0xea, 'e' }, { 0xec, 'i' }, { 0xed, 'i' }, { 0xee, 'i' }, { 0xef, 'i' }, { 0xf2, 'o' },
-		{ 0xf3, 'o' }, { 0xf4, 'o' }, { 0xf6, 'o' }, { 0xf9, 'u' }, { 0xfa, 'u' }, { 0xfc, 'u' },
-		{ 0xe7, 'c' }, { 0xf1, 'n' }, { '0', 'o' }, { '1', 'l' }, { '3', 'e' }, { '5', 's' },
+	static const struct {
+		uint32_t from;
+		char to;
+	} map[] = {
+		{ 0x430, 'a' }, { 0x435, 'e' }, { 0x43e, 'o' }, { 0x440, 'p' }, { 0x441, 'c' }, { 0x443, 'y' },
+		{ 0x445, 'x' }, { 0x456, 'i' }, { 0x458, 'j' }, { 0x455, 's' }, { 0x4bb, 'h' }, { 0x501, 'd' },
+		{ 0x3bf, 'o' }, { 0x3b1, 'a' }, { 0x3b9, 'i' }, { 0x3ba, 'k' }, { 0x3bd, 'v' }, { 0x3c1, 'p' },
+		{ 0x3c4, 't' }, { 0x131, 'i' }, { 0xe0, 'a' },	{ 0xe1, 'a' },	{ 0xe2, 'a' },	{ 0xe4, 'a' },
+		{ 0xe8, 'e' },	{ 0xe9, 'e' },	{ 0xea, 'e' },	{ 0xec, 'i' },	{ 0xed, 'i' },	{ 0xee, 'i' },
+		{ 0xef, 'i' },	{ 0xf2, 'o' },	{ 0xf3, 'o' },	{ 0xf4, 'o' },	{ 0xf6, 'o' },	{ 0xf9, 'u' },
+		{ 0xfa, 'u' },	{ 0xfc, 'u' },	{ 0xe7, 'c' },	{ 0xf1, 'n' },	{ '0', 'o' },	{ '1', 'l' },
+		{ '3', 'e' },	{ '5', 's' },
 	};
 	if (c < 0x80 && isalpha((int)c))
 		return tolower((int)c);
@@ -195,7 +200,8 @@ pct_decode(const char *s, size_t n)
 
 	buf_init(&b, 0);
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
 			char hx[3] = { s[i + 1], s[i + 2], 0 };
 			buf_addc(&b, (int)strtol(hx, NULL, 16));
 			i += 2;
@@ -245,8 +251,8 @@ unwrap(const struct msg_link *l)
 static int
 looks_like_ca_mail(const struct message *m, const struct verdict *v)
 {
-	static const char *const words[] = { "certificate", "証明書", "domain control", "dcv",
-					     "validation", "approve", "承認" };
+	static const char *const words[] = { "certificate", "証明書", "domain control", "dcv", "validation",
+					     "approve",	    "承認" };
 
 	if (v->rule != NULL)
 		return 1;
@@ -310,12 +316,13 @@ auth_check_phishing(const struct message *m, const struct config *cfg, const str
 			struct msg_link t;
 			if (link_parse(target, &t) == 0) {
 				if ((who = imitated(rs, t.host, &brand)) != NULL) {
-					verdict_suspect(v, "a rewritten link (%s) hides '%s', which imitates %s", l->host,
-							t.host, who->name);
+					verdict_suspect(v, "a rewritten link (%s) hides '%s', which imitates %s",
+							l->host, t.host, who->name);
 					free(brand);
 					brand = NULL;
 				} else if (ca && !under_ca(t.host, ca))
-					verdict_suspect(v, "a rewritten link (%s) hides the foreign host '%s'", l->host, t.host);
+					verdict_suspect(v, "a rewritten link (%s) hides the foreign host '%s'", l->host,
+							t.host);
 				link_clear(&t);
 			}
 			free(target);

@@ -24,9 +24,9 @@ struct cond {
 	enum cond_kind kind;
 	int negate;
 	enum link_kind link;
-	char *header;       /* C_HEADER */
-	struct strv roles;  /* C_ROLE */
-	char *src;          /* the pattern as written */
+	char *header;	   /* C_HEADER */
+	struct strv roles; /* C_ROLE */
+	char *src;	   /* the pattern as written */
 	pcre2_code *re;
 	int line, col;
 };

@@ -126,9 +126,7 @@ parse_regex(struct rparser *p, const char *line, const char *s, char **src, int 
 		case 'm': opts |= PCRE2_MULTILINE; break;
 		case 's': opts |= PCRE2_DOTALL; break;
 		case 'x': opts |= PCRE2_EXTENDED; break;
-		default:
-			rerr(p, (int)(f - line) + 1, "unknown regex flag '%c' (i, m, s, x)", *f);
-			return NULL;
+		default: rerr(p, (int)(f - line) + 1, "unknown regex flag '%c' (i, m, s, x)", *f); return NULL;
 		}
 	}
 	while (*f == ' ' || *f == '\t')
@@ -196,8 +194,7 @@ start_ca(struct rparser *p, const char *line, const char *s)
 	}
 	for (size_t i = 0; i < p->rs->ncas; i++)
 		if (!strcmp(p->rs->cas[i]->id, id)) {
-			rerr(p, col, "ca '%s' already defined at %s:%d", id, p->rs->cas[i]->file,
-			     p->rs->cas[i]->line);
+			rerr(p, col, "ca '%s' already defined at %s:%d", id, p->rs->cas[i]->file, p->rs->cas[i]->line);
 			return;
 		}
 	ca = xcalloc(1, sizeof(*ca));
@@ -419,8 +416,8 @@ rule_kw(struct rparser *p, const char *line, const char *s, const char *kw, int 
 		enum vtype t;
 		if (col == 0)
 			rerr(p, kwcol, "'type' needs a type");
-		else if (vtype_from_name(w, &t) == -1 || t == VT_UNKNOWN || t == VT_SUSPICIOUS ||
-			 t == VT_MALFORMED || t == VT_OVERSIZED)
+		else if (vtype_from_name(w, &t) == -1 || t == VT_UNKNOWN || t == VT_SUSPICIOUS || t == VT_MALFORMED ||
+			 t == VT_OVERSIZED)
 			rerr(p, col, "unknown type '%s' (dcv, ev-intent, documents, issued, reminder, notice)", w);
 		else
 			p->rule->type = t;
@@ -433,9 +430,8 @@ rule_kw(struct rparser *p, const char *line, const char *s, const char *kw, int 
 			free(p->rule->dedup);
 			p->rule->dedup = xstrdup(s);
 		}
-	} else if (!strncmp(kw, "approve-", 8) &&
-		   (!strcmp(kw, "approve-method") || !strcmp(kw, "approve-field") || !strcmp(kw, "approve-success") ||
-		    !strcmp(kw, "approve-page-shows")))
+	} else if (!strncmp(kw, "approve-", 8) && (!strcmp(kw, "approve-method") || !strcmp(kw, "approve-field") ||
+						   !strcmp(kw, "approve-success") || !strcmp(kw, "approve-page-shows")))
 		approve_kw(p, line, s, kw, kwcol);
 	else if (!strcmp(kw, "not")) {
 		col = next_word(line, &s, w, sizeof(w));
@@ -556,8 +552,7 @@ init_parser(struct rparser *p, enum rules_mode mode, rules_diag_fn diag, void *a
 }
 
 int
-rules_load_file(const char *path, enum rules_mode mode, struct ruleset **out, rules_diag_fn diag,
-		void *arg)
+rules_load_file(const char *path, enum rules_mode mode, struct ruleset **out, rules_diag_fn diag, void *arg)
 {
 	struct rparser p;
 

@@ -25,9 +25,9 @@ struct ca_def {
 
 /* How to answer an approval page (from the rule, for action-approve). */
 struct approve_form {
-	char *method;     /* "GET" (follow the link) or "POST" */
-	char **names;     /* form field names */
-	char **values;    /* value templates, "{code}" expanded from fields */
+	char *method;  /* "GET" (follow the link) or "POST" */
+	char **names;  /* form field names */
+	char **values; /* value templates, "{code}" expanded from fields */
 	size_t nfields;
 	void *success_re; /* compiled pcre2_code* matched against the result page; NULL: 2xx is success */
 	char *success_src;
@@ -80,12 +80,10 @@ int rules_ca_rejects(const struct ruleset *, const char *ca_id, const char *url)
  * env may be NULL (role conditions then never hold). Returns 0, or -1 on an
  * internal error (e.g. a regex hit its match limit: v->type stays unknown and
  * a reason is added). */
-int classify(const struct ruleset *, const struct message *m, const struct envelope *env,
-	     struct verdict *v);
+int classify(const struct ruleset *, const struct message *m, const struct envelope *env, struct verdict *v);
 
 /* Trace for `rules test`: print, rule by rule, which conditions held and
  * what they captured. */
-void classify_trace(const struct ruleset *, const struct message *m, const struct envelope *env,
-		    FILE *out);
+void classify_trace(const struct ruleset *, const struct message *m, const struct envelope *env, FILE *out);
 
 #endif

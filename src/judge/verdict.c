@@ -7,16 +7,11 @@
 #include "judge/verdict.h"
 
 static const char *const vtype_names[VT__COUNT] = {
-	[VT_UNKNOWN] = "unknown",
-	[VT_DCV] = "dcv",
-	[VT_EV_INTENT] = "ev-intent",
-	[VT_DOCUMENTS] = "documents",
-	[VT_ISSUED] = "issued",
-	[VT_REMINDER] = "reminder",
-	[VT_NOTICE] = "notice",
-	[VT_SUSPICIOUS] = "suspicious",
-	[VT_MALFORMED] = "malformed",
-	[VT_OVERSIZED] = "oversized",
+	[VT_UNKNOWN] = "unknown",     [VT_DCV] = "dcv",
+	[VT_EV_INTENT] = "ev-intent", [VT_DOCUMENTS] = "documents",
+	[VT_ISSUED] = "issued",	      [VT_REMINDER] = "reminder",
+	[VT_NOTICE] = "notice",	      [VT_SUSPICIOUS] = "suspicious",
+	[VT_MALFORMED] = "malformed", [VT_OVERSIZED] = "oversized",
 };
 
 const char *

@@ -32,9 +32,9 @@ struct field {
 struct verdict {
 	enum vtype type;
 	enum vtype rule_type; /* the matched rule's own type (== type unless suspicious) */
-	char *ca;             /* CA id ("digicert"), NULL if none */
-	char *ca_name;        /* "DigiCert" */
-	char *rule;           /* rule id, NULL if none */
+	char *ca;	      /* CA id ("digicert"), NULL if none */
+	char *ca_name;	      /* "DigiCert" */
+	char *rule;	      /* rule id, NULL if none */
 
 	struct field *fields; /* named captures: domain, order, code, requester, ... */
 	size_t nfields;

@@ -57,7 +57,8 @@ archive_check_dir(const char *d, int create, char **errp)
 	}
 	if (S_ISLNK(sb.st_mode)) {
 		*errp = xasprintf("%s: is a symbolic link; the archive must be a real directory of the state "
-				  "directory (remove the link and restore the archive from a backup)", d);
+				  "directory (remove the link and restore the archive from a backup)",
+				  d);
 		return -1;
 	}
 	if (!S_ISDIR(sb.st_mode)) {
@@ -66,7 +67,8 @@ archive_check_dir(const char *d, int create, char **errp)
 	}
 	if (sb.st_uid != geteuid()) {
 		*errp = xasprintf("%s: owned by uid %ld, not by this user (uid %ld); run dcvmail as the owner "
-				  "of the state directory", d, (long)sb.st_uid, (long)geteuid());
+				  "of the state directory",
+				  d, (long)sb.st_uid, (long)geteuid());
 		return -1;
 	}
 	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
@@ -154,7 +156,8 @@ open_archived(const char *path, struct stat *sb, char **errp)
 	if (fd == -1) {
 		int e = errno;
 		*errp = e == ELOOP    ? xasprintf("%s: archive tampered or damaged: a symbolic link instead of the "
-						  "archived message", path)
+						     "archived message",
+						  path)
 			: e == ENOENT ? xasprintf("%s: the archived message is missing (%s); restore it from a backup",
 						  path, strerror(e))
 				      : xasprintf("%s: %s", path, strerror(e));
@@ -301,7 +304,8 @@ store_archive_read(struct store *st, const char *sha, size_t max, char **data, s
 		buf_free(&b);
 	} else if (strcmp(got, sha) != 0) {
 		*errp = xasprintf("%s: archive tampered or damaged: its content does not match its SHA-256 name; "
-				  "restore the file from a backup", path);
+				  "restore the file from a backup",
+				  path);
 		buf_free(&b);
 	} else {
 		*data = buf_steal(&b);
@@ -326,8 +330,7 @@ store_archive_verify(struct store *st, const char *sha, size_t *len, char **errp
 	if (hash_fd(fd, 0, NULL, got, len) == -1)
 		*errp = xasprintf("%s: %s", path, strerror(errno));
 	else if (strcmp(got, sha) != 0)
-		*errp = xasprintf("%s: archive tampered or damaged: its content does not match its SHA-256 name",
-				  path);
+		*errp = xasprintf("%s: archive tampered or damaged: its content does not match its SHA-256 name", path);
 	else
 		rc = 0;
 	close(fd);

@@ -166,7 +166,8 @@ route_to_person(struct store *st, int64_t rid, time_t now, const struct reap_kin
 		"INSERT INTO outbox (request_id, kind, target, why, created, next_try, message_sha256)"
 		" SELECT ?1, ?6, NULL, ?2, ?3, ?3, NULL"
 		" WHERE EXISTS (SELECT 1 FROM requests WHERE id = ?1 AND state IN ('pending', 'forwarded'))"
-		" AND NOT EXISTS (SELECT 1 FROM outbox WHERE request_id = ?1 AND kind IN (SELECT value FROM json_each(?5)))",
+		" AND NOT EXISTS (SELECT 1 FROM outbox WHERE request_id = ?1 AND kind IN (SELECT value FROM "
+		"json_each(?5)))",
 	};
 	char *tell = kinds_json(k->tell), *reach = kinds_json(k->reach);
 	int rc = SQLITE_DONE;
@@ -230,15 +231,19 @@ interrupt(struct store *st, const struct stale *a, time_t now, const struct reap
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE && a->oid > 0)
-		rc = run3(st, approved ? "INSERT INTO attempts (outbox_id, at, ok, result) SELECT id, ?3, 1, ?2 FROM outbox"
-					 " WHERE id = ?1 AND done = 0"
-				       : "INSERT INTO attempts (outbox_id, at, ok, result) SELECT id, ?3, 0, ?2 FROM outbox"
-					 " WHERE id = ?1 AND done = 0", a->oid, note, now);
+		rc = run3(st,
+			  approved ? "INSERT INTO attempts (outbox_id, at, ok, result) SELECT id, ?3, 1, ?2 FROM outbox"
+				     " WHERE id = ?1 AND done = 0"
+				   : "INSERT INTO attempts (outbox_id, at, ok, result) SELECT id, ?3, 0, ?2 FROM outbox"
+				     " WHERE id = ?1 AND done = 0",
+			  a->oid, note, now);
 	if (rc == SQLITE_DONE && a->oid > 0)
-		rc = run3(st, approved ? "UPDATE outbox SET done = 1, ok = 1, attempts = attempts + 1, lease_until = 0,"
-					 " last_error = NULL, next_try = ?3 WHERE id = ?1 AND done = 0 AND ?2 IS NOT NULL"
-				       : "UPDATE outbox SET done = 1, ok = 0, attempts = attempts + 1, lease_until = 0,"
-					 " last_error = ?2, next_try = ?3 WHERE id = ?1 AND done = 0", a->oid, note, now);
+		rc = run3(st,
+			  approved ? "UPDATE outbox SET done = 1, ok = 1, attempts = attempts + 1, lease_until = 0,"
+				     " last_error = NULL, next_try = ?3 WHERE id = ?1 AND done = 0 AND ?2 IS NOT NULL"
+				   : "UPDATE outbox SET done = 1, ok = 0, attempts = attempts + 1, lease_until = 0,"
+				     " last_error = ?2, next_try = ?3 WHERE id = ?1 AND done = 0",
+			  a->oid, note, now);
 	if (rc == SQLITE_DONE && !approved)
 		rc = route_to_person(st, a->rid, now, k);
 	free(why);
@@ -272,8 +277,8 @@ reap_tx_inner(struct store *st, time_t now, const struct reap_kinds *k, int *n)
 		v[nv].pid = pid;
 		v[nv].host = xstrdup(host);
 		v[nv].why = gone ? xasprintf("process %ld on %s stopped before the outcome was recorded", pid, host)
-				 : xasprintf("no outcome from process %ld on %s by the end of its lease (%s)", pid, host,
-					     fmt_time(lease, t, sizeof(t)));
+				 : xasprintf("no outcome from process %ld on %s by the end of its lease (%s)", pid,
+					     host, fmt_time(lease, t, sizeof(t)));
 		nv++;
 	}
 	sqlite3_finalize(s);
@@ -360,19 +365,21 @@ begin_tx(struct store *st, void *arg)
 	sqlite3_finalize(s);
 	if (a->why)
 		return SQLITE_DONE;
-	if ((s = prep(st, "SELECT id, outcome, pid, host, started FROM approval_attempts WHERE request_id = ?1"
-			  " AND outcome IN ('approving', 'interrupted') ORDER BY outcome = 'approving' DESC, id DESC",
+	if ((s = prep(st,
+		      "SELECT id, outcome, pid, host, started FROM approval_attempts WHERE request_id = ?1"
+		      " AND outcome IN ('approving', 'interrupted') ORDER BY outcome = 'approving' DESC, id DESC",
 		      a->rid, NULL, 0)) == NULL)
 		return SQLITE_ERROR;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		if (!strcmp(col_text(s, 1), "approving")) {
 			a->busy = 1;
 			a->why = xasprintf("another approval of this request is running (attempt #%lld by process %lld"
-					   " on %s since %s): nothing requested", (long long)sqlite3_column_int64(s, 0),
-					   (long long)sqlite3_column_int64(s, 2), col_text(s, 3),
-					   fmt_time(sqlite3_column_int64(s, 4), t, sizeof(t)));
+					   " on %s since %s): nothing requested",
+					   (long long)sqlite3_column_int64(s, 0), (long long)sqlite3_column_int64(s, 2),
+					   col_text(s, 3), fmt_time(sqlite3_column_int64(s, 4), t, sizeof(t)));
 		} else if (!a->person)
-			a->why = xasprintf("an approval of this request was interrupted (attempt #%lld): nothing requested;"
+			a->why = xasprintf("an approval of this request was interrupted (attempt #%lld): nothing "
+					   "requested;"
 					   " check the CA's portal, only `dcvmail approve %lld` tries again",
 					   (long long)sqlite3_column_int64(s, 0), (long long)a->rid);
 	}
@@ -380,8 +387,9 @@ begin_tx(struct store *st, void *arg)
 	if (a->why)
 		return SQLITE_DONE;
 	proc_self(&me);
-	s = store_prepare(st, "INSERT INTO approval_attempts (request_id, outbox_id, started, outcome, who, pid,"
-			      " pid_start, host, boot_id, lease_until) VALUES (?, ?, ?, 'approving', ?, ?, ?, ?, ?, ?)");
+	s = store_prepare(st,
+			  "INSERT INTO approval_attempts (request_id, outbox_id, started, outcome, who, pid,"
+			  " pid_start, host, boot_id, lease_until) VALUES (?, ?, ?, 'approving', ?, ?, ?, ?, ?, ?)");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_int64(s, 1, a->rid);
@@ -404,8 +412,8 @@ begin_tx(struct store *st, void *arg)
 }
 
 int
-store_attempt_begin(struct store *st, int64_t request_id, int64_t outbox_id, const char *who, int person,
-		    int lease, const struct reap_kinds *k, int64_t *attempt_id, char **refused, char **errp)
+store_attempt_begin(struct store *st, int64_t request_id, int64_t outbox_id, const char *who, int person, int lease,
+		    const struct reap_kinds *k, int64_t *attempt_id, char **refused, char **errp)
 {
 	struct begin_arg a = { request_id, outbox_id, who, person, lease, time(NULL), k, 0, NULL, 0 };
 
@@ -425,7 +433,8 @@ int
 store_attempt_step(struct store *st, int64_t attempt_id, const char *method, const char *url, int64_t *step_id,
 		   char **errp)
 {
-	sqlite3_stmt *s = store_prepare(st, "INSERT INTO attempt_steps (attempt_id, at, method, url) VALUES (?, ?, ?, ?)");
+	sqlite3_stmt *s = store_prepare(st,
+					"INSERT INTO attempt_steps (attempt_id, at, method, url) VALUES (?, ?, ?, ?)");
 	int rc;
 
 	*step_id = 0;
@@ -472,7 +481,8 @@ store_attempt_step_done(struct store *st, int64_t step_id, long status, const ch
 int
 store_attempt_end(struct store *st, int64_t attempt_id, const char *outcome, const char *result, char **errp)
 {
-	sqlite3_stmt *s = store_prepare(st, "UPDATE approval_attempts SET ended = ?, outcome = ?, result = ? WHERE id = ?");
+	sqlite3_stmt *s = store_prepare(st,
+					"UPDATE approval_attempts SET ended = ?, outcome = ?, result = ? WHERE id = ?");
 	int rc;
 
 	if (s == NULL) {

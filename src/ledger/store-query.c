@@ -8,11 +8,11 @@
 #include "base/util.h"
 #include "store-int.h"
 
-#define PREP(st, sql, errp)                                   \
-	sqlite3_stmt *s = store_prepare(st, sql);             \
-	if (s == NULL) {                                      \
-		*errp = store_errmsg(st, "query");            \
-		return -1;                                    \
+#define PREP(st, sql, errp)                                                                                            \
+	sqlite3_stmt *s = store_prepare(st, sql);                                                                      \
+	if (s == NULL) {                                                                                               \
+		*errp = store_errmsg(st, "query");                                                                     \
+		return -1;                                                                                             \
 	}
 
 static int
@@ -31,12 +31,13 @@ step_done(struct store *st, sqlite3_stmt *s, char **errp)
 /* --- expectations --- */
 
 int
-store_expect_add(struct store *st, const char *ca, const char *domain, const char *order, int subdomains,
-		 time_t until, int64_t *id, char **errp)
+store_expect_add(struct store *st, const char *ca, const char *domain, const char *order, int subdomains, time_t until,
+		 int64_t *id, char **errp)
 {
 	char *d = xstrdup(domain);
 	size_t l = strlen(d);
-	PREP(st, "INSERT INTO expectations (ca, domain, order_id, subdomains, created, until) VALUES (?, ?, ?, ?, ?, ?)",
+	PREP(st,
+	     "INSERT INTO expectations (ca, domain, order_id, subdomains, created, until) VALUES (?, ?, ?, ?, ?, ?)",
 	     errp);
 
 	lowercase(d);
@@ -93,8 +94,10 @@ read_expectation(sqlite3_stmt *s, struct expectation *e)
 static int
 read_uses(struct store *st, struct expectation *e, char **errp)
 {
-	PREP(st, "SELECT request_id, at, COALESCE(released, 0), release_note FROM expectation_uses"
-		 " WHERE expectation_id = ? ORDER BY id", errp);
+	PREP(st,
+	     "SELECT request_id, at, COALESCE(released, 0), release_note FROM expectation_uses"
+	     " WHERE expectation_id = ? ORDER BY id",
+	     errp);
 	sqlite3_bind_int64(s, 1, e->id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		struct expectation_use *u;
@@ -185,16 +188,17 @@ request_name(const struct verdict *v)
 }
 
 int
-store_expect_held(struct store *st, int64_t request_id, const struct verdict *v, time_t now, char **why,
-		  char **errp)
+store_expect_held(struct store *st, int64_t request_id, const struct verdict *v, time_t now, char **why, char **errp)
 {
 	const char *ord = verdict_field(v, "order");
 	char *dom = request_name(v);
 	struct buf b;
 	int held = 0, any = 0;
-	PREP(st, "SELECT " EXP_COLS " FROM expectations WHERE id IN"
-		 " (SELECT expectation_id FROM expectation_uses WHERE request_id = ? AND released IS NULL)"
-		 " ORDER BY id", errp);
+	PREP(st,
+	     "SELECT " EXP_COLS " FROM expectations WHERE id IN"
+	     " (SELECT expectation_id FROM expectation_uses WHERE request_id = ? AND released IS NULL)"
+	     " ORDER BY id",
+	     errp);
 
 	*why = NULL;
 	buf_init(&b, 1024);
@@ -224,8 +228,8 @@ store_expect_held(struct store *st, int64_t request_id, const struct verdict *v,
 }
 
 int
-store_expect_for(struct store *st, const struct verdict *v, time_t now, struct expectation *out, int *found,
-		 char **why, char **errp)
+store_expect_for(struct store *st, const struct verdict *v, time_t now, struct expectation *out, int *found, char **why,
+		 char **errp)
 {
 	const char *ord = verdict_field(v, "order");
 	char *dom = NULL;
@@ -351,8 +355,9 @@ expectation_free(struct expectation *e)
 
 /* --- requests --- */
 
-#define REQ_COLS "id, key, ca, type, domain, order_id, state, approve_link, copies, expected," \
-		 " first_seen, last_seen, state_changed, state_by, state_note"
+#define REQ_COLS                                                                                                       \
+	"id, key, ca, type, domain, order_id, state, approve_link, copies, expected,"                                  \
+	" first_seen, last_seen, state_changed, state_by, state_note"
 
 static void
 read_request(sqlite3_stmt *s, struct request_info *r)
@@ -373,8 +378,8 @@ read_request(sqlite3_stmt *s, struct request_info *r)
 	r->state_by = col_dup(s, 13);
 	r->state_note = col_dup(s, 14);
 	/* BR 3.2.2.4: a random value is valid 30 days at most */
-	if (r->state && (!strcmp(r->state, "pending") || !strcmp(r->state, "forwarded")) &&
-	    r->type && !strcmp(r->type, "dcv") && time(NULL) - r->first_seen > 30 * 86400) {
+	if (r->state && (!strcmp(r->state, "pending") || !strcmp(r->state, "forwarded")) && r->type &&
+	    !strcmp(r->type, "dcv") && time(NULL) - r->first_seen > 30 * 86400) {
 		free(r->state);
 		r->state = xstrdup("expired");
 	}
@@ -393,8 +398,15 @@ store_request_first_message(struct store *st, int64_t id, char **sha256, char **
 void
 request_info_free(struct request_info *r)
 {
-	free(r->key); free(r->ca); free(r->type); free(r->domain); free(r->order);
-	free(r->state); free(r->approve_link); free(r->state_by); free(r->state_note);
+	free(r->key);
+	free(r->ca);
+	free(r->type);
+	free(r->domain);
+	free(r->order);
+	free(r->state);
+	free(r->approve_link);
+	free(r->state_by);
+	free(r->state_note);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -478,8 +490,9 @@ set_state_tx(struct store *st, void *arg)
 	if (rc != SQLITE_DONE || strcmp(a->state, "approved"))
 		return rc;
 	/* an approval is a domain validation the CA may reuse */
-	s = store_prepare(st, "INSERT INTO validations (domain, ca, method, request_id, approved_at, reuse_until)"
-			      " SELECT domain, ca, 'email', id, ?, ? FROM requests WHERE id = ? AND domain IS NOT NULL");
+	s = store_prepare(st,
+			  "INSERT INTO validations (domain, ca, method, request_id, approved_at, reuse_until)"
+			  " SELECT domain, ca, 'email', id, ?, ? FROM requests WHERE id = ? AND domain IS NOT NULL");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_int64(s, 1, a->now);
@@ -491,8 +504,7 @@ set_state_tx(struct store *st, void *arg)
 }
 
 int
-store_request_set_state(struct store *st, int64_t id, const char *state, const char *who, const char *note,
-			char **errp)
+store_request_set_state(struct store *st, int64_t id, const char *state, const char *who, const char *note, char **errp)
 {
 	static const char *const states[] = { "pending", "forwarded", "approved", "rejected", "expired", "issued" };
 	struct state_arg a = { id, state, who, note, time(NULL) };
@@ -535,9 +547,11 @@ store_imap_get(struct store *st, const char *mailbox, uint32_t *uidvalidity, uin
 int
 store_imap_set(struct store *st, const char *mailbox, uint32_t uidvalidity, uint32_t last_uid, char **errp)
 {
-	PREP(st, "INSERT INTO imap_state (mailbox, uidvalidity, last_uid, updated) VALUES (?, ?, ?, ?)"
-		 " ON CONFLICT(mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
-		 " last_uid = excluded.last_uid, updated = excluded.updated", errp);
+	PREP(st,
+	     "INSERT INTO imap_state (mailbox, uidvalidity, last_uid, updated) VALUES (?, ?, ?, ?)"
+	     " ON CONFLICT(mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
+	     " last_uid = excluded.last_uid, updated = excluded.updated",
+	     errp);
 	sqlite3_bind_text(s, 1, mailbox, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, uidvalidity);
 	sqlite3_bind_int64(s, 3, last_uid);
@@ -550,17 +564,23 @@ store_imap_set(struct store *st, const char *mailbox, uint32_t uidvalidity, uint
 void
 outbox_item_free(struct outbox_item *o)
 {
-	free(o->kind); free(o->target); free(o->why); free(o->last_error); free(o->message_sha256);
+	free(o->kind);
+	free(o->target);
+	free(o->why);
+	free(o->last_error);
+	free(o->message_sha256);
 	memset(o, 0, sizeof(*o));
 }
 
 int
 store_outbox_claim(struct store *st, time_t now, int lease, struct outbox_item *out, int *found, char **errp)
 {
-	PREP(st, "UPDATE outbox SET lease_until = ?1 + ?2 WHERE id = (SELECT id FROM outbox"
-		 " WHERE done = 0 AND next_try <= ?1 AND lease_until <= ?1 ORDER BY next_try, id LIMIT 1)"
-		 " RETURNING id, request_id, kind, target, why, attempts, created, next_try, last_error,"
-		 " message_sha256", errp);
+	PREP(st,
+	     "UPDATE outbox SET lease_until = ?1 + ?2 WHERE id = (SELECT id FROM outbox"
+	     " WHERE done = 0 AND next_try <= ?1 AND lease_until <= ?1 ORDER BY next_try, id LIMIT 1)"
+	     " RETURNING id, request_id, kind, target, why, attempts, created, next_try, last_error,"
+	     " message_sha256",
+	     errp);
 	memset(out, 0, sizeof(*out));
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, lease);
@@ -588,16 +608,14 @@ store_outbox_claim(struct store *st, time_t now, int lease, struct outbox_item *
 }
 
 int
-store_outbox_result(struct store *st, int64_t id, int ok, const char *result, time_t next_try, int gave_up,
-		    char **errp)
+store_outbox_result(struct store *st, int64_t id, int ok, const char *result, time_t next_try, int gave_up, char **errp)
 {
 	time_t now = time(NULL);
-	char *sql = sqlite3_mprintf(
-		"INSERT INTO attempts (outbox_id, at, ok, result) VALUES (%lld, %lld, %d, %Q);"
-		"UPDATE outbox SET attempts = attempts + 1, lease_until = 0, last_error = %Q,"
-		" done = %d, ok = %d, next_try = %lld WHERE id = %lld;",
-		(long long)id, (long long)now, ok, result, ok ? NULL : result, ok || gave_up, ok,
-		(long long)next_try, (long long)id);
+	char *sql = sqlite3_mprintf("INSERT INTO attempts (outbox_id, at, ok, result) VALUES (%lld, %lld, %d, %Q);"
+				    "UPDATE outbox SET attempts = attempts + 1, lease_until = 0, last_error = %Q,"
+				    " done = %d, ok = %d, next_try = %lld WHERE id = %lld;",
+				    (long long)id, (long long)now, ok, result, ok ? NULL : result, ok || gave_up, ok,
+				    (long long)next_try, (long long)id);
 	int r = store_exec(st, sql, errp);
 
 	sqlite3_free(sql);
@@ -616,9 +634,11 @@ store_outbox_pending(struct store *st, size_t *n, char **errp)
 int
 store_outbox_add(struct store *st, int64_t request_id, const struct planned_action *a, char **errp)
 {
-	PREP(st, "INSERT INTO outbox (request_id, kind, target, why, created, next_try, message_sha256)"
-		 " SELECT ?1, ?2, ?3, ?4, ?5, ?5, (SELECT sha256 FROM messages WHERE request_id = ?1"
-		 " ORDER BY id LIMIT 1)", errp);
+	PREP(st,
+	     "INSERT INTO outbox (request_id, kind, target, why, created, next_try, message_sha256)"
+	     " SELECT ?1, ?2, ?3, ?4, ?5, ?5, (SELECT sha256 FROM messages WHERE request_id = ?1"
+	     " ORDER BY id LIMIT 1)",
+	     errp);
 	sqlite3_bind_int64(s, 1, request_id);
 	sqlite3_bind_text(s, 2, a->kind, -1, SQLITE_STATIC);
 	bind_opt(s, 3, a->target);

@@ -19,7 +19,7 @@ struct rec {
 	struct record_result *out;
 	char **errp;
 	time_t now;
-	int exp_single;     /* the expectation found has no order: one request */
+	int exp_single;	    /* the expectation found has no order: one request */
 	char *withheld_why; /* why no expectation was found for the new request */
 };
 
@@ -146,8 +146,11 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	bind_opt(s, 2, v->ca);
 	/* a suspicious or malformed request is listed as such, never as a genuine one */
-	sqlite3_bind_text(s, 3, vtype_name(v->type == VT_SUSPICIOUS || v->type == VT_MALFORMED ? v->type :
-					   t == VT_REMINDER ? VT_DCV : t), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3,
+			  vtype_name(v->type == VT_SUSPICIOUS || v->type == VT_MALFORMED ? v->type
+				     : t == VT_REMINDER					 ? VT_DCV
+											 : t),
+			  -1, SQLITE_STATIC);
 	bind_opt(s, 4, verdict_field(v, "domain"));
 	bind_opt(s, 5, verdict_field(v, "order"));
 	sqlite3_bind_text(s, 6, t == VT_ISSUED ? "issued" : "pending", -1, SQLITE_STATIC);
@@ -179,11 +182,11 @@ insert_message(struct store *st, struct rec *r, int64_t req_id)
 	const struct verdict *v = r->v;
 	const struct envelope *e = r->env;
 	char *fields = fields_json(v), *reasons = reasons_json(v);
-	sqlite3_stmt *s = store_prepare(st,
-		"INSERT INTO messages (sha256, message_id, received, source, mailbox, role, sender,"
-		" recipient, from_addr, subject, status, type, rule_type, ca, rule, fields, auth,"
-		" auth_reason, reasons, size, request_id)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	sqlite3_stmt *s =
+		store_prepare(st, "INSERT INTO messages (sha256, message_id, received, source, mailbox, role, sender,"
+				  " recipient, from_addr, subject, status, type, rule_type, ca, rule, fields, auth,"
+				  " auth_reason, reasons, size, request_id)"
+				  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	int rc;
 
 	if (s == NULL) {
@@ -257,7 +260,8 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 		 * request meanwhile (a concurrent delivery): a person decides instead */
 		int withheld = r->acts[i].withheld_kind && !r->out->expected;
 		char *why = NULL;
-		s = store_prepare(st, "INSERT INTO outbox (request_id, kind, target, why, created, next_try, message_sha256)"
+		s = store_prepare(st, "INSERT INTO outbox (request_id, kind, target, why, created, next_try, "
+				      "message_sha256)"
 				      " VALUES (?, ?, ?, ?, ?, ?, ?)");
 		if (s == NULL)
 			return SQLITE_ERROR;
@@ -411,9 +415,8 @@ record_tx(struct store *st, void *arg)
 }
 
 int
-store_record(struct store *st, const struct message *m, const struct verdict *v,
-	     const struct envelope *env, const struct planned_action *acts, size_t nacts,
-	     struct record_result *out, char **errp)
+store_record(struct store *st, const struct message *m, const struct verdict *v, const struct envelope *env,
+	     const struct planned_action *acts, size_t nacts, struct record_result *out, char **errp)
 {
 	struct rec r = { m, v, env, acts, nacts, out, errp, time(NULL), 0, NULL };
 	int has, rc;

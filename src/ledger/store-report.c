@@ -80,8 +80,8 @@ store_list(struct store *st, int pending_only, int json, FILE *out, char **errp)
 	if (store_request_list(st, pending_only, &v, &n, errp) == -1)
 		return -1;
 	if (!json)
-		fprintf(out, "%-5s %-10s %-10s %-11s %-28s %-16s %6s %5s %s\n", "ID", "STATE", "TYPE", "CA",
-			"DOMAIN", "ORDER", "COPIES", "AGE", "EXPECTED");
+		fprintf(out, "%-5s %-10s %-10s %-11s %-28s %-16s %6s %5s %s\n", "ID", "STATE", "TYPE", "CA", "DOMAIN",
+			"ORDER", "COPIES", "AGE", "EXPECTED");
 	for (size_t i = 0; i < n; i++) {
 		struct request_info *r = &v[i];
 		if (json)
@@ -128,8 +128,9 @@ show_deliveries(struct store *st, int64_t mid, json_t *jm, FILE *out)
 			json_object_set_new(d, "seen", json_string(fmt_time(sqlite3_column_int64(s, 3), t, sizeof(t))));
 			json_array_append_new(arr, d);
 		} else if (n > 0)
-			fprintf(out, "    also delivered %s to %s%s%s\n", fmt_time(sqlite3_column_int64(s, 3), t, sizeof(t)),
-				col_text(s, 0), *col_text(s, 1) ? " role=" : "", col_text(s, 1));
+			fprintf(out, "    also delivered %s to %s%s%s\n",
+				fmt_time(sqlite3_column_int64(s, 3), t, sizeof(t)), col_text(s, 0),
+				*col_text(s, 1) ? " role=" : "", col_text(s, 1));
 		n++;
 	}
 	sqlite3_finalize(s);
@@ -161,7 +162,8 @@ show_copies(struct store *st, int64_t id, json_t *jo, FILE *out)
 		if (jo) {
 			json_t *m = json_object();
 			json_object_set_new(m, "id", json_integer(sqlite3_column_int64(s, 0)));
-			json_object_set_new(m, "received", json_string(fmt_time(sqlite3_column_int64(s, 1), t, sizeof(t))));
+			json_object_set_new(m, "received",
+					    json_string(fmt_time(sqlite3_column_int64(s, 1), t, sizeof(t))));
 			json_object_set_new(m, "mailbox", json_string(col_text(s, 2)));
 			json_object_set_new(m, "role", json_string(col_text(s, 3)));
 			json_object_set_new(m, "recipient", json_string(col_text(s, 4)));
@@ -178,14 +180,16 @@ show_copies(struct store *st, int64_t id, json_t *jo, FILE *out)
 		} else {
 			struct strv c = { 0 };
 			fprintf(out, "  #%lld %s %s via %s %s%s%s auth=%s\n    from %s: %s\n    archive %s%s\n",
-				(long long)sqlite3_column_int64(s, 0), fmt_time(sqlite3_column_int64(s, 1), t, sizeof(t)),
-				text_clean_in(&c, col_text(s, 7)), text_clean_in(&c, col_text(s, 10)),
-				text_clean_in(&c, col_text(s, 2)), *col_text(s, 3) ? " role=" : "",
-				text_clean_in(&c, col_text(s, 3)), text_clean_in(&c, col_text(s, 8)),
-				text_clean_in(&c, col_text(s, 5)), text_clean_in(&c, col_text(s, 6)),
-				text_clean_in(&c, col_text(s, 9)), aok ? "" : " UNUSABLE");
+				(long long)sqlite3_column_int64(s, 0),
+				fmt_time(sqlite3_column_int64(s, 1), t, sizeof(t)), text_clean_in(&c, col_text(s, 7)),
+				text_clean_in(&c, col_text(s, 10)), text_clean_in(&c, col_text(s, 2)),
+				*col_text(s, 3) ? " role=" : "", text_clean_in(&c, col_text(s, 3)),
+				text_clean_in(&c, col_text(s, 8)), text_clean_in(&c, col_text(s, 5)),
+				text_clean_in(&c, col_text(s, 6)), text_clean_in(&c, col_text(s, 9)),
+				aok ? "" : " UNUSABLE");
 			if (!aok)
-				fprintf(out, "    %s\n", text_clean_in(&c, aerr ? aerr : "the archive file cannot be read"));
+				fprintf(out, "    %s\n",
+					text_clean_in(&c, aerr ? aerr : "the archive file cannot be read"));
 			strv_free(&c);
 			show_deliveries(st, sqlite3_column_int64(s, 0), NULL, out);
 		}
@@ -263,19 +267,20 @@ show_steps(struct store *st, int64_t attempt, json_t *ja, FILE *out)
 			json_object_set_new(o, "method", json_string(col_text(s, 1)));
 			json_object_set_new(o, "url", json_string(col_text(s, 2)));
 			json_object_set_new(o, "status", answered && status ? json_integer(status) : json_null());
-			json_object_set_new(o, "error", sqlite3_column_type(s, 4) != SQLITE_NULL ? json_string(col_text(s, 4))
-										    : json_null());
+			json_object_set_new(o, "error",
+					    sqlite3_column_type(s, 4) != SQLITE_NULL ? json_string(col_text(s, 4))
+										     : json_null());
 			json_object_set_new(o, "answered", json_boolean(answered));
 			json_array_append_new(arr, o);
 		} else if (!answered)
-			fprintf(out, "    %s %s %s: sent, no answer recorded\n", fmt_time(sqlite3_column_int64(s, 0), t, sizeof(t)),
-				col_text(s, 1), col_text(s, 2));
+			fprintf(out, "    %s %s %s: sent, no answer recorded\n",
+				fmt_time(sqlite3_column_int64(s, 0), t, sizeof(t)), col_text(s, 1), col_text(s, 2));
 		else if (status)
 			fprintf(out, "    %s %s %s: HTTP %ld\n", fmt_time(sqlite3_column_int64(s, 0), t, sizeof(t)),
 				col_text(s, 1), col_text(s, 2), status);
 		else
-			fprintf(out, "    %s %s %s: %s\n", fmt_time(sqlite3_column_int64(s, 0), t, sizeof(t)), col_text(s, 1),
-				col_text(s, 2), col_text(s, 4));
+			fprintf(out, "    %s %s %s: %s\n", fmt_time(sqlite3_column_int64(s, 0), t, sizeof(t)),
+				col_text(s, 1), col_text(s, 2), col_text(s, 4));
 	}
 	sqlite3_finalize(s);
 	if (ja)
@@ -289,8 +294,9 @@ show_steps(struct store *st, int64_t attempt, json_t *ja, FILE *out)
 static void
 show_attempts(struct store *st, int64_t id, json_t *jo, FILE *out)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT id, started, ended, outcome, result, who, pid, pid_start, host,"
-					    " boot_id, lease_until FROM approval_attempts WHERE request_id = ? ORDER BY id");
+	sqlite3_stmt *s =
+		store_prepare(st, "SELECT id, started, ended, outcome, result, who, pid, pid_start, host,"
+				  " boot_id, lease_until FROM approval_attempts WHERE request_id = ? ORDER BY id");
 	json_t *arr = json_array();
 	char t1[32], t2[32];
 	int rows = 0;
@@ -329,8 +335,9 @@ show_attempts(struct store *st, int64_t id, json_t *jo, FILE *out)
 			show_steps(st, sqlite3_column_int64(s, 0), a, NULL);
 			json_array_append_new(arr, a);
 		} else {
-			fprintf(out, "  #%lld %s, started %s by %s (process %ld on %s)", (long long)sqlite3_column_int64(s, 0),
-				shown, fmt_time(started, t1, sizeof(t1)), col_text(s, 5), pid, col_text(s, 8));
+			fprintf(out, "  #%lld %s, started %s by %s (process %ld on %s)",
+				(long long)sqlite3_column_int64(s, 0), shown, fmt_time(started, t1, sizeof(t1)),
+				col_text(s, 5), pid, col_text(s, 8));
 			if (ended)
 				fprintf(out, ", ended %s", fmt_time(ended, t2, sizeof(t2)));
 			fprintf(out, "%s%s\n", *result ? "\n    " : "", result);
@@ -365,8 +372,9 @@ store_request_show(struct store *st, int64_t id, int json, FILE *out, char **err
 		put_json(out, o);
 	} else {
 		struct strv c = { 0 };
-		fprintf(out, "request %lld: %s %s from %s\n  domain %s, order %s\n  state %s%s%s%s%s\n"
-			     "  %d cop%s, first %s, last %s, %s\n  key %s\n",
+		fprintf(out,
+			"request %lld: %s %s from %s\n  domain %s, order %s\n  state %s%s%s%s%s\n"
+			"  %d cop%s, first %s, last %s, %s\n  key %s\n",
 			(long long)r.id, r.type ? text_clean_in(&c, r.type) : "-", "request",
 			r.ca ? text_clean_in(&c, r.ca) : "-", r.domain ? text_clean_in(&c, r.domain) : "-",
 			r.order ? text_clean_in(&c, r.order) : "-", text_clean_in(&c, r.state),
@@ -388,7 +396,8 @@ store_request_show(struct store *st, int64_t id, int json, FILE *out, char **err
 int
 store_report(struct store *st, int json, int alert_hours, time_t now, FILE *out, char **errp)
 {
-	sqlite3_stmt *s = store_prepare(st,
+	sqlite3_stmt *s = store_prepare(
+		st,
 		"SELECT d.domain, d.ca,"
 		" (SELECT max(approved_at) FROM validations v WHERE v.domain = d.domain AND v.ca = d.ca),"
 		" (SELECT max(reuse_until) FROM validations v WHERE v.domain = d.domain AND v.ca = d.ca),"
@@ -408,8 +417,8 @@ store_report(struct store *st, int json, int alert_hours, time_t now, FILE *out,
 	}
 	sqlite3_bind_int64(s, 1, now);
 	if (!json)
-		fprintf(out, "%-28s %-11s %-11s %-12s %-8s %s\n", "DOMAIN", "CA", "APPROVED", "REUSE-UNTIL",
-			"PENDING", "OLDEST");
+		fprintf(out, "%-28s %-11s %-11s %-12s %-8s %s\n", "DOMAIN", "CA", "APPROVED", "REUSE-UNTIL", "PENDING",
+			"OLDEST");
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		time_t appr = sqlite3_column_int64(s, 2), until = sqlite3_column_int64(s, 3);
 		int pend = sqlite3_column_int(s, 4);
@@ -424,16 +433,19 @@ store_report(struct store *st, int json, int alert_hours, time_t now, FILE *out,
 			json_object_set_new(o, "reuse_until", json_time_or_null(until));
 			json_object_set_new(o, "revalidate_now", json_boolean(appr && until < now));
 			json_object_set_new(o, "pending", json_integer(pend));
-			json_object_set_new(o, "oldest_pending_hours", pend ? json_integer((now - oldest) / 3600) : json_null());
+			json_object_set_new(o, "oldest_pending_hours",
+					    pend ? json_integer((now - oldest) / 3600) : json_null());
 			json_object_set_new(o, "alert", json_boolean(alert));
 			put_json(out, o);
 		} else {
 			struct strv c = { 0 };
 			fprintf(out, "%-28s %-11s %-11s %-12s %-8d %s%s\n", text_clean_in(&c, col_text(s, 0)),
-				text_clean_in(&c, col_text(s, 1)),
-				appr ? day(appr, b1, sizeof(b1)) : "never", until ? day(until, b2, sizeof(b2)) : "-",
-				pend, pend ? age(oldest, now, a, sizeof(a)) : "-",
-				alert ? "  ALERT: waiting too long" : appr && until < now ? "  revalidate" : "");
+				text_clean_in(&c, col_text(s, 1)), appr ? day(appr, b1, sizeof(b1)) : "never",
+				until ? day(until, b2, sizeof(b2)) : "-", pend,
+				pend ? age(oldest, now, a, sizeof(a)) : "-",
+				alert		      ? "  ALERT: waiting too long"
+				: appr && until < now ? "  revalidate"
+						      : "");
 			strv_free(&c);
 		}
 	}

@@ -130,8 +130,8 @@ store_exec(struct store *st, const char *sql, char **errp)
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		const char *e = os_cause(st, sqlite3_system_errno(st->db));
-		*errp = xasprintf("%s/ledger.db: %s%s%s%s", st->dir, msg ? msg : "error", e ? " (" : "",
-				  e ? e : "", e ? ")" : "");
+		*errp = xasprintf("%s/ledger.db: %s%s%s%s", st->dir, msg ? msg : "error", e ? " (" : "", e ? e : "",
+				  e ? ")" : "");
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -204,7 +204,7 @@ store_tx(struct store *st, int (*fn)(struct store *, void *), void *arg, char **
 		if (!busy(rc) || now_mono() - start > TX_MAX_SECONDS) {
 			if (*errp == NULL)
 				*errp = busy(rc) ? xasprintf("%s/ledger.db: still locked after %.0f s", st->dir,
-							    TX_MAX_SECONDS)
+							     TX_MAX_SECONDS)
 						 : store_errmsg(st, "transaction");
 			return -1;
 		}
@@ -229,8 +229,8 @@ check_private(const char *path, const char *what, int isdir, char **errp)
 		return -1;
 	}
 	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
-		*errp = xasprintf("%s: %s is accessible by group or others; fix with: chmod %s %s", path,
-				  what, isdir ? "700" : "600", path);
+		*errp = xasprintf("%s: %s is accessible by group or others; fix with: chmod %s %s", path, what,
+				  isdir ? "700" : "600", path);
 		return -1;
 	}
 	return 0;
@@ -247,7 +247,8 @@ check_ledger_file(const char *db, char **errp)
 		return errno == ENOENT ? 1 : (*errp = xasprintf("%s: %s", db, strerror(errno)), -1);
 	if (S_ISLNK(sb.st_mode)) {
 		*errp = xasprintf("%s: is a symbolic link; dcvmail does not follow it (put the ledger itself in the "
-				  "state directory)", db);
+				  "state directory)",
+				  db);
 		return -1;
 	}
 	if (!S_ISREG(sb.st_mode)) {
@@ -256,7 +257,8 @@ check_ledger_file(const char *db, char **errp)
 	}
 	if (sb.st_uid != geteuid()) {
 		*errp = xasprintf("%s: owned by uid %ld, not by this user (uid %ld); run dcvmail as the owner of the "
-				  "state directory", db, (long)sb.st_uid, (long)geteuid());
+				  "state directory",
+				  db, (long)sb.st_uid, (long)geteuid());
 		return -1;
 	}
 	return 0;
@@ -278,7 +280,8 @@ check_ledger_content(const char *dir, const char *db, char **errp)
 	if (lstat(db, &sb) == 0 && sb.st_size == 0 && lstat(top, &ab) == 0) {
 		*errp = xasprintf("%s: the file is empty, but %s holds archived messages: refusing to start a new, "
 				  "empty ledger over them (requests, expectations and approvals would be lost); "
-				  "restore ledger.db from a backup", db, top);
+				  "restore ledger.db from a backup",
+				  db, top);
 		rc = -1;
 	}
 	free(top);
@@ -313,7 +316,8 @@ migrate(struct store *st, char **errp)
 	if (v == (int)nitems(migrations))
 		return 0;
 	if (st->rdonly) {
-		*errp = xasprintf("%s/ledger.db: schema version %d needs an upgrade: run a command that writes", st->dir, v);
+		*errp = xasprintf("%s/ledger.db: schema version %d needs an upgrade: run a command that writes",
+				  st->dir, v);
 		return -1;
 	}
 	if (store_exec(st, "BEGIN IMMEDIATE", errp) == -1)
@@ -389,8 +393,7 @@ store_open(const char *dir, int flags, struct store **out, char **errp)
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	if ((!st->rdonly && store_exec(st, "PRAGMA journal_mode=WAL", errp) == -1) ||
-	    store_exec(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", errp) == -1 ||
-	    migrate(st, errp) == -1) {
+	    store_exec(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", errp) == -1 || migrate(st, errp) == -1) {
 		ledger_hint(st, errp);
 		store_close(st);
 		return -1;

@@ -16,9 +16,9 @@ struct store;
 
 /* An action planned by policy, queued in the outbox with the record. */
 struct planned_action {
-	char *kind;   /* "forward", "redirect", "notify", "approve", "flag" */
-	char *target; /* address or URL; NULL for approve */
-	char *why;    /* plain words: why this action (and, for forward, what failed) */
+	char *kind;		   /* "forward", "redirect", "notify", "approve", "flag" */
+	char *target;		   /* address or URL; NULL for approve */
+	char *why;		   /* plain words: why this action (and, for forward, what failed) */
 	const char *withheld_kind; /* queued instead (target NULL) when the request is not expected
 				    * after all (approve: flag); NULL: queued as planned. Static. */
 };
@@ -36,17 +36,16 @@ const char *store_dir(const struct store *);
 struct record_result {
 	int64_t message_id;
 	int64_t request_id; /* 0 when the verdict makes no request */
-	int duplicate;      /* same raw message seen before */
+	int duplicate;	    /* same raw message seen before */
 	int new_request;
-	int copies;         /* copies of the request seen so far */
-	int expected;       /* request matched an expectation */
+	int copies;   /* copies of the request seen so far */
+	int expected; /* request matched an expectation */
 	int actions_queued;
 	int approve_withheld; /* an approve was planned, but the expectation it needed was
 			       * used by another request meanwhile: a flag went instead */
 };
-int store_record(struct store *, const struct message *, const struct verdict *,
-		 const struct envelope *, const struct planned_action *, size_t nactions,
-		 struct record_result *out, char **errp);
+int store_record(struct store *, const struct message *, const struct verdict *, const struct envelope *,
+		 const struct planned_action *, size_t nactions, struct record_result *out, char **errp);
 /* Is a message with this sha256 recorded? 1 yes, 0 no, -1 error. */
 int store_has_message(struct store *, const char *sha256, char **errp);
 /* The envelope a recorded message came in with (its first delivery):
@@ -62,8 +61,7 @@ char *store_archive_path(const struct store *, const char *sha256);
 /* Read an archived message back for a decision (at most max bytes), checking
  * its content against its SHA-256 name; a symlink, a file not ours, a missing
  * file or a mismatch ("archive tampered or damaged") fails with *errp. */
-int store_archive_read(struct store *, const char *sha256, size_t max, char **data, size_t *len,
-		       char **errp);
+int store_archive_read(struct store *, const char *sha256, size_t max, char **data, size_t *len, char **errp);
 /* The same check without keeping the bytes (for `show`); *len: bytes read. */
 int store_archive_verify(struct store *, const char *sha256, size_t *len, char **errp);
 
@@ -83,20 +81,20 @@ struct expectation_use {
 	int64_t request_id;
 	time_t at;
 	time_t released; /* 0: the request still holds the expectation */
-	char *note;      /* why it was released */
+	char *note;	 /* why it was released */
 };
 struct expectation {
 	int64_t id;
 	char *ca;
 	char *domain;
-	char *order; /* NULL: any order, one request */
-	int subdomains; /* names under domain count too */
-	time_t created, until; /* until 0: no end */
+	char *order;		      /* NULL: any order, one request */
+	int subdomains;		      /* names under domain count too */
+	time_t created, until;	      /* until 0: no end */
 	struct expectation_use *uses; /* every request that used it, oldest first */
 	size_t nuses;
 };
-int store_expect_add(struct store *, const char *ca, const char *domain, const char *order,
-		     int subdomains, time_t until, int64_t *id, char **errp);
+int store_expect_add(struct store *, const char *ca, const char *domain, const char *order, int subdomains,
+		     time_t until, int64_t *id, char **errp);
 int store_expect_rm(struct store *, int64_t id, char **errp); /* -1 with errp if no such id */
 int store_expect_list(struct store *, struct expectation **out, size_t *n, char **errp);
 /* The expectation that lets v's request be approved automatically at now.
@@ -105,12 +103,11 @@ int store_expect_list(struct store *, struct expectation **out, size_t *n, char 
  * unexpired expectation that covers the CA, domain and order and is not
  * used up. *found 0: none, and *why (allocated, or NULL) may say which
  * expectation was near (used by another request, expired). */
-int store_expect_for(struct store *, const struct verdict *v, time_t now, struct expectation *out,
-		     int *found, char **why, char **errp);
+int store_expect_for(struct store *, const struct verdict *v, time_t now, struct expectation *out, int *found,
+		     char **why, char **errp);
 /* Does request id hold an unexpired expectation covering v at now? 1 yes,
  * 0 no (with *why), -1 error. */
-int store_expect_held(struct store *, int64_t request_id, const struct verdict *v, time_t now, char **why,
-		      char **errp);
+int store_expect_held(struct store *, int64_t request_id, const struct verdict *v, time_t now, char **why, char **errp);
 /* The request gives back the expectation it holds (its automatic approval
  * was refused before anything was sent, or a person rejected it): the use
  * stays listed as released with the note, and a later request may use the
@@ -136,19 +133,17 @@ int store_request_get(struct store *, int64_t id, struct request_info *out, int 
 /* The sha256 of every message of the request, oldest first, added to sha256s. */
 struct strv;
 int store_request_messages(struct store *, int64_t id, struct strv *sha256s, char **errp);
-int store_request_list(struct store *, int pending_only, struct request_info **out, size_t *n,
-		       char **errp);
+int store_request_list(struct store *, int pending_only, struct request_info **out, size_t *n, char **errp);
 /* Move a request to state, recording who/why; approved also records a validation. */
-int store_request_set_state(struct store *, int64_t id, const char *state, const char *who,
-			    const char *note, char **errp);
+int store_request_set_state(struct store *, int64_t id, const char *state, const char *who, const char *note,
+			    char **errp);
 /* Print `show ID`: the request, copies, messages, actions (human or JSON). */
 int store_request_show(struct store *, int64_t id, int json, FILE *out, char **errp);
 
 /* IMAP state per mailbox name. */
 int store_imap_get(struct store *, const char *mailbox, uint32_t *uidvalidity, uint32_t *last_uid,
 		   char **errp); /* 0 and zeros when unknown */
-int store_imap_set(struct store *, const char *mailbox, uint32_t uidvalidity, uint32_t last_uid,
-		   char **errp);
+int store_imap_set(struct store *, const char *mailbox, uint32_t uidvalidity, uint32_t last_uid, char **errp);
 
 /* Outbox. */
 struct outbox_item {
@@ -163,16 +158,14 @@ struct outbox_item {
 void outbox_item_free(struct outbox_item *);
 /* Claim the next due item (next_try <= now, not done): *found 0 when none. The
  * claim lasts lease seconds (another worker skips it meanwhile). */
-int store_outbox_claim(struct store *, time_t now, int lease, struct outbox_item *out, int *found,
-		       char **errp);
+int store_outbox_claim(struct store *, time_t now, int lease, struct outbox_item *out, int *found, char **errp);
 /* Record an attempt: ok -> done; else retry at next_try, or give up (gave_up=1:
  * done with failure, request flagged for a person). */
-int store_outbox_result(struct store *, int64_t id, int ok, const char *result, time_t next_try,
-			int gave_up, char **errp);
+int store_outbox_result(struct store *, int64_t id, int ok, const char *result, time_t next_try, int gave_up,
+			char **errp);
 int store_outbox_pending(struct store *, size_t *n, char **errp);
 /* Queue an action later (e.g. a forward after a failed approval). */
-int store_outbox_add(struct store *, int64_t request_id, const struct planned_action *,
-		     char **errp);
+int store_outbox_add(struct store *, int64_t request_id, const struct planned_action *, char **errp);
 
 /* Approval attempts: an approval is sent at most once. store_attempt_begin
  * commits an `approving` attempt (this process, a lease of lease seconds)
@@ -188,17 +181,16 @@ int store_outbox_add(struct store *, int64_t request_id, const struct planned_ac
  * notifications are queued (again) saying so; *n says how many. */
 #define ATTEMPT_INTERRUPTED_WHY "an approval was interrupted, check the CA's portal"
 struct reap_kinds;
-int store_attempt_begin(struct store *, int64_t request_id, int64_t outbox_id, const char *who, int person,
-			int lease, const struct reap_kinds *, int64_t *attempt_id, char **refused, char **errp);
-int store_attempt_step(struct store *, int64_t attempt_id, const char *method, const char *url,
-		       int64_t *step_id, char **errp);
+int store_attempt_begin(struct store *, int64_t request_id, int64_t outbox_id, const char *who, int person, int lease,
+			const struct reap_kinds *, int64_t *attempt_id, char **refused, char **errp);
+int store_attempt_step(struct store *, int64_t attempt_id, const char *method, const char *url, int64_t *step_id,
+		       char **errp);
 int store_attempt_step_done(struct store *, int64_t step_id, long status, const char *error, char **errp);
-int store_attempt_end(struct store *, int64_t attempt_id, const char *outcome, const char *result,
-		      char **errp);
-struct reap_kinds { /* the outbox's action kinds, by what they do (the ledger names none) */
+int store_attempt_end(struct store *, int64_t attempt_id, const char *outcome, const char *result, char **errp);
+struct reap_kinds {		  /* the outbox's action kinds, by what they do (the ledger names none) */
 	const char *const *tell;  /* carry the reason to a person: queued again with it (NULL-terminated) */
 	const char *const *reach; /* reach someone: a request with one queued needs no flag (NULL-terminated) */
-	const char *flag;         /* queued when none reaches anyone */
+	const char *flag;	  /* queued when none reaches anyone */
 };
 int store_attempts_reap(struct store *, time_t now, const struct reap_kinds *, int *n, char **errp);
 

@@ -18,20 +18,44 @@
 static const struct {
 	const char *mail, *iconv;
 } aliases[] = {
-	{ "utf-8", "UTF-8" }, { "utf8", "UTF-8" }, { "us-ascii", "" }, { "ascii", "" },
-	{ "ansi_x3.4-1968", "" }, { "unknown-8bit", "" }, { "x-unknown", "" },
-	{ "unknown", "" }, { "default", "" }, { "x-user-defined", "" },
-	{ "iso-8859-1", "CP1252" }, { "iso8859-1", "CP1252" }, { "iso_8859-1", "CP1252" },
-	{ "latin1", "CP1252" }, { "l1", "CP1252" }, { "windows-1252", "CP1252" },
-	{ "cp1252", "CP1252" }, { "x-cp1252", "CP1252" },
-	{ "shift_jis", "CP932" }, { "shift-jis", "CP932" }, { "sjis", "CP932" },
-	{ "x-sjis", "CP932" }, { "ms_kanji", "CP932" }, { "csshiftjis", "CP932" },
-	{ "windows-31j", "CP932" }, { "cp932", "CP932" }, { "x-ms-cp932", "CP932" },
-	{ "iso-2022-jp", "ISO-2022-JP-3" }, { "csiso2022jp", "ISO-2022-JP-3" },
+	{ "utf-8", "UTF-8" },
+	{ "utf8", "UTF-8" },
+	{ "us-ascii", "" },
+	{ "ascii", "" },
+	{ "ansi_x3.4-1968", "" },
+	{ "unknown-8bit", "" },
+	{ "x-unknown", "" },
+	{ "unknown", "" },
+	{ "default", "" },
+	{ "x-user-defined", "" },
+	{ "iso-8859-1", "CP1252" },
+	{ "iso8859-1", "CP1252" },
+	{ "iso_8859-1", "CP1252" },
+	{ "latin1", "CP1252" },
+	{ "l1", "CP1252" },
+	{ "windows-1252", "CP1252" },
+	{ "cp1252", "CP1252" },
+	{ "x-cp1252", "CP1252" },
+	{ "shift_jis", "CP932" },
+	{ "shift-jis", "CP932" },
+	{ "sjis", "CP932" },
+	{ "x-sjis", "CP932" },
+	{ "ms_kanji", "CP932" },
+	{ "csshiftjis", "CP932" },
+	{ "windows-31j", "CP932" },
+	{ "cp932", "CP932" },
+	{ "x-ms-cp932", "CP932" },
+	{ "iso-2022-jp", "ISO-2022-JP-3" },
+	{ "csiso2022jp", "ISO-2022-JP-3" },
 	{ "iso-2022-jp-2", "ISO-2022-JP-2" },
-	{ "euc-jp", "EUC-JP-MS" }, { "x-euc-jp", "EUC-JP-MS" }, { "eucjp", "EUC-JP-MS" },
-	{ "gb2312", "GB18030" }, { "gbk", "GB18030" }, { "x-gbk", "GB18030" },
-	{ "ks_c_5601-1987", "CP949" }, { "euc-kr", "CP949" },
+	{ "euc-jp", "EUC-JP-MS" },
+	{ "x-euc-jp", "EUC-JP-MS" },
+	{ "eucjp", "EUC-JP-MS" },
+	{ "gb2312", "GB18030" },
+	{ "gbk", "GB18030" },
+	{ "x-gbk", "GB18030" },
+	{ "ks_c_5601-1987", "CP949" },
+	{ "euc-kr", "CP949" },
 };
 
 static struct {
@@ -60,8 +84,8 @@ utf8_valid(const char *in, size_t len)
 		for (size_t i = 1; i < n; i++)
 			if ((s[i] & 0xc0) != 0x80)
 				return 0;
-		if ((*q == 0xe0 && s[1] < 0xa0) || (*q == 0xed && s[1] > 0x9f) ||
-		    (*q == 0xf0 && s[1] < 0x90) || (*q == 0xf4 && s[1] > 0x8f))
+		if ((*q == 0xe0 && s[1] < 0xa0) || (*q == 0xed && s[1] > 0x9f) || (*q == 0xf0 && s[1] < 0x90) ||
+		    (*q == 0xf4 && s[1] > 0x8f))
 			return 0;
 		s += n;
 	}
@@ -84,8 +108,8 @@ utf8_seq(const unsigned char *s, const unsigned char *e)
 	for (size_t i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) || (s[0] == 0xf0 && s[1] < 0x90) ||
+	    (s[0] == 0xf4 && s[1] > 0x8f))
 		return 0;
 	return n;
 }
@@ -237,9 +261,8 @@ cp1252_append(struct buf *out, const char *in, size_t len)
 static int
 ascii_compatible(const char *name)
 {
-	return strncasecmp(name, "ISO-2022", 8) && strncasecmp(name, "UTF-16", 6) &&
-	       strncasecmp(name, "UTF-32", 6) && strncasecmp(name, "UTF-7", 5) &&
-	       strncasecmp(name, "UCS", 3) && strncasecmp(name, "HZ", 2);
+	return strncasecmp(name, "ISO-2022", 8) && strncasecmp(name, "UTF-16", 6) && strncasecmp(name, "UTF-32", 6) &&
+	       strncasecmp(name, "UTF-7", 5) && strncasecmp(name, "UCS", 3) && strncasecmp(name, "HZ", 2);
 }
 
 static int
@@ -291,8 +314,8 @@ tbuf_add(struct buf *b, const char *s, size_t n, size_t max)
 /* libetpan calls this for every charset conversion (RFC 2047 words and
  * unencoded 8-bit header text). result has *result_len bytes of room. */
 static int
-etpan_charconv(const char *tocode, const char *fromcode, const char *str, size_t length,
-	       char *result, size_t *result_len)
+etpan_charconv(const char *tocode, const char *fromcode, const char *str, size_t length, char *result,
+	       size_t *result_len)
 {
 	struct buf b;
 	size_t n;
@@ -331,8 +354,7 @@ hdr_decode(const char *raw, size_t len)
 	if (memmem(raw, len, "=?", 2) == NULL) {
 		/* no encoded word: plain text, UTF-8 when valid, else guessed */
 		auto_append(&b, raw, len);
-	} else if (mailmime_encoded_phrase_parse("utf-8", raw, len, &idx, "utf-8", &res) ==
-			   MAILIMF_NO_ERROR && res) {
+	} else if (mailmime_encoded_phrase_parse("utf-8", raw, len, &idx, "utf-8", &res) == MAILIMF_NO_ERROR && res) {
 		utf8_append_clean(&b, res, strlen(res));
 		free(res);
 	} else {

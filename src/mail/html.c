@@ -14,11 +14,11 @@
 #define MAX_ANCHORS 64
 
 static const char *const blocks[] = {
-	"address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd",
-	"details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure",
-	"footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "legend",
-	"li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
-	"tfoot", "thead", "tr", "ul",
+	"address", "article", "aside",	 "blockquote", "body",	"br",	 "caption",  "center",	   "dd",
+	"details", "dialog",  "dir",	 "div",	       "dl",	"dt",	 "fieldset", "figcaption", "figure",
+	"footer",  "form",    "h1",	 "h2",	       "h3",	"h4",	 "h5",	     "h6",	   "header",
+	"hr",	   "html",    "legend",	 "li",	       "main",	"menu",	 "nav",	     "ol",	   "p",
+	"pre",	   "section", "summary", "table",      "tbody", "tfoot", "thead",    "tr",	   "ul",
 };
 static const char *const dropped[] = {
 	"head", "script", "style", "template", "title", "object", "embed", "applet", "iframe",
@@ -30,11 +30,11 @@ struct render {
 	struct linkset *ls;
 	int pre;
 	int nanchors;
-	int depth;     /* open elements, the root being 1 */
-	int skip;      /* depth of the dropped element being skipped, else 0 */
-	int done;      /* the root element has closed: the rest is not rendered */
-	int too_deep;  /* stopped at HTML_MAX_DEPTH */
-	long errors;   /* syntax errors the parser recovered from */
+	int depth;    /* open elements, the root being 1 */
+	int skip;     /* depth of the dropped element being skipped, else 0 */
+	int done;     /* the root element has closed: the rest is not rendered */
+	int too_deep; /* stopped at HTML_MAX_DEPTH */
+	long errors;  /* syntax errors the parser recovered from */
 	/* what libxml2's tree builder would know for whitespace handling:
 	 * the last child of the current element (comments aside) */
 	enum { LAST_NONE, LAST_TEXT, LAST_ELEM } last;
@@ -101,11 +101,11 @@ text(struct render *r, const char *s)
 
 /* The HTML parser's "allowPCData" list: whitespace next to these is text. */
 static const char *const pcdata[] = {
-	"a", "abbr", "acronym", "address", "applet", "b", "bdo", "big", "blockquote", "body",
-	"button", "caption", "center", "cite", "code", "dd", "del", "dfn", "div", "dt", "em",
-	"font", "form", "h1", "h2", "h3", "h4", "h5", "h6", "i", "iframe", "ins", "kbd",
-	"label", "legend", "li", "noframes", "noscript", "object", "p", "pre", "q", "s", "samp",
-	"small", "span", "strike", "strong", "td", "th", "tt", "u", "var",
+	"a",	   "abbr",   "acronym", "address",  "applet",	"b",	  "bdo", "big", "blockquote", "body", "button",
+	"caption", "center", "cite",	"code",	    "dd",	"del",	  "dfn", "div", "dt",	      "em",   "font",
+	"form",	   "h1",     "h2",	"h3",	    "h4",	"h5",	  "h6",	 "i",	"iframe",     "ins",  "kbd",
+	"label",   "legend", "li",	"noframes", "noscript", "object", "p",	 "pre", "q",	      "s",    "samp",
+	"small",   "span",   "strike",	"strong",   "td",	"th",	  "tt",	 "u",	"var",
 };
 
 static int
@@ -337,8 +337,8 @@ html_render(const char *html, size_t len, struct buf *out, size_t max, struct li
 		len = INT_MAX - 1;
 	if ((ctxt = htmlCreateMemoryParserCtxt(html, (int)len)) == NULL)
 		return 0;
-	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-					 HTML_PARSE_NONET | HTML_PARSE_NOBLANKS | XML_PARSE_HUGE);
+	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+					 HTML_PARSE_NOBLANKS | XML_PARSE_HUGE);
 	if ((enc = xmlFindCharEncodingHandler("UTF-8")) != NULL)
 		xmlSwitchToEncoding(ctxt, enc);
 	memset(&sax, 0, sizeof(sax));

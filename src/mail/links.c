@@ -120,8 +120,7 @@ parse_link(struct linkset *ls, const char *cand, struct msg_link *l)
 		return -1;
 	l->scheme = url_part(u, CURLUPART_SCHEME);
 	l->host = url_part(u, CURLUPART_HOST);
-	if (l->scheme == NULL || l->host == NULL ||
-	    (strcmp(l->scheme, "http") && strcmp(l->scheme, "https")))
+	if (l->scheme == NULL || l->host == NULL || (strcmp(l->scheme, "http") && strcmp(l->scheme, "https")))
 		return -1;
 	lowercase(l->host);
 	l->path = url_part(u, CURLUPART_PATH);
@@ -180,8 +179,7 @@ links_add(struct linkset *ls, const char *url, size_t len, const char *text, int
 		return;
 	while (len && isspace((unsigned char)*url))
 		url++, len--;
-	if (len < 8 || len > MAX_URL ||
-	    (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)))
+	if (len < 8 || len > MAX_URL || (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)))
 		return;
 	ls->attempts++;
 	if (ls->curl == NULL && (ls->curl = curl_url()) == NULL)

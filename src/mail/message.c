@@ -195,8 +195,7 @@ parse_from(struct mparse *mp)
 		set_addr(m, mb->mb_addr_spec);
 		if (mb->mb_display_name) {
 			free(m->from_display);
-			m->from_display = hdr_decode(mb->mb_display_name,
-						     strlen(mb->mb_display_name));
+			m->from_display = hdr_decode(mb->mb_display_name, strlen(mb->mb_display_name));
 			trim(m->from_display);
 		}
 		if (clist_count(ml->mb_list) > 1)
@@ -299,8 +298,7 @@ message_parse(const char *buf, size_t len, const struct msg_limits *lim)
 		struct hfield *f = NULL;
 		size_t nf = 0, cap = 0;
 		m->status = MSG_OVERSIZED;
-		m->status_reason = xasprintf("message of %zu bytes is over the %zu-byte limit",
-					     len, lim->max_size);
+		m->status_reason = xasprintf("message of %zu bytes is over the %zu-byte limit", len, lim->max_size);
 		hdr_block(&mp, m->raw, m->raw + len, &f, &nf, &cap);
 		msg_top_headers(&mp, f, nf);
 		free(f);

@@ -11,7 +11,6 @@ enum msg_status {
 	MSG_OVERSIZED, /* over the size limit: headers parsed, body not */
 };
 
-
 struct msg_header {
 	char *name;  /* as written */
 	char *value; /* unfolded, RFC 2047 decoded to UTF-8 */
@@ -27,19 +26,19 @@ struct msg_link {
 	unsigned from_html : 1;
 	unsigned has_userinfo : 1;
 	unsigned ip_literal : 1;
-	unsigned idn : 1;     /* host has an "xn--" label or non-ASCII */
+	unsigned idn : 1; /* host has an "xn--" label or non-ASCII */
 	unsigned has_port : 1;
 };
 
 /* Where a message came from (the intake sets it; the judge and the ledger
  * read it). */
 struct envelope {
-	const char *source;         /* "pipe", "imap", "file" */
-	const char *mailbox;        /* file path, imap mailbox name, or recipient */
-	const char *sender;         /* envelope sender (pipe -f), may be NULL */
-	const char *recipient;      /* envelope recipient (pipe -r), may be NULL */
+	const char *source;	    /* "pipe", "imap", "file" */
+	const char *mailbox;	    /* file path, imap mailbox name, or recipient */
+	const char *sender;	    /* envelope sender (pipe -f), may be NULL */
+	const char *recipient;	    /* envelope recipient (pipe -r), may be NULL */
 	const char *orig_recipient; /* (pipe -o), may be NULL */
-	const char *role;           /* "whois", "txt", "constructed", "approver", "ev-contact", or NULL */
+	const char *role;	    /* "whois", "txt", "constructed", "approver", "ev-contact", or NULL */
 };
 
 struct message {
@@ -53,17 +52,17 @@ struct message {
 	struct msg_header *headers; /* top-level headers, in order */
 	size_t nheaders;
 
-	char *from;         /* addr-spec, lower-cased domain; "" if none */
+	char *from;	    /* addr-spec, lower-cased domain; "" if none */
 	char *from_domain;  /* lower-case; "" if none */
 	char *from_display; /* decoded display name, "" if none */
-	char *subject;      /* decoded UTF-8, "" if none */
+	char *subject;	    /* decoded UTF-8, "" if none */
 	char *message_id;   /* without <>, "" if none */
-	char *date;         /* as written, "" if none */
+	char *date;	    /* as written, "" if none */
 
-	char *text;      /* text/plain parts, UTF-8, joined by "\n" */
-	char *html;      /* text/html parts, decoded to UTF-8 (markup kept) */
+	char *text;	 /* text/plain parts, UTF-8, joined by "\n" */
+	char *html;	 /* text/html parts, decoded to UTF-8 (markup kept) */
 	char *html_text; /* text/html parts rendered to plain text */
-	char *body;      /* text + "\n" + html_text: what `body` rules match */
+	char *body;	 /* text + "\n" + html_text: what `body` rules match */
 
 	struct msg_link *links; /* http(s) links from text and HTML, deduplicated */
 	size_t nlinks;

@@ -56,8 +56,7 @@ field_name(const char *p, const char *le, size_t *colon)
 }
 
 const char *
-hdr_block(struct mparse *mp, const char *p, const char *end, struct hfield **fields,
-	  size_t *nf, size_t *cap)
+hdr_block(struct mparse *mp, const char *p, const char *end, struct hfield **fields, size_t *nf, size_t *cap)
 {
 	const struct msg_limits *lim = mp->lim;
 	struct hfield *cur = NULL;
@@ -78,8 +77,7 @@ hdr_block(struct mparse *mp, const char *p, const char *end, struct hfield **fie
 			if (cur) {
 				cur->vlen = (size_t)(lc - cur->val);
 				if (cur->vlen > lim->max_line) {
-					mp_malformed(mp, "header line longer than %zu bytes",
-						     lim->max_line);
+					mp_malformed(mp, "header line longer than %zu bytes", lim->max_line);
 					cur->vlen = lim->max_line;
 					cur = NULL;
 				}
@@ -309,8 +307,9 @@ html_meta_charset(struct part *pt, const char *s, size_t len)
 		p += 8;
 		while (p < e && (*p == '"' || *p == '\'' || *p == ' '))
 			p++;
-		for (n = 0; p + n < e && (isalnum((unsigned char)p[n]) || p[n] == '-' ||
-					  p[n] == '_' || p[n] == ':' || p[n] == '.'); n++)
+		for (n = 0; p + n < e &&
+			    (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_' || p[n] == ':' || p[n] == '.');
+		     n++)
 			;
 		if (n > 0 && n < 40)
 			pt->charset = xstrndup(p, n);
@@ -337,8 +336,7 @@ text_part(struct mparse *mp, struct part *pt, const char *p, const char *end)
 		size_t hmax = max > (size_t)1 << 29 ? (size_t)1 << 30 : max * 2;
 		buf_init(&t, 0);
 		sep_add(&mp->html, u.data, u.len, max);
-		int hr = html_render(u.data ? u.data : "", u.len < hmax ? u.len : hmax, &t, max,
-				     &mp->links);
+		int hr = html_render(u.data ? u.data : "", u.len < hmax ? u.len : hmax, &t, max, &mp->links);
 		if (hr == HTML_TOO_DEEP)
 			mp_malformed(mp, "HTML nesting deeper than %d elements", HTML_MAX_DEPTH);
 		else if (hr == HTML_TOO_MANY_ERRORS)
@@ -415,8 +413,7 @@ multipart(struct mparse *mp, const struct part *pt, const char *p, const char *e
 }
 
 static void
-nested_message(struct mparse *mp, const struct part *pt, const char *p, const char *end,
-	       int depth)
+nested_message(struct mparse *mp, const struct part *pt, const char *p, const char *end, int depth)
 {
 	struct buf dec;
 

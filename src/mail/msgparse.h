@@ -24,9 +24,9 @@ void tbuf_add(struct buf *, const char *, size_t, size_t max);
 struct linkset {
 	struct msg_link *v;
 	size_t n, cap;
-	int max;          /* keep at most max links */
-	size_t attempts;  /* candidates tried (bounded) */
-	void *curl;       /* CURLU handle, reused */
+	int max;	 /* keep at most max links */
+	size_t attempts; /* candidates tried (bounded) */
+	void *curl;	 /* CURLU handle, reused */
 };
 void links_init(struct linkset *, int max);
 void links_done(struct linkset *); /* frees the curl handle only */
@@ -64,8 +64,7 @@ struct mparse {
 void mp_malformed(struct mparse *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse a header block in [p, end). Fields go to *fields (grown, *nf set);
  * returns the start of the body. Enforces header count and line limits. */
-const char *hdr_block(struct mparse *, const char *p, const char *end,
-		      struct hfield **fields, size_t *nf, size_t *cap);
+const char *hdr_block(struct mparse *, const char *p, const char *end, struct hfield **fields, size_t *nf, size_t *cap);
 /* Unfold a folded value into a new string (CR/LF removed, NUL -> space, trimmed). */
 char *hdr_unfold(const char *v, size_t len);
 /* Walk one entity (headers + body) at depth. */

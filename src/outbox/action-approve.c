@@ -44,7 +44,7 @@ struct approval {
 	char *url; /* where the last request went (normalised) */
 	enum action_status st;
 	char *result;
-	int64_t attempt; /* the ledger's trace of this approval (action-attempt.c) */
+	int64_t attempt;     /* the ledger's trace of this approval (action-attempt.c) */
 	struct strv rejects; /* reject links of the request's other messages */
 };
 
@@ -162,7 +162,8 @@ fetch(struct approval *a, const char *method, const char *body, size_t len, stru
 		if (resp->status < 300 || resp->status >= 400 || resp->location == NULL)
 			return 0;
 		if ((why = may_request(a, resp->location)) != NULL) {
-			a->result = xasprintf("%s redirected (HTTP %ld) to %s, which is refused (%s): nothing was sent there",
+			a->result = xasprintf("%s redirected (HTTP %ld) to %s, which is refused (%s): nothing was sent "
+					      "there",
 					      redact(a->url, w1, sizeof(w1)), resp->status,
 					      redact(resp->location, w2, sizeof(w2)), why);
 			a->st = ACTION_FAIL;
@@ -196,8 +197,8 @@ confirmed(const struct approve_form *f, const struct http_resp *resp)
 	if (f == NULL || f->success_re == NULL)
 		return 1;
 	md = pcre2_match_data_create_from_pattern(f->success_re, NULL);
-	rc = pcre2_match(f->success_re, (PCRE2_SPTR)(resp->body.data ? resp->body.data : ""), resp->body.len, 0, 0,
-			 md, NULL);
+	rc = pcre2_match(f->success_re, (PCRE2_SPTR)(resp->body.data ? resp->body.data : ""), resp->body.len, 0, 0, md,
+			 NULL);
 	pcre2_match_data_free(md);
 	return rc >= 0;
 }
@@ -340,8 +341,7 @@ out:
  * with the request, in one transaction): 1 it does, 0 not (the reason in
  * why), -1 a ledger error (in why). */
 static int
-expectation_held(const struct action_ctx *ax, const struct request_ref *req, const struct verdict *v,
-		     struct buf *why)
+expectation_held(const struct action_ctx *ax, const struct request_ref *req, const struct verdict *v, struct buf *why)
 {
 	char *near = NULL, *err = NULL;
 	int h = store_expect_held(ax->st, req->request_id, v, time(NULL), &near, &err);
@@ -394,15 +394,17 @@ request_rejects(struct approval *a, const struct request_ref *req)
 			continue;
 		if (action_read_archive(a->ax, shas.v[i], &raw, &len, &err) == -1) {
 			a->result = xasprintf("cannot read a message of the request to know its reject link (%s): "
-					      "nothing requested", err);
+					      "nothing requested",
+					      err);
 			free(err);
 			a->st = ACTION_RETRY;
 			rc = -1;
 			break;
 		}
 		if (store_message_envelope(a->ax->st, shas.v[i], &env, &err) == -1) {
-			a->result = xasprintf("cannot read how a message of the request came in (%s): nothing requested",
-					      err);
+			a->result =
+				xasprintf("cannot read how a message of the request came in (%s): nothing requested",
+					  err);
 			free(err);
 			free(raw);
 			a->st = ACTION_RETRY;
@@ -465,7 +467,8 @@ approve_follow(const struct action_ctx *ax, const struct request_ref *req, const
 		goto out;
 	}
 	if (!strcmp(ri.state, "approved")) {
-		a.result = xasprintf("already approved by %s: nothing requested", ri.state_by ? ri.state_by : "someone");
+		a.result = xasprintf("already approved by %s: nothing requested",
+				     ri.state_by ? ri.state_by : "someone");
 		a.st = ACTION_OK;
 		goto out;
 	}
@@ -508,7 +511,8 @@ approve_follow(const struct action_ctx *ax, const struct request_ref *req, const
 	if (approve_attempt_begin(ax, req, queued ? queued->id : 0, person, who, &a.attempt, &a.st, &a.result) == -1)
 		goto out;
 	answer_page(&a, f, &form);
-	if (a.st == ACTION_OK && store_request_set_state(ax->st, req->request_id, "approved", who, a.result, &err) == -1) {
+	if (a.st == ACTION_OK &&
+	    store_request_set_state(ax->st, req->request_id, "approved", who, a.result, &err) == -1) {
 		/* the CA has it; the ledger must say so too, or a person is told */
 		char *r = xasprintf("%s, but the ledger could not record it: %s", a.result, err);
 		free(a.result);
@@ -542,5 +546,8 @@ approve_run(const struct action_ctx *ax, const struct outbox_item *it, char **re
 
 /* route { approve }: planned only when every guardrail holds (policy.c) */
 const struct action_def action_approve = {
-	{ "approve", ACTION_IN_ROUTES, 0, 0 }, approve_run, ACTION_EFFECT_APPROVED, 0,
+	{ "approve", ACTION_IN_ROUTES, 0, 0 },
+	approve_run,
+	ACTION_EFFECT_APPROVED,
+	0,
 };

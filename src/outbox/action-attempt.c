@@ -57,9 +57,8 @@ approve_attempt_end(const struct action_ctx *ax, int64_t attempt, enum action_st
 }
 
 int
-approve_attempt_http(const struct action_ctx *ax, int64_t attempt, struct http *h, const char *method,
-		     const char *url, const char *body, size_t len, const char *const *headers,
-		     struct http_resp *resp)
+approve_attempt_http(const struct action_ctx *ax, int64_t attempt, struct http *h, const char *method, const char *url,
+		     const char *body, size_t len, const char *const *headers, struct http_resp *resp)
 {
 	char w[256], *err = NULL;
 	int64_t step = 0;

@@ -14,5 +14,8 @@ flag_run(const struct action_ctx *ax, const struct outbox_item *it, char **resul
 }
 
 const struct action_def action_flag = {
-	{ "flag", 0, 0, 0 }, flag_run, ACTION_EFFECT_PERSON, 0,
+	{ "flag", 0, 0, 0 },
+	flag_run,
+	ACTION_EFFECT_PERSON,
+	0,
 };

@@ -185,13 +185,16 @@ compose(const struct action_ctx *ax, const struct outbox_item *it, const struct 
 			       verdict_field(v, "domain") ? verdict_field(v, "domain") : "-", m->subject);
 	header_unstructured(&b, "Subject", subj);
 	free(subj);
-	buf_printf(&b, "\r\nAuto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
-		       "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n"
-		       "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+	buf_printf(&b,
+		   "\r\nAuto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
+		   "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n"
+		   "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
 		   bnd, bnd);
 	summary(&b, m, v, it, ca, ri);
-	buf_printf(&b, "\r\n--%s\r\nContent-Type: message/rfc822\r\n"
-		       "Content-Disposition: attachment; filename=\"original.eml\"\r\n\r\n", bnd);
+	buf_printf(&b,
+		   "\r\n--%s\r\nContent-Type: message/rfc822\r\n"
+		   "Content-Disposition: attachment; filename=\"original.eml\"\r\n\r\n",
+		   bnd);
 	buf_add(&b, raw, rawlen);
 	if (rawlen && raw[rawlen - 1] != '\n')
 		buf_adds(&b, "\r\n");
@@ -232,5 +235,8 @@ forward_run(const struct action_ctx *ax, const struct outbox_item *it, char **re
 
 /* route { forward ADDRESS... }: the mail, with a summary, to a person */
 const struct action_def action_forward = {
-	{ "forward", ACTION_IN_ROUTES | ACTION_NEEDS_SMTP, 1, -1 }, forward_run, ACTION_EFFECT_FORWARDED, 1,
+	{ "forward", ACTION_IN_ROUTES | ACTION_NEEDS_SMTP, 1, -1 },
+	forward_run,
+	ACTION_EFFECT_FORWARDED,
+	1,
 };

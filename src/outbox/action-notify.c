@@ -154,6 +154,8 @@ out:
 
 /* route { notify URL... }: a signed JSON document to a webhook */
 const struct action_def action_notify = {
-	{ "notify", ACTION_IN_ROUTES | ACTION_NEEDS_NOTIFY_SECRET | ACTION_HTTPS_TARGETS, 1, -1 }, notify_run,
-	ACTION_EFFECT_NONE, 1,
+	{ "notify", ACTION_IN_ROUTES | ACTION_NEEDS_NOTIFY_SECRET | ACTION_HTTPS_TARGETS, 1, -1 },
+	notify_run,
+	ACTION_EFFECT_NONE,
+	1,
 };

@@ -29,5 +29,8 @@ redirect_run(const struct action_ctx *ax, const struct outbox_item *it, char **r
 }
 
 const struct action_def action_redirect = {
-	{ "redirect", ACTION_IN_ROUTES | ACTION_NEEDS_SMTP, 1, -1 }, redirect_run, ACTION_EFFECT_FORWARDED, 0,
+	{ "redirect", ACTION_IN_ROUTES | ACTION_NEEDS_SMTP, 1, -1 },
+	redirect_run,
+	ACTION_EFFECT_FORWARDED,
+	0,
 };

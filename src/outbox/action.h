@@ -32,10 +32,10 @@ action_of_smtp(enum smtp_status s)
 
 /* What an action does to its request when it is done. */
 enum action_effect {
-	ACTION_EFFECT_NONE,      /* notify: a webhook is told */
+	ACTION_EFFECT_NONE,	 /* notify: a webhook is told */
 	ACTION_EFFECT_FORWARDED, /* a person has the mail: pending becomes forwarded */
-	ACTION_EFFECT_APPROVED,  /* approve: the request is approved (it records that itself) */
-	ACTION_EFFECT_PERSON,    /* flag: the request needs a person */
+	ACTION_EFFECT_APPROVED,	 /* approve: the request is approved (it records that itself) */
+	ACTION_EFFECT_PERSON,	 /* flag: the request needs a person */
 };
 
 /* One action kind. Each action-NAME.c exports one, and outbox.c's table
@@ -112,9 +112,8 @@ struct http;
 struct http_resp;
 int approve_attempt_begin(const struct action_ctx *, const struct request_ref *, int64_t outbox_id, int person,
 			  const char *who, int64_t *attempt, enum action_status *st, char **result);
-int approve_attempt_http(const struct action_ctx *, int64_t attempt, struct http *, const char *method,
-			 const char *url, const char *body, size_t len, const char *const *headers,
-			 struct http_resp *resp);
+int approve_attempt_http(const struct action_ctx *, int64_t attempt, struct http *, const char *method, const char *url,
+			 const char *body, size_t len, const char *const *headers, struct http_resp *resp);
 void approve_attempt_end(const struct action_ctx *, int64_t attempt, enum action_status, const char *result);
 
 /* Run due outbox items until none is due or the deadline passes. Returns the

@@ -11,12 +11,12 @@
 struct http;
 
 struct http_resp {
-	long status;     /* 0 when no response came */
-	char *location;  /* a redirect's target, resolved against the URL and normalised (url.h), or NULL */
+	long status;	 /* 0 when no response came */
+	char *location;	 /* a redirect's target, resolved against the URL and normalised (url.h), or NULL */
 	struct buf body; /* at most max_body bytes (truncated says if more came) */
 	int truncated;
-	char *error;     /* transport error in words, or NULL */
-	int sent;        /* 1 when the request may have reached the server (even without an answer) */
+	char *error; /* transport error in words, or NULL */
+	int sent;    /* 1 when the request may have reached the server (even without an answer) */
 };
 
 /* ca_file: extra trust anchors (NULL: the system store). Keeps cookies in

@@ -16,11 +16,7 @@
 /* Every action kind, one line each (action-NAME.c defines it); a route
  * lists them in this order in its errors and `dcvmail -n -v`. */
 static const struct action_def *const actions[] = {
-	&action_forward,
-	&action_redirect,
-	&action_notify,
-	&action_approve,
-	&action_flag,
+	&action_forward, &action_redirect, &action_notify, &action_approve, &action_flag,
 };
 
 const struct action_def *
@@ -76,7 +72,9 @@ after_action(struct store *st, const struct outbox_item *it, int ok, const char 
 	if (store_request_get(st, it->request_id, &ri, &f, &e2) == 0 && f) {
 		if (ok && !strcmp(ri.state, "pending")) /* a note for a person stays */
 			store_request_set_state(st, it->request_id, "forwarded", "dcvmail",
-						ri.state_note && !strncmp(ri.state_note, "needs a person", 14) ? ri.state_note : result,
+						ri.state_note && !strncmp(ri.state_note, "needs a person", 14)
+							? ri.state_note
+							: result,
 						&e2);
 		else if (!ok && (!strcmp(ri.state, "pending") || !strcmp(ri.state, "forwarded"))) {
 			note = xasprintf("needs a person: %s gave up: %s", it->kind, result ? result : "");
@@ -113,8 +111,9 @@ reap_interrupted(const struct action_ctx *ax, char **errp)
 		return -1;
 	if (n > 0)
 		log_warnx("%d approval%s interrupted before %s outcome was recorded: not tried again, the request%s"
-			  " need%s a person (check the CA's portal)", n, n == 1 ? " was" : "s were", n == 1 ? "its" : "their",
-			  n == 1 ? "" : "s", n == 1 ? "s" : "");
+			  " need%s a person (check the CA's portal)",
+			  n, n == 1 ? " was" : "s were", n == 1 ? "its" : "their", n == 1 ? "" : "s",
+			  n == 1 ? "s" : "");
 	return 0;
 }
 
@@ -151,7 +150,10 @@ outbox_run(const struct action_ctx *ax, char **errp)
 		if (s == ACTION_FAIL ||
 		    (s == ACTION_RETRY && now - it.created > (time_t)ax->cfg->action_retry_max_hours * 3600))
 			gave_up = 1;
-		log_info("outbox %lld: %s %s: %s%s", (long long)it.id, it.kind, ok ? "done" : gave_up ? "gave up" : "will retry",
+		log_info("outbox %lld: %s %s: %s%s", (long long)it.id, it.kind,
+			 ok	   ? "done"
+			 : gave_up ? "gave up"
+				   : "will retry",
 			 result ? result : "", gave_up ? " (the request needs a person)" : "");
 		if (store_outbox_result(ax->st, it.id, ok, result, next, gave_up, errp) == -1) {
 			free(result);

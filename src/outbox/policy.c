@@ -48,8 +48,7 @@ same_url(const char *url, const char *r)
 }
 
 const char *
-policy_url_problem(const struct ruleset *rs, const struct verdict *v, const struct strv *reject_links,
-		   const char *url)
+policy_url_problem(const struct ruleset *rs, const struct verdict *v, const struct strv *reject_links, const char *url)
 {
 	const struct ca_def *ca = rules_ca(rs, v->ca);
 	struct msg_link l;
@@ -118,17 +117,22 @@ route_matches(const struct route_cfg *r, const struct verdict *v, const struct e
 }
 
 int
-policy_approval_problems(const struct config *cfg, const struct ruleset *rs, struct store *st,
-			 const struct verdict *v, time_t now, int person, struct buf *why, char **errp)
+policy_approval_problems(const struct config *cfg, const struct ruleset *rs, struct store *st, const struct verdict *v,
+			 time_t now, int person, struct buf *why, char **errp)
 {
 	const char *dom = verdict_field(v, "domain"), *p;
 	int n = 0;
 
-#define WHY(...) do { buf_printf(why, "%s", n++ ? "; " : ""); buf_printf(why, __VA_ARGS__); } while (0)
+#define WHY(...)                                                                                                       \
+	do {                                                                                                           \
+		buf_printf(why, "%s", n++ ? "; " : "");                                                                \
+		buf_printf(why, __VA_ARGS__);                                                                          \
+	} while (0)
 	if (v->type == VT_SUSPICIOUS)
 		WHY("the mail is suspicious (%s)", v->nreasons ? v->reasons[0] : "see the reasons");
 	else if (v->type != VT_DCV && !(v->type == VT_EV_INTENT && (cfg->approve_ev || person)))
-		WHY("a %s mail is never approved %s", vtype_name(v->type), person ? "by following its link" : "automatically");
+		WHY("a %s mail is never approved %s", vtype_name(v->type),
+		    person ? "by following its link" : "automatically");
 	if (v->auth != AUTH_PASS)
 		WHY("sender not authenticated (%s)", v->auth_reason ? v->auth_reason : "no trusted header");
 	if ((p = policy_link_problem(rs, v, v->approve_link)) != NULL)
@@ -151,8 +155,7 @@ policy_approval_problems(const struct config *cfg, const struct ruleset *rs, str
 			WHY("not an expected order: %s", near);
 		else if (!found)
 			WHY("not an expected order: no `dcvmail expect` for %s %s%s%s%s", v->ca ? v->ca : "?",
-			    verdict_field(v, "wildcard") ? "*." : "", dom,
-			    verdict_field(v, "order") ? " order " : "",
+			    verdict_field(v, "wildcard") ? "*." : "", dom, verdict_field(v, "order") ? " order " : "",
 			    verdict_field(v, "order") ? verdict_field(v, "order") : "");
 		free(near);
 		expectation_free(&e);

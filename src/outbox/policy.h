@@ -21,16 +21,15 @@ void plan_free(struct plan *);
  * expectation can match). Never plans approve unless every condition of
  * DESIGN.md section 5 holds; each failed condition becomes a plain-words reason
  * in the forward's why. Returns 0, -1 on store error (errp set). */
-int policy_plan(const struct config *, const struct ruleset *, struct store *st,
-		const struct message *, const struct verdict *, const struct envelope *,
-		time_t now, struct plan *out, char **errp);
+int policy_plan(const struct config *, const struct ruleset *, struct store *st, const struct message *,
+		const struct verdict *, const struct envelope *, time_t now, struct plan *out, char **errp);
 
 /* Every reason v may not be approved, in plain words joined by "; " into why;
  * returns how many (0: approve), -1 on store error. person: a person asked
  * (`dcvmail approve ID`): no expectation or auto-approve needed, EV allowed. */
 struct buf;
-int policy_approval_problems(const struct config *, const struct ruleset *, struct store *,
-			     const struct verdict *, time_t now, int person, struct buf *why, char **errp);
+int policy_approval_problems(const struct config *, const struct ruleset *, struct store *, const struct verdict *,
+			     time_t now, int person, struct buf *why, char **errp);
 
 /* The one predicate that decides whether url may be requested for the
  * approval of v: the mail's link, every redirect target and every form target

@@ -39,14 +39,16 @@ session(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, char 
 		return SMTP_RETRY;
 	}
 	/* greeted with our address literal: libetpan cannot send another name */
-	if ((r = mailesmtp_ehlo_with_ip(s, 1)) != MAILSMTP_NO_ERROR && (r = mailsmtp_helo_with_ip(s, 1)) != MAILSMTP_NO_ERROR)
+	if ((r = mailesmtp_ehlo_with_ip(s, 1)) != MAILSMTP_NO_ERROR &&
+	    (r = mailsmtp_helo_with_ip(s, 1)) != MAILSMTP_NO_ERROR)
 		return failed(s, r, "EHLO", result);
 	/* STARTTLS whenever it is offered (a submission server offers AUTH only
 	 * inside TLS); only a relay on this host may be spoken to in clear */
 	int clear_ok = u->loopback && cfg->require_tls != 1;
 	if (!tls && !(s->esmtp & MAILSMTP_ESMTP_STARTTLS) && !clear_ok) {
 		*result = xasprintf("%s offers no STARTTLS: dcvmail does not send mail or a password in clear "
-				    "to another host", u->host);
+				    "to another host",
+				    u->host);
 		return SMTP_RETRY;
 	}
 	if (!tls && (s->esmtp & MAILSMTP_ESMTP_STARTTLS)) {
@@ -88,8 +90,7 @@ session(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, char 
 }
 
 enum smtp_status
-smtp_send(const struct smtp_cfg *cfg, const char *from, const char *rcpt, const char *msg, size_t len,
-	  char **result)
+smtp_send(const struct smtp_cfg *cfg, const char *from, const char *rcpt, const char *msg, size_t len, char **result)
 {
 	struct smtp_url u;
 	mailsmtp *s;
@@ -103,7 +104,8 @@ smtp_send(const struct smtp_cfg *cfg, const char *from, const char *rcpt, const 
 	if ((st = session(s, cfg, &u, result)) != SMTP_SENT)
 		goto out;
 	if ((r = mailsmtp_mail(s, from)) != MAILSMTP_NO_ERROR || (r = mailsmtp_rcpt(s, rcpt)) != MAILSMTP_NO_ERROR ||
-	    (r = mailsmtp_data(s)) != MAILSMTP_NO_ERROR || (r = mailsmtp_data_message(s, msg, len)) != MAILSMTP_NO_ERROR) {
+	    (r = mailsmtp_data(s)) != MAILSMTP_NO_ERROR ||
+	    (r = mailsmtp_data_message(s, msg, len)) != MAILSMTP_NO_ERROR) {
 		st = failed(s, r, rcpt, result);
 		goto out;
 	}

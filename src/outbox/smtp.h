@@ -14,7 +14,7 @@ enum smtp_status { SMTP_SENT = 0, SMTP_RETRY, SMTP_FAIL };
 /* Deliver msg from envelope sender from to rcpt. TLS is required except to
  * a loopback relay (require-tls yes requires it there too); the server's
  * certificate and name are checked before AUTH or MAIL. */
-enum smtp_status smtp_send(const struct smtp_cfg *, const char *from, const char *rcpt, const char *msg,
-			   size_t len, char **result);
+enum smtp_status smtp_send(const struct smtp_cfg *, const char *from, const char *rcpt, const char *msg, size_t len,
+			   char **result);
 
 #endif
