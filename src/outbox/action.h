@@ -50,7 +50,8 @@ struct action_def {
 	int tells_why; /* its message carries the plan's why to a person: sent again, saying so, when
 			* an interrupted approval leaves the request to a person (store_attempts_reap) */
 };
-extern const struct action_def action_forward, action_redirect, action_notify, action_approve, action_flag;
+/* the two kinds policy plans by itself (every kind: outbox.c's ACTIONS) */
+extern const struct action_def action_approve, action_flag;
 /* By name ("forward"), NULL when unknown; action_at(i) is the i-th, NULL past the end. */
 const struct action_def *action_find(const char *name);
 const struct action_def *action_at(size_t i);

@@ -13,11 +13,15 @@
 #define BACKOFF_FIRST 60
 #define BACKOFF_MAX 3600
 
-/* Every action kind, one line each (action-NAME.c defines it); a route
- * lists them in this order in its errors and `dcvmail -n -v`. */
-static const struct action_def *const actions[] = {
-	&action_forward, &action_redirect, &action_notify, &action_approve, &action_flag,
-};
+/* Every action kind: action-NAME.c defines `const struct action_def
+ * action_NAME`, and its NAME on this line is all that adding one takes. A
+ * route lists them in this order in its errors and `dcvmail -n -v`. */
+#define ACTIONS(X) X(forward) X(redirect) X(notify) X(approve) X(flag)
+
+#define ACTION_DECLARE(n) extern const struct action_def action_##n;
+ACTIONS(ACTION_DECLARE)
+#define ACTION_ENTRY(n) &action_##n,
+static const struct action_def *const actions[] = { ACTIONS(ACTION_ENTRY) };
 
 const struct action_def *
 action_at(size_t i)
