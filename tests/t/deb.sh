@@ -50,7 +50,11 @@ check_contains "and gives the config to group dcvmail" "$P" "chown root:dcvmail"
 # the user must exist before tmpfiles chowns to it and before the chown
 check "in that order" sh -c "awk '/systemd-sysusers/{u=NR} /systemd-tmpfiles .*--create/{t=NR} /chown root:dcvmail/{c=NR} END{exit !(u && t && c && u < t && t < c)}' '$C/postinst'"
 check_contains "the outbox timer is enabled" "$P" "deb-systemd-helper enable 'dcvmail-outbox.timer'"
-check_not_contains "the watcher is not started (it needs mailboxes first)" "$P" "deb-systemd-invoke \$_dh_action 'dcvmail-watch.service'"
+# --no-enable: the watcher is enabled only where the admin enabled it before
+check_contains "the watcher is not enabled on a new install (it needs mailboxes first)" "$P" \
+	"if deb-systemd-helper debian-installed 'dcvmail-watch.service'; then"
+check_contains "removing the package stops the watcher" "$(cat "$C/prerm")" "deb-systemd-invoke stop 'dcvmail-watch.service'"
+check_contains "and the timer" "$(cat "$C/prerm")" "deb-systemd-invoke stop 'dcvmail-outbox.timer'"
 ctl=$(dpkg-deb -f "$DEB" Depends)
 check_contains "it depends on something that provides systemd-sysusers" "$ctl" "systemd-sysusers"
 
