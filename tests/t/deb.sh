@@ -87,6 +87,62 @@ o=$(env -u DCVMAIL_RULES_DIR "$R/usr/sbin/dcvmail" -c "$R/etc/dcvmail/dcvmail.co
 	check --dry-run "$R/usr/share/doc/dcvmail/samples/digicert-dcv-plain.eml" 2>&1)
 check_contains "and classifies a shipped sample with the shipped rules" "$o" "	dcv	digicert/digicert-dcv	"
 
+# Install it for real into a throwaway copy of this system: an overlay of /
+# in a private mount namespace, chroot into it. The host is not changed.
+O="$TEST_TMP/ovl"
+SAMPLE_EML="$TOP/contrib/samples/digicert-dcv-plain.eml"
+cat >"$TEST_TMP/install-in-overlay.sh" <<EOS
+set -e
+mkdir -p "$O"
+mount -t tmpfs tmpfs "$O"
+mkdir "$O/u" "$O/w" "$O/m"
+mount -t overlay overlay -o lowerdir=/,upperdir="$O/u",workdir="$O/w" "$O/m"
+mount --bind /proc "$O/m/proc"
+mount --bind /dev "$O/m/dev"
+mount -t tmpfs tmpfs "$O/m/tmp"
+cp "$DEB" "$SAMPLE_EML" "$O/m/tmp/"
+ch() { env -u DCVMAIL_RULES_DIR -u DCVMAIL_CONFIG -u DCVMAIL_STATE_DIR chroot "$O/m" "\$@"; }
+echo "== dpkg -i"; ch dpkg -i /tmp/\$(basename "$DEB") >/dev/null 2>&1 && echo installed
+echo "== passwd"; ch getent passwd dcvmail
+echo "== stat"; ch stat -c '%a %U:%G %n' /var/lib/dcvmail /etc/dcvmail/dcvmail.conf
+echo "== units"; ch ls /etc/systemd/system/timers.target.wants /etc/systemd/system/multi-user.target.wants 2>/dev/null || true
+echo "== n"; ch runuser -u dcvmail -- dcvmail -n 2>&1 || echo "rc=\$?"
+echo "== pipe"; ch runuser -u dcvmail -- /usr/libexec/dcvmail/dcvmail-pipe -f no-reply@digitalcertvalidation.com \
+	-r admin@shop.example.com -o admin@shop.example.com <"$O/m/tmp/"\$(basename "$SAMPLE_EML") >/dev/null 2>&1; echo "rc=\$?"
+echo "== list"; ch runuser -u dcvmail -- dcvmail list 2>&1 | tail -n +2
+echo "# edited" >>"$O/m/etc/dcvmail/dcvmail.conf"
+echo "== reinstall"; ch dpkg -i /tmp/\$(basename "$DEB") >/dev/null 2>&1 && echo installed
+echo "== stat2"; ch stat -c '%a %U:%G' /etc/dcvmail/dcvmail.conf; tail -1 "$O/m/etc/dcvmail/dcvmail.conf"
+echo "== end"
+EOS
+if command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+	host_before="$(getent passwd dcvmail; ls -d /etc/dcvmail /usr/sbin/dcvmail 2>/dev/null)"
+	I=$(unshare -m sh "$TEST_TMP/install-in-overlay.sh" 2>&1)
+	sect() { printf '%s\n' "$I" | sed -n "/^== $1\$/,/^== /p" | sed '1d;$d'; }
+	if [ "$(sect 'dpkg -i')" != installed ] && printf '%s\n' "$I" | grep -q "mount.*overlay\|overlay.*denied"; then
+		skip "no overlay mount here: the package was not installed"
+	else
+		check_eq "dpkg -i installs it (in an overlay of this system)" "$(sect 'dpkg -i')" installed
+		check_contains "the install creates the system user dcvmail" "$(sect passwd)" "dcvmail:x:"
+		check_contains "and /var/lib/dcvmail 0700 dcvmail:dcvmail" "$(sect stat)" "700 dcvmail:dcvmail /var/lib/dcvmail"
+		check_contains "the config is root:dcvmail 0640" "$(sect stat)" "640 root:dcvmail /etc/dcvmail/dcvmail.conf"
+		check_contains "the outbox timer is enabled" "$(sect units)" "dcvmail-outbox.timer"
+		check_not_contains "the watcher is not" "$(sect units)" "dcvmail-watch.service"
+		check_contains "dcvmail -n as user dcvmail passes on the installed config and rules" "$(sect n)" \
+			"/usr/sbin/../share/dcvmail/rules:/etc/dcvmail/rules: "
+		check_not_contains "(exit 0)" "$(sect n)" "rc="
+		check_eq "a delivery through the installed dcvmail-pipe as user dcvmail exits 0" "$(sect pipe)" "rc=0"
+		check_contains "and is recorded in /var/lib/dcvmail" "$(sect list)" "shop.example.com"
+		check_eq "a reinstall succeeds" "$(sect reinstall)" installed
+		check_eq "and keeps the edited config, root:dcvmail 0640" "$(sect stat2 | tr '\n' ' ')" "640 root:dcvmail # edited "
+	fi
+	[ -n "$(sect end)" ] || [ -z "$I" ] || printf '%s\n' "$I" | tail -5 | sed 's/^/# /'
+	check_eq "the host is unchanged (user, /etc/dcvmail, /usr/sbin/dcvmail)" \
+		"$(getent passwd dcvmail; ls -d /etc/dcvmail /usr/sbin/dcvmail 2>/dev/null)" "$host_before"
+else
+	skip "unshare -m not permitted: the package was not installed"
+fi
+
 if command -v lintian >/dev/null; then
 	L=$(lintian --pedantic "$DEB" 2>&1 | grep -E '^[EWIPX]: ')
 	# The NAME lines of three man pages are issue 17 item 7 (another branch);
