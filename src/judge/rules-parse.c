@@ -617,9 +617,10 @@ rules_load(const char *dir, enum rules_mode mode, struct ruleset **out, rules_di
 	/* dir is a list "DIR[:DIR...]": later directories override earlier ones */
 	for (char *one = strtok_r(list, ":", &save); one; one = strtok_r(NULL, ":", &save)) {
 		if (add_rules_dir(&names, one) == -1) {
+			int e = errno;
 			strv_add(&p.rs->files, one);
 			p.file = p.rs->files.v[p.rs->files.n - 1];
-			rerr(&p, 0, "%s", strerror(errno));
+			rerr(&p, 0, "%s", strerror(e));
 		}
 	}
 	free(list);
