@@ -6,12 +6,21 @@
 #   make fuzz       build the libFuzzer harnesses (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format     rewrite the C sources as .clang-format says (make check tests it)
+#   make deb        build the Debian package into build/deb/ (DEBDIR=)
 
 PREFIX  ?= /usr/local
-BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR  ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DATADIR ?= $(PREFIX)/share/dcvmail
+DOCDIR  ?= $(PREFIX)/share/doc/dcvmail
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+# the group that may read the config (installed root:GROUP 0640 when it exists)
+DCVMAIL_GROUP ?= dcvmail
+DEBDIR  ?= build/deb
 VERSION := 0.1.0
 
 PKGS := libetpan libcurl libidn2 libpcre2-8 libcrypto sqlite3 libxml-2.0 jansson opendkim
@@ -31,7 +40,7 @@ CC      ?= gcc
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prototypes
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -DDCVMAIL_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = $(CPPFLAGS) -std=c17 -D_GNU_SOURCE -DDCVMAIL_VERSION='"$(VERSION)"' \
 	-DDCVMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' -DDCVMAIL_DATADIR='"$(DATADIR)"' \
 	-Isrc $(PKG_CFLAGS) $(WARN) $(CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lresolv -lm
@@ -66,11 +75,21 @@ QCC = @echo "  CC      $@";
 QLD = @echo "  LD      $@";
 endif
 
-.PHONY: all check demo bench fuzz install clean deps lint-rules format
+.PHONY: all check demo bench fuzz install deb clean deps lint-rules format FORCE
 all: $(PROG) $(CLIENT) dcvmail
 
 dcvmail: $(PROG)
 	@if [ "$(BUILD)" = build ]; then ln -sf $(PROG) dcvmail; fi
+
+# The installation paths are compiled in (config.c, main.c, dcvmail-pipe.c):
+# they are rebuilt when `make install PREFIX=...` names other paths than the
+# build did, so installed programs never look in the wrong place.
+PATHS := $(SBINDIR) $(SYSCONFDIR) $(DATADIR)
+$(BUILD)/paths: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PATHS)' | cmp -s - $@ 2>/dev/null || echo '$(PATHS)' >$@
+$(BUILD)/obj/config.o $(BUILD)/obj/cmd/main.o $(CLIENT): $(BUILD)/paths
+FORCE:
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -82,7 +101,7 @@ $(PROG): $(BUILD)/obj/cmd/main.o $(LIB_OBJS)
 # -Isrc for intake/pipe-proto.h (the wire format, static inline, C library only)
 $(CLIENT): src/client/dcvmail-pipe.c src/intake/pipe-proto.h
 	@mkdir -p $(@D)
-	$(QLD)$(CC) -std=c17 -D_GNU_SOURCE -Isrc -DDCVMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' -DDCVMAIL_BINDIR='"$(BINDIR)"' \
+	$(QLD)$(CC) $(CPPFLAGS) -std=c17 -D_GNU_SOURCE -Isrc -DDCVMAIL_SYSCONFDIR='"$(SYSCONFDIR)"' -DDCVMAIL_BINDIR='"$(SBINDIR)"' \
 		$(WARN) $(CFLAGS) $(filter -fsanitize%,$(ALL_CFLAGS)) $(LDFLAGS) -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
@@ -109,19 +128,52 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 fuzz: deps
 	@$(MAKE) -f tests/fuzz/Makefile PKG_CFLAGS='$(PKG_CFLAGS)' PKG_LIBS='$(PKG_LIBS)'
 
+# Layout (README: Install): programs in SBINDIR and LIBEXECDIR/dcvmail, the
+# shipped rules in DATADIR/rules, local rules (empty) and the config in
+# SYSCONFDIR/dcvmail, docs and examples in DOCDIR, systemd units, sysusers.d
+# and tmpfiles.d entries. An existing config is never replaced.
 install: $(PROG) $(CLIENT)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(SYSCONFDIR)/dcvmail/rules
-	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/dcvmail
-	install -m 0755 $(CLIENT) $(DESTDIR)$(BINDIR)/dcvmail-pipe
-	for f in man/*.5; do [ -f "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man5/; done; true
-	for f in man/*.8; do [ -f "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man8/; done; true
-	install -m 0644 rules/*.rules $(DESTDIR)$(SYSCONFDIR)/dcvmail/rules/
-	[ -f $(DESTDIR)$(SYSCONFDIR)/dcvmail/dcvmail.conf ] || \
-		install -m 0640 contrib/dcvmail.conf.example $(DESTDIR)$(SYSCONFDIR)/dcvmail/dcvmail.conf
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed -e 's|/usr/local/bin/|$(BINDIR)/|' -e 's|/etc/dcvmail/|$(SYSCONFDIR)/dcvmail/|' \
-		contrib/systemd/dcvmail-watch.service >$(DESTDIR)$(PREFIX)/lib/systemd/system/dcvmail-watch.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)/dcvmail \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(SYSCONFDIR)/dcvmail/rules \
+		$(DESTDIR)$(DOCDIR)/postfix $(DESTDIR)$(DOCDIR)/systemd $(DESTDIR)$(DOCDIR)/samples \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -m 0755 $(PROG) $(DESTDIR)$(SBINDIR)/dcvmail
+	install -m 0755 $(CLIENT) $(DESTDIR)$(LIBEXECDIR)/dcvmail/dcvmail-pipe
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 rules/*.rules $(DESTDIR)$(DATADIR)/rules/
+	install -m 0644 contrib/rules-local.README $(DESTDIR)$(SYSCONFDIR)/dcvmail/rules/README
+	[ -f $(DESTDIR)$(SYSCONFDIR)/dcvmail/dcvmail.conf ] || { \
+		install -m 0640 contrib/dcvmail.conf.example $(DESTDIR)$(SYSCONFDIR)/dcvmail/dcvmail.conf && \
+		if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && getent group $(DCVMAIL_GROUP) >/dev/null; then \
+			chgrp $(DCVMAIL_GROUP) $(SYSCONFDIR)/dcvmail/dcvmail.conf; fi; }
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 contrib/dcvmail.conf.example $(DESTDIR)$(DOCDIR)/
+	install -m 0644 contrib/postfix/README contrib/postfix/main.cf contrib/postfix/master.cf $(DESTDIR)$(DOCDIR)/postfix/
+	install -m 0644 contrib/systemd/README $(DESTDIR)$(DOCDIR)/systemd/
+	for f in $$(grep -v '^#' contrib/samples.list); do \
+		install -m 0644 tests/corpus/ca/$$f $(DESTDIR)$(DOCDIR)/samples/ || exit 1; done
+	for u in contrib/systemd/*.service contrib/systemd/*.timer; do \
+		sed -e 's|/usr/local/sbin/|$(SBINDIR)/|' -e 's|/etc/dcvmail/|$(SYSCONFDIR)/dcvmail/|' \
+			$$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; done
+	install -m 0644 contrib/systemd/dcvmail.sysusers $(DESTDIR)$(SYSUSERSDIR)/dcvmail.conf
+	install -m 0644 contrib/systemd/dcvmail.tmpfiles $(DESTDIR)$(TMPFILESDIR)/dcvmail.conf
+	@for f in rules/*.rules; do [ ! -f $(DESTDIR)$(SYSCONFDIR)/dcvmail/$$f ] || \
+		echo "dcvmail: note: $(SYSCONFDIR)/dcvmail/$$f replaces the shipped $(DATADIR)/$$f" \
+		     "(a copy left by an older install? remove it to use the shipped rules)"; done
+
+# The .deb (debian/, debhelper) is built from a copy of the source in DEBDIR,
+# so that neither the tree nor its parent directory gets build output; this
+# make's variables are not passed on (the package sets its own paths).
+DEB_SRC := Makefile README.md src rules man contrib debian tests/corpus/ca
+deb:
+	rm -rf $(DEBDIR)/dcvmail-$(VERSION) $(DEBDIR)/dcvmail_$(VERSION)_* $(DEBDIR)/dcvmail-dbgsym_$(VERSION)_*
+	mkdir -p $(DEBDIR)/dcvmail-$(VERSION)
+	tar -cf - $(DEB_SRC) | tar -xf - -C $(DEBDIR)/dcvmail-$(VERSION)
+	cd $(DEBDIR)/dcvmail-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE -u BUILD \
+		DEB_BUILD_OPTIONS="$${DEB_BUILD_OPTIONS:-parallel=2}" dpkg-buildpackage -b -us -uc
+	@ls $(DEBDIR)/*.deb
 
 # the sources tests/t/lint.sh checks with clang-format --dry-run -Werror
 FORMAT_SRCS := $(wildcard src/*.c src/*/*.c src/*/*.h src/*.h)

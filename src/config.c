@@ -795,6 +795,27 @@ rules_beside_binary(const char *argv0)
 	return NULL;
 }
 
+/* h-deploy: the shipped rules (beside the binary, else DATADIR/rules), then
+ * the local ones (SYSCONFDIR/dcvmail/rules) when that directory exists: a
+ * local file replaces the shipped file of the same name (rules_load). NULL
+ * when there is neither. */
+static char *
+default_rules_dir(const char *argv0)
+{
+	const char *local = DCVMAIL_SYSCONFDIR "/dcvmail/rules";
+	char *shipped = rules_beside_binary(argv0), *r;
+
+	if (shipped == NULL && dir_exists(DCVMAIL_DATADIR "/rules"))
+		shipped = xstrdup(DCVMAIL_DATADIR "/rules");
+	if (!dir_exists(local) || (shipped && !strcmp(shipped, local)))
+		return shipped;
+	if (shipped == NULL)
+		return xstrdup(local);
+	r = xasprintf("%s:%s", shipped, local);
+	free(shipped);
+	return r;
+}
+
 int
 config_setup(struct config *cfg, const char *opt_config, const char *opt_state_dir, const char *argv0,
 	     const struct config_ops *ops)
@@ -828,20 +849,11 @@ config_setup(struct config *cfg, const char *opt_config, const char *opt_state_d
 		cfg->state_dir = xstrdup("/var/lib/dcvmail");
 	if ((env = getenv("DCVMAIL_RULES_DIR")) && *env)
 		set_str(&cfg->rules_dir, env);
-	if (cfg->rules_dir == NULL) {
-		const char *sys = DCVMAIL_SYSCONFDIR "/dcvmail/rules";
-		char *beside = rules_beside_binary(argv0);
-		if (beside)
-			cfg->rules_dir = beside;
-		else if (dir_exists(sys))
-			cfg->rules_dir = xstrdup(sys);
-		else {
-			log_warnx("no rules directory: set rules-dir in %s, or DCVMAIL_RULES_DIR, or install rules "
-				  "under %s",
-				  path ? path : def, sys);
-			config_free(cfg);
-			return EXIT_CONFIG;
-		}
+	if (cfg->rules_dir == NULL && (cfg->rules_dir = default_rules_dir(argv0)) == NULL) {
+		log_warnx("no rules directory: set rules-dir in %s, or DCVMAIL_RULES_DIR, or install rules under %s",
+			  path ? path : def, DCVMAIL_DATADIR "/rules");
+		config_free(cfg);
+		return EXIT_CONFIG;
 	}
 	if (cfg->hostname == NULL) {
 		char hn[256];

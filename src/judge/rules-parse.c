@@ -563,34 +563,68 @@ rules_load_file(const char *path, enum rules_mode mode, struct ruleset **out, ru
 	return finish(&p, out);
 }
 
+/* Sort by file name (the part after the last '/'), so that the order does not
+ * depend on which directory of the list a file came from. */
 static int
-cmp_str(const void *a, const void *b)
+cmp_base(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	return strcmp(strrchr(x, '/') + 1, strrchr(y, '/') + 1);
+}
+
+/* Add DIR's *.rules files to names; one whose name is already there (from an
+ * earlier directory of the list) replaces it. Returns -1 (errno) if DIR
+ * cannot be read. */
+static int
+add_rules_dir(struct strv *names, const char *dir)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name), i;
+		if (e->d_name[0] == '.' || l <= 6 || strcmp(e->d_name + l - 6, ".rules"))
+			continue;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		for (i = 0; i < names->n; i++)
+			if (!strcmp(strrchr(names->v[i], '/') + 1, e->d_name))
+				break;
+		if (i < names->n) {
+			free(names->v[i]);
+			names->v[i] = path;
+		} else
+			strv_add_owned(names, path);
+	}
+	closedir(d);
+	return 0;
 }
 
 int
 rules_load(const char *dir, enum rules_mode mode, struct ruleset **out, rules_diag_fn diag, void *arg)
 {
 	struct rparser p;
-	DIR *d;
-	struct dirent *e;
 	struct strv names = { 0 };
+	char *list = xstrdup(dir), *save = NULL;
 
 	init_parser(&p, mode, diag, arg);
-	p.file = dir;
-	if ((d = opendir(dir)) == NULL) {
-		rerr(&p, 0, "%s", strerror(errno));
+	/* dir is a list "DIR[:DIR...]": later directories override earlier ones */
+	for (char *one = strtok_r(list, ":", &save); one; one = strtok_r(NULL, ":", &save)) {
+		if (add_rules_dir(&names, one) == -1) {
+			int e = errno;
+			strv_add(&p.rs->files, one);
+			p.file = p.rs->files.v[p.rs->files.n - 1];
+			rerr(&p, 0, "%s", strerror(e));
+		}
+	}
+	free(list);
+	if (p.errors) {
+		strv_free(&names);
 		return finish(&p, out);
 	}
-	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-		if (e->d_name[0] != '.' && l > 6 && !strcmp(e->d_name + l - 6, ".rules"))
-			strv_add_owned(&names, xasprintf("%s/%s", dir, e->d_name));
-	}
-	closedir(d);
 	if (names.n)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+		qsort(names.v, names.n, sizeof(*names.v), cmp_base);
 	for (size_t i = 0; i < names.n; i++) {
 		strv_add(&p.rs->files, names.v[i]);
 		p.file = p.rs->files.v[p.rs->files.n - 1];

@@ -45,7 +45,9 @@ enum rules_mode {
 	RULES_MODE_BATCH,  /* check/watch: many messages (JIT everything) */
 };
 
-/* Load every *.rules file in dir (sorted by name). Returns the number of
+/* Load every *.rules file in dir (sorted by name). dir may be a list
+ * "DIR:DIR...": a file in a later directory replaces the one of the same name
+ * in an earlier one (local rules over shipped ones). Returns the number of
  * errors (0: *out set). All errors are reported through diag; on any error
  * nothing is returned: broken rules are fatal for every command. */
 int rules_load(const char *dir, enum rules_mode, struct ruleset **out, rules_diag_fn diag, void *arg);

@@ -18,7 +18,7 @@ check_contains "bad config error has file:line" "$out" "$TEST_TMP/bad.conf:2: un
 # the README's complete example configuration is valid
 python3 - "$TOP/README.md" "$TEST_TMP/readme.conf" "$TOP/rules" "$TEST_TMP" <<'PY'
 import sys
-s = open(sys.argv[1]).read(); i = s.index("state-dir /var/lib/dcvmail\nrules-dir"); j = s.index("```", i)
+s = open(sys.argv[1]).read(); i = s.index("state-dir /var/lib/dcvmail\nrole constructed"); j = s.index("```", i)
 conf = s[i:j].replace("/etc/dcvmail/rules", sys.argv[3]).replace("/var/lib/dcvmail", sys.argv[4] + "/st")
 open(sys.argv[2], "w").write(conf)
 PY
