@@ -10,6 +10,7 @@ struct eval {
 	const struct ruleset *rs;
 	const struct message *m;
 	const struct envelope *env;
+	const char *subject; /* m->subject without reply/forward prefixes and gateway tags */
 	pcre2_match_data *md;
 	struct verdict *cand;
 	FILE *trace;
@@ -32,10 +33,72 @@ re_match(struct eval *e, pcre2_code *re, const char *s)
 	return 0;
 }
 
+/* Full-width ASCII (U+FF01 to U+FF5E: ４８２１, ｅｘａｍｐｌｅ．ｊｐ) as ASCII, in
+ * place: Japanese mail writes order numbers and names so, and a field is
+ * compared and shown in one form. The UTF-8 of those is 3 bytes, ASCII 1. */
+static void
+fold_fullwidth(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+
+	while (*r) {
+		if (r[0] == 0xef && (r[1] == 0xbc || r[1] == 0xbd) && r[2] >= 0x80 && r[2] <= 0xbf) {
+			unsigned cp = 0xf000 | ((unsigned)(r[1] & 0x3f) << 6) | (r[2] & 0x3f);
+			if (cp >= 0xff01 && cp <= 0xff5e) {
+				*w++ = (unsigned char)(cp - 0xfee0);
+				r += 3;
+				continue;
+			}
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+/* The subject as the CA wrote it: the prefixes a reply, a forward or a mail
+ * gateway put in front ("Re:", "Fwd:", "AW:", "転送:", "[EXTERNAL]", a
+ * ticket tag "[#12345]", "【重要】") are skipped, repeatedly, so that rules
+ * anchored at the start still see the CA's words. The raw subject is kept
+ * for display. Compiled once per process. */
+static const char *
+subject_core(const char *subject)
+{
+	static pcre2_code *re;
+	static int failed;
+	pcre2_match_data *md;
+	const char *core = subject;
+
+	if (subject == NULL || failed)
+		return subject;
+	if (re == NULL) {
+		int err;
+		PCRE2_SIZE off;
+		re = pcre2_compile((PCRE2_SPTR) "^(?:\\s*(?:(?:re|fwd?|aw|wg|tr|sv|vs|antw|転送|返信|ｒｅ|ｆｗｄ?)\\s*("
+						"?:\\[\\d+\\])?\\s*[:：]"
+						"|\\[(?:external(?: sender)?|ext|spam|suspected "
+						"spam|外部|外部メール)\\]"
+						"|\\[#\\d{1,12}\\]|【(?:重要|緊急|至急|再送|転送|要確認|外部)】))+\\s*",
+				   PCRE2_ZERO_TERMINATED, PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		if (re == NULL) {
+			failed = 1;
+			return subject;
+		}
+	}
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	if (pcre2_match(re, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) > 0)
+		core = subject + pcre2_get_ovector_pointer(md)[1];
+	pcre2_match_data_free(md);
+	return core;
+}
+
 static char *
 clean_field(const char *name, const char *v, size_t n)
 {
-	char *s = xstrndup(v, n), *t = trim(s), *r;
+	char *s = xstrndup(v, n), *t, *r;
+
+	if (!strcmp(name, "domain") || !strcmp(name, "order"))
+		fold_fullwidth(s);
+	t = trim(s);
 
 	if (!strcmp(name, "domain")) {
 		lowercase(t);
@@ -238,7 +301,7 @@ eval_cond(struct eval *e, const struct rule *r, const struct cond *c)
 	switch (c->kind) {
 	case C_ROLE: return e->env && e->env->role && strv_contains(&c->roles, e->env->role);
 	case C_FROM: return eval_subject(e, c, e->m->from);
-	case C_SUBJECT: return eval_subject(e, c, e->m->subject);
+	case C_SUBJECT: return eval_subject(e, c, e->subject);
 	case C_HEADER: {
 		const char *v;
 		for (size_t i = 0; (v = message_header(e->m, c->header, i)) != NULL; i++)
@@ -402,7 +465,7 @@ from_ca(const struct message *m, const struct ca_def *ca)
 static void
 run_rules(const struct ruleset *rs, const struct message *m, const struct envelope *env, struct verdict *v, FILE *trace)
 {
-	struct eval e = { rs, m, env, NULL, NULL, trace, 0 };
+	struct eval e = { rs, m, env, subject_core(m->subject), NULL, NULL, trace, 0 };
 	struct verdict cand;
 	size_t n = rs ? rs->nrules : 0;
 
