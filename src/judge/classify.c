@@ -516,12 +516,32 @@ run_rules(const struct ruleset *rs, const struct message *m, const struct envelo
 		v->type = VT_UNKNOWN;
 }
 
+/* Mail from a CA's sender domain that no rule recognises is never a silent
+ * "unknown": it names the CA and is a notice for a person, with the reason
+ * (new wording, a new template). It carries no approval link, so nothing
+ * automatic follows from it. */
+static void
+name_the_ca(const struct ruleset *rs, const struct message *m, struct verdict *v)
+{
+	if (rs == NULL || v->type != VT_UNKNOWN || v->ca != NULL || m->status == MSG_OVERSIZED)
+		return;
+	for (size_t i = 0; i < rs->ncas; i++)
+		if (from_ca(m, rs->cas[i])) {
+			v->ca = xstrdup(rs->cas[i]->id);
+			v->type = v->rule_type = VT_NOTICE;
+			verdict_add_reason(v, "no rule of CA %s matched: new wording, a person should read it",
+					   rs->cas[i]->id);
+			return;
+		}
+}
+
 int
 classify(const struct ruleset *rs, const struct message *m, const struct envelope *env, struct verdict *v)
 {
 	size_t before = v->nreasons;
 
 	run_rules(rs, m, env, v, NULL);
+	name_the_ca(rs, m, v);
 	for (size_t i = before; i < v->nreasons; i++)
 		if (!strncmp(v->reasons[i], "regex limit hit", 15))
 			return -1;

@@ -71,7 +71,8 @@ mail 1001 >"$TEST_TMP/m1.eml"
 
 # the rule holds only for the approver's mailbox
 out=$(dcv check --dry-run "$TEST_TMP/m1.eml" 2>&1)
-check_contains "without the approver's role the rule does not hold" "$out" "unknown"
+check_contains "without the approver's role the rule does not hold (a notice naming the CA)" "$out" "	notice	testca/-	"
+check_contains "saying no rule of the CA matched" "$out" "no rule of CA testca matched"
 
 # recorded dcv by pipe, to the approver
 dcv pipe -r approver@example.test <"$TEST_TMP/m1.eml" >/dev/null 2>&1
