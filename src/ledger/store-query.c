@@ -7,6 +7,7 @@
 #include "judge/judge.h"
 #include "base/util.h"
 #include "store-int.h"
+#include "judge/reuse.h"
 
 #define PREP(st, sql, errp)                                                                                            \
 	sqlite3_stmt *s = store_prepare(st, sql);                                                                      \
@@ -645,31 +646,6 @@ store_outbox_add(struct store *st, int64_t request_id, const struct planned_acti
 	bind_opt(s, 4, a->why);
 	sqlite3_bind_int64(s, 5, time(NULL));
 	return step_done(st, s, errp);
-}
-
-/* --- SC-081 and SC-090 --- */
-
-int
-sc081_reuse_days(time_t t)
-{
-	if (t >= 1868227200) /* 2029-03-15 */
-		return 10;
-	if (t >= 1805068800) /* 2027-03-15 */
-		return 100;
-	if (t >= 1773532800) /* 2026-03-15 */
-		return 200;
-	return 398;
-}
-
-time_t
-validation_reuse_until(time_t approved_at, int email_method)
-{
-	time_t until = approved_at + (time_t)sc081_reuse_days(approved_at) * 86400;
-
-	/* SC-090: from 2028-03-15 no CA may rely on an email-based validation */
-	if (email_method && until > 1836691200)
-		until = 1836691200;
-	return until;
 }
 
 /* h-url: the sha256 of every message of the request, oldest first. */

@@ -200,8 +200,4 @@ int store_report(struct store *, int json, int alert_hours, time_t now, FILE *ou
 /* `list`: a table or JSON lines. */
 int store_list(struct store *, int pending_only, int json, FILE *out, char **errp);
 
-/* SC-081 reuse period (days) for a validation made at t; SC-090 cap applied by caller. */
-int sc081_reuse_days(time_t t);
-time_t validation_reuse_until(time_t approved_at, int email_method);
-
 #endif

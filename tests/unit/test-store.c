@@ -6,6 +6,7 @@
 
 #include "mail/message.h"
 #include "ledger/store.h"
+#include "judge/reuse.h"
 #include "base/util.h"
 #include "unit.h"
 
