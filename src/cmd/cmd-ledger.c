@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "cmd/report.h"
 #include "judge/expect.h"
 #include "judge/rules.h"
 #include "ledger/store.h"
@@ -42,7 +43,7 @@ cmd_list(struct globals *g, int argc, char **argv)
 	}
 	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
-	r = store_list(st, pending, json, stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;
+	r = report_list(st, pending, json, stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;
 	return cmd_finish(&cfg, st, r, err);
 }
 
@@ -77,7 +78,7 @@ cmd_show(struct globals *g, int argc, char **argv)
 	}
 	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
-	r = store_request_show(st, id, json, stdout, &err) == -1 ? EXIT_DATAERR : 0;
+	r = report_show(st, id, json, stdout, &err) == -1 ? EXIT_DATAERR : 0;
 	return cmd_finish(&cfg, st, r, err);
 }
 
@@ -95,7 +96,7 @@ cmd_report(struct globals *g, int argc, char **argv)
 	}
 	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
-	r = store_report(st, json, cfg.pending_alert_hours, time(NULL), stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;
+	r = report_domains(st, json, cfg.pending_alert_hours, time(NULL), stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;
 	return cmd_finish(&cfg, st, r, err);
 }
 

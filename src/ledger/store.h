@@ -137,8 +137,56 @@ int store_request_list(struct store *, int pending_only, struct request_info **o
 /* Move a request to state, recording who/why; approved also records a validation. */
 int store_request_set_state(struct store *, int64_t id, const char *state, const char *who, const char *note,
 			    char **errp);
-/* Print `show ID`: the request, copies, messages, actions (human or JSON). */
-int store_request_show(struct store *, int64_t id, int json, FILE *out, char **errp);
+
+/* `show ID`: a request with its messages (each with every delivery), its
+ * outbox actions and its approval attempts (each with its HTTP steps), as
+ * plain data. Text fields are never NULL ("" for none) unless noted. */
+struct delivery_row {
+	char *mailbox, *role, *recipient;
+	time_t seen;
+};
+struct message_row {
+	int64_t id;
+	time_t received;
+	char *mailbox, *role, *recipient, *from, *subject, *type, *auth, *sha256, *source;
+	int archive_ok;			 /* the archive file checks against its name, as actions do */
+	char *archive_error;		 /* why not; NULL when ok or no reason was given */
+	struct delivery_row *deliveries; /* the first is the message's own delivery */
+	size_t n_deliveries;
+};
+struct action_row {
+	int64_t id;
+	char *kind, *target, *why, *last_error; /* target as stored (URLs not redacted) */
+	int attempts, done, ok;
+};
+struct step_row {
+	time_t at;
+	char *method, *url;
+	int answered; /* a status was recorded */
+	long status;  /* 0: no HTTP answer (see error) */
+	char *error;  /* NULL when none */
+};
+struct attempt_row {
+	int64_t id;
+	time_t started, ended; /* ended 0: not yet */
+	char *outcome, *result, *who, *host, *boot_id;
+	long pid;
+	int interrupted; /* `approving`, but its process is gone or its lease ran out */
+	struct step_row *steps;
+	size_t n_steps;
+};
+struct request_detail {
+	struct request_info req;
+	struct message_row *messages;
+	size_t n_messages;
+	struct action_row *actions;
+	size_t n_actions;
+	struct attempt_row *attempts;
+	size_t n_attempts;
+};
+/* *found 0 (and nothing to free) when there is no such request. */
+int store_request_detail(struct store *, int64_t id, struct request_detail *out, int *found, char **errp);
+void request_detail_free(struct request_detail *);
 
 /* IMAP state per mailbox name. */
 int store_imap_get(struct store *, const char *mailbox, uint32_t *uidvalidity, uint32_t *last_uid,
@@ -196,8 +244,14 @@ int store_attempts_reap(struct store *, time_t now, const struct reap_kinds *, i
 
 /* Reports: per domain and CA, last approval and reuse-until (SC-081/SC-090),
  * pending requests and their age. */
-int store_report(struct store *, int json, int alert_hours, time_t now, FILE *out, char **errp);
-/* `list`: a table or JSON lines. */
-int store_list(struct store *, int pending_only, int json, FILE *out, char **errp);
+struct report_row {
+	char *domain, *ca;
+	time_t approved, reuse_until; /* 0: never */
+	int pending;		      /* pending or forwarded (a DCV request older than 30 days is not) */
+	time_t oldest;		      /* first_seen of the oldest of those */
+};
+/* One row per domain and CA, ordered by domain, CA. */
+int store_report_rows(struct store *, time_t now, struct report_row **out, size_t *n, char **errp);
+void report_rows_free(struct report_row *, size_t n);
 
 #endif
