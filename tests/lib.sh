@@ -57,3 +57,26 @@ https_start() {
 	HTTPS_PIDS="${HTTPS_PIDS:-} $!"
 	wait_port "$2" 10
 }
+
+# testca_rules DIR: DIR/testca.rules, the test CA of the approval tests: its
+# mail comes from (and is signed by) ca.test, its pages live on localhost, and
+# its approval is a POST of the order and code that the page confirms.
+testca_rules() {
+	cat >"$1/testca.rules" <<'RULES'
+ca testca "Test CA"
+  from-domain  ca.test
+  dkim-domain  ca.test
+  link-host    localhost
+
+rule testca-dcv
+  type     dcv
+  subject  /^Approve the certificate for (?<domain>\S+) \(order (?<order>\d+)\)/
+  body     /code: (?<code>[A-Z0-9]{12})/
+  link     approve /\/approve\?/
+  link     reject  /\/reject\?/
+  approve-method  post
+  approve-field   order {order}
+  approve-field   code {code}
+  approve-success /Thank you: the domain is validated/
+RULES
+}

@@ -9,23 +9,7 @@ S="$TEST_TMP/state"; DB="$S/ledger.db"; R="$TEST_TMP/rules"
 CA=$(free_port)
 tls_cert "$TEST_TMP" site
 mkdir -p "$R"
-cat >"$R/testca.rules" <<'RULES'
-ca testca "Test CA"
-  from-domain  ca.test
-  dkim-domain  ca.test
-  link-host    localhost
-
-rule testca-dcv
-  type     dcv
-  subject  /^Approve the certificate for (?<domain>\S+) \(order (?<order>\d+)\)/
-  body     /code: (?<code>[A-Z0-9]{12})/
-  link     approve /\/approve\?/
-  link     reject  /\/reject\?/
-  approve-method  post
-  approve-field   order {order}
-  approve-field   code {code}
-  approve-success /Thank you: the domain is validated/
-RULES
+testca_rules "$R"
 export DCVMAIL_RULES_DIR="$R"
 conf() {
 	cat >"$TEST_TMP/c.conf" <<CONF
