@@ -64,8 +64,8 @@ static const char *
 subject_core(const char *subject)
 {
 	static pcre2_code *re;
+	static pcre2_match_data *md; /* both made once, kept for the process */
 	static int failed;
-	pcre2_match_data *md;
 	const char *core = subject;
 
 	if (subject == NULL || failed)
@@ -79,15 +79,13 @@ subject_core(const char *subject)
 						"spam|外部|外部メール)\\]"
 						"|\\[#\\d{1,12}\\]|【(?:重要|緊急|至急|再送|転送|要確認|外部)】))+\\s*",
 				   PCRE2_ZERO_TERMINATED, PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
-		if (re == NULL) {
+		if (re == NULL || (md = pcre2_match_data_create_from_pattern(re, NULL)) == NULL) {
 			failed = 1;
 			return subject;
 		}
 	}
-	md = pcre2_match_data_create_from_pattern(re, NULL);
 	if (pcre2_match(re, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) > 0)
 		core = subject + pcre2_get_ovector_pointer(md)[1];
-	pcre2_match_data_free(md);
 	return core;
 }
 

@@ -12,22 +12,8 @@ CA=$(free_port); EVIL=$(free_port); SPORT=$(free_port)
 tls_cert "$TEST_TMP" site
 mkdir -p "$R"
 # a test CA whose approval pages live on localhost; its mail is signed by ca.test
-cat >"$R/testca.rules" <<'RULES'
-ca testca "Test CA"
-  from-domain  ca.test
-  dkim-domain  ca.test
-  link-host    localhost
-
-rule testca-dcv
-  type     dcv
-  subject  /^Approve the certificate for (?<domain>\S+) \(order (?<order>\d+)\)/
-  body     /code: (?<code>[A-Z0-9]{12})/
-  link     approve /\/approve\?/
-  link     reject  /\/reject\?/
-  approve-method  post
-  approve-field   order {order}
-  approve-field   code {code}
-  approve-success /Thank you: the domain is validated/
+testca_rules "$R"
+cat >>"$R/testca.rules" <<'RULES'
 
 rule testca-dcv-reject-link-only
   type     dcv
