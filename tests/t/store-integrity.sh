@@ -233,7 +233,8 @@ check "an archive directory open to the group is refused (exit $rc)" [ "$rc" -ne
 check_contains "with the fix" "$out" "chmod 700 $S/archive"
 chmod 700 "$S/archive"
 m6=$(mail f.example.com 7006); s6=$(sha "$m6")
-mkdir -p -m 755 "$(dirname "$(apath "$s6")")"
+# (chmod too: an earlier message may already have made this subdirectory 0700)
+mkdir -p "$(dirname "$(apath "$s6")")"; chmod 755 "$(dirname "$(apath "$s6")")"
 out=$(dcv pipe -r admin@f.example.com <"$m6" 2>&1); rc=$?
 check_eq "an archive subdirectory open to others: pipe defers (75)" "$rc" 75
 check_contains "naming the fix" "$out" "chmod 700 $(dirname "$(apath "$s6")")"
