@@ -14,7 +14,7 @@
 struct check_state {
 	struct process_ctx ctx;
 	const char *path;
-	int json, quiet, progress;
+	int json, quiet, progress, fail_suspicious;
 	size_t nmsg, nerr, nrecorded, nnew_requests, ndup;
 	size_t by_type[VT__COUNT];
 	double started;
@@ -101,11 +101,9 @@ int
 cmd_check(struct globals *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "dry-run", no_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },   { "fail-on-suspicious", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },    { NULL, 0, NULL, 0 },
 	};
 	struct check_state cs;
 	struct config cfg;
@@ -120,18 +118,22 @@ cmd_check(struct globals *g, int argc, char **argv)
 		case 'n': cs.ctx.dry_run = 1; break;
 		case 'j': cs.json = 1; break;
 		case 'q': cs.quiet = 1; break;
+		case 'S': cs.fail_suspicious = 1; break;
 		case 'h':
-			printf("usage: dcvmail check [--dry-run] [--json] [-q] PATH...\n"
+			printf("usage: dcvmail check [--dry-run] [--json] [-q] [--fail-on-suspicious] PATH...\n"
 			       "  PATH: .eml file, Maildir, mbox, directory, or - for stdin\n"
 			       "  --dry-run  classify and show planned actions; record nothing\n"
 			       "  --json     one JSON object per message\n"
-			       "  -q         summary only\n");
+			       "  -q         summary only\n"
+			       "  --fail-on-suspicious\n"
+			       "             exit 1 when a message was judged suspicious (and nothing worse\n"
+			       "             happened), for scripts and cron jobs that alert\n");
 			return 0;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: dcvmail check [--dry-run] [--json] [-q] PATH...\n");
+		fprintf(stderr, "usage: dcvmail check [--dry-run] [--json] [-q] [--fail-on-suspicious] PATH...\n");
 		return EXIT_USAGE;
 	}
 	if ((rc = load_config_and_rules(g, &cfg, &rs, RULES_MODE_BATCH)) != 0)
@@ -168,6 +170,8 @@ cmd_check(struct globals *g, int argc, char **argv)
 		rc = EXIT_DATAERR;
 	if (cs.store_failed)
 		rc = EXIT_TEMPFAIL;
+	if (rc == 0 && cs.fail_suspicious && cs.by_type[VT_SUSPICIOUS])
+		rc = 1;
 	store_close(st);
 	rules_free(rs);
 	config_free(&cfg);

@@ -82,18 +82,95 @@ cmd_show(struct globals *g, int argc, char **argv)
 	return cmd_finish(&cfg, st, r, err);
 }
 
+/* report --check: a monitoring plugin, whose every answer is one line on
+ * standard output and an exit status 0-3, the ledger's problems included. */
+static int
+report_monitor(struct globals *g, int check, const char *prom)
+{
+	struct config cfg;
+	struct store *st;
+	struct monitor_counts mc;
+	char *err = NULL;
+	time_t now = time(NULL);
+	int r;
+
+	if ((r = load_config_and_rules(g, &cfg, NULL, 0)) != 0) {
+		if (check)
+			printf("DCVMAIL UNKNOWN - the configuration cannot be loaded (see the error above)\n");
+		return check ? MONITOR_UNKNOWN : r;
+	}
+	if (store_open(cfg.state_dir, STORE_RDONLY, &st, &err) == -1 ||
+	    store_monitor(st, now, cfg.pending_alert_hours, &mc, &err) == -1) {
+		char *c = text_clean(err);
+		if (check)
+			printf("DCVMAIL UNKNOWN - %s\n", c);
+		else
+			fprintf(stderr, "dcvmail report: %s\n", c);
+		free(c);
+		free(err);
+		store_close(st);
+		config_free(&cfg);
+		return check ? MONITOR_UNKNOWN : EXIT_TEMPFAIL;
+	}
+	r = 0;
+	if (prom && report_prometheus(&mc, now, prom, &err) == -1) {
+		char *c = text_clean(err);
+		fprintf(stderr, "dcvmail report: %s\n", c);
+		free(c);
+		free(err);
+		r = check ? MONITOR_UNKNOWN : EXIT_CANTCREAT;
+	}
+	if (check) {
+		int s = report_check(&mc, cfg.pending_alert_hours, now, stdout);
+		r = r ? r : s;
+	}
+	store_close(st);
+	config_free(&cfg);
+	return r;
+}
+
 int
 cmd_report(struct globals *g, int argc, char **argv)
 {
-	int json, r;
+	static const struct option lo[] = { { "json", no_argument, NULL, 'j' },
+					    { "check", no_argument, NULL, 'c' },
+					    { "prometheus", required_argument, NULL, 'P' },
+					    { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	static const char usage[] = "usage: dcvmail report [--json] [--check] [--prometheus PATH]\n";
+	int json = 0, check = 0, ch, r;
+	const char *prom = NULL;
 	struct config cfg;
 	struct store *st;
 	char *err = NULL;
 
-	if (json_option(argc, argv, &json) == -1 || optind != argc) {
-		fprintf(stderr, "usage: dcvmail report [--json]\n");
-		return EXIT_USAGE;
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else if (ch == 'c')
+			check = 1;
+		else if (ch == 'P')
+			prom = optarg;
+		else if (ch == 'h') {
+			printf("%s"
+			       "  --json             one JSON object per domain and CA\n"
+			       "  --check            monitoring plugin: one status line with perfdata, exit 0 OK,\n"
+			       "                     1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
+			       "  --prometheus PATH  write the figures in the Prometheus text format to PATH\n"
+			       "                     (atomically; - for standard output)\n",
+			       usage);
+			return 0;
+		} else {
+			fputs(usage, stderr);
+			return check ? MONITOR_UNKNOWN : EXIT_USAGE;
+		}
 	}
+	if (optind != argc || (json && (check || prom))) {
+		fputs(usage, stderr);
+		return check ? MONITOR_UNKNOWN : EXIT_USAGE;
+	}
+	if (check || prom)
+		return report_monitor(g, check, prom);
 	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
 	r = report_domains(st, json, cfg.pending_alert_hours, time(NULL), stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;

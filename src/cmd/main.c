@@ -31,7 +31,8 @@ static const struct command {
 	  "outbox [--dry-run]   run the queued actions that are due (forward, redirect, notify, approve)" },
 	{ "dns", cmd_dns,
 	  "dns [--json] DOMAIN...   the DNS contacts a CA may write to, and whether dcvmail watches them" },
-	{ "report", cmd_report, "report [--json]   per domain: last approval, reuse deadline, pending" },
+	{ "report", cmd_report,
+	  "report [--json | --check] [--prometheus PATH]   per domain: reuse deadline, pending; monitoring" },
 };
 
 static void

@@ -17,4 +17,15 @@ int report_show(struct store *, int64_t id, int json, FILE *out, char **errp);
  * pending requests and their age. */
 int report_domains(struct store *, int json, int alert_hours, time_t now, FILE *out, char **errp);
 
+/* `report --check`: one Nagios/Icinga status line with perfdata on out;
+ * returns the plugin state: MONITOR_OK (nothing to do), MONITOR_WARNING
+ * (suspicious mail in 24 h, or an action given up on), MONITOR_CRITICAL (a
+ * request waiting longer than pending-alert). MONITOR_UNKNOWN is for the
+ * caller when the ledger cannot be read. */
+enum { MONITOR_OK = 0, MONITOR_WARNING = 1, MONITOR_CRITICAL = 2, MONITOR_UNKNOWN = 3 };
+int report_check(const struct monitor_counts *, int alert_hours, time_t now, FILE *out);
+/* `report --prometheus PATH`: the figures in the text exposition format,
+ * written to PATH.PID.tmp and renamed over PATH ("-": standard output). */
+int report_prometheus(const struct monitor_counts *, time_t now, const char *path, char **errp);
+
 #endif

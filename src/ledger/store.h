@@ -254,4 +254,18 @@ struct report_row {
 int store_report_rows(struct store *, time_t now, struct report_row **out, size_t *n, char **errp);
 void report_rows_free(struct report_row *, size_t n);
 
+/* Monitoring (`report --check`, `report --prometheus`): requests waiting
+ * for a person, those waiting longer than alert_hours, the oldest one's
+ * first_seen (0: none), suspicious messages of the last 24 hours, actions
+ * given up on while their request waits, actions queued, and requests per
+ * state. */
+#define MONITOR_NSTATES 6
+struct monitor_counts {
+	long long pending, overdue, suspicious_24h, outbox_failed, outbox_queued;
+	time_t oldest_pending;
+	const char *state_name[MONITOR_NSTATES];
+	long long by_state[MONITOR_NSTATES];
+};
+int store_monitor(struct store *, time_t now, int alert_hours, struct monitor_counts *, char **errp);
+
 #endif
