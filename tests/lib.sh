@@ -4,6 +4,8 @@
 : "${DCVMAIL:=$TOP/build/dcvmail}"
 : "${TEST_TMP:=$(mktemp -d)}"
 export DCVMAIL_RULES_DIR="${DCVMAIL_RULES_DIR:-$TOP/rules}"
+# what people read is in local time: the tests read it in UTC unless they say otherwise
+export TZ=UTC
 T_FAILED=0
 
 ok() { echo "ok - $*"; }

@@ -340,25 +340,29 @@ parse_date(const char *s)
 	end = strptime(s, "%Y-%m-%d", &tm);
 	if (end == NULL)
 		return -1;
+	int utc = 0;
 	if (*end == 'T' || *end == ' ') {
 		end = strptime(end + 1, "%H:%M:%S", &tm);
 		if (end == NULL)
 			return -1;
-		if (*end == 'Z')
+		if (*end == 'Z') {
 			end++;
+			utc = 1;
+		}
 	} else if (*end == '\0') {
-		/* a bare date means the end of that day (UTC) */
+		/* a bare date means the end of that day where the admin is */
 		tm.tm_hour = 23;
 		tm.tm_min = 59;
 		tm.tm_sec = 59;
 	}
 	if (*end != '\0')
 		return -1;
-	/* strptime takes 2026-02-31; timegm would make it 3 March */
+	/* strptime takes 2026-02-31; timegm/mktime would make it 3 March */
 	struct tm want = tm, got;
-	time_t t = timegm(&tm);
-	if (t == (time_t)-1 || gmtime_r(&t, &got) == NULL || got.tm_year != want.tm_year || got.tm_mon != want.tm_mon ||
-	    got.tm_mday != want.tm_mday)
+	tm.tm_isdst = -1;
+	time_t t = utc ? timegm(&tm) : mktime(&tm);
+	if (t == (time_t)-1 || (utc ? gmtime_r(&t, &got) : localtime_r(&t, &got)) == NULL ||
+	    got.tm_year != want.tm_year || got.tm_mon != want.tm_mon || got.tm_mday != want.tm_mday)
 		return -1;
 	return t;
 }
@@ -370,6 +374,17 @@ fmt_time(time_t t, char *buf, size_t len)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+char *
+fmt_local(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	tzset(); /* localtime_r need not read TZ itself */
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm);
 	return buf;
 }
 

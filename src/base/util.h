@@ -89,10 +89,15 @@ int read_fd(int fd, size_t max, char **data, size_t *len);
 
 /* "10M", "512k", "1G", "1000" -> bytes; -1 on error. */
 long long parse_size(const char *);
-/* "2026-12-31" or "2026-12-31T10:00:00Z" or "+30d" -> time_t; -1 on error. */
+/* "2026-12-31" (the end of that day, local time), "2026-12-31T10:00:00Z"
+ * (UTC), "2026-12-31 10:00:00" (local time) or "+30d"/"+12h" -> time_t; -1 on
+ * error. Local time is the TZ environment variable's. */
 time_t parse_date(const char *);
 /* ISO 8601 UTC "2026-11-24T21:18:00Z" into buf (>= 21 bytes). */
 char *fmt_time(time_t, char *buf, size_t len);
+/* What people read: local time (TZ) with its zone, "2026-11-25 18:00 JST"
+ * (buf >= 32 bytes). JSON and logs keep fmt_time's UTC. */
+char *fmt_local(time_t, char *buf, size_t len);
 
 /* Wall-clock seconds since an arbitrary origin (CLOCK_MONOTONIC). */
 double now_mono(void);

@@ -236,8 +236,9 @@ expect_add(struct globals *g, int argc, char **argv)
 			until_arg = optarg;
 			if ((until = parse_date(optarg)) == -1) {
 				fprintf(stderr,
-					"dcvmail: --until %s: not a date dcvmail can read; use YYYY-MM-DD,"
-					" YYYY-MM-DDTHH:MM:SSZ, +Nd or +Nh; nothing added\n",
+					"dcvmail: --until %s: not a date dcvmail can read; use YYYY-MM-DD (the end of"
+					" that day, local time), YYYY-MM-DDTHH:MM:SSZ (UTC), +Nd or +Nh; nothing "
+					"added\n",
 					shown(optarg, sb, sizeof(sb)));
 				return EXIT_USAGE;
 			}
@@ -252,7 +253,7 @@ expect_add(struct globals *g, int argc, char **argv)
 	}
 	if (until_arg && until <= now) {
 		fprintf(stderr, "dcvmail: --until %s: that is in the past (%s); nothing added\n",
-			shown(until_arg, sb, sizeof(sb)), fmt_time(until, buf, sizeof(buf)));
+			shown(until_arg, sb, sizeof(sb)), fmt_local(until, buf, sizeof(buf)));
 		return EXIT_USAGE;
 	}
 	/* one name, one form: a U-label is stored as its A-label (as links are) */
@@ -323,7 +324,7 @@ expect_add(struct globals *g, int argc, char **argv)
 		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
 	}
 	printf("expectation %lld: %s %s%s%s until %s\n", (long long)id, ca, domain, order ? " order " : "",
-	       order ? order : "", fmt_time(until, buf, sizeof(buf)));
+	       order ? order : "", fmt_local(until, buf, sizeof(buf)));
 	printf("  covers %s%s; %s\n", domain, subdomains ? " and every name and wildcard under it" : " only",
 	       order ? "every request of this order" : "one request (the first that comes), then it is used up");
 	free(name);
@@ -342,7 +343,7 @@ expect_print(const struct expectation *e, time_t now)
 			   e->uses[i].released ? " (released)" : "");
 	snprintf(dom, sizeof(dom), "%s%s", e->domain, e->subdomains ? " and under" : "");
 	printf("%-5lld %-11s %-28s %-12s %-21s %s%s\n", (long long)e->id, e->ca, dom, e->order ? e->order : "any, once",
-	       fmt_time(e->until, b, sizeof(b)), used.len ? used.data : "-",
+	       fmt_local(e->until, b, sizeof(b)), used.len ? used.data : "-",
 	       e->until && e->until < now ? " (expired)" : "");
 	buf_free(&used);
 }

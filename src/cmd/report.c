@@ -30,7 +30,8 @@ day(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	tzset();
+	localtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%d", &tm);
 	return buf;
 }
@@ -50,6 +51,7 @@ request_json(const struct request_info *r)
 	json_object_set_new(o, "copies", json_integer(r->copies));
 	json_object_set_new(o, "expected", json_boolean(r->expected));
 	json_object_set_new(o, "key", json_string_or_null(r->key));
+	json_object_set_new(o, "asked", json_string(fmt_time(r->asked, t, sizeof(t))));
 	json_object_set_new(o, "first_seen", json_string(fmt_time(r->first_seen, t, sizeof(t))));
 	json_object_set_new(o, "last_seen", json_string(fmt_time(r->last_seen, t, sizeof(t))));
 	json_object_set_new(o, "state_by", json_string_or_null(r->state_by));
@@ -92,7 +94,7 @@ report_list(struct store *st, int pending_only, int json, FILE *out, char **errp
 				text_clean_in(&c, r->state), r->type ? text_clean_in(&c, r->type) : "-",
 				r->ca ? text_clean_in(&c, r->ca) : "-", r->domain ? text_clean_in(&c, r->domain) : "-",
 				r->order ? text_clean_in(&c, r->order) : "-", r->copies,
-				age(r->first_seen, now, a, sizeof(a)), r->expected ? "yes" : "no");
+				age(r->asked, now, a, sizeof(a)), r->expected ? "yes" : "no");
 			strv_free(&c);
 		}
 		request_info_free(r);
@@ -126,7 +128,7 @@ show_deliveries(const struct message_row *m, json_t *jm, FILE *out)
 	}
 	for (size_t i = 1; i < m->n_deliveries; i++) {
 		const struct delivery_row *d = &m->deliveries[i];
-		fprintf(out, "    also delivered %s to %s%s%s\n", fmt_time(d->seen, t, sizeof(t)), d->mailbox,
+		fprintf(out, "    also delivered %s to %s%s%s\n", fmt_local(d->seen, t, sizeof(t)), d->mailbox,
 			*d->role ? " role=" : "", d->role);
 	}
 }
@@ -145,6 +147,7 @@ show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 			json_t *o = json_object();
 			json_object_set_new(o, "id", json_integer(m->id));
 			json_object_set_new(o, "received", json_string(fmt_time(m->received, t, sizeof(t))));
+			json_object_set_new(o, "sent", json_string(fmt_time(m->sent, t, sizeof(t))));
 			json_object_set_new(o, "mailbox", json_string(m->mailbox));
 			json_object_set_new(o, "role", json_string(m->role));
 			json_object_set_new(o, "recipient", json_string(m->recipient));
@@ -161,8 +164,15 @@ show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 			json_array_append_new(arr, o);
 		} else {
 			struct strv c = { 0 };
-			fprintf(out, "  #%lld %s %s via %s %s%s%s auth=%s\n    from %s: %s\n    archive %s%s\n",
-				(long long)m->id, fmt_time(m->received, t, sizeof(t)), text_clean_in(&c, m->type),
+			char ts[48];
+			/* when it was sent, where that is more than an hour before it was recorded */
+			if (m->sent && m->sent < m->received - 3600) {
+				char t3[32];
+				snprintf(ts, sizeof(ts), " (sent %s)", fmt_local(m->sent, t3, sizeof(t3)));
+			} else
+				ts[0] = '\0';
+			fprintf(out, "  #%lld %s%s %s via %s %s%s%s auth=%s\n    from %s: %s\n    archive %s%s\n",
+				(long long)m->id, fmt_local(m->received, t, sizeof(t)), ts, text_clean_in(&c, m->type),
 				text_clean_in(&c, m->source), text_clean_in(&c, m->mailbox), *m->role ? " role=" : "",
 				text_clean_in(&c, m->role), text_clean_in(&c, m->auth), text_clean_in(&c, m->from),
 				text_clean_in(&c, m->subject), text_clean_in(&c, m->sha256),
@@ -234,13 +244,13 @@ show_steps(const struct attempt_row *a, json_t *ja, FILE *out)
 			json_object_set_new(o, "answered", json_boolean(p->answered));
 			json_array_append_new(arr, o);
 		} else if (!p->answered)
-			fprintf(out, "    %s %s %s: sent, no answer recorded\n", fmt_time(p->at, t, sizeof(t)),
+			fprintf(out, "    %s %s %s: sent, no answer recorded\n", fmt_local(p->at, t, sizeof(t)),
 				p->method, p->url);
 		else if (p->status)
-			fprintf(out, "    %s %s %s: HTTP %ld\n", fmt_time(p->at, t, sizeof(t)), p->method, p->url,
+			fprintf(out, "    %s %s %s: HTTP %ld\n", fmt_local(p->at, t, sizeof(t)), p->method, p->url,
 				p->status);
 		else
-			fprintf(out, "    %s %s %s: %s\n", fmt_time(p->at, t, sizeof(t)), p->method, p->url,
+			fprintf(out, "    %s %s %s: %s\n", fmt_local(p->at, t, sizeof(t)), p->method, p->url,
 				p->error ? p->error : "");
 	}
 	if (ja)
@@ -281,9 +291,9 @@ show_attempts(const struct request_detail *r, json_t *jo, FILE *out)
 			json_array_append_new(arr, o);
 		} else {
 			fprintf(out, "  #%lld %s, started %s by %s (process %ld on %s)", (long long)a->id, shown,
-				fmt_time(a->started, t1, sizeof(t1)), a->who, a->pid, a->host);
+				fmt_local(a->started, t1, sizeof(t1)), a->who, a->pid, a->host);
 			if (a->ended)
-				fprintf(out, ", ended %s", fmt_time(a->ended, t2, sizeof(t2)));
+				fprintf(out, ", ended %s", fmt_local(a->ended, t2, sizeof(t2)));
 			fprintf(out, "%s%s\n", *result ? "\n    " : "", result);
 			show_steps(a, NULL, out);
 		}
@@ -298,7 +308,7 @@ report_show(struct store *st, int64_t id, int json, FILE *out, char **errp)
 	struct request_detail d;
 	const struct request_info *r = &d.req;
 	int found;
-	char t1[32], t2[32];
+	char t0[32], t1[32], t2[32];
 
 	if (store_request_detail(st, id, &d, &found, errp) == -1)
 		return -1;
@@ -316,15 +326,15 @@ report_show(struct store *st, int64_t id, int json, FILE *out, char **errp)
 		struct strv c = { 0 };
 		fprintf(out,
 			"request %lld: %s %s from %s\n  domain %s, order %s\n  state %s%s%s%s%s\n"
-			"  %d cop%s, first %s, last %s, %s\n  key %s\n",
+			"  %d cop%s, asked %s, recorded %s to %s, %s\n  key %s\n",
 			(long long)r->id, r->type ? text_clean_in(&c, r->type) : "-", "request",
 			r->ca ? text_clean_in(&c, r->ca) : "-", r->domain ? text_clean_in(&c, r->domain) : "-",
 			r->order ? text_clean_in(&c, r->order) : "-", text_clean_in(&c, r->state),
 			r->state_by ? " by " : "", r->state_by ? text_clean_in(&c, r->state_by) : "",
 			r->state_note ? ": " : "", r->state_note ? text_clean_in(&c, r->state_note) : "", r->copies,
-			r->copies == 1 ? "y" : "ies", fmt_time(r->first_seen, t1, sizeof(t1)),
-			fmt_time(r->last_seen, t2, sizeof(t2)), r->expected ? "expected" : "NOT expected",
-			text_clean_in(&c, r->key ? r->key : "-"));
+			r->copies == 1 ? "y" : "ies", fmt_local(r->asked, t0, sizeof(t0)),
+			fmt_local(r->first_seen, t1, sizeof(t1)), fmt_local(r->last_seen, t2, sizeof(t2)),
+			r->expected ? "expected" : "NOT expected", text_clean_in(&c, r->key ? r->key : "-"));
 		strv_free(&c);
 		show_messages(&d, NULL, out);
 		show_actions(&d, NULL, out);

@@ -12,7 +12,8 @@
  * the 30 days its random value is valid (BR 3.2.2.4). */
 #define GENUINE " key NOT LIKE 'suspicious:%' AND key NOT LIKE 'malformed:%'"
 #define OPEN_REQUEST                                                                                                   \
-	GENUINE " AND state IN ('pending', 'forwarded') AND NOT (type = 'dcv' AND first_seen < ?1 - 2592000)"
+	GENUINE " AND state IN ('pending', 'forwarded') AND NOT (type = 'dcv' AND COALESCE(asked, first_seen) < ?1 - " \
+		"2592000)"
 
 static int
 count(struct store *st, const char *sql, time_t now, long long arg, long long *out, char **errp)
@@ -48,11 +49,12 @@ store_monitor(struct store *st, time_t now, int alert_hours, struct monitor_coun
 	if (count(st, "SELECT count(*) FROM requests WHERE" OPEN_REQUEST, now, 0, &v, errp) == -1)
 		return -1;
 	mc->pending = v;
-	if (count(st, "SELECT count(*) FROM requests WHERE" OPEN_REQUEST " AND first_seen < ?1 - ?2", now,
-		  (long long)alert_hours * 3600, &v, errp) == -1)
+	if (count(st, "SELECT count(*) FROM requests WHERE" OPEN_REQUEST " AND COALESCE(asked, first_seen) < ?1 - ?2",
+		  now, (long long)alert_hours * 3600, &v, errp) == -1)
 		return -1;
 	mc->overdue = v;
-	if (count(st, "SELECT COALESCE(min(first_seen), 0) FROM requests WHERE" OPEN_REQUEST, now, 0, &v, errp) == -1)
+	if (count(st, "SELECT COALESCE(min(COALESCE(asked, first_seen)), 0) FROM requests WHERE" OPEN_REQUEST, now, 0,
+		  &v, errp) == -1)
 		return -1;
 	mc->oldest_pending = (time_t)v;
 	if (count(st, "SELECT count(*) FROM messages WHERE type = 'suspicious' AND received >= ?1 - ?2", now, 86400, &v,
@@ -75,14 +77,15 @@ store_monitor(struct store *st, time_t now, int alert_hours, struct monitor_coun
 	 * is still stored as pending */
 	for (int i = 0; i < MONITOR_NSTATES; i++) {
 		mc->state_name[i] = states[i];
-		const char *sql =
-			!strcmp(states[i], "expired")
-				? "SELECT count(*) FROM requests WHERE" GENUINE " AND (state = 'expired' OR"
-				  " (type = 'dcv' AND state IN ('pending', 'forwarded') AND first_seen < ?1 - 2592000))"
-			: !strcmp(states[i], "pending") || !strcmp(states[i], "forwarded")
-				? "SELECT count(*) FROM requests WHERE" GENUINE " AND state = ?2 AND NOT (type = 'dcv'"
-				  " AND first_seen < ?1 - 2592000)"
-				: "SELECT count(*) FROM requests WHERE" GENUINE " AND state = ?2";
+		const char *sql = !strcmp(states[i], "expired")
+					  ? "SELECT count(*) FROM requests WHERE" GENUINE " AND (state = 'expired' OR"
+					    " (type = 'dcv' AND state IN ('pending', 'forwarded') AND COALESCE(asked, "
+					    "first_seen) < ?1 - 2592000))"
+				  : !strcmp(states[i], "pending") || !strcmp(states[i], "forwarded")
+					  ? "SELECT count(*) FROM requests WHERE" GENUINE
+					    " AND state = ?2 AND NOT (type = 'dcv'"
+					    " AND COALESCE(asked, first_seen) < ?1 - 2592000)"
+					  : "SELECT count(*) FROM requests WHERE" GENUINE " AND state = ?2";
 		sqlite3_stmt *s = store_prepare(st, sql);
 		if (s == NULL) {
 			*errp = store_errmsg(st, "report");

@@ -358,7 +358,7 @@ expectation_free(struct expectation *e)
 
 #define REQ_COLS                                                                                                       \
 	"id, key, ca, type, domain, order_id, state, approve_link, copies, expected,"                                  \
-	" first_seen, last_seen, state_changed, state_by, state_note"
+	" first_seen, last_seen, state_changed, state_by, state_note, COALESCE(asked, first_seen)"
 
 static void
 read_request(sqlite3_stmt *s, struct request_info *r)
@@ -378,9 +378,10 @@ read_request(sqlite3_stmt *s, struct request_info *r)
 	r->state_changed = sqlite3_column_int64(s, 12);
 	r->state_by = col_dup(s, 13);
 	r->state_note = col_dup(s, 14);
-	/* BR 3.2.2.4: a random value is valid 30 days at most */
+	r->asked = sqlite3_column_int64(s, 15);
+	/* BR 3.2.2.4: a random value is valid 30 days at most, from when the CA sent it */
 	if (r->state && (!strcmp(r->state, "pending") || !strcmp(r->state, "forwarded")) && r->type &&
-	    !strcmp(r->type, "dcv") && time(NULL) - r->first_seen > 30 * 86400) {
+	    !strcmp(r->type, "dcv") && time(NULL) - r->asked > 30 * 86400) {
 		free(r->state);
 		r->state = xstrdup("expired");
 	}

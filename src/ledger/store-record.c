@@ -19,6 +19,7 @@ struct rec {
 	struct record_result *out;
 	char **errp;
 	time_t now;
+	time_t sent;	    /* message_sent_time() */
 	int exp_single;	    /* the expectation found has no order: one request */
 	char *withheld_why; /* why no expectation was found for the new request */
 };
@@ -118,10 +119,15 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 		return rc;
 	if (*req_id) {
 		/* a copy, a reminder, or the issued notice of a known request */
+		/* an authenticated copy sent earlier moves when it was asked back
+		 * (an import in any order); an unauthenticated one cannot, or a
+		 * forged old Date: would make a genuine request look expired */
 		s = store_prepare(st, "UPDATE requests SET last_seen = ?, copies = copies + ?,"
 				      " state = CASE WHEN ? THEN 'issued' ELSE state END,"
 				      " state_changed = CASE WHEN ? THEN ? ELSE state_changed END,"
-				      " approve_link = COALESCE(approve_link, ?) WHERE id = ?");
+				      " approve_link = COALESCE(approve_link, ?),"
+				      " asked = CASE WHEN ?8 AND ?9 < COALESCE(asked, first_seen) THEN ?9"
+				      "   ELSE COALESCE(asked, first_seen) END WHERE id = ?7");
 		if (s == NULL)
 			return SQLITE_ERROR;
 		int copy = t != VT_REMINDER && t != VT_ISSUED;
@@ -132,6 +138,8 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 		sqlite3_bind_int64(s, 5, r->now);
 		bind_opt(s, 6, v->approve_link);
 		sqlite3_bind_int64(s, 7, *req_id);
+		sqlite3_bind_int(s, 8, v->auth == AUTH_PASS && t != VT_ISSUED);
+		sqlite3_bind_int64(s, 9, r->sent);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
 		return rc;
@@ -139,8 +147,8 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 	if ((rc = find_expectation(st, r, &exp_id)) != SQLITE_OK)
 		return rc;
 	s = store_prepare(st, "INSERT INTO requests (key, ca, type, domain, order_id, state, approve_link,"
-			      " copies, expected, expectation_id, first_seen, last_seen, state_changed)"
-			      " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)");
+			      " copies, expected, expectation_id, first_seen, last_seen, state_changed, asked)"
+			      " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -163,6 +171,7 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 	sqlite3_bind_int64(s, 10, r->now);
 	sqlite3_bind_int64(s, 11, r->now);
 	sqlite3_bind_int64(s, 12, r->now);
+	sqlite3_bind_int64(s, 13, r->sent);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -185,8 +194,8 @@ insert_message(struct store *st, struct rec *r, int64_t req_id)
 	sqlite3_stmt *s =
 		store_prepare(st, "INSERT INTO messages (sha256, message_id, received, source, mailbox, role, sender,"
 				  " recipient, from_addr, subject, status, type, rule_type, ca, rule, fields, auth,"
-				  " auth_reason, reasons, size, request_id)"
-				  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+				  " auth_reason, reasons, size, request_id, sent)"
+				  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	int rc;
 
 	if (s == NULL) {
@@ -218,6 +227,7 @@ insert_message(struct store *st, struct rec *r, int64_t req_id)
 		sqlite3_bind_int64(s, 21, req_id);
 	else
 		sqlite3_bind_null(s, 21);
+	sqlite3_bind_int64(s, 22, r->sent);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	free(fields);
@@ -418,7 +428,8 @@ int
 store_record(struct store *st, const struct message *m, const struct verdict *v, const struct envelope *env,
 	     const struct planned_action *acts, size_t nacts, struct record_result *out, char **errp)
 {
-	struct rec r = { m, v, env, acts, nacts, out, errp, time(NULL), 0, NULL };
+	time_t now = time(NULL);
+	struct rec r = { m, v, env, acts, nacts, out, errp, now, message_sent_time(m, now), 0, NULL };
 	int has, rc;
 
 	*errp = NULL;

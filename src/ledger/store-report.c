@@ -40,9 +40,11 @@ read_deliveries(struct store *st, struct message_row *m, char **errp)
 static int
 read_messages(struct store *st, struct request_detail *r, char **errp)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT m.id, m.received, m.mailbox, m.role, m.recipient, m.from_addr,"
-					    " m.subject, m.type, m.auth, m.sha256, m.source, m.reasons"
-					    " FROM messages m WHERE m.request_id = ? ORDER BY m.id");
+	sqlite3_stmt *s =
+		store_prepare(st,
+			      "SELECT m.id, m.received, m.mailbox, m.role, m.recipient, m.from_addr,"
+			      " m.subject, m.type, m.auth, m.sha256, m.source, m.reasons, COALESCE(m.sent, m.received)"
+			      " FROM messages m WHERE m.request_id = ? ORDER BY m.id");
 	int rc = 0;
 
 	if (s == NULL) {
@@ -65,6 +67,7 @@ read_messages(struct store *st, struct request_detail *r, char **errp)
 		m->auth = col_copy(s, 8);
 		m->sha256 = col_copy(s, 9);
 		m->source = col_copy(s, 10);
+		m->sent = sqlite3_column_int64(s, 12);
 		/* the archive file is checked against its name, as actions do */
 		m->archive_ok = store_archive_verify(st, m->sha256, &alen, &m->archive_error) == 0;
 		if (m->archive_ok) {
@@ -239,9 +242,11 @@ store_report_rows(struct store *st, time_t now, struct report_row **out, size_t 
 		" (SELECT max(approved_at) FROM validations v WHERE v.domain = d.domain AND v.ca = d.ca),"
 		" (SELECT max(reuse_until) FROM validations v WHERE v.domain = d.domain AND v.ca = d.ca),"
 		" (SELECT count(*) FROM requests r WHERE r.domain = d.domain AND r.ca = d.ca"
-		"   AND r.state IN ('pending', 'forwarded') AND NOT (r.type = 'dcv' AND r.first_seen < ?1 - 2592000)),"
-		" (SELECT min(first_seen) FROM requests r WHERE r.domain = d.domain AND r.ca = d.ca"
-		"   AND r.state IN ('pending', 'forwarded') AND NOT (r.type = 'dcv' AND r.first_seen < ?1 - 2592000))"
+		"   AND r.state IN ('pending', 'forwarded')"
+		"   AND NOT (r.type = 'dcv' AND COALESCE(r.asked, r.first_seen) < ?1 - 2592000)),"
+		" (SELECT min(COALESCE(asked, first_seen)) FROM requests r WHERE r.domain = d.domain AND r.ca = d.ca"
+		"   AND r.state IN ('pending', 'forwarded')"
+		"   AND NOT (r.type = 'dcv' AND COALESCE(r.asked, r.first_seen) < ?1 - 2592000))"
 		" FROM (SELECT DISTINCT domain, ca FROM requests WHERE domain IS NOT NULL AND ca IS NOT NULL"
 		"       AND key NOT LIKE 'suspicious:%' AND key NOT LIKE 'malformed:%'"
 		"       UNION SELECT domain, ca FROM validations) d ORDER BY d.domain, d.ca");

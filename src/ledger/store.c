@@ -89,6 +89,15 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, attempt_id INTEGER REFERENCES approval_attempts(id), at INTEGER,"
 	"  method TEXT, url TEXT, status INTEGER, error TEXT);"
 	"CREATE INDEX attempt_steps_attempt ON attempt_steps(attempt_id);",
+	/* 3 -> 4 (h-time): when a message was sent (its Date:, checked against
+	 * its Received: hops and arrival), and when a request was first asked:
+	 * ages, the 30-day DCV expiry and pending-alert count from it, not from
+	 * when dcvmail recorded the mail (an import of old mail). Rows recorded
+	 * before keep their recording time. */
+	"ALTER TABLE messages ADD COLUMN sent INTEGER;"
+	"ALTER TABLE requests ADD COLUMN asked INTEGER;"
+	"UPDATE messages SET sent = received;"
+	"UPDATE requests SET asked = first_seen;",
 };
 
 /* The operating system's reason for a failed open or I/O: SQLite reports

@@ -122,7 +122,8 @@ struct request_info {
 	char *approve_link;
 	int copies;
 	int expected;
-	time_t first_seen, last_seen, state_changed;
+	time_t first_seen, last_seen, state_changed; /* when dcvmail recorded */
+	time_t asked; /* when the CA sent its first copy (message_sent_time): ages and expiry count from it */
 	char *state_by, *state_note;
 };
 void request_info_free(struct request_info *);
@@ -147,7 +148,7 @@ struct delivery_row {
 };
 struct message_row {
 	int64_t id;
-	time_t received;
+	time_t received, sent; /* recorded; sent as message_sent_time() judged it */
 	char *mailbox, *role, *recipient, *from, *subject, *type, *auth, *sha256, *source;
 	int archive_ok;			 /* the archive file checks against its name, as actions do */
 	char *archive_error;		 /* why not; NULL when ok or no reason was given */
@@ -248,7 +249,7 @@ struct report_row {
 	char *domain, *ca;
 	time_t approved, reuse_until; /* 0: never */
 	int pending;		      /* pending or forwarded (a DCV request older than 30 days is not) */
-	time_t oldest;		      /* first_seen of the oldest of those */
+	time_t oldest;		      /* when the oldest of those was asked (request_info.asked) */
 };
 /* One row per domain and CA, ordered by domain, CA. */
 int store_report_rows(struct store *, time_t now, struct report_row **out, size_t *n, char **errp);

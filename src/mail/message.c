@@ -231,6 +231,7 @@ fill_fields(struct mparse *mp)
 	parse_from(mp);
 	m->subject = hdr_or_empty(m, "Subject", 1);
 	m->date = hdr_or_empty(m, "Date", 0);
+	message_find_dates(m);
 	id = hdr_or_empty(m, "Message-ID", 0);
 	trim(id);
 	n = strlen(id);

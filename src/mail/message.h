@@ -3,6 +3,7 @@
 #define DCVMAIL_MESSAGE_H
 
 #include <stddef.h>
+#include <time.h>
 #include "base/limits.h"
 
 enum msg_status {
@@ -52,12 +53,14 @@ struct message {
 	struct msg_header *headers; /* top-level headers, in order */
 	size_t nheaders;
 
-	char *from;	    /* addr-spec, lower-cased domain; "" if none */
-	char *from_domain;  /* lower-case; "" if none */
-	char *from_display; /* decoded display name, "" if none */
-	char *subject;	    /* decoded UTF-8, "" if none */
-	char *message_id;   /* without <>, "" if none */
-	char *date;	    /* as written, "" if none */
+	char *from;			      /* addr-spec, lower-cased domain; "" if none */
+	char *from_domain;		      /* lower-case; "" if none */
+	char *from_display;		      /* decoded display name, "" if none */
+	char *subject;			      /* decoded UTF-8, "" if none */
+	char *message_id;		      /* without <>, "" if none */
+	char *date;			      /* as written, "" if none */
+	time_t date_t;			      /* Date: parsed, 0 when missing or not a date */
+	time_t received_top, received_bottom; /* the dates of the newest and oldest Received: that parse, 0: none */
 
 	char *text;	 /* text/plain parts, UTF-8, joined by "\n" */
 	char *html;	 /* text/html parts, decoded to UTF-8 (markup kept) */
@@ -89,5 +92,16 @@ const char *message_header(const struct message *, const char *name, size_t nth)
 const char *message_header_raw(const struct message *, const char *name, size_t nth);
 
 const char *msg_status_name(enum msg_status);
+
+/* An RFC 5322 date-time (libetpan's parser) as seconds since the epoch; 0
+ * when it does not parse or is no real date. */
+time_t message_parse_date(const char *, size_t len);
+/* Fill date_t, received_top and received_bottom (message_parse does). */
+void message_find_dates(struct message *);
+/* When the message was sent, for ages and deadlines: its Date:, but never
+ * later than it reached the newest Received: hop or arrived here (a
+ * sender's fast clock or a forged future date), and never more than 7 days before its oldest
+ * hop; without a usable Date:, the oldest hop's date; without either, arrival. */
+time_t message_sent_time(const struct message *, time_t arrival);
 
 #endif

@@ -61,7 +61,7 @@ From: Test CA Validation <validation@ca.test>
 To: admin@$1
 Subject: Approve the certificate for $1 (order $2)
 Message-ID: <m$n.$2@ca.test>
-Date: Wed, 25 Nov 2026 09:00:00 +0000
+Date: $(date -u -R)
 MIME-Version: 1.0
 Content-Type: text/plain; charset=utf-8
 

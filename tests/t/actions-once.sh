@@ -58,7 +58,7 @@ From: Test CA Validation <validation@ca.test>
 To: admin@$1
 Subject: Approve the certificate for $1 (order $2)
 Message-ID: <m$2@ca.test>
-Date: Wed, 25 Nov 2026 09:00:00 +0000
+Date: $(date -u -R)
 MIME-Version: 1.0
 Content-Type: text/plain; charset=utf-8
 
@@ -138,7 +138,7 @@ kill_at() {
 	case $p in
 	get) routes "{$(printf "$page" ', "delay": 5'), $(printf "$done_page" '')}" ;;
 	post) routes "{$(printf "$page" ''), $(printf "$done_page" ', "delay": 5')}" ;;
-	after) routes "{$(printf "$page" ''), $(printf "$done_page" ', "delay": 1')}" ;;
+	after) routes "{$(printf "$page" ''), $(printf "$done_page" ', "delay": 3')}" ;; # time for the locker to start, under load too
 	esac
 	m=$(mail www.example.com "$o")
 	start "$r" "$m"

@@ -106,7 +106,7 @@ From: Validation <$from>
 To: admin@$2
 Subject: $subj
 Message-ID: <m$n.$3@$d>
-Date: Wed, 25 Nov 2026 09:00:00 +0000
+Date: $(date -u -R)
 MIME-Version: 1.0
 Content-Type: $ctype; charset=utf-8
 

@@ -53,7 +53,7 @@ From: Test CA Validation <validation@ca.test>
 To: admin@$d
 Subject: Approve the certificate for $d (order $o)
 Message-ID: <m$n.$o@ca.test>
-Date: Wed, 25 Nov 2026 09:00:00 +0000
+Date: $(date -u -R)
 MIME-Version: 1.0
 Content-Type: text/plain; charset=utf-8
 

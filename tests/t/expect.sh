@@ -37,7 +37,7 @@ From: Test CA Validation <validation@ca.test>
 To: admin@example.com
 Subject: Approve the certificate for $1 (order $2)
 Message-ID: <m.$2.$n@ca.test>
-Date: Wed, 25 Nov 2026 09:00:00 +0000
+Date: $(date -u -R)
 MIME-Version: 1.0
 Content-Type: text/plain; charset=utf-8
 
@@ -243,6 +243,7 @@ sqlite3 "$O/ledger.db" "CREATE TABLE requests (id INTEGER PRIMARY KEY, key TEXT 
   first_seen INTEGER, last_seen INTEGER, state_changed INTEGER, state_by TEXT, state_note TEXT);
 CREATE TABLE expectations (id INTEGER PRIMARY KEY, ca TEXT NOT NULL, domain TEXT NOT NULL, order_id TEXT,
   created INTEGER, until INTEGER NOT NULL DEFAULT 0, used_by INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE messages (id INTEGER PRIMARY KEY, sha256 TEXT UNIQUE NOT NULL, received INTEGER);
 INSERT INTO expectations VALUES (1, 'testca', 'example.com', NULL, 1, 0, 1);
 INSERT INTO requests (id, key, ca, domain, order_id, expected, expectation_id, first_seen)
   VALUES (1, 'k1', 'testca', 'www.example.com', '1', 1, 1, 10), (2, 'k2', 'testca', 'a.example.com', '2', 1, 1, 20);

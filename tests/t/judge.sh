@@ -58,7 +58,7 @@ From: Test CA Validation <validation@ca.test>
 To: approver@example.test
 Subject: Approve the certificate for www.example.com (order $1)
 Message-ID: <m$1@ca.test>
-Date: Wed, 25 Nov 2026 09:00:00 +0000
+Date: $(date -u -R)
 MIME-Version: 1.0
 ${2:-Content-Type: text/plain; charset=utf-8
 
