@@ -6,8 +6,11 @@
 S="$TEST_TMP/state"
 export DCVMAIL_CONFIG=""
 q() { sqlite3 "$S/ledger.db" "$1"; }
-FIX="$TOP/tests/corpus/ca"
-PHISH="$TOP/tests/corpus/phish"
+# the fixtures, sent today (ages count from their Date:)
+FIX="$TEST_TMP/ca"; PHISH="$TEST_TMP/phish"; mkdir -p "$FIX" "$PHISH"
+for f in ca/sectigo-dcv-plain ca/sectigo-dcv-wildcard phish/foreign-sender; do
+	sed "s/^Date: .*/Date: $(date -u -R)/" "$TOP/tests/corpus/$f.eml" >"$TEST_TMP/$f.eml"
+done
 
 # plugin NAME EXPECTED-EXIT: run report --check, keep its line in $line
 plugin() {
@@ -42,14 +45,14 @@ check_eq "perfdata: pending=0" "$(perf pending)" 0
 
 # a fresh request: waiting, not yet overdue
 "$DCVMAIL" -d "$S" check -q "$FIX/sectigo-dcv-plain.eml" >/dev/null 2>&1
-q "update requests set first_seen = strftime('%s','now') - 3600"
+q "update requests set first_seen = strftime('%s','now') - 3600, asked = strftime('%s','now') - 3600"
 plugin "one fresh pending request" 0
 check_eq "perfdata: pending=1" "$(perf pending)" 1
 check_eq "perfdata: overdue=0" "$(perf overdue)" 0
 check_eq "perfdata: oldest_pending is its age in seconds" "$(( $(perf oldest_pending) / 60 ))" 60
 
 # past pending-alert (48 h by default): critical
-q "update requests set first_seen = strftime('%s','now') - 50 * 3600"
+q "update requests set asked = strftime('%s','now') - 50 * 3600"
 plugin "a request waiting 50 hours" 2
 check_contains "it says CRITICAL and why" "$line" "DCVMAIL CRITICAL - 1 request waiting longer than 48h (oldest 2d)"
 check_eq "perfdata: overdue=1" "$(perf overdue)" 1
@@ -57,7 +60,7 @@ printf 'pending-alert 72\n' >"$TEST_TMP/72.conf"
 line=$("$DCVMAIL" -c "$TEST_TMP/72.conf" -d "$S" report --check); prc=$?
 check_eq "pending-alert 72 in the config: the same request is not overdue" "$prc" 0
 # a DCV request past the 30 days of its random value is no longer waiting
-q "update requests set first_seen = strftime('%s','now') - 31 * 86400"
+q "update requests set asked = strftime('%s','now') - 31 * 86400"
 plugin "a DCV request past 30 days" 0
 check_eq "it is counted as expired, not pending" "$(perf pending)" 0
 q "delete from request_copies; delete from outbox; delete from messages; delete from requests"
