@@ -1,6 +1,7 @@
 /* cmd-common.c — what several commands share: config and rules loading. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "base/log.h"
@@ -78,4 +79,19 @@ cmd_parse_id(const char *s, int64_t *id)
 		return -1;
 	*id = v;
 	return 0;
+}
+
+const char *
+cmd_who(char *buf, size_t len)
+{
+	const char *s = getenv("SUDO_USER");
+
+	if (s == NULL || *s == '\0')
+		s = getlogin();
+	if (s == NULL || *s == '\0') {
+		snprintf(buf, len, "uid %ld", (long)getuid());
+		return buf;
+	}
+	snprintf(buf, len, "%s", s);
+	return buf;
 }

@@ -16,20 +16,6 @@
 #include "ledger/store.h"
 #include "base/util.h"
 
-static const char *
-who_am_i(char *buf, size_t len)
-{
-	const char *s = getenv("SUDO_USER");
-
-	if (s == NULL || *s == '\0')
-		s = getlogin();
-	if (s == NULL || *s == '\0') {
-		snprintf(buf, len, "uid %ld", (long)getuid());
-		return buf;
-	}
-	return s;
-}
-
 /* approve --record-only / reject: record a person's decision. dcvmail
  * requests neither link here: the person used the CA's page themselves. */
 /* The CA's own way to cancel, from the archived mail judged again. */
@@ -78,14 +64,14 @@ decide(struct globals *g, int64_t id, const char *note, const char *state)
 	if (store_request_get(st, id, &ri, &found, &err) == -1 || !found)
 		return cmd_finish(&cfg, st, EXIT_DATAERR,
 				  err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
-	if (store_request_set_state(st, id, state, who_am_i(who, sizeof(who)), note, &err) == -1) {
+	if (store_request_set_state(st, id, state, cmd_who(who, sizeof(who)), note, &err) == -1) {
 		request_info_free(&ri);
 		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
 	}
 	struct strv c = { 0 };
 	printf("request %lld (%s %s %s) recorded as %s by %s\n", (long long)id, ri.ca ? text_clean_in(&c, ri.ca) : "-",
 	       ri.domain ? text_clean_in(&c, ri.domain) : "-", ri.order ? text_clean_in(&c, ri.order) : "-", state,
-	       text_clean_in(&c, who_am_i(who, sizeof(who))));
+	       text_clean_in(&c, cmd_who(who, sizeof(who))));
 	strv_free(&c);
 	if (!strcmp(state, "approved"))
 		printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");
@@ -125,7 +111,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 	req.request_id = id;
 	req.message_sha256 = sha;
 	struct action_ctx ax = { &cfg, rs, st, dry, 0 };
-	snprintf(who, sizeof(who), "%s", who_am_i(w, sizeof(w)));
+	snprintf(who, sizeof(who), "%s", cmd_who(w, sizeof(w)));
 	if (note) { /* the note travels with who approved */
 		size_t l = strlen(who);
 		snprintf(who + l, sizeof(who) - l, " (%s)", note);

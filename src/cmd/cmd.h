@@ -28,6 +28,9 @@ int cmd_watch(struct globals *, int, char **);
 int cmd_approve(struct globals *, int, char **);
 int cmd_reject(struct globals *, int, char **);
 int cmd_dns(struct globals *, int, char **);
+int cmd_orders(struct globals *, int, char **);
+int cmd_done(struct globals *, int, char **);
+int cmd_cancel(struct globals *, int, char **);
 
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;
@@ -38,6 +41,9 @@ struct store;
 int cmd_open_ledger(struct globals *, struct config *, int flags, struct store **);
 int cmd_finish(struct config *, struct store *, int rc, char *err);
 int cmd_parse_id(const char *, int64_t *);
+/* Who runs a command, for the record: SUDO_USER, else the login name, else
+ * "uid N". Written into buf (returned). */
+const char *cmd_who(char *buf, size_t len);
 /* rules_diag_fn that prints "file:line:col: message" to stderr (and syslog
  * when the log goes there: log_diag) */
 void print_rules_diag(void *arg, const char *file, int line, int col, const char *msg);

@@ -98,6 +98,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE requests ADD COLUMN asked INTEGER;"
 	"UPDATE messages SET sent = received;"
 	"UPDATE requests SET asked = first_seen;",
+	/* 4 -> 5 (h-orders): what a person did for an order outside mail
+	 * (`dcvmail done`, `dcvmail cancel`): appended, never rewritten;
+	 * order_ref is the order id, or @DOMAIN for mail without one */
+	"CREATE TABLE order_events ("
+	"  id INTEGER PRIMARY KEY, ca TEXT NOT NULL, order_ref TEXT NOT NULL, step TEXT, state TEXT NOT NULL,"
+	"  at INTEGER NOT NULL, who TEXT, note TEXT);"
+	"CREATE INDEX order_events_order ON order_events(ca, order_ref);",
 };
 
 /* The operating system's reason for a failed open or I/O: SQLite reports

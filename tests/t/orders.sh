@@ -1,0 +1,105 @@
+# Orders: what each certificate order still waits for. A DigiCert Japan EV
+# order walked through mail by mail (three DCV copies, the intent mail, a
+# step done on the phone, documents not needed, the approval, the issued
+# notice); mail without an order id joining its order by registrable domain,
+# and two open orders of one CA and domain that must not be merged.
+. "$TOP/tests/lib.sh"
+S="$TEST_TMP/state"
+export DCVMAIL_CONFIG=""
+C="$TOP/tests/corpus/ca"
+dcv() { "$DCVMAIL" -d "$S" "$@"; }
+q() { sqlite3 "$S/ledger.db" "$1"; }
+n=0
+# put FIXTURE [SED]: the fixture sent now, as a new message (its own Message-ID)
+put() {
+	n=$((n + 1))
+	sed "s/^Date: .*/Date: $(date -u -R)/; s/^Message-ID: .*/Message-ID: <o$n@t>/; ${2:-}" "$C/$1.eml" >"$TEST_TMP/m$n.eml"
+	dcv check -q "$TEST_TMP/m$n.eml" >/dev/null 2>&1
+}
+# line ORDER: its line in `orders`, columns split by blanks
+line() { dcv orders | awk -v o="$1" '$1 == o { $NF = ""; print }' | sed 's/ *$//'; }
+
+O=digicert:55120987
+put digicert-dcv-ja-iso2022jp
+check_eq "the first DCV copy opens the order: 0 of 1 domains, the DCV step waiting" \
+	"$(line $O)" "$O 0/1 - - - 0m dcv www.example.jp 0m"
+put digicert-dcv-ja-iso2022jp 's/^To: .*/To: webmaster@example.jp/'
+put digicert-dcv-ja-iso2022jp 's/^To: .*/To: hostmaster@example.jp/'
+check_eq "three copies to three mailboxes: still one order" "$(dcv orders | grep -c "^digicert:55120987 ")" 1
+check_eq "and one request with three copies" "$(q "select copies from requests where order_id = '55120987'")" 3
+put digicert-ev-verified-contact-ja 's/48299101/55120987/g; s/secure.example.jp/www.example.jp/g'
+check_eq "the intent mail to the responsible person joins the order as its intent step" \
+	"$(line $O)" "$O 0/1 asked - - 0m dcv www.example.jp 0m"
+check_eq "and stays a request of its own (kept apart from the DCV request)" \
+	"$(q "select count(*) from requests where order_id = '55120987'")" 2
+out=$(SUDO_USER=tanaka dcv done $O intent --note "confirmed on the phone"); rc=$?
+check_eq "done ORDER intent: recorded (exit 0)" "$rc" 0
+check_contains "and says who" "$out" "intent marked done by tanaka"
+check_eq "the intent step is done" "$(line $O)" "$O 0/1 done - - 0m dcv www.example.jp 0m"
+SUDO_USER=tanaka dcv done 55120987 documents --not-needed >/dev/null
+check_eq "a bare order id names it too; documents not needed" "$(line $O)" "$O 0/1 done not needed - 0m dcv www.example.jp 0m"
+id=$(q "select id from requests where key = 'digicert:order:55120987'")
+SUDO_USER=tanaka dcv approve "$id" --record-only >/dev/null
+check_eq "the DCV request approved by a person: 1 of 1, waiting for issuance" \
+	"$(line $O)" "$O 1/1 done not needed - 0m issuance"
+put digicert-issued-ja
+check_eq "the issued notice ends the order: no longer open" "$(dcv orders | grep -c "^$O ")" 0
+check_contains "orders --all still shows it, issued" "$(dcv orders --all | grep "^$O ")" " done "
+out=$(dcv orders $O)
+check_contains "orders ORDER: the order is issued" "$out" "order $O: issued"
+check_contains "the intent step with who and the note" "$out" "by tanaka: confirmed on the phone"
+check_contains "the DCV step with its request" "$out" "(request $id)"
+check_contains "done by the person who approved it, not by the issued notice" \
+	"$(printf '%s\n' "$out" | grep '^  dcv www.example.jp')" "by tanaka (request $id)"
+check_eq "the history has the five mails" "$(printf '%s\n' "$out" | grep -c 'mail from')" 5
+check_contains "and the person's steps" "$out" "documents marked not-needed"
+json=$(dcv orders --json $O)
+check_eq "orders --json ORDER" "$(printf '%s' "$json" | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["state"], [s["state"] for s in o["steps"] if s["step"]=="intent"][0], len(o["history"]))')" "issued done 8"
+
+# mail without an order id joins the one open order of its CA and registrable domain
+put digicert-dcv-plain 's/shop.example.com/www.example.se/g; s/48213377/70000001/g'
+put digicert-rapidssl-legacy
+check_eq "an order-less DigiCert mail for example.se joins order 70000001 (www.example.se)" \
+	"$(line digicert:70000001 | cut -d' ' -f2)" "0/2"
+check_eq "and makes no order of its own" "$(dcv orders | grep -c '^digicert:@')" 0
+# two open orders for the same name: the order-less mail must not be merged into either
+put digicert-dcv-plain 's/shop.example.com/www.example.org/g; s/48213377/70000002/g'
+put digicert-dcv-plain 's/shop.example.com/api.example.org/g; s/48213377/70000003/g'
+put digicert-geotrust-legacy
+out=$(dcv orders)
+check_contains "with two open orders for example.org, the order-less mail is its own order" "$out" "digicert:@mail.example.org"
+check_contains "marked ambiguous, naming both" "$(printf '%s\n' "$out" | grep '^digicert:@mail.example.org')" \
+	"AMBIGUOUS: or digicert:70000002, digicert:70000003"
+check_eq "the two orders stay apart" "$(line digicert:70000002 | cut -d' ' -f2):$(line digicert:70000003 | cut -d' ' -f2)" "0/1:0/1"
+
+# bad input: a clear error naming it, nothing changed
+before=$(q "select count(*) from order_events")
+out=$(dcv done digicert:99999999 intent 2>&1); rc=$?
+check_eq "done on an unknown order: exit 65" "$rc" 65
+check_contains "naming it" "$out" "no order digicert:99999999"
+out=$(dcv done digicert:70000002 paperwork 2>&1); rc=$?
+check_eq "done with an unknown step: exit 65" "$rc" 65
+check_contains "naming it and the steps there are" "$out" "order digicert:70000002 has no step 'paperwork'; its steps: 'dcv www.example.org', 'intent', 'documents', 'issued'"
+check_eq "nothing was recorded" "$(q "select count(*) from order_events")" "$before"
+dcv done digicert:70000002 dcv:www.example.org --note "validated by DNS" >/dev/null
+check_eq "done ORDER dcv:DOMAIN marks that domain" "$(line digicert:70000002 | cut -d' ' -f2)" "1/1"
+dcv cancel digicert:70000003 --note "ordered twice" >/dev/null
+check_eq "cancel ORDER: the order is no longer open" "$(dcv orders | grep -c '^digicert:70000003 ')" 0
+check_contains "orders --all shows it cancelled" "$(dcv orders --all | grep '^digicert:70000003 ')" "cancelled"
+check_eq "evidence is appended, never rewritten" "$(q "select count(*) from order_events")" "$((before + 2))"
+
+# widths: a Japanese (U-label) domain does not shift the columns after it
+put digicert-dcv-plain 's/shop.example.com/www.日本語.example/g; s/48213377/70000004/g'
+dcv orders >"$TEST_TMP/table"
+python3 - "$TEST_TMP/table" <<'PY'
+import sys, unicodedata
+def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+rows = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")]
+# where the ROUTED-TO column starts, by display width, on every row
+starts = set()
+for l in rows:
+    i = l.rfind(" -") if not l.startswith("ORDER") else l.find("ROUTED-TO") - 1
+    starts.add(w(l[:i]))
+print(("ok - " if len(starts) == 1 else "not ok - ") + "orders: the last column starts at one display column on every row (%s)" % sorted(starts))
+PY
+t_done
