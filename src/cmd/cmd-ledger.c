@@ -135,10 +135,11 @@ cmd_report(struct globals *g, int argc, char **argv)
 	static const struct option lo[] = { { "json", no_argument, NULL, 'j' },
 					    { "check", no_argument, NULL, 'c' },
 					    { "prometheus", required_argument, NULL, 'P' },
+					    { "sunset", no_argument, NULL, 's' },
 					    { "help", no_argument, NULL, 'h' },
 					    { NULL, 0, NULL, 0 } };
-	static const char usage[] = "usage: dcvmail report [--json] [--check] [--prometheus PATH]\n";
-	int json = 0, check = 0, ch, r;
+	static const char usage[] = "usage: dcvmail report [--json] [--check] [--prometheus PATH] [--sunset]\n";
+	int json = 0, check = 0, sunset = 0, ch, r;
 	const char *prom = NULL;
 	struct config cfg;
 	struct store *st;
@@ -151,13 +152,17 @@ cmd_report(struct globals *g, int argc, char **argv)
 			check = 1;
 		else if (ch == 'P')
 			prom = optarg;
+		else if (ch == 's')
+			sunset = 1;
 		else if (ch == 'h') {
 			printf("%s"
 			       "  --json             one JSON object per domain and CA\n"
 			       "  --check            monitoring plugin: one status line with perfdata, exit 0 OK,\n"
 			       "                     1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
 			       "  --prometheus PATH  write the figures in the Prometheus text format to PATH\n"
-			       "                     (atomically; - for standard output)\n",
+			       "                     (atomically; - for standard output)\n"
+			       "  --sunset           per domain validated by email: reuse deadline, and whether\n"
+			       "                     the next validation can still be made by email (SC-090)\n",
 			       usage);
 			return 0;
 		} else {
@@ -165,7 +170,7 @@ cmd_report(struct globals *g, int argc, char **argv)
 			return check ? MONITOR_UNKNOWN : EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (json && (check || prom))) {
+	if (optind != argc || (json && (check || prom)) || (sunset && (check || prom))) {
 		fputs(usage, stderr);
 		return check ? MONITOR_UNKNOWN : EXIT_USAGE;
 	}
@@ -173,7 +178,11 @@ cmd_report(struct globals *g, int argc, char **argv)
 		return report_monitor(g, check, prom);
 	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
-	r = report_domains(st, json, cfg.pending_alert_hours, time(NULL), stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;
+	if (sunset)
+		r = report_sunset(st, json, time(NULL), stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;
+	else
+		r = report_domains(st, json, cfg.pending_alert_hours, time(NULL), stdout, &err) == -1 ? EXIT_TEMPFAIL
+												      : 0;
 	return cmd_finish(&cfg, st, r, err);
 }
 

@@ -28,4 +28,8 @@ int report_check(const struct monitor_counts *, int alert_hours, time_t now, FIL
  * written to PATH.PID.tmp and renamed over PATH ("-": standard output). */
 int report_prometheus(const struct monitor_counts *, time_t now, const char *path, char **errp);
 
+/* `report --sunset`: per domain validated by email, its reuse deadline and
+ * whether the next validation can still be made by email (SC-080/SC-090). */
+int report_sunset(struct store *, int json, time_t now, FILE *out, char **errp);
+
 #endif

@@ -1,4 +1,6 @@
 /* reuse.c — the validation reuse periods of ballots SC-081 and SC-090. */
+#include <string.h>
+
 #include "judge/reuse.h"
 
 int
@@ -22,4 +24,25 @@ validation_reuse_until(time_t approved_at, int email_method)
 	if (email_method && until > 1836691200)
 		until = 1836691200;
 	return until;
+}
+
+time_t
+email_dcv_end(const char *role, const char **method, const char **section)
+{
+	if (role && !strcmp(role, "whois")) {
+		*method = "WHOIS contact";
+		*section = "3.2.2.4.2";
+		return 1752537600; /* 2025-07-15, SC-080 */
+	}
+	if (role && !strcmp(role, "txt")) {
+		*method = "DNS TXT contact";
+		*section = "3.2.2.4.14";
+	} else if (role && !strcmp(role, "constructed")) {
+		*method = "constructed address";
+		*section = "3.2.2.4.4";
+	} else {
+		*method = "email";
+		*section = "3.2.2.4.4/.13/.14";
+	}
+	return 1836691200; /* 2028-03-15, SC-090 */
 }

@@ -12,4 +12,12 @@ int sc081_reuse_days(time_t t);
  * email-based validations. */
 time_t validation_reuse_until(time_t approved_at, int email_method);
 
+/* When validation by email to a mailbox of this role ends (ballots SC-080,
+ * SC-090): "whois" (BR 3.2.2.4.2) 2025-07-15; "constructed" (3.2.2.4.4),
+ * "txt" (3.2.2.4.14) and any other email 2028-03-15 (SHOULD NOT since
+ * 2026-03-15). *method and *section name the method for people. */
+time_t email_dcv_end(const char *role, const char **method, const char **section);
+/* 2026-03-15: from then on email methods SHOULD NOT be used (SC-090). */
+#define EMAIL_DCV_DISCOURAGED 1773532800
+
 #endif

@@ -70,4 +70,14 @@ long orders_find(const struct order *v, size_t n, const char *ref, char **errp);
 int store_order_mark(struct store *, const struct order *, const char *step, const char *state, const char *who,
 		     const char *note, char **errp);
 
+/* `report --sunset`: per domain and CA, the latest validation and the
+ * mailbox roles its mail reached (constructed, txt, whois, approver...). */
+struct sunset_row {
+	char *domain, *ca;
+	char *roles; /* ", "-joined, "" when unknown */
+	time_t approved, reuse_until;
+};
+int store_sunset_rows(struct store *, struct sunset_row **out, size_t *n, char **errp);
+void sunset_rows_free(struct sunset_row *, size_t n);
+
 #endif
