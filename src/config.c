@@ -281,6 +281,40 @@ kw_route_action(struct parser *p, struct route_cfg *r)
 	return 0;
 }
 
+/* order-overdue STEP HOURS [CA...] */
+static void
+kw_order_overdue(struct parser *p, void *obj)
+{
+	static const char *const steps[] = { "dcv", "intent", "documents", "issuance" };
+	struct overdue_cfg *o;
+	char *end;
+	long h;
+	size_t i;
+
+	(void)obj;
+	if (want_args(p, 2, -1) == -1)
+		return;
+	for (i = 0; i < nitems(steps); i++)
+		if (!strcmp(p->argv[1], steps[i]))
+			break;
+	if (i == nitems(steps)) {
+		perr(p, "unknown order step '%s' (dcv, intent, documents, issuance)", p->argv[1]);
+		return;
+	}
+	h = strtol(p->argv[2], &end, 10);
+	if (end == p->argv[2] || *end || h < 1 || h > 24 * 365) {
+		perr(p, "order-overdue %s: '%s' is not a number of hours from 1 to 8760", p->argv[1], p->argv[2]);
+		return;
+	}
+	p->cfg->overdue = xreallocarray(p->cfg->overdue, p->cfg->noverdue + 1, sizeof(*p->cfg->overdue));
+	o = &p->cfg->overdue[p->cfg->noverdue++];
+	memset(o, 0, sizeof(*o));
+	o->step = xstrdup(p->argv[1]);
+	o->hours = (int)h;
+	for (int a = 3; a < p->argc; a++)
+		strv_add(&o->cas, p->argv[a]);
+}
+
 static void
 kw_role(struct parser *p, void *obj)
 {
@@ -403,6 +437,7 @@ static const struct keyword keywords[] = {
 	{ B_TOP, "mailbox", KW_BLOCK, 0, 0, 0, NULL, "NAME {" },
 	{ B_TOP, "notify-secret-file", KW_FN, 0, 0, 0, kw_notify_secret_file, "PATH" },
 	{ B_TOP, "notify-timeout", KW_INT, C_(notify_timeout), 1, 600, NULL, NULL },
+	{ B_TOP, "order-overdue", KW_FN, 0, 0, 0, kw_order_overdue, "STEP HOURS [CA...]" },
 	{ B_TOP, "pending-alert", KW_INT, C_(pending_alert_hours), 1, 24 * 365, NULL, NULL },
 	{ B_TOP, "pipe-action-deadline", KW_INT, C_(pipe_action_deadline), 0, 600, NULL, NULL },
 	{ B_TOP, "pipe-server", KW_BOOL, C_(pipe_server), 0, 0, NULL, NULL },
@@ -726,6 +761,11 @@ config_free(struct config *c)
 	for (size_t i = 0; i < c->nroles; i++)
 		strv_free(&c->roles[i].addrs);
 	free(c->roles);
+	for (size_t i = 0; i < c->noverdue; i++) {
+		free(c->overdue[i].step);
+		strv_free(&c->overdue[i].cas);
+	}
+	free(c->overdue);
 	for (size_t i = 0; i < c->nmailboxes; i++) {
 		struct mailbox_cfg *m = &c->mailboxes[i];
 		free(m->name);
@@ -974,4 +1014,25 @@ config_check_secrets(const struct config *c, FILE *out)
 		n += check_secret(c, "smtp password-file", c->smtp.line, c->smtp.password_file, out);
 	n += check_secret(c, "notify-secret-file", c->notify_secret_line, c->notify_secret_file, out);
 	return n;
+}
+
+int
+config_overdue_hours(const struct config *c, const char *ca, const char *step)
+{
+	/* defaults: a DCV answer waits as long as pending-alert; intent and
+	 * documents three days; issuance a week after the last answer (the time
+	 * resellers' manuals give for issuance) */
+	int h = !strcmp(step, "dcv") ? c->pending_alert_hours : !strcmp(step, "issuance") ? 168 : 72;
+
+	for (size_t i = 0; i < c->noverdue; i++) {
+		const struct overdue_cfg *o = &c->overdue[i];
+		if (strcmp(o->step, step))
+			continue;
+		int match = o->cas.n == 0;
+		for (size_t j = 0; j < o->cas.n && !match; j++)
+			match = ca && !strcmp(o->cas.v[j], ca);
+		if (match)
+			h = o->hours;
+	}
+	return h;
 }

@@ -17,6 +17,15 @@ struct role_map {
 	struct strv addrs;
 };
 
+/* order-overdue STEP HOURS [CA...]: a step of an order (dcv, intent,
+ * documents, issuance) still open that long after it was asked (issuance:
+ * after its last step was done) is overdue; no CA: every CA. */
+struct overdue_cfg {
+	char *step;
+	int hours;
+	struct strv cas;
+};
+
 struct mailbox_cfg {
 	char *name;
 	char *url; /* imaps://host[:port]/FOLDER or imap://... (STARTTLS required) */
@@ -98,6 +107,9 @@ struct config {
 	struct role_map *roles;
 	size_t nroles;
 
+	struct overdue_cfg *overdue; /* later lines win */
+	size_t noverdue;
+
 	struct mailbox_cfg *mailboxes;
 	size_t nmailboxes;
 
@@ -170,5 +182,10 @@ int config_check_secrets(const struct config *, FILE *out);
 /* Read a secret file; refuses group/other-readable files. Trailing newline stripped.
  * Returns NULL with *errp set ("file: readable by others; chmod 600 file"). */
 char *config_read_secret(const char *path, char **errp);
+
+/* How many hours a step of an order of ca may stay open before it is
+ * overdue: the last matching order-overdue line, else the default (dcv 48,
+ * intent 72, documents 72, issuance 168). */
+int config_overdue_hours(const struct config *, const char *ca, const char *step);
 
 #endif

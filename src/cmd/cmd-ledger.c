@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "cmd/orders.h"
 #include "cmd/report.h"
 #include "judge/expect.h"
 #include "judge/rules.h"
@@ -112,6 +113,27 @@ report_monitor(struct globals *g, int check, const char *prom)
 		config_free(&cfg);
 		return check ? MONITOR_UNKNOWN : EXIT_TEMPFAIL;
 	}
+	/* orders: open ones, and those past their order-overdue hours */
+	struct order *ov;
+	size_t nov;
+	if (store_orders(st, now, 0, 0, &ov, &nov, &err) == -1) {
+		char *c = text_clean(err);
+		if (check)
+			printf("DCVMAIL UNKNOWN - %s\n", c);
+		else
+			fprintf(stderr, "dcvmail report: %s\n", c);
+		free(c);
+		free(err);
+		store_close(st);
+		config_free(&cfg);
+		return check ? MONITOR_UNKNOWN : EXIT_TEMPFAIL;
+	}
+	mc.orders_open = (long long)nov;
+	for (size_t i = 0; i < nov; i++) {
+		const char *w;
+		mc.orders_overdue += order_overdue(&cfg, &ov[i], now, &w) > 0;
+	}
+	orders_free(ov, nov);
 	r = 0;
 	if (prom && report_prometheus(&mc, now, prom, &err) == -1) {
 		char *c = text_clean(err);

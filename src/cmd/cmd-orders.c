@@ -14,7 +14,45 @@
 #include "base/json.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/orders.h"
 #include "ledger/orders.h"
+
+long
+order_overdue(const struct config *cfg, const struct order *o, time_t now, const char **what)
+{
+	long worst = 0;
+	time_t last_done = 0;
+	int asked = 0;
+
+	*what = NULL;
+	if (o->issued || o->cancelled)
+		return 0;
+	for (size_t i = 0; i < o->nsteps; i++) {
+		const struct order_step *s = &o->steps[i];
+		if (s->state == STEP_DONE || s->state == STEP_NOT_NEEDED) {
+			if (s->decided > last_done)
+				last_done = s->decided;
+			continue;
+		}
+		if (s->state != STEP_ASKED)
+			continue;
+		asked = 1;
+		const char *kind = !strncmp(s->name, "dcv ", 4) ? "dcv" : s->name;
+		long past = (long)(now - s->asked) - 3600L * config_overdue_hours(cfg, o->ca, kind);
+		if (past > worst) {
+			worst = past;
+			*what = s->name;
+		}
+	}
+	if (!asked && last_done) {
+		long past = (long)(now - last_done) - 3600L * config_overdue_hours(cfg, o->ca, "issuance");
+		if (past > worst) {
+			worst = past;
+			*what = "issuance";
+		}
+	}
+	return worst;
+}
 
 static const char *
 span(time_t secs, char *buf, size_t len)
@@ -67,10 +105,12 @@ cell(FILE *f, const char *s, int w)
 struct summary {
 	char domains[32], waiting[160];
 	const struct order_step *intent, *docs, *issued;
+	long overdue; /* seconds past its most overdue step, 0: none */
+	const char *overdue_step;
 };
 
 static void
-summarise(const struct order *o, time_t now, struct summary *sm)
+summarise(const struct config *cfg, const struct order *o, time_t now, struct summary *sm)
 {
 	int done = 0, total = 0;
 	const struct order_step *oldest = NULL;
@@ -101,6 +141,13 @@ summarise(const struct order *o, time_t now, struct summary *sm)
 		snprintf(sm->waiting, sizeof(sm->waiting), "issuance");
 	else
 		snprintf(sm->waiting, sizeof(sm->waiting), "-");
+	if ((sm->overdue = order_overdue(cfg, o, now, &sm->overdue_step)) > 0) {
+		size_t l = strlen(sm->waiting);
+		if (!strcmp(sm->overdue_step, "issuance")) /* waiting for the CA since the last answer */
+			snprintf(sm->waiting, sizeof(sm->waiting), "issuance OVERDUE");
+		else
+			snprintf(sm->waiting + l, sizeof(sm->waiting) - l, " OVERDUE");
+	}
 }
 
 static json_t *
@@ -120,13 +167,13 @@ step_json(const struct order_step *s)
 }
 
 static json_t *
-order_json(const struct order *o, time_t now)
+order_json(const struct config *cfg, const struct order *o, time_t now)
 {
 	json_t *j = json_object(), *steps = json_array();
 	struct summary sm;
 	char t[32];
 
-	summarise(o, now, &sm);
+	summarise(cfg, o, now, &sm);
 	json_object_set_new(j, "order", json_string(o->ref));
 	json_object_set_new(j, "ca", json_string(o->ca));
 	json_object_set_new(j, "order_id", json_string_or_null(o->order_id));
@@ -134,6 +181,8 @@ order_json(const struct order *o, time_t now)
 	json_object_set_new(j, "asked", json_string(fmt_time(o->asked, t, sizeof(t))));
 	json_object_set_new(j, "domains_validated", json_string(sm.domains));
 	json_object_set_new(j, "waiting", json_string(sm.waiting));
+	json_object_set_new(j, "overdue_seconds", sm.overdue > 0 ? json_integer(sm.overdue) : json_null());
+	json_object_set_new(j, "overdue_step", json_string_or_null(sm.overdue > 0 ? sm.overdue_step : NULL));
 	json_object_set_new(j, "routed_to", json_string_or_null(o->routed));
 	json_object_set_new(j, "ambiguous_with", json_string_or_null(o->ambiguous));
 	for (size_t i = 0; i < o->nsteps; i++)
@@ -173,7 +222,7 @@ step_word(const struct order_step *s)
 }
 
 static void
-list_orders(const struct order *v, size_t n, time_t now, int all)
+list_orders(const struct config *cfg, const struct order *v, size_t n, time_t now, int all)
 {
 	struct strv c = { 0 };
 	int w[8] = { 5, 7, 10, 10, 9, 4, 7, 0 }; /* ORDER DOMAINS INTENT DOCUMENTS ISSUED AGE WAITING */
@@ -182,7 +231,7 @@ list_orders(const struct order *v, size_t n, time_t now, int all)
 
 	/* the columns are sized to what they hold */
 	for (size_t i = 0; i < n; i++) {
-		summarise(&v[i], now, &sm);
+		summarise(cfg, &v[i], now, &sm);
 		int x = width(text_clean_in(&c, v[i].ref));
 		w[0] = x > w[0] ? x : w[0];
 		x = width(text_clean_in(&c, sm.waiting));
@@ -199,7 +248,7 @@ list_orders(const struct order *v, size_t n, time_t now, int all)
 	printf("ROUTED-TO\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct order *o = &v[i];
-		summarise(o, now, &sm);
+		summarise(cfg, o, now, &sm);
 		cell(stdout, text_clean_in(&c, o->ref), w[0]);
 		cell(stdout, sm.domains, w[1]);
 		cell(stdout, step_word(sm.intent), w[2]);
@@ -216,13 +265,13 @@ list_orders(const struct order *v, size_t n, time_t now, int all)
 }
 
 static void
-show_order(const struct order *o, time_t now)
+show_order(const struct config *cfg, const struct order *o, time_t now)
 {
 	struct strv c = { 0 };
 	struct summary sm;
 	char t[32], t2[32];
 
-	summarise(o, now, &sm);
+	summarise(cfg, o, now, &sm);
 	printf("order %s: %s, asked %s, %s domain%s validated, waiting: %s\n", text_clean_in(&c, o->ref),
 	       o->cancelled ? "cancelled"
 	       : o->issued  ? "issued"
@@ -259,6 +308,36 @@ show_order(const struct order *o, time_t now)
 		printf("  %s  %s%s%s\n", fmt_local(o->events[i].at, t, sizeof(t)), text_clean_in(&c, o->events[i].text),
 		       o->events[i].who ? " — " : "", o->events[i].who ? text_clean_in(&c, o->events[i].who) : "");
 	strv_free(&c);
+}
+
+/* overdue orders first, the most overdue at the top; the rest keep their order */
+static void
+overdue_first(const struct config *cfg, struct order *v, size_t n, time_t now)
+{
+	struct order *sorted = xreallocarray(NULL, n ? n : 1, sizeof(*v));
+	long *od = xreallocarray(NULL, n ? n : 1, sizeof(*od));
+	size_t k = 0;
+	const char *w;
+
+	for (size_t i = 0; i < n; i++)
+		od[i] = order_overdue(cfg, &v[i], now, &w);
+	for (;;) { /* selection: n is small (the open orders) */
+		long best = 0;
+		size_t bi = 0;
+		for (size_t i = 0; i < n; i++)
+			if (od[i] > best)
+				best = od[i], bi = i;
+		if (best == 0)
+			break;
+		sorted[k++] = v[bi];
+		od[bi] = -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (od[i] == 0)
+			sorted[k++] = v[i];
+	memcpy(v, sorted, n * sizeof(*v));
+	free(sorted);
+	free(od);
 }
 
 int
@@ -311,14 +390,17 @@ cmd_orders(struct globals *g, int argc, char **argv)
 		if (i < 0)
 			r = EXIT_DATAERR;
 		else if (json)
-			put_json(order_json(&v[i], now));
+			put_json(order_json(&cfg, &v[i], now));
 		else
-			show_order(&v[i], now);
-	} else if (json)
-		for (size_t i = 0; i < n; i++)
-			put_json(order_json(&v[i], now));
-	else
-		list_orders(v, n, now, all);
+			show_order(&cfg, &v[i], now);
+	} else {
+		overdue_first(&cfg, v, n, now);
+		if (json)
+			for (size_t i = 0; i < n; i++)
+				put_json(order_json(&cfg, &v[i], now));
+		else
+			list_orders(&cfg, v, n, now, all);
+	}
 	orders_free(v, n);
 	return cmd_finish(&cfg, st, r, err);
 }

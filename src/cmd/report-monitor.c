@@ -43,13 +43,15 @@ report_check(const struct monitor_counts *mc, int alert_hours, time_t now, FILE 
 			mc->suspicious_24h == 1 ? "" : "s");
 	if (mc->outbox_failed)
 		fprintf(out, "%lld action%s given up, ", mc->outbox_failed, mc->outbox_failed == 1 ? "" : "s");
+	if (mc->orders_overdue)
+		fprintf(out, "%lld order%s overdue, ", mc->orders_overdue, mc->orders_overdue == 1 ? "" : "s");
 	fprintf(out, "%lld pending", mc->pending);
 	/* perfdata: 'label'=value[UOM];warn;crit;min */
 	fprintf(out,
 		" | pending=%lld;;;0 overdue=%lld;;1;0 suspicious_24h=%lld;1;;0 outbox_failed=%lld;1;;0"
-		" outbox_queued=%lld;;;0 oldest_pending=%llds;;%lld;0\n",
+		" outbox_queued=%lld;;;0 oldest_pending=%llds;;%lld;0 orders_open=%lld;;;0 orders_overdue=%lld;1;;0\n",
 		mc->pending, mc->overdue, mc->suspicious_24h, mc->outbox_failed, mc->outbox_queued, oldest,
-		(long long)alert_hours * 3600);
+		(long long)alert_hours * 3600, mc->orders_open, mc->orders_overdue);
 	return st;
 }
 
@@ -70,6 +72,8 @@ write_metrics(FILE *f, const struct monitor_counts *mc, time_t now)
 	      mc->suspicious_24h);
 	gauge(f, "dcvmail_outbox_failed", "Actions given up on while their request still waits.", mc->outbox_failed);
 	gauge(f, "dcvmail_outbox_queued", "Actions queued in the outbox.", mc->outbox_queued);
+	gauge(f, "dcvmail_orders_open", "Certificate orders not issued nor cancelled.", mc->orders_open);
+	gauge(f, "dcvmail_orders_overdue", "Open orders past their order-overdue hours.", mc->orders_overdue);
 	fprintf(f, "# HELP dcvmail_requests Requests in the ledger by state.\n# TYPE dcvmail_requests gauge\n");
 	for (int i = 0; i < MONITOR_NSTATES; i++)
 		fprintf(f, "dcvmail_requests{state=\"%s\"} %lld\n", mc->state_name[i], mc->by_state[i]);

@@ -263,6 +263,7 @@ void report_rows_free(struct report_row *, size_t n);
 #define MONITOR_NSTATES 6
 struct monitor_counts {
 	long long pending, overdue, suspicious_24h, outbox_failed, outbox_queued;
+	long long orders_open, orders_overdue; /* filled by the caller (orders are judged by the config) */
 	time_t oldest_pending;
 	const char *state_name[MONITOR_NSTATES];
 	long long by_state[MONITOR_NSTATES];

@@ -143,7 +143,7 @@ check_eq "the strict parser reads pending, suspicious, per state, failed" "$vals
 check_eq "an unwritable path fails (73)" "$rc" 73
 check_contains "naming the file" "$(cat "$TEST_TMP/perr")" "no-such-dir/dcvmail.prom"
 out=$("$DCVMAIL" -d "$S" report --prometheus - | grep -c '^dcvmail_')
-check_eq "--prometheus - writes to standard output" "$out" 13
+check_eq "--prometheus - writes to standard output" "$out" 15
 "$DCVMAIL" -d "$S" report --json --check >/dev/null 2>&1
 check_eq "--json with --check is a usage error" "$?" 3
 

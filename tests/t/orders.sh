@@ -88,6 +88,36 @@ check_eq "cancel ORDER: the order is no longer open" "$(dcv orders | grep -c '^d
 check_contains "orders --all shows it cancelled" "$(dcv orders --all | grep '^digicert:70000003 ')" "cancelled"
 check_eq "evidence is appended, never rewritten" "$(q "select count(*) from order_events")" "$((before + 2))"
 
+# overdue: a step asked and still open past its order-overdue hours (defaults: dcv 48, intent and
+# documents 72, issuance 168 after the last answer); overdue orders come first
+q "update requests set asked = asked - 50 * 3600 where order_id = '70000001'"
+out=$(dcv orders)
+check_eq "a DCV step asked 50 hours ago is overdue (48 h), and its order comes first" \
+	"$(printf '%s\n' "$out" | sed -n 2p | awk '{ print $1, $(NF-1) }')" "digicert:70000001 OVERDUE"
+check_contains "report --check warns of it" "$(dcv report --check)" "1 order overdue"
+check_contains "with perfdata" "$(dcv report --check)" "orders_overdue=1;1;;0"
+check_contains "and Prometheus has it" "$(dcv report --prometheus - | grep '^dcvmail_orders_overdue ')" "dcvmail_orders_overdue 1"
+printf 'order-overdue dcv 72 digicert\n' >"$TEST_TMP/od.conf"
+check_eq "order-overdue dcv 72 digicert: not overdue at 50 hours" \
+	"$("$DCVMAIL" -c "$TEST_TMP/od.conf" -d "$S" orders | grep -c OVERDUE)" 0
+printf 'order-overdue dcv 72 sectigo\n' >"$TEST_TMP/od.conf"
+check_eq "a line for another CA does not change DigiCert's" \
+	"$("$DCVMAIL" -c "$TEST_TMP/od.conf" -d "$S" orders | grep -c OVERDUE)" 1
+printf 'order-overdue paperwork 3\n' >"$TEST_TMP/od.conf"
+out=$("$DCVMAIL" -c "$TEST_TMP/od.conf" -n 2>&1); rc=$?
+check_eq "an unknown step in order-overdue is a config error (78)" "$rc" 78
+check_contains "naming the line" "$out" "od.conf:1: unknown order step 'paperwork'"
+# issuance: every step done, no issued notice a week later
+put digicert-dcv-plain 's/shop.example.com/www.example.fi/g; s/48213377/70000005/g'
+dcv done digicert:70000005 dcv:www.example.fi >/dev/null
+check_eq "every step done a moment ago: waiting for issuance, not overdue" \
+	"$(dcv orders | grep '^digicert:70000005 ' | awk '{ print $(NF-1) }')" "issuance"
+q "update order_events set at = at - 8 * 86400 where order_ref = '70000005'"
+check_contains "the last step done 8 days ago and no issued notice: issuance overdue" \
+	"$(dcv orders | grep '^digicert:70000005 ')" "issuance OVERDUE"
+json=$(dcv orders --json | grep '"digicert:70000005"')
+check_contains "--json says which step is overdue" "$json" '"overdue_step":"issuance"'
+
 # widths: a Japanese (U-label) domain does not shift the columns after it
 put digicert-dcv-plain 's/shop.example.com/www.日本語.example/g; s/48213377/70000004/g'
 dcv orders >"$TEST_TMP/table"
