@@ -88,6 +88,7 @@ print_result_json(FILE *f, const char *label, const struct process_result *r)
 	json_object_set_new(o, "rule_type", json_string(vtype_name(v->rule_type)));
 	json_object_set_new(o, "ca", json_string_or_null(v->ca));
 	json_object_set_new(o, "rule", json_string_or_null(v->rule));
+	json_object_set_new(o, "fallback", json_string_or_null(verdict_fallback(v)));
 	json_object_set_new(o, "from", json_string_or_null(m->from));
 	json_object_set_new(o, "from_display", json_string_or_null(m->from_display));
 	json_object_set_new(o, "subject", json_string_or_null(m->subject));

@@ -19,6 +19,11 @@ struct ca_def {
 	size_t ndkim_domains;
 	char **link_hosts;
 	size_t nlink_hosts;
+	/* fallback-link: the shape (compiled pcre2_code*, matched against a
+	 * link's path and query) of the CA's approval links, for its mail that
+	 * no rule recognises; NULL: no such fallback */
+	void *fallback_re;
+	char *fallback_src;
 	const char *file; /* rules file it came from */
 	int line;
 };
