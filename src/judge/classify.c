@@ -682,19 +682,5 @@ classify_trace(const struct ruleset *rs, const struct message *m, const struct e
 
 	verdict_init(&v);
 	run_rules(rs, m, env, &v, out);
-	fprintf(out, "verdict: %s", vtype_name(v.type));
-	if (v.rule)
-		fprintf(out, " (rule %s, ca %s)", v.rule, v.ca);
-	fputc('\n', out);
-	struct strv c = { 0 }; /* a person reads this: through the sanitiser */
-	for (size_t i = 0; i < v.nreasons; i++)
-		fprintf(out, "  ! %s\n", text_clean_in(&c, v.reasons[i]));
-	if (v.approve_link)
-		fprintf(out, "  approve link: %s\n", text_clean_in(&c, v.approve_link));
-	if (v.reject_link)
-		fprintf(out, "  reject link (never followed): %s\n", text_clean_in(&c, v.reject_link));
-	if (v.dedup_key)
-		fprintf(out, "  dedup key: %s\n", text_clean_in(&c, v.dedup_key));
-	strv_free(&c);
 	verdict_free(&v);
 }

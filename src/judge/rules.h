@@ -90,7 +90,7 @@ int rules_ca_rejects(const struct ruleset *, const char *ca_id, const char *url)
 int classify(const struct ruleset *, const struct message *m, const struct envelope *env, struct verdict *v);
 
 /* Trace for `rules test`: print, rule by rule, which conditions held and
- * what they captured. */
+ * what they captured (the verdict itself is judge()'s: judge.h). */
 void classify_trace(const struct ruleset *, const struct message *m, const struct envelope *env, FILE *out);
 
 #endif
