@@ -115,6 +115,19 @@ check_contains "naming the CA from the link host" "$out" "the CA is known only f
 check_contains "with no approval link" "$out" '"approve":null'
 check_eq "the CA's site still got nothing more" "$(site)" "$control"
 
+# fallback-link errors name file, line and cause
+mkdir -p "$TEST_TMP/bad1" "$TEST_TMP/bad2" "$TEST_TMP/bad3"
+printf 'ca x "X"\n  from-domain x.test\n  link-host x.test\nrule x-n\n  type notice\n  subject /a/\n  fallback-link /approve/\n' >"$TEST_TMP/bad1/x.rules"
+out=$("$DCVMAIL" rules lint "$TEST_TMP/bad1" 2>&1)
+check_contains "fallback-link after a rule is an error" "$out" "x.rules:7:3: fallback-link belongs in the 'ca' block, before its rules"
+printf 'ca x "X"\n  from-domain x.test\n  link-host x.test\n  fallback-link /a/\n  fallback-link /b/\n' >"$TEST_TMP/bad2/x.rules"
+out=$("$DCVMAIL" rules lint "$TEST_TMP/bad2" 2>&1)
+check_contains "a second fallback-link is an error" "$out" "x.rules:5:3: ca 'x' has a fallback-link already"
+printf 'ca x "X"\n  from-domain x.test\n  link-host x.test\n  fallback-link /(approve/\n' >"$TEST_TMP/bad3/x.rules"
+out=$("$DCVMAIL" rules lint "$TEST_TMP/bad3" 2>&1); rc=$?
+check_contains "a broken fallback-link pattern is an error" "$out" "x.rules:4:"
+check_eq "and rules lint exits 78" "$rc" 78
+
 # without fallback-link the CA's new wording is a notice
 sed -i '/fallback-link/d' "$R/testca.rules"
 out=$(dcv check --dry-run --json "$TEST_TMP/m2.eml" 2>/dev/null)
