@@ -72,9 +72,11 @@ cmp_rule(const void *a, const void *b)
 static void
 sort(const struct stats *s)
 {
-	qsort(s->cas, s->ncas, sizeof(*s->cas), cmp_ca);
+	if (s->ncas > 1)
+		qsort(s->cas, s->ncas, sizeof(*s->cas), cmp_ca);
 	for (size_t i = 0; i < s->ncas; i++)
-		qsort(s->cas[i].rules, s->cas[i].nrules, sizeof(*s->cas[i].rules), cmp_rule);
+		if (s->cas[i].nrules > 1)
+			qsort(s->cas[i].rules, s->cas[i].nrules, sizeof(*s->cas[i].rules), cmp_rule);
 }
 
 static double
