@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/stats.h"
 #include "intake/intake.h"
 #include "base/log.h"
 #include "intake/process.h"
@@ -14,7 +15,8 @@
 struct check_state {
 	struct process_ctx ctx;
 	const char *path;
-	int json, quiet, progress, fail_suspicious;
+	int json, quiet, progress, fail_suspicious, want_stats;
+	struct stats stats;
 	size_t nmsg, nerr, nrecorded, nnew_requests, ndup;
 	size_t by_type[VT__COUNT];
 	double started;
@@ -61,6 +63,8 @@ check_one(void *arg, const char *label, const char *data, size_t len)
 	}
 	cs->nmsg++;
 	cs->by_type[r.v.type]++;
+	if (cs->want_stats)
+		stats_add(&cs->stats, &r.v);
 	if (r.recorded) {
 		cs->nrecorded += !r.rec.duplicate;
 		cs->ndup += r.rec.duplicate;
@@ -103,6 +107,7 @@ cmd_check(struct globals *g, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },   { "fail-on-suspicious", no_argument, NULL, 'S' },
+		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },    { NULL, 0, NULL, 0 },
 	};
 	struct check_state cs;
@@ -113,17 +118,20 @@ cmd_check(struct globals *g, int argc, char **argv)
 	int ch, rc = 0;
 
 	memset(&cs, 0, sizeof(cs));
-	while ((ch = getopt_long(argc, argv, "njqh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "njqsh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': cs.ctx.dry_run = 1; break;
 		case 'j': cs.json = 1; break;
 		case 'q': cs.quiet = 1; break;
 		case 'S': cs.fail_suspicious = 1; break;
+		case 's': cs.want_stats = 1; break;
 		case 'h':
-			printf("usage: dcvmail check [--dry-run] [--json] [-q] [--fail-on-suspicious] PATH...\n"
+			printf("usage: dcvmail check [--dry-run] [--json] [--stats] [-q] [--fail-on-suspicious] PATH...\n"
 			       "  PATH: .eml file, Maildir, mbox, directory, or - for stdin\n"
 			       "  --dry-run  classify and show planned actions; record nothing\n"
 			       "  --json     one JSON object per message\n"
+			       "  --stats    at the end, per CA: mails recognised by each rule, fallbacks, totals\n"
+			       "             (with --json: one last object {\"stats\": ...})\n"
 			       "  -q         summary only\n"
 			       "  --fail-on-suspicious\n"
 			       "             exit 1 when a message was judged suspicious (and nothing worse\n"
@@ -133,7 +141,7 @@ cmd_check(struct globals *g, int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: dcvmail check [--dry-run] [--json] [-q] [--fail-on-suspicious] PATH...\n");
+		fprintf(stderr, "usage: dcvmail check [--dry-run] [--json] [--stats] [-q] [--fail-on-suspicious] PATH...\n");
 		return EXIT_USAGE;
 	}
 	if ((rc = load_config_and_rules(g, &cfg, &rs, RULES_MODE_BATCH)) != 0)
@@ -165,6 +173,11 @@ cmd_check(struct globals *g, int argc, char **argv)
 			rc = EXIT_NOINPUT;
 		}
 	}
+	if (cs.want_stats && cs.json)
+		stats_print_json(&cs.stats, stdout);
+	else if (cs.want_stats)
+		stats_print(&cs.stats, stdout);
+	stats_free(&cs.stats);
 	summary(&cs, cs.json ? stderr : stdout);
 	if (cs.cut && rc == 0)
 		rc = EXIT_DATAERR;

@@ -6,6 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "intake/process.h"
+#include "judge/judge.h"
 #include "judge/rules.h"
 #include "base/util.h"
 
@@ -48,6 +49,49 @@ lint(struct globals *g, const char *dir, int secrets)
 	return 0;
 }
 
+/* The whole judgement, as check makes it: classification with its
+ * fallbacks, authentication, the phishing checks and the malformed mark. */
+static void
+print_judgement(const struct config *cfg, const struct ruleset *rs, const struct message *m, const struct envelope *env,
+		FILE *out)
+{
+	struct verdict v;
+	struct strv c = { 0 }; /* a person reads this: through the sanitiser */
+	const char *fb;
+
+	verdict_init(&v);
+	judge(cfg, rs, m, env, &v);
+	fprintf(out, "verdict: %s", vtype_name(v.type));
+	if (v.rule)
+		fprintf(out, " (rule %s, ca %s)", text_clean_in(&c, v.rule), text_clean_in(&c, v.ca));
+	else if (v.ca)
+		fprintf(out, " (no rule, ca %s)", text_clean_in(&c, v.ca));
+	fputc('\n', out);
+	if (v.rule_type != v.type && v.rule_type != VT_UNKNOWN)
+		fprintf(out, "  the rule's type: %s\n", vtype_name(v.rule_type));
+	if (m->status != MSG_OK)
+		fprintf(out, "  status: %s: %s\n", msg_status_name(m->status),
+			text_clean_in(&c, m->status_reason ? m->status_reason : "limit exceeded"));
+	if ((fb = verdict_fallback(&v)) != NULL)
+		fprintf(out, "  fallback: %s\n", fb);
+	for (size_t i = 0; i < v.nfields; i++)
+		fprintf(out, "  %s: %s\n", text_clean_in(&c, v.fields[i].name), text_clean_in(&c, v.fields[i].value));
+	fprintf(out, "  auth: %s", auth_status_name(v.auth));
+	if (v.auth_reason)
+		fprintf(out, " (%s)", text_clean_in(&c, v.auth_reason));
+	fputc('\n', out);
+	for (size_t i = 0; i < v.nreasons; i++)
+		fprintf(out, "  ! %s\n", text_clean_in(&c, v.reasons[i]));
+	if (v.approve_link)
+		fprintf(out, "  approve link: %s\n", text_clean_in(&c, v.approve_link));
+	if (v.reject_link)
+		fprintf(out, "  reject link (never followed): %s\n", text_clean_in(&c, v.reject_link));
+	if (v.dedup_key)
+		fprintf(out, "  dedup key: %s\n", text_clean_in(&c, v.dedup_key));
+	strv_free(&c);
+	verdict_free(&v);
+}
+
 static int
 test(struct globals *g, int argc, char **argv)
 {
@@ -80,6 +124,7 @@ test(struct globals *g, int argc, char **argv)
 		       msg_status_name(m->status));
 		strv_free(&c);
 		classify_trace(rs, m, &env, stdout);
+		print_judgement(&cfg, rs, m, &env, stdout);
 		message_free(m);
 		free(data);
 	}

@@ -14,12 +14,15 @@ static const struct command {
 	const char *usage;
 } commands[] = {
 	{ "check", cmd_check,
-	  "check [--dry-run] [--json] [-q] PATH...   classify (and record) files, Maildirs, mboxes, - for stdin" },
+	  "check [--dry-run] [--json] [--stats] [-q] PATH...   classify (and record) files, Maildirs, mboxes, - for "
+	  "stdin; --stats: per-CA recognition figures" },
 	{ "pipe", cmd_pipe,
 	  "pipe [-f SENDER] [-r RCPT] [-o ORIG_RCPT] [--dry-run]   one message on stdin (Postfix pipe(8))" },
 	{ "watch", cmd_watch,
 	  "watch [--once] [--dry-run]   watch the configured IMAP mailboxes (IDLE); --once: one pass" },
-	{ "rules", cmd_rules, "rules lint [DIR] | test FILE.eml | list   the rule files" },
+	{ "rules", cmd_rules,
+	  "rules lint [DIR] | test [-r ROLE] FILE.eml... | list   the rule files; test: the rule trace and the "
+	  "whole judgement" },
 	{ "list", cmd_list, "list [--pending] [--json]   recorded requests" },
 	{ "show", cmd_show, "show [--json] ID   one request, its copies, messages and actions" },
 	{ "expect", cmd_expect,

@@ -28,7 +28,12 @@ print_result_line(FILE *f, const char *label, const struct process_result *r, in
 	const char *dom = verdict_field(v, "domain");
 
 	put_clean(f, label, SIZE_MAX);
-	fprintf(f, "\t%s", vtype_name(v->type));
+	/* malformed mail keeps its meaning: the rule's type, then the status */
+	if ((v->type == VT_MALFORMED || v->type == VT_OVERSIZED) && v->rule_type != VT_UNKNOWN &&
+	    v->rule_type != v->type)
+		fprintf(f, "\t%s (%s)", vtype_name(v->rule_type), vtype_name(v->type));
+	else
+		fprintf(f, "\t%s", vtype_name(v->type));
 	if (v->ca)
 		fprintf(f, "\t%s/%s", v->ca, v->rule ? v->rule : "-");
 	else
@@ -40,6 +45,10 @@ print_result_line(FILE *f, const char *label, const struct process_result *r, in
 	if (dom) {
 		fputs("\tdomain=", f);
 		put_clean(f, dom, 300);
+	}
+	if (verdict_field(v, "order")) {
+		fputs("\torder=", f);
+		put_clean(f, verdict_field(v, "order"), 80);
 	}
 	if (v->type != VT_UNKNOWN || v->auth != AUTH_NONE)
 		fprintf(f, "\tauth=%s", auth_status_name(v->auth));
@@ -84,10 +93,12 @@ print_result_json(FILE *f, const char *label, const struct process_result *r)
 
 	json_object_set_new(o, "file", json_string(label));
 	json_object_set_new(o, "status", json_string(msg_status_name(m->status)));
+	json_object_set_new(o, "status_reason", json_string_or_null(m->status_reason));
 	json_object_set_new(o, "type", json_string(vtype_name(v->type)));
 	json_object_set_new(o, "rule_type", json_string(vtype_name(v->rule_type)));
 	json_object_set_new(o, "ca", json_string_or_null(v->ca));
 	json_object_set_new(o, "rule", json_string_or_null(v->rule));
+	json_object_set_new(o, "fallback", json_string_or_null(verdict_fallback(v)));
 	json_object_set_new(o, "from", json_string_or_null(m->from));
 	json_object_set_new(o, "from_display", json_string_or_null(m->from_display));
 	json_object_set_new(o, "subject", json_string_or_null(m->subject));

@@ -71,6 +71,48 @@ put_json(FILE *out, json_t *o)
 	json_decref(o);
 }
 
+/* What a request of malformed (or oversized) mail still means: the rule's
+ * type, the parse status and why; NULLs for a request of parsed mail. */
+struct unparsed {
+	char *rule_type, *status, *reason;
+};
+
+static int
+is_unparsed(const char *type)
+{
+	return type && (!strcmp(type, "malformed") || !strcmp(type, "oversized"));
+}
+
+static int
+unparsed_get(struct store *st, const struct request_info *r, struct unparsed *u, char **errp)
+{
+	return store_request_unparsed(st, r->id, &u->rule_type, &u->status, &u->reason, errp);
+}
+
+static void
+unparsed_free(struct unparsed *u)
+{
+	free(u->rule_type);
+	free(u->status);
+	free(u->reason);
+}
+
+/* JSON: "rule_type", "status" and "status_reason" beside "type". */
+static void
+unparsed_json(json_t *o, const struct unparsed *u)
+{
+	json_object_set_new(o, "rule_type", json_string_or_null(u->rule_type));
+	json_object_set_new(o, "status", json_string_or_null(u->status));
+	json_object_set_new(o, "status_reason", json_string_or_null(u->reason));
+}
+
+/* The type a person reads: a malformed request shows the rule's type. */
+static const char *
+shown_type(const char *type, const struct unparsed *u)
+{
+	return is_unparsed(type) && u->rule_type ? u->rule_type : type;
+}
+
 int
 report_list(struct store *st, int pending_only, int json, FILE *out, char **errp)
 {
@@ -86,17 +128,32 @@ report_list(struct store *st, int pending_only, int json, FILE *out, char **errp
 			"ORDER", "COPIES", "AGE", "EXPECTED");
 	for (size_t i = 0; i < n; i++) {
 		struct request_info *r = &v[i];
-		if (json)
-			put_json(out, request_json(r));
-		else {
+		struct unparsed u = { 0 };
+		if (unparsed_get(st, r, &u, errp) == -1) {
+			for (; i < n; i++)
+				request_info_free(&v[i]);
+			free(v);
+			return -1;
+		}
+		if (json) {
+			json_t *o = request_json(r);
+			unparsed_json(o, &u);
+			put_json(out, o);
+		} else {
 			struct strv c = { 0 }; /* what a person reads goes through the sanitiser */
-			fprintf(out, "%-5lld %-10s %-10s %-11s %-28s %-16s %6d %5s %s\n", (long long)r->id,
-				text_clean_in(&c, r->state), r->type ? text_clean_in(&c, r->type) : "-",
+			const char *type = shown_type(r->type, &u);
+			fprintf(out, "%-5lld %-10s %-10s %-11s %-28s %-16s %6d %5s %s", (long long)r->id,
+				text_clean_in(&c, r->state), type ? text_clean_in(&c, type) : "-",
 				r->ca ? text_clean_in(&c, r->ca) : "-", r->domain ? text_clean_in(&c, r->domain) : "-",
 				r->order ? text_clean_in(&c, r->order) : "-", r->copies,
 				age(r->asked, now, a, sizeof(a)), r->expected ? "yes" : "no");
+			if (is_unparsed(r->type))
+				fprintf(out, "  %s: %s", text_clean_in(&c, r->type),
+					text_clean_in(&c, u.reason ? u.reason : "see dcvmail show"));
+			fputc('\n', out);
 			strv_free(&c);
 		}
+		unparsed_free(&u);
 		request_info_free(r);
 	}
 	if (!json && n == 0)
@@ -154,6 +211,9 @@ show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 			json_object_set_new(o, "from", json_string(m->from));
 			json_object_set_new(o, "subject", json_string(m->subject));
 			json_object_set_new(o, "type", json_string(m->type));
+			json_object_set_new(o, "rule_type", json_string(m->rule_type));
+			json_object_set_new(o, "status", json_string(m->status));
+			json_object_set_new(o, "status_reason", json_string_or_null(m->status_reason));
 			json_object_set_new(o, "auth", json_string(m->auth));
 			json_object_set_new(o, "sha256", json_string(m->sha256));
 			json_object_set_new(o, "archive", json_string(m->archive_ok ? "ok" : "unusable"));
@@ -177,6 +237,9 @@ show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 				text_clean_in(&c, m->role), text_clean_in(&c, m->auth), text_clean_in(&c, m->from),
 				text_clean_in(&c, m->subject), text_clean_in(&c, m->sha256),
 				m->archive_ok ? "" : " UNUSABLE");
+			if (m->status_reason)
+				fprintf(out, "    %s %s mail: %s; never approved\n", text_clean_in(&c, m->status),
+					text_clean_in(&c, m->rule_type), text_clean_in(&c, m->status_reason));
 			if (!m->archive_ok)
 				fprintf(out, "    %s\n",
 					text_clean_in(&c, m->archive_error ? m->archive_error
@@ -316,8 +379,14 @@ report_show(struct store *st, int64_t id, int json, FILE *out, char **errp)
 		*errp = xasprintf("no request %lld (see dcvmail list)", (long long)id);
 		return -1;
 	}
+	struct unparsed u = { 0 };
+	if (unparsed_get(st, r, &u, errp) == -1) {
+		request_detail_free(&d);
+		return -1;
+	}
 	if (json) {
 		json_t *o = request_json(r);
+		unparsed_json(o, &u);
 		show_messages(&d, o, out);
 		show_actions(&d, o, out);
 		show_attempts(&d, o, out);
@@ -327,7 +396,10 @@ report_show(struct store *st, int64_t id, int json, FILE *out, char **errp)
 		fprintf(out,
 			"request %lld: %s %s from %s\n  domain %s, order %s\n  state %s%s%s%s%s\n"
 			"  %d cop%s, asked %s, recorded %s to %s, %s\n  key %s\n",
-			(long long)r->id, r->type ? text_clean_in(&c, r->type) : "-", "request",
+			(long long)r->id, shown_type(r->type, &u) ? text_clean_in(&c, shown_type(r->type, &u)) : "-",
+			is_unparsed(r->type) ? (!strcmp(r->type, "oversized") ? "request (OVERSIZED mail)"
+									      : "request (MALFORMED mail)")
+					     : "request",
 			r->ca ? text_clean_in(&c, r->ca) : "-", r->domain ? text_clean_in(&c, r->domain) : "-",
 			r->order ? text_clean_in(&c, r->order) : "-", text_clean_in(&c, r->state),
 			r->state_by ? " by " : "", r->state_by ? text_clean_in(&c, r->state_by) : "",
@@ -335,11 +407,16 @@ report_show(struct store *st, int64_t id, int json, FILE *out, char **errp)
 			r->copies == 1 ? "y" : "ies", fmt_local(r->asked, t0, sizeof(t0)),
 			fmt_local(r->first_seen, t1, sizeof(t1)), fmt_local(r->last_seen, t2, sizeof(t2)),
 			r->expected ? "expected" : "NOT expected", text_clean_in(&c, r->key ? r->key : "-"));
+		if (is_unparsed(r->type))
+			fprintf(out, "  %s: %s; never approved, a person should read the mail\n",
+				text_clean_in(&c, r->type),
+				text_clean_in(&c, u.reason ? u.reason : "see its messages"));
 		strv_free(&c);
 		show_messages(&d, NULL, out);
 		show_actions(&d, NULL, out);
 		show_attempts(&d, NULL, out);
 	}
+	unparsed_free(&u);
 	request_detail_free(&d);
 	return 0;
 }

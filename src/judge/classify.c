@@ -514,23 +514,152 @@ run_rules(const struct ruleset *rs, const struct message *m, const struct envelo
 		v->type = VT_UNKNOWN;
 }
 
-/* Mail from a CA's sender domain that no rule recognises is never a silent
- * "unknown": it names the CA and is a notice for a person, with the reason
- * (new wording, a new template). It carries no approval link, so nothing
- * automatic follows from it. */
+/* The d= domain of a DKIM-Signature header value (allocated), or NULL. */
+static char *
+dkim_signer(const char *raw)
+{
+	for (const char *p = raw; p && *p; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (p[0] != 'd' || (p[1] != '=' && p[1] != ' ' && p[1] != '\t'))
+			continue;
+		const char *q = p + 1;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q++ != '=')
+			continue;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		size_t n = strcspn(q, "; \t\r\n");
+		if (n == 0)
+			return NULL;
+		char *d = xstrndup(q, n);
+		lowercase(d);
+		return d;
+	}
+	return NULL;
+}
+
+enum named_by { BY_FROM, BY_DKIM, BY_LINK };
+
+/* The CA a message comes from, or seems to, when no rule recognised it: the
+ * CA of its From domain, else of a DKIM signature's d= under a dkim-domain,
+ * else of a link host under a link-host. *what (allocated) names the DKIM
+ * domain or link host. Nothing here is trusted: authentication and the
+ * phishing checks judge the sender afterwards. */
+static const struct ca_def *
+ca_of_message(const struct ruleset *rs, const struct message *m, enum named_by *by, char **what)
+{
+	const char *raw;
+
+	*what = NULL;
+	for (size_t i = 0; i < rs->ncas; i++)
+		if (from_ca(m, rs->cas[i])) {
+			*by = BY_FROM;
+			return rs->cas[i];
+		}
+	for (size_t k = 0; (raw = message_header_raw(m, "DKIM-Signature", k)) != NULL; k++) {
+		char *d = dkim_signer(raw);
+		for (size_t i = 0; d && i < rs->ncas; i++)
+			if (domain_under_any(d, rs->cas[i]->dkim_domains, rs->cas[i]->ndkim_domains)) {
+				*by = BY_DKIM;
+				*what = d;
+				return rs->cas[i];
+			}
+		free(d);
+	}
+	for (size_t k = 0; k < m->nlinks; k++)
+		for (size_t i = 0; i < rs->ncas; i++)
+			if (host_allowed(rs->cas[i], m->links[k].host)) {
+				*by = BY_LINK;
+				*what = xstrdup(m->links[k].host);
+				return rs->cas[i];
+			}
+	return NULL;
+}
+
+/* Words of links that refuse, stop or undo: never an approval link. */
+static int
+refusing_path(const char *path)
+{
+	static const char *const words[] = { "reject",	    "decline", "deny",	  "cancel",
+					     "unsubscribe", "revoke",  "opt-out", "optout" };
+
+	for (size_t i = 0; i < nitems(words); i++)
+		if (strcasestr(path, words[i]))
+			return 1;
+	return 0;
+}
+
+/* The first link of m to one of ca's link hosts whose path and query have
+ * the shape of its approval pages (fallback-link), taking its captures into
+ * v; never a link that matches a reject pattern of the CA or says reject. */
+static const struct msg_link *
+shaped_link(const struct ruleset *rs, const struct ca_def *ca, const struct message *m, struct verdict *v)
+{
+	struct eval e = { rs, m, NULL, NULL, NULL, v, NULL, 0 };
+	const struct msg_link *hit = NULL;
+
+	if (ca->fallback_re == NULL)
+		return NULL;
+	e.md = pcre2_match_data_create(32, NULL);
+	for (size_t i = 0; i < m->nlinks && hit == NULL; i++) {
+		const struct msg_link *l = &m->links[i];
+		const char *path = l->path ? l->path : "";
+		if (!host_allowed(ca, l->host) || refusing_path(path) || rules_ca_rejects(rs, ca->id, l->url))
+			continue;
+		if (re_match(&e, ca->fallback_re, path)) {
+			take_captures(&e, ca->fallback_re, path);
+			hit = l;
+		}
+	}
+	pcre2_match_data_free(e.md);
+	return hit;
+}
+
+/* Mail from a CA that no rule recognises is never a silent "unknown": it
+ * names the CA (from its From domain, DKIM signature or link hosts). When
+ * the sender is the CA's (From or DKIM) and a link has the shape of the
+ * CA's approval pages (fallback-link), it is a dcv request in new wording,
+ * "template not recognised": the link is kept for a person, and the policy
+ * never approves such a verdict. Otherwise it is a notice for a person,
+ * with the reason (new wording, a new template), and carries no approval
+ * link, so nothing automatic follows from it. */
 static void
 name_the_ca(const struct ruleset *rs, const struct message *m, struct verdict *v)
 {
+	const struct ca_def *ca;
+	const struct msg_link *l;
+	enum named_by by;
+	char *what, *known;
+
 	if (rs == NULL || v->type != VT_UNKNOWN || v->ca != NULL || m->status == MSG_OVERSIZED)
 		return;
-	for (size_t i = 0; i < rs->ncas; i++)
-		if (from_ca(m, rs->cas[i])) {
-			v->ca = xstrdup(rs->cas[i]->id);
-			v->type = v->rule_type = VT_NOTICE;
-			verdict_add_reason(v, "no rule of CA %s matched: new wording, a person should read it",
-					   rs->cas[i]->id);
-			return;
-		}
+	if ((ca = ca_of_message(rs, m, &by, &what)) == NULL)
+		return;
+	v->ca = xstrdup(ca->id);
+	v->ca_name = xstrdup(ca->name);
+	known = by == BY_FROM ? xstrdup("")
+		: by == BY_DKIM
+			? xasprintf(" (the CA is known from the DKIM signature d=%s)", what)
+			: xasprintf(" (the CA is known only from the link host %s; the sender %s is not the CA's)",
+				    what, *m->from ? m->from : "(none)");
+	if (by != BY_LINK && (l = shaped_link(rs, ca, m, v)) != NULL) {
+		v->type = v->rule_type = VT_DCV;
+		v->approve_link = xstrdup(l->url);
+		verdict_add_reason(v,
+				   "template not recognised: no rule of CA %s knows this wording, but a link has the "
+				   "shape of its approval pages%s; never approved by dcvmail, a person should read it",
+				   ca->id, known);
+		v->dedup_key = default_key(v);
+		check_trust(m, ca, v);
+	} else {
+		v->type = v->rule_type = VT_NOTICE;
+		verdict_add_reason(v, "no rule of CA %s matched: new wording, a person should read it%s", ca->id,
+				   known);
+	}
+	free(known);
+	free(what);
 }
 
 int
@@ -553,19 +682,5 @@ classify_trace(const struct ruleset *rs, const struct message *m, const struct e
 
 	verdict_init(&v);
 	run_rules(rs, m, env, &v, out);
-	fprintf(out, "verdict: %s", vtype_name(v.type));
-	if (v.rule)
-		fprintf(out, " (rule %s, ca %s)", v.rule, v.ca);
-	fputc('\n', out);
-	struct strv c = { 0 }; /* a person reads this: through the sanitiser */
-	for (size_t i = 0; i < v.nreasons; i++)
-		fprintf(out, "  ! %s\n", text_clean_in(&c, v.reasons[i]));
-	if (v.approve_link)
-		fprintf(out, "  approve link: %s\n", text_clean_in(&c, v.approve_link));
-	if (v.reject_link)
-		fprintf(out, "  reject link (never followed): %s\n", text_clean_in(&c, v.reject_link));
-	if (v.dedup_key)
-		fprintf(out, "  dedup key: %s\n", text_clean_in(&c, v.dedup_key));
-	strv_free(&c);
 	verdict_free(&v);
 }

@@ -14,7 +14,8 @@ mark_unparsed(const struct message *m, struct verdict *v)
 {
 	enum vtype t = m->status == MSG_OVERSIZED ? VT_OVERSIZED : VT_MALFORMED;
 
-	v->rule_type = v->type;
+	if (v->type != VT_SUSPICIOUS) /* a suspicious verdict keeps the rule's type already */
+		v->rule_type = v->type;
 	v->type = t;
 	verdict_add_reason(v, "%s: %s", msg_status_name(m->status),
 			   m->status_reason ? m->status_reason : "limit exceeded");

@@ -180,6 +180,27 @@ add_list(struct rparser *p, const char *line, const char *s, char ***v, size_t *
 	}
 }
 
+/* fallback-link /re/: one per CA block, before its rules. */
+static void
+fallback_link(struct rparser *p, const char *line, const char *s, int kwcol)
+{
+	char *src = NULL;
+	pcre2_code *re;
+
+	if (p->rule != NULL) {
+		rerr(p, kwcol, "fallback-link belongs in the 'ca' block, before its rules");
+		return;
+	}
+	if (p->ca->fallback_re != NULL) {
+		rerr(p, kwcol, "ca '%s' has a fallback-link already", p->ca->id);
+		return;
+	}
+	if ((re = parse_regex(p, line, s, &src, 0)) == NULL)
+		return;
+	p->ca->fallback_re = re;
+	p->ca->fallback_src = src;
+}
+
 static void
 start_ca(struct rparser *p, const char *line, const char *s)
 {
@@ -465,6 +486,8 @@ parse_line(struct rparser *p, const char *line)
 		add_list(p, line, s, &p->ca->dkim_domains, &p->ca->ndkim_domains, 1);
 	else if (!strcmp(kw, "link-host"))
 		add_list(p, line, s, &p->ca->link_hosts, &p->ca->nlink_hosts, 1);
+	else if (!strcmp(kw, "fallback-link"))
+		fallback_link(p, line, s, col);
 	else
 		rule_kw(p, line, s, kw, col);
 }
@@ -680,6 +703,9 @@ rules_free(struct ruleset *rs)
 		free_strs(ca->from_domains, ca->nfrom_domains);
 		free_strs(ca->dkim_domains, ca->ndkim_domains);
 		free_strs(ca->link_hosts, ca->nlink_hosts);
+		if (ca->fallback_re)
+			pcre2_code_free(ca->fallback_re);
+		free(ca->fallback_src);
 		free(ca);
 	}
 	free(rs->cas);

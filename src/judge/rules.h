@@ -19,6 +19,11 @@ struct ca_def {
 	size_t ndkim_domains;
 	char **link_hosts;
 	size_t nlink_hosts;
+	/* fallback-link: the shape (compiled pcre2_code*, matched against a
+	 * link's path and query) of the CA's approval links, for its mail that
+	 * no rule recognises; NULL: no such fallback */
+	void *fallback_re;
+	char *fallback_src;
 	const char *file; /* rules file it came from */
 	int line;
 };
@@ -85,7 +90,7 @@ int rules_ca_rejects(const struct ruleset *, const char *ca_id, const char *url)
 int classify(const struct ruleset *, const struct message *m, const struct envelope *env, struct verdict *v);
 
 /* Trace for `rules test`: print, rule by rule, which conditions held and
- * what they captured. */
+ * what they captured (the verdict itself is judge()'s: judge.h). */
 void classify_trace(const struct ruleset *, const struct message *m, const struct envelope *env, FILE *out);
 
 #endif

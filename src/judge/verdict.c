@@ -32,6 +32,14 @@ vtype_from_name(const char *s, enum vtype *out)
 }
 
 const char *
+verdict_fallback(const struct verdict *v)
+{
+	if (v->rule != NULL || v->ca == NULL)
+		return NULL;
+	return v->rule_type == VT_DCV ? "template-not-recognised" : "no-rule-matched";
+}
+
+const char *
 auth_status_name(enum auth_status a)
 {
 	switch (a) {

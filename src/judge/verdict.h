@@ -60,6 +60,11 @@ const char *verdict_field(const struct verdict *, const char *name);
 void verdict_set_field(struct verdict *, const char *name, const char *value); /* replaces */
 void verdict_add_reason(struct verdict *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void verdict_add_info_link(struct verdict *, const char *url);
+/* Which fallback of the classifier decided (dcvmail.rules(5) FALLBACKS):
+ * "template-not-recognised" (a dcv request of a CA in wording no rule
+ * knows: never approved), "no-rule-matched" (a CA's mail as a notice), or
+ * NULL when a rule matched or no CA is named. */
+const char *verdict_fallback(const struct verdict *);
 /* Mark suspicious with a reason; keeps rule_type. */
 void verdict_suspect(struct verdict *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "base/util.h"
 #include "store-int.h"
 
@@ -37,14 +39,60 @@ read_deliveries(struct store *st, struct message_row *m, char **errp)
 	return 0;
 }
 
+/* The reason judge() gave for a malformed or oversized message ("malformed:
+ * no closing boundary"), from the stored reasons (a JSON array), without
+ * its "status: " prefix; NULL when the message parsed or none says so. */
+static char *
+status_reason(const char *status, const char *reasons)
+{
+	json_t *a = reasons ? json_loads(reasons, 0, NULL) : NULL;
+	size_t n = status ? strlen(status) : 0, i;
+	json_t *e;
+	char *r = NULL;
+
+	if (n == 0 || !strcmp(status, "ok") || !json_is_array(a)) {
+		json_decref(a);
+		return NULL;
+	}
+	json_array_foreach(a, i, e)
+	{
+		const char *t = json_string_value(e);
+		if (r == NULL && t && !strncmp(t, status, n) && t[n] == ':' && t[n + 1] == ' ')
+			r = xstrdup(t + n + 2);
+	}
+	json_decref(a);
+	return r;
+}
+
+int
+store_request_unparsed(struct store *st, int64_t id, char **rule_type, char **status, char **reason, char **errp)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT rule_type, status, reasons FROM messages WHERE request_id = ?"
+					    " ORDER BY id LIMIT 1");
+
+	*rule_type = *status = *reason = NULL;
+	if (s == NULL) {
+		*errp = store_errmsg(st, "list");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *t = col_text(s, 0);
+		*rule_type = *t && strcmp(t, "unknown") ? xstrdup(t) : NULL;
+		*status = col_copy(s, 1);
+		*reason = status_reason(*status, col_text(s, 2));
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
 static int
 read_messages(struct store *st, struct request_detail *r, char **errp)
 {
-	sqlite3_stmt *s =
-		store_prepare(st,
-			      "SELECT m.id, m.received, m.mailbox, m.role, m.recipient, m.from_addr,"
-			      " m.subject, m.type, m.auth, m.sha256, m.source, m.reasons, COALESCE(m.sent, m.received)"
-			      " FROM messages m WHERE m.request_id = ? ORDER BY m.id");
+	sqlite3_stmt *s = store_prepare(st, "SELECT m.id, m.received, m.mailbox, m.role, m.recipient, m.from_addr,"
+					    " m.subject, m.type, m.auth, m.sha256, m.source, m.reasons,"
+					    " m.rule_type, m.status, COALESCE(m.sent, m.received)"
+					    " FROM messages m WHERE m.request_id = ? ORDER BY m.id");
 	int rc = 0;
 
 	if (s == NULL) {
@@ -67,7 +115,10 @@ read_messages(struct store *st, struct request_detail *r, char **errp)
 		m->auth = col_copy(s, 8);
 		m->sha256 = col_copy(s, 9);
 		m->source = col_copy(s, 10);
-		m->sent = sqlite3_column_int64(s, 12);
+		m->rule_type = col_copy(s, 12);
+		m->status = col_copy(s, 13);
+		m->status_reason = status_reason(m->status, col_text(s, 11));
+		m->sent = sqlite3_column_int64(s, 14);
 		/* the archive file is checked against its name, as actions do */
 		m->archive_ok = store_archive_verify(st, m->sha256, &alen, &m->archive_error) == 0;
 		if (m->archive_ok) {
@@ -203,6 +254,9 @@ request_detail_free(struct request_detail *r)
 		free(m->auth);
 		free(m->sha256);
 		free(m->source);
+		free(m->rule_type);
+		free(m->status);
+		free(m->status_reason);
 		free(m->archive_error);
 	}
 	free(r->messages);

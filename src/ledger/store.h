@@ -150,6 +150,8 @@ struct message_row {
 	int64_t id;
 	time_t received, sent; /* recorded; sent as message_sent_time() judged it */
 	char *mailbox, *role, *recipient, *from, *subject, *type, *auth, *sha256, *source;
+	char *rule_type, *status;	 /* the matched rule's type; the parse status (ok, malformed, oversized) */
+	char *status_reason;		 /* why malformed or oversized; NULL when ok */
 	int archive_ok;			 /* the archive file checks against its name, as actions do */
 	char *archive_error;		 /* why not; NULL when ok or no reason was given */
 	struct delivery_row *deliveries; /* the first is the message's own delivery */
@@ -185,6 +187,10 @@ struct request_detail {
 	struct attempt_row *attempts;
 	size_t n_attempts;
 };
+/* A request of malformed or oversized mail (type malformed, oversized)
+ * keeps its meaning: the rule's type of its first message, its parse
+ * status and why (all allocated; *rule_type NULL when no rule matched). */
+int store_request_unparsed(struct store *, int64_t id, char **rule_type, char **status, char **reason, char **errp);
 /* *found 0 (and nothing to free) when there is no such request. */
 int store_request_detail(struct store *, int64_t id, struct request_detail *out, int *found, char **errp);
 void request_detail_free(struct request_detail *);

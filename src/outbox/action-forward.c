@@ -124,7 +124,12 @@ summary(struct buf *b, const struct message *m, const struct verdict *v, const s
 	if (ca)
 		buf_printf(b, " that reads like %s", ca->name);
 	buf_adds(b, ".\r\n\r\n");
-	buf_printf(b, "  Type:     %s\r\n", vtype_name(v->type == VT_SUSPICIOUS ? v->rule_type : v->type));
+	if ((v->type == VT_MALFORMED || v->type == VT_OVERSIZED) && v->rule_type != VT_UNKNOWN &&
+	    v->rule_type != v->type) /* malformed mail keeps its meaning */
+		buf_printf(b, "  Type:     %s (%s: %s)\r\n", vtype_name(v->rule_type), vtype_name(v->type),
+			   m->status_reason ? m->status_reason : "limit exceeded");
+	else
+		buf_printf(b, "  Type:     %s\r\n", vtype_name(v->type == VT_SUSPICIOUS ? v->rule_type : v->type));
 	buf_printf(b, "  CA:       %s\r\n", ca ? ca->name : "(none)");
 	buf_printf(b, "  Domain:   %s\r\n", dom ? dom : "(not found)");
 	buf_printf(b, "  Order:    %s\r\n", order ? order : "(not found)");

@@ -128,6 +128,11 @@ policy_approval_problems(const struct config *cfg, const struct ruleset *rs, str
 		buf_printf(why, "%s", n++ ? "; " : "");                                                                \
 		buf_printf(why, __VA_ARGS__);                                                                          \
 	} while (0)
+	/* a request recognised by the shape of its link only, not by a rule:
+	 * nothing dcvmail does may follow from a guess, not even for a person */
+	if (verdict_fallback(v) != NULL && (v->rule_type == VT_DCV || v->type == VT_DCV))
+		WHY("no rule recognises this mail's wording (template not recognised): dcvmail never follows its "
+		    "link; read the mail and open the link yourself");
 	if (v->type == VT_SUSPICIOUS)
 		WHY("the mail is suspicious (%s)", v->nreasons ? v->reasons[0] : "see the reasons");
 	else if (v->type != VT_DCV && !(v->type == VT_EV_INTENT && (cfg->approve_ev || person)))

@@ -3,7 +3,7 @@
 
 An .expect file holds "key: value" lines; only the keys it names are compared:
 type, ca, rule, rule_type, status, auth, domain, order, code, approve, reject,
-key, reason (a substring of one of the reasons), actions (comma-separated kinds).
+key, fallback, reason (a substring of one of the reasons), actions (comma-separated kinds).
 "approve: -" means no approve link. Usage: expect.py DIR < json-lines
 With --write, prints a proposed .expect for each message instead (review it!)."""
 import json, os, sys
@@ -12,7 +12,7 @@ def facts(o):
     f = {"type": o["type"], "ca": o["ca"] or "-", "rule": o["rule"] or "-",
          "rule_type": o["rule_type"], "status": o["status"], "auth": o["auth"]["result"],
          "approve": o["links"]["approve"] or "-", "reject": o["links"]["reject"] or "-",
-         "key": o["dedup_key"] or "-",
+         "key": o["dedup_key"] or "-", "fallback": o.get("fallback") or "-",
          "actions": ",".join(a["kind"] for a in o["actions"]) or "-"}
     for k in ("domain", "order", "code"):
         f[k] = o["fields"].get(k, "-")

@@ -135,4 +135,6 @@ check_eq "and exits 65" "$rc" 65
 n=0; while [ "$(mails)" -lt 3 ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
 f=$(grep -l "1003" "$OUT"/*.eml | head -1)
 check_contains "its forward's summary calls it malformed" "$(cat "$f" 2>/dev/null)" "dcvmail received a malformed mail"
+check_contains "with the rule's type, the status and why" "$(cat "$f" 2>/dev/null)" \
+	"Type:     dcv (malformed: multipart/mixed: no closing boundary (truncated))"
 t_done
