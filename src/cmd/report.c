@@ -8,8 +8,10 @@
 
 #include "base/json.h"
 #include "base/log.h"
+#include "base/names.h"
 #include "base/util.h"
 #include "cmd/report.h"
+#include "cmd/table.h"
 
 static const char *
 age(time_t t, time_t now, char *buf, size_t len)
@@ -76,27 +78,34 @@ report_list(struct store *st, int pending_only, int json, FILE *out, char **errp
 	size_t n;
 	time_t now = time(NULL);
 	char a[32];
+	struct table tb;
 
 	if (store_request_list(st, pending_only, &v, &n, errp) == -1)
 		return -1;
-	if (!json)
-		fprintf(out, "%-5s %-10s %-10s %-11s %-28s %-16s %6s %5s %s\n", "ID", "STATE", "TYPE", "CA", "DOMAIN",
-			"ORDER", "COPIES", "AGE", "EXPECTED");
+	table_init(&tb, "llllllrrl");
+	table_row(&tb, "ID", "STATE", "TYPE", "CA", "DOMAIN", "ORDER", "COPIES", "AGE", "EXPECTED");
 	for (size_t i = 0; i < n; i++) {
 		struct request_info *r = &v[i];
 		if (json)
 			put_json(out, request_json(r));
 		else {
 			struct strv c = { 0 }; /* what a person reads goes through the sanitiser */
-			fprintf(out, "%-5lld %-10s %-10s %-11s %-28s %-16s %6d %5s %s\n", (long long)r->id,
-				text_clean_in(&c, r->state), r->type ? text_clean_in(&c, r->type) : "-",
-				r->ca ? text_clean_in(&c, r->ca) : "-", r->domain ? text_clean_in(&c, r->domain) : "-",
-				r->order ? text_clean_in(&c, r->order) : "-", r->copies,
-				age(r->first_seen, now, a, sizeof(a)), r->expected ? "yes" : "no");
+			char id[24], copies[16], *dom = name_display(r->domain);
+			snprintf(id, sizeof(id), "%lld", (long long)r->id);
+			snprintf(copies, sizeof(copies), "%d", r->copies);
+			table_row(&tb, id, text_clean_in(&c, r->state), r->type ? text_clean_in(&c, r->type) : "-",
+				  r->ca ? text_clean_in(&c, r->ca) : "-", dom ? text_clean_in(&c, dom) : "-",
+				  r->order ? text_clean_in(&c, r->order) : "-", copies,
+				  age(r->first_seen, now, a, sizeof(a)), r->expected ? "yes" : "no");
+			free(dom);
 			strv_free(&c);
 		}
 		request_info_free(r);
 	}
+	if (!json)
+		table_print(&tb, out);
+	else
+		strv_free(&tb.cells);
 	if (!json && n == 0)
 		fprintf(out, "(no %srequests)\n", pending_only ? "pending " : "");
 	free(v);
@@ -314,17 +323,20 @@ report_show(struct store *st, int64_t id, int json, FILE *out, char **errp)
 		put_json(out, o);
 	} else {
 		struct strv c = { 0 };
+		char *dom = name_display(r->domain); /* the A-label, and its Unicode form beside it */
+		strv_add_owned(&c, dom ? text_clean(dom) : xstrdup("-"));
+		free(dom);
+		dom = c.v[c.n - 1];
 		fprintf(out,
 			"request %lld: %s %s from %s\n  domain %s, order %s\n  state %s%s%s%s%s\n"
 			"  %d cop%s, first %s, last %s, %s\n  key %s\n",
 			(long long)r->id, r->type ? text_clean_in(&c, r->type) : "-", "request",
-			r->ca ? text_clean_in(&c, r->ca) : "-", r->domain ? text_clean_in(&c, r->domain) : "-",
-			r->order ? text_clean_in(&c, r->order) : "-", text_clean_in(&c, r->state),
-			r->state_by ? " by " : "", r->state_by ? text_clean_in(&c, r->state_by) : "",
-			r->state_note ? ": " : "", r->state_note ? text_clean_in(&c, r->state_note) : "", r->copies,
-			r->copies == 1 ? "y" : "ies", fmt_time(r->first_seen, t1, sizeof(t1)),
-			fmt_time(r->last_seen, t2, sizeof(t2)), r->expected ? "expected" : "NOT expected",
-			text_clean_in(&c, r->key ? r->key : "-"));
+			r->ca ? text_clean_in(&c, r->ca) : "-", dom, r->order ? text_clean_in(&c, r->order) : "-",
+			text_clean_in(&c, r->state), r->state_by ? " by " : "",
+			r->state_by ? text_clean_in(&c, r->state_by) : "", r->state_note ? ": " : "",
+			r->state_note ? text_clean_in(&c, r->state_note) : "", r->copies, r->copies == 1 ? "y" : "ies",
+			fmt_time(r->first_seen, t1, sizeof(t1)), fmt_time(r->last_seen, t2, sizeof(t2)),
+			r->expected ? "expected" : "NOT expected", text_clean_in(&c, r->key ? r->key : "-"));
 		strv_free(&c);
 		show_messages(&d, NULL, out);
 		show_actions(&d, NULL, out);
@@ -343,9 +355,9 @@ report_domains(struct store *st, int json, int alert_hours, time_t now, FILE *ou
 
 	if (store_report_rows(st, now, &v, &n, errp) == -1)
 		return -1;
-	if (!json)
-		fprintf(out, "%-28s %-11s %-11s %-12s %-8s %s\n", "DOMAIN", "CA", "APPROVED", "REUSE-UNTIL", "PENDING",
-			"OLDEST");
+	struct table tb;
+	table_init(&tb, "llllll");
+	table_row(&tb, "DOMAIN", "CA", "APPROVED", "REUSE-UNTIL", "PENDING", "OLDEST");
 	for (size_t i = 0; i < n; i++) {
 		const struct report_row *r = &v[i];
 		time_t appr = r->approved, until = r->reuse_until, oldest = r->oldest;
@@ -365,16 +377,24 @@ report_domains(struct store *st, int json, int alert_hours, time_t now, FILE *ou
 			put_json(out, o);
 		} else {
 			struct strv c = { 0 };
-			fprintf(out, "%-28s %-11s %-11s %-12s %-8d %s%s\n", text_clean_in(&c, r->domain),
-				text_clean_in(&c, r->ca), appr ? day(appr, b1, sizeof(b1)) : "never",
-				until ? day(until, b2, sizeof(b2)) : "-", pend,
-				pend ? age(oldest, now, a, sizeof(a)) : "-",
-				alert		      ? "  ALERT: waiting too long"
-				: appr && until < now ? "  revalidate"
-						      : "");
+			char pn[16], *dom = name_display(r->domain), *last;
+			snprintf(pn, sizeof(pn), "%d", pend);
+			last = xasprintf("%s%s", pend ? age(oldest, now, a, sizeof(a)) : "-",
+					 alert		       ? "  ALERT: waiting too long"
+					 : appr && until < now ? "  revalidate"
+							       : "");
+			table_row(&tb, text_clean_in(&c, dom), text_clean_in(&c, r->ca),
+				  appr ? day(appr, b1, sizeof(b1)) : "never", until ? day(until, b2, sizeof(b2)) : "-",
+				  pn, last);
+			free(last);
+			free(dom);
 			strv_free(&c);
 		}
 	}
+	if (!json)
+		table_print(&tb, out);
+	else
+		strv_free(&tb.cells);
 	if (!json && n == 0)
 		fprintf(out, "(nothing recorded)\n");
 	report_rows_free(v, n);

@@ -10,9 +10,11 @@ check "the demo's ledger is ./demo-state" [ -f "$TEST_TMP/demo-state/ledger.db" 
 check_contains "it shows dry-run verdicts" "$out" "tests/corpus/ca/sectigo-dcv-plain.eml	dcv	sectigo/sectigo-dcv"
 check_contains "it decodes Japanese subjects" "$out" "ドメイン名の利用権確認のお願い"
 check_contains "it records the samples" "$out" "recorded 13 new"
-check_contains "DigiCert's three copies are one request" "$out" "shop.example.com             48213377              3"
+# columns are sized to their content: compare with runs of spaces as one
+sq=$(printf '%s\n' "$out" | tr -s ' ')
+check_contains "DigiCert's three copies are one request" "$sq" "shop.example.com 48213377 3"
 check_contains "the lookalike is listed as suspicious" "$out" "suspicious digicert"
-check_contains "the report lists pending domains" "$out" "www.example.jp               digicert    never"
+check_contains "the report lists pending domains" "$sq" "www.example.jp digicert never"
 
 # a name in the list that the corpus lacks stops the demo with a clear error
 echo "no-such-sample.eml" >>"$TEST_TMP/contrib/samples.list"
