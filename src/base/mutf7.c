@@ -98,7 +98,7 @@ put_unit(struct buf *b, unsigned c, unsigned *hi)
 		return 0;
 	} else if (c >= 0xdc00 && c <= 0xdfff)
 		return -1;
-	else if (c >= 0x20 && c <= 0x7e) /* must be written as itself */
+	else if ((c >= 0x20 && c <= 0x7e) || c == 0) /* written as itself; NUL ends no name */
 		return -1;
 	else
 		cp = c;

@@ -11,7 +11,7 @@ char *mutf7_encode(const char *s);
 /* Modified UTF-7 -> UTF-8 (allocated), strict: NULL for a byte outside
  * printable ASCII, a shift without its "-", a letter outside the modified
  * BASE64 alphabet, printable ASCII or an empty run inside a shift, two
- * shifts back to back, leftover bits that are not zero, or an unpaired
+ * shifts back to back, leftover bits that are not zero, a NUL, or an unpaired
  * surrogate. */
 char *mutf7_decode(const char *s);
 

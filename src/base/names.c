@@ -50,7 +50,7 @@ name_canon(const char *name, const char **why)
 		lowercase(s);
 	}
 	l = strlen(s);
-	if (l > 1 && s[l - 1] == '.')
+	while (l > 1 && s[l - 1] == '.') /* one form: no trailing dot (a mapped U+3002 may add one) */
 		s[--l] = '\0';
 	r = wild ? xasprintf("*.%s", s) : xstrdup(s);
 	free(s);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The canonical form of name (allocated), a leading "*." kept. An all-ASCII
+/* The canonical form of name (allocated), a leading "*." kept, trailing dots dropped. An all-ASCII
  * name without an "xn--" label is only lower-cased; any other goes through
  * libidn2, which maps full-width letters and ideographic dots, lower-cases
  * and checks A-labels. NULL with *why (static text) when libidn2 refuses it.

@@ -106,6 +106,7 @@ main(void)
 		"caf\xc3\xa9",	 /* 8-bit bytes */
 		"tab\there",	 /* a control */
 		"&-&",		 /* a shift without anything */
+		"&AAA-",	 /* U+0000 */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *r = mutf7_decode(bad[i]);
