@@ -13,6 +13,10 @@ geotrust() { # FILE DOMAIN TOKEN: the legacy GeoTrust request, keyed by domain a
 geotrust "$TEST_TMP/u.eml" 'www.bücher.example' Qm9vaw
 geotrust "$TEST_TMP/a.eml" 'www.xn--bcher-kva.example' Qm9vaw
 geotrust "$TEST_TMP/up.eml" 'WWW.XN--BCHER-KVA.EXAMPLE' Qm9vaw
+out=$("$DCVMAIL" check --dry-run "$TEST_TMP/u.eml" 2>/dev/null)
+check_contains "check shows the A-label with the Unicode form beside it" "$out" "domain=www.xn--bcher-kva.example (www.bücher.example)"
+out=$("$DCVMAIL" check --dry-run --json "$TEST_TMP/u.eml" 2>/dev/null)
+check_contains "check --json gives the A-label alone" "$out" '"domain":"www.xn--bcher-kva.example"'
 "$DCVMAIL" -d "$S" check -q "$TEST_TMP/u.eml" "$TEST_TMP/a.eml" "$TEST_TMP/up.eml" >/dev/null 2>&1
 check_eq "the U-label, A-label and upper-case A-label mail make one request" "$(q "select count(*) from requests")" 1
 check_eq "with three copies" "$(q "select copies from requests")" 3
