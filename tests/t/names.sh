@@ -79,4 +79,24 @@ print(len(order), len(last), sorted(order), sorted(last))
 PY
 )
 check_eq "ORDER and EXPECTED start at one display column in every row" "$(echo "$cols" | cut -d' ' -f1-2)" "1 1"
+
+# a rules file may name its hosts as U-labels: they are compared as A-labels
+R="$TEST_TMP/rules"; mkdir -p "$R"
+cat >"$R/idnca.rules" <<'RULES'
+ca idnca "IDN CA"
+  from-domain  zertifikat-bücher.example
+  link-host    prüfung.example
+
+rule idnca-dcv
+  type     dcv
+  subject  /^Approve (?<domain>\S+)$/
+  link     approve /\/approve\?/
+RULES
+printf 'From: CA <ca@xn--zertifikat-bcher-uzb.example>\nSubject: Approve www.example.org\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nhttps://xn--prfung-4ya.example/approve?t=1\n' >"$TEST_TMP/idn.eml"
+out=$(DCVMAIL_CONFIG= DCVMAIL_RULES_DIR="$R" "$DCVMAIL" check --dry-run "$TEST_TMP/idn.eml" 2>&1)
+check_contains "U-label from-domain and link-host in a rules file match A-label mail" "$out" "	dcv	idnca/idnca-dcv"
+check_not_contains "the approval link host is allowed" "$out" "not allowed"
+printf 'ca bad "Bad"\n  from-domain xn--zz.example\n  link-host bad.example\n' >"$R/bad.rules"
+out=$(DCVMAIL_RULES_DIR="$R" "$DCVMAIL" rules lint "$R" 2>&1)
+check_contains "an invalid A-label in a rules file is an error with file and line" "$out" "bad.rules:2"
 t_done
