@@ -2,6 +2,7 @@
  * authentication, display names and link hosts imitating a CA, user-info and
  * IP-literal links, URL rewriters hiding a foreign target. Never follows a link. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,7 @@ skeleton(const char *host)
 /* The brand of a domain: the label before its public suffix (libpsl:
  * cybertrust.ne.jp -> "cybertrust", jprs.jp -> "jprs"), folded. */
 static char *
-brand_of(const char *domain)
+brand_compute(const char *domain)
 {
 	const char *why, *reg, *dot;
 	char *c = name_canon(domain, &why), *lab, *s;
@@ -125,6 +126,37 @@ brand_of(const char *domain)
 	free(lab);
 	free(c);
 	return s;
+}
+
+/* brand_compute, remembered: the domains asked about are the rules' CA
+ * domains, a few dozen, asked for every link of every message. */
+#define BRAND_CACHE 256
+static struct {
+	char *domain, *brand;
+} brands[BRAND_CACHE];
+static size_t nbrands;
+static pthread_mutex_t brands_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char *
+brand_of(const char *domain)
+{
+	char *r = NULL;
+
+	pthread_mutex_lock(&brands_lock);
+	for (size_t i = 0; i < nbrands && r == NULL; i++)
+		if (!strcmp(brands[i].domain, domain))
+			r = xstrdup(brands[i].brand);
+	pthread_mutex_unlock(&brands_lock);
+	if (r)
+		return r;
+	r = brand_compute(domain);
+	pthread_mutex_lock(&brands_lock);
+	if (nbrands < BRAND_CACHE) {
+		brands[nbrands].domain = xstrdup(domain);
+		brands[nbrands++].brand = xstrdup(r);
+	}
+	pthread_mutex_unlock(&brands_lock);
+	return r;
 }
 
 /* Does text (its skeleton sk, its words) carry brand b? A brand of
