@@ -105,10 +105,13 @@ int
 cmd_check(struct globals *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },   { "fail-on-suspicious", no_argument, NULL, 'S' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "fail-on-suspicious", no_argument, NULL, 'S' },
 		{ "stats", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },    { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct check_state cs;
 	struct config cfg;
@@ -126,7 +129,8 @@ cmd_check(struct globals *g, int argc, char **argv)
 		case 'S': cs.fail_suspicious = 1; break;
 		case 's': cs.want_stats = 1; break;
 		case 'h':
-			printf("usage: dcvmail check [--dry-run] [--json] [--stats] [-q] [--fail-on-suspicious] PATH...\n"
+			printf("usage: dcvmail check [--dry-run] [--json] [--stats] [-q] [--fail-on-suspicious] "
+			       "PATH...\n"
 			       "  PATH: .eml file, Maildir, mbox, directory, or - for stdin\n"
 			       "  --dry-run  classify and show planned actions; record nothing\n"
 			       "  --json     one JSON object per message\n"
@@ -141,7 +145,8 @@ cmd_check(struct globals *g, int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: dcvmail check [--dry-run] [--json] [--stats] [-q] [--fail-on-suspicious] PATH...\n");
+		fprintf(stderr,
+			"usage: dcvmail check [--dry-run] [--json] [--stats] [-q] [--fail-on-suspicious] PATH...\n");
 		return EXIT_USAGE;
 	}
 	if ((rc = load_config_and_rules(g, &cfg, &rs, RULES_MODE_BATCH)) != 0)

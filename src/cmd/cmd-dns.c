@@ -17,6 +17,7 @@
 #include "cmd/cmd.h"
 #include "base/dns.h"
 #include "base/json.h"
+#include "base/names.h"
 #include "base/util.h"
 
 #define T_CAA_ 257
@@ -79,8 +80,12 @@ static int
 lookup_domain(struct dns *l, const struct config *cfg, const char *domain, struct contact **cs, size_t *n, char **errp)
 {
 	int caa_found = 0;
+	/* up to the registrable domain (the Public Suffix List): no CA asks a
+	 * public suffix such as co.jp or ne.jp for a customer's contacts */
+	const char *reg = name_registrable(domain);
 
-	for (const char *name = domain; name && strchr(name, '.'); name = strchr(name, '.') + 1) {
+	for (const char *name = domain; name;
+	     name = name == reg || reg == NULL || !strchr(name, '.') ? NULL : strchr(name, '.') + 1) {
 		static const char *const kinds[] = { "email", "phone" };
 		for (int k = 0; k < 2; k++) {
 			struct strv rd = { 0 };
@@ -154,10 +159,15 @@ cmd_dns(struct globals *g, int argc, char **argv)
 	for (int a = optind; a < argc; a++) {
 		struct contact *cs = NULL;
 		size_t n = 0;
-		char *dom = xstrdup(argv[a]);
-		size_t dl = strlen(dom);
-		if (dl && dom[dl - 1] == '.')
-			dom[dl - 1] = '\0';
+		const char *why;
+		char *dom = name_canon(argv[a], &why); /* an IDN is asked for as its A-label */
+		if (dom == NULL) {
+			char *cd = text_clean(argv[a]);
+			fprintf(stderr, "dcvmail: %s: not a valid internationalised domain name (%s)\n", cd, why);
+			free(cd);
+			rc = EXIT_USAGE;
+			continue;
+		}
 		if (lookup_domain(&l, &cfg, dom, &cs, &n, &err) == -1) {
 			char *ce = text_clean(err), *cd = text_clean(dom);
 			fprintf(stderr, "dcvmail: %s: %s\n", cd, ce);
@@ -184,7 +194,9 @@ cmd_dns(struct globals *g, int argc, char **argv)
 			json_decref(o);
 		} else {
 			struct strv c = { 0 }; /* DNS answers are strangers' text */
-			printf("%s: %zu DNS contact%s\n", text_clean_in(&c, dom), n, n == 1 ? "" : "s");
+			char *disp = name_display(dom);
+			printf("%s: %zu DNS contact%s\n", text_clean_in(&c, disp), n, n == 1 ? "" : "s");
+			free(disp);
 			for (size_t i = 0; i < n; i++)
 				printf("  %-4s %-45s %-5s %s  %s%s%s\n", cs[i].source, text_clean_in(&c, cs[i].name),
 				       cs[i].kind, text_clean_in(&c, cs[i].value), cs[i].problem ? "INVALID: " : "",

@@ -12,10 +12,12 @@
 #include "cmd/cmd.h"
 #include "cmd/orders.h"
 #include "cmd/report.h"
+#include "cmd/table.h"
 #include "judge/expect.h"
 #include "judge/rules.h"
 #include "ledger/store.h"
 #include "base/json.h"
+#include "base/names.h"
 #include "base/url.h"
 #include "base/util.h"
 
@@ -287,24 +289,16 @@ expect_add(struct globals *g, int argc, char **argv)
 			shown(until_arg, sb, sizeof(sb)), fmt_local(until, buf, sizeof(buf)));
 		return EXIT_USAGE;
 	}
-	/* one name, one form: a U-label is stored as its A-label (as links are) */
-	char *alabel = NULL;
-	for (const char *p = domain; *p; p++)
-		if ((unsigned char)*p >= 0x80) {
-			int wild = !strncmp(domain, "*.", 2);
-			char *a = host_alabel(domain + (wild ? 2 : 0));
-			if (a == NULL) {
-				fprintf(stderr,
-					"dcvmail: --domain %s: not a valid internationalised domain name;"
-					" nothing added\n",
-					shown(domain, sb, sizeof(sb)));
-				return EXIT_USAGE;
-			}
-			alabel = xasprintf("%s%s", wild ? "*." : "", a);
-			free(a);
-			domain = alabel;
-			break;
-		}
+	/* one name, one form (base/names.h): a U-label is stored as its
+	 * A-label, an A-label is checked and lower-cased, as captured names are */
+	const char *idn_why;
+	char *alabel = name_canon(domain, &idn_why);
+	if (alabel == NULL) {
+		fprintf(stderr, "dcvmail: --domain %s: not a valid internationalised domain name (%s); nothing added\n",
+			shown(domain, sb, sizeof(sb)), idn_why);
+		return EXIT_USAGE;
+	}
+	domain = alabel;
 	if ((why = expect_domain_problem(domain)) != NULL) {
 		fprintf(stderr, "dcvmail: --domain %s: %s; nothing added\n", shown(domain, sb, sizeof(sb)), why);
 		free(alabel);
@@ -356,26 +350,35 @@ expect_add(struct globals *g, int argc, char **argv)
 	}
 	printf("expectation %lld: %s %s%s%s until %s\n", (long long)id, ca, domain, order ? " order " : "",
 	       order ? order : "", fmt_local(until, buf, sizeof(buf)));
-	printf("  covers %s%s; %s\n", domain, subdomains ? " and every name and wildcard under it" : " only",
+	char *disp = name_display(domain), *cdisp = text_clean(disp);
+	printf("  covers %s%s; %s\n", cdisp, subdomains ? " and every name and wildcard under it" : " only",
 	       order ? "every request of this order" : "one request (the first that comes), then it is used up");
+	free(cdisp);
+	free(disp);
 	free(name);
 	return cmd_finish(&cfg, st, 0, NULL);
 }
 
 static void
-expect_print(const struct expectation *e, time_t now)
+expect_print(struct table *tb, const struct expectation *e, time_t now)
 {
-	char b[32], dom[300];
+	char b[32], id[24], *dom = name_display(e->domain), *d2, *used_s;
 	struct buf used;
+	struct strv c = { 0 };
 
 	buf_init(&used, 0);
 	for (size_t i = 0; i < e->nuses; i++)
 		buf_printf(&used, "%srequest %lld%s", i ? ", " : "", (long long)e->uses[i].request_id,
 			   e->uses[i].released ? " (released)" : "");
-	snprintf(dom, sizeof(dom), "%s%s", e->domain, e->subdomains ? " and under" : "");
-	printf("%-5lld %-11s %-28s %-12s %-21s %s%s\n", (long long)e->id, e->ca, dom, e->order ? e->order : "any, once",
-	       fmt_local(e->until, b, sizeof(b)), used.len ? used.data : "-",
-	       e->until && e->until < now ? " (expired)" : "");
+	d2 = xasprintf("%s%s", dom, e->subdomains ? " and under" : "");
+	used_s = xasprintf("%s%s", used.len ? used.data : "-", e->until && e->until < now ? " (expired)" : "");
+	snprintf(id, sizeof(id), "%lld", (long long)e->id);
+	table_row(tb, id, text_clean_in(&c, e->ca), text_clean_in(&c, d2),
+		  e->order ? text_clean_in(&c, e->order) : "any, once", fmt_local(e->until, b, sizeof(b)), used_s);
+	strv_free(&c);
+	free(used_s);
+	free(d2);
+	free(dom);
 	buf_free(&used);
 }
 
@@ -428,15 +431,20 @@ expect_list(struct globals *g, int json)
 		return r;
 	if (store_expect_list(st, &v, &n, &err) == -1)
 		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
-	if (!json)
-		printf("%-5s %-11s %-28s %-12s %-21s %s\n", "ID", "CA", "DOMAIN", "ORDER", "UNTIL", "USED-BY");
+	struct table tb;
+	table_init(&tb, "llllll");
+	table_row(&tb, "ID", "CA", "DOMAIN", "ORDER", "UNTIL", "USED-BY");
 	for (size_t i = 0; i < n; i++) {
 		if (json)
 			expect_print_json(&v[i], now);
 		else
-			expect_print(&v[i], now);
+			expect_print(&tb, &v[i], now);
 		expectation_free(&v[i]);
 	}
+	if (json)
+		strv_free(&tb.cells);
+	else
+		table_print(&tb, stdout);
 	free(v);
 	return cmd_finish(&cfg, st, 0, NULL);
 }

@@ -2,16 +2,15 @@
  * order still waits for; `done ORDER STEP` and `cancel ORDER`: what a
  * person did outside mail. */
 #include <getopt.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <wchar.h>
 
 #include <jansson.h>
 
 #include "base/json.h"
+#include "base/width.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "cmd/orders.h"
@@ -70,25 +69,7 @@ span(time_t secs, char *buf, size_t len)
 static int
 width(const char *s)
 {
-	mbstate_t ps;
-	int w = 0;
-	size_t n, len = strlen(s);
-	wchar_t wc;
-
-	memset(&ps, 0, sizeof(ps));
-	while (len > 0 && (n = mbrtowc(&wc, s, len, &ps)) != 0) {
-		if (n == (size_t)-1 || n == (size_t)-2) { /* not UTF-8: a byte a column */
-			memset(&ps, 0, sizeof(ps));
-			n = 1;
-			w++;
-		} else {
-			int cw = wcwidth(wc);
-			w += cw > 0 ? cw : 0;
-		}
-		s += n;
-		len -= n;
-	}
-	return w;
+	return (int)text_width(s);
 }
 
 static void
@@ -379,7 +360,6 @@ cmd_orders(struct globals *g, int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	setlocale(LC_CTYPE, "C.UTF-8");
 	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
 	const char *ref = optind < argc ? argv[optind] : NULL;

@@ -8,6 +8,7 @@
 
 #include "intake/process.h"
 #include "base/json.h"
+#include "base/names.h"
 #include "base/util.h"
 
 /* Print s on one line through the sanitiser (text_clean), at most max bytes. */
@@ -43,8 +44,10 @@ print_result_line(FILE *f, const char *label, const struct process_result *r, in
 	fputs("\t", f);
 	put_clean(f, m->subject && *m->subject ? m->subject : "(no subject)", 120);
 	if (dom) {
+		char *shown = name_display(dom); /* the A-label, the Unicode form beside it */
 		fputs("\tdomain=", f);
-		put_clean(f, dom, 300);
+		put_clean(f, shown, 300);
+		free(shown);
 	}
 	if (verdict_field(v, "order")) {
 		fputs("\torder=", f);

@@ -8,8 +8,10 @@
 
 #include "base/json.h"
 #include "base/log.h"
+#include "base/names.h"
 #include "base/util.h"
 #include "cmd/report.h"
+#include "cmd/table.h"
 
 static const char *
 age(time_t t, time_t now, char *buf, size_t len)
@@ -120,12 +122,12 @@ report_list(struct store *st, int pending_only, int json, FILE *out, char **errp
 	size_t n;
 	time_t now = time(NULL);
 	char a[32];
+	struct table tb;
 
 	if (store_request_list(st, pending_only, &v, &n, errp) == -1)
 		return -1;
-	if (!json)
-		fprintf(out, "%-5s %-10s %-10s %-11s %-28s %-16s %6s %5s %s\n", "ID", "STATE", "TYPE", "CA", "DOMAIN",
-			"ORDER", "COPIES", "AGE", "EXPECTED");
+	table_init(&tb, "llllllrrl");
+	table_row(&tb, "ID", "STATE", "TYPE", "CA", "DOMAIN", "ORDER", "COPIES", "AGE", "EXPECTED");
 	for (size_t i = 0; i < n; i++) {
 		struct request_info *r = &v[i];
 		struct unparsed u = { 0 };
@@ -142,20 +144,29 @@ report_list(struct store *st, int pending_only, int json, FILE *out, char **errp
 		} else {
 			struct strv c = { 0 }; /* what a person reads goes through the sanitiser */
 			const char *type = shown_type(r->type, &u);
-			fprintf(out, "%-5lld %-10s %-10s %-11s %-28s %-16s %6d %5s %s", (long long)r->id,
-				text_clean_in(&c, r->state), type ? text_clean_in(&c, type) : "-",
-				r->ca ? text_clean_in(&c, r->ca) : "-", r->domain ? text_clean_in(&c, r->domain) : "-",
-				r->order ? text_clean_in(&c, r->order) : "-", r->copies,
-				age(r->asked, now, a, sizeof(a)), r->expected ? "yes" : "no");
-			if (is_unparsed(r->type))
-				fprintf(out, "  %s: %s", text_clean_in(&c, r->type),
-					text_clean_in(&c, u.reason ? u.reason : "see dcvmail show"));
-			fputc('\n', out);
+			char id[24], copies[16], *dom = name_display(r->domain), *last;
+			snprintf(id, sizeof(id), "%lld", (long long)r->id);
+			snprintf(copies, sizeof(copies), "%d", r->copies);
+			/* a malformed request says why after its last column */
+			last = is_unparsed(r->type)
+				       ? xasprintf("%s  %s: %s", r->expected ? "yes" : "no", text_clean_in(&c, r->type),
+						   text_clean_in(&c, u.reason ? u.reason : "see dcvmail show"))
+				       : xstrdup(r->expected ? "yes" : "no");
+			table_row(&tb, id, text_clean_in(&c, r->state), type ? text_clean_in(&c, type) : "-",
+				  r->ca ? text_clean_in(&c, r->ca) : "-", dom ? text_clean_in(&c, dom) : "-",
+				  r->order ? text_clean_in(&c, r->order) : "-", copies,
+				  age(r->asked, now, a, sizeof(a)), last);
+			free(last);
+			free(dom);
 			strv_free(&c);
 		}
 		unparsed_free(&u);
 		request_info_free(r);
 	}
+	if (!json)
+		table_print(&tb, out);
+	else
+		strv_free(&tb.cells);
 	if (!json && n == 0)
 		fprintf(out, "(no %srequests)\n", pending_only ? "pending " : "");
 	free(v);
@@ -393,6 +404,10 @@ report_show(struct store *st, int64_t id, int json, FILE *out, char **errp)
 		put_json(out, o);
 	} else {
 		struct strv c = { 0 };
+		char *dom = name_display(r->domain); /* the A-label, and its Unicode form beside it */
+		strv_add_owned(&c, dom ? text_clean(dom) : xstrdup("-"));
+		free(dom);
+		dom = c.v[c.n - 1];
 		fprintf(out,
 			"request %lld: %s %s from %s\n  domain %s, order %s\n  state %s%s%s%s%s\n"
 			"  %d cop%s, asked %s, recorded %s to %s, %s\n  key %s\n",
@@ -400,13 +415,13 @@ report_show(struct store *st, int64_t id, int json, FILE *out, char **errp)
 			is_unparsed(r->type) ? (!strcmp(r->type, "oversized") ? "request (OVERSIZED mail)"
 									      : "request (MALFORMED mail)")
 					     : "request",
-			r->ca ? text_clean_in(&c, r->ca) : "-", r->domain ? text_clean_in(&c, r->domain) : "-",
-			r->order ? text_clean_in(&c, r->order) : "-", text_clean_in(&c, r->state),
-			r->state_by ? " by " : "", r->state_by ? text_clean_in(&c, r->state_by) : "",
-			r->state_note ? ": " : "", r->state_note ? text_clean_in(&c, r->state_note) : "", r->copies,
-			r->copies == 1 ? "y" : "ies", fmt_local(r->asked, t0, sizeof(t0)),
-			fmt_local(r->first_seen, t1, sizeof(t1)), fmt_local(r->last_seen, t2, sizeof(t2)),
-			r->expected ? "expected" : "NOT expected", text_clean_in(&c, r->key ? r->key : "-"));
+			r->ca ? text_clean_in(&c, r->ca) : "-", dom, r->order ? text_clean_in(&c, r->order) : "-",
+			text_clean_in(&c, r->state), r->state_by ? " by " : "",
+			r->state_by ? text_clean_in(&c, r->state_by) : "", r->state_note ? ": " : "",
+			r->state_note ? text_clean_in(&c, r->state_note) : "", r->copies, r->copies == 1 ? "y" : "ies",
+			fmt_local(r->asked, t0, sizeof(t0)), fmt_local(r->first_seen, t1, sizeof(t1)),
+			fmt_local(r->last_seen, t2, sizeof(t2)), r->expected ? "expected" : "NOT expected",
+			text_clean_in(&c, r->key ? r->key : "-"));
 		if (is_unparsed(r->type))
 			fprintf(out, "  %s: %s; never approved, a person should read the mail\n",
 				text_clean_in(&c, r->type),
@@ -430,9 +445,9 @@ report_domains(struct store *st, int json, int alert_hours, time_t now, FILE *ou
 
 	if (store_report_rows(st, now, &v, &n, errp) == -1)
 		return -1;
-	if (!json)
-		fprintf(out, "%-28s %-11s %-11s %-12s %-8s %s\n", "DOMAIN", "CA", "APPROVED", "REUSE-UNTIL", "PENDING",
-			"OLDEST");
+	struct table tb;
+	table_init(&tb, "llllll");
+	table_row(&tb, "DOMAIN", "CA", "APPROVED", "REUSE-UNTIL", "PENDING", "OLDEST");
 	for (size_t i = 0; i < n; i++) {
 		const struct report_row *r = &v[i];
 		time_t appr = r->approved, until = r->reuse_until, oldest = r->oldest;
@@ -452,16 +467,24 @@ report_domains(struct store *st, int json, int alert_hours, time_t now, FILE *ou
 			put_json(out, o);
 		} else {
 			struct strv c = { 0 };
-			fprintf(out, "%-28s %-11s %-11s %-12s %-8d %s%s\n", text_clean_in(&c, r->domain),
-				text_clean_in(&c, r->ca), appr ? day(appr, b1, sizeof(b1)) : "never",
-				until ? day(until, b2, sizeof(b2)) : "-", pend,
-				pend ? age(oldest, now, a, sizeof(a)) : "-",
-				alert		      ? "  ALERT: waiting too long"
-				: appr && until < now ? "  revalidate"
-						      : "");
+			char pn[16], *dom = name_display(r->domain), *last;
+			snprintf(pn, sizeof(pn), "%d", pend);
+			last = xasprintf("%s%s", pend ? age(oldest, now, a, sizeof(a)) : "-",
+					 alert		       ? "  ALERT: waiting too long"
+					 : appr && until < now ? "  revalidate"
+							       : "");
+			table_row(&tb, text_clean_in(&c, dom), text_clean_in(&c, r->ca),
+				  appr ? day(appr, b1, sizeof(b1)) : "never", until ? day(until, b2, sizeof(b2)) : "-",
+				  pn, last);
+			free(last);
+			free(dom);
 			strv_free(&c);
 		}
 	}
+	if (!json)
+		table_print(&tb, out);
+	else
+		strv_free(&tb.cells);
 	if (!json && n == 0)
 		fprintf(out, "(nothing recorded)\n");
 	report_rows_free(v, n);

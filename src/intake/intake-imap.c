@@ -10,6 +10,7 @@
 
 #include "intake/intake-imap.h"
 #include "base/log.h"
+#include "base/mutf7.h"
 #include "base/tls.h"
 #include "base/util.h"
 
@@ -22,9 +23,30 @@ struct imap_conn {
 	int readonly, idling;
 	int can_idle, can_move, can_uidplus;
 	uint32_t uidvalidity;
-	uint32_t seen; /* readonly: the last UID shown, since no mark is stored */
-	char folder[512];
+	uint32_t seen;	    /* readonly: the last UID shown, since no mark is stored */
+	char folder[512];   /* as configured (UTF-8), for logs */
+	char *folder_wire;  /* the folder's and move-to's names on the server: */
+	char *move_to_wire; /* modified UTF-7 (RFC 3501 5.1.3) */
 };
+
+/* The server's name of a folder the config names in UTF-8 ("処理済み" ->
+ * "&UeZ0Bm4IMH8-"). A name already in modified UTF-7, with non-ASCII in
+ * it, is kept as written. NULL when the name is not UTF-8. */
+static char *
+wire_name(const char *name)
+{
+	char *d = strchr(name, '&') ? mutf7_decode(name) : NULL;
+
+	if (d) {
+		int wide = 0;
+		for (const char *p = d; *p; p++)
+			wide |= (unsigned char)*p >= 0x80;
+		free(d);
+		if (wide)
+			return xstrdup(name);
+	}
+	return mutf7_encode(name);
+}
 
 struct imap_url {
 	char host[256];
@@ -162,8 +184,8 @@ move_done(struct imap_conn *c, struct mailimap_set *set, size_t n, struct imap_s
 	int r;
 
 	if (c->can_move)
-		r = mailimap_uid_move(c->imap, set, c->mb->move_to);
-	else if ((r = mailimap_uid_copy(c->imap, set, c->mb->move_to)) == MAILIMAP_NO_ERROR &&
+		r = mailimap_uid_move(c->imap, set, c->move_to_wire);
+	else if ((r = mailimap_uid_copy(c->imap, set, c->move_to_wire)) == MAILIMAP_NO_ERROR &&
 		 (r = store_flag(c, set, mailimap_flag_new_deleted())) == MAILIMAP_NO_ERROR) {
 		if (c->can_uidplus)
 			r = mailimap_uid_expunge(c->imap, set);
@@ -180,9 +202,9 @@ move_done(struct imap_conn *c, struct mailimap_set *set, size_t n, struct imap_s
 		*errp = xasprintf("%s: connection lost while moving mail to %s", c->mb->name, c->mb->move_to);
 		return -1;
 	}
-	log_warnx("%s: cannot move processed mail to folder %s (does it exist?); it stays in %s and is "
-		  "tried again on the next pass",
-		  c->mb->name, c->mb->move_to, c->folder);
+	log_warnx("%s: cannot move processed mail to folder %s (%s on the server; does it exist?); it stays in %s "
+		  "and is tried again on the next pass",
+		  c->mb->name, c->mb->move_to, c->move_to_wire, c->folder);
 	return 0;
 }
 
@@ -381,6 +403,18 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 	c->mb = mb;
 	c->readonly = readonly;
 	snprintf(c->folder, sizeof(c->folder), "%s", u.folder);
+	c->folder_wire = wire_name(u.folder);
+	c->move_to_wire = mb->move_to ? wire_name(mb->move_to) : NULL;
+	if (c->folder_wire == NULL || (mb->move_to && c->move_to_wire == NULL)) {
+		*errp = xasprintf("%s: the folder name %s is not UTF-8", mb->name,
+				  c->folder_wire == NULL ? "in the url" : "of move-to");
+		free(c->folder_wire);
+		free(c->move_to_wire);
+		free(c);
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+		return IMAP_ERR_CONFIG;
+	}
 	c->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(c->imap, mb->timeout);
 	if ((r = connect_checked(c->imap, mb, &u, errp)) != 0) {
@@ -404,7 +438,7 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 	c->can_idle = mailimap_has_idle(c->imap);
 	c->can_move = mailimap_has_extension(c->imap, "MOVE");
 	c->can_uidplus = mailimap_has_extension(c->imap, "UIDPLUS");
-	r = readonly ? mailimap_examine(c->imap, u.folder) : mailimap_select(c->imap, u.folder);
+	r = readonly ? mailimap_examine(c->imap, c->folder_wire) : mailimap_select(c->imap, c->folder_wire);
 	if (r != MAILIMAP_NO_ERROR || c->imap->imap_selection_info == NULL) {
 		*errp = xasprintf("%s: cannot open folder %s on %s", mb->name, u.folder, u.host);
 		rc = stream_broken(r) ? IMAP_ERR_NET : IMAP_ERR_CONFIG;
@@ -413,14 +447,18 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 	c->uidvalidity = c->imap->imap_selection_info->sel_uidvalidity;
 	explicit_bzero(pw, strlen(pw));
 	free(pw);
-	log_debug("%s: connected to %s:%u%s%s%s", mb->name, u.host, u.port, c->can_idle ? " IDLE" : "",
-		  c->can_move ? " MOVE" : "", c->can_uidplus ? " UIDPLUS" : "");
+	log_debug("%s: connected to %s:%u%s%s%s, folder %s (%s)%s%s%s%s", mb->name, u.host, u.port,
+		  c->can_idle ? " IDLE" : "", c->can_move ? " MOVE" : "", c->can_uidplus ? " UIDPLUS" : "", c->folder,
+		  c->folder_wire, mb->move_to ? ", move-to " : "", mb->move_to ? mb->move_to : "",
+		  mb->move_to ? " " : "", mb->move_to ? c->move_to_wire : "");
 	*out = c;
 	return 0;
 fail:
 	explicit_bzero(pw, strlen(pw));
 	free(pw);
 	mailimap_free(c->imap);
+	free(c->folder_wire);
+	free(c->move_to_wire);
 	free(c);
 	return rc;
 }
@@ -541,6 +579,8 @@ imap_conn_close(struct imap_conn *c, int polite)
 	if (polite && c->imap->imap_stream)
 		mailimap_logout(c->imap);
 	mailimap_free(c->imap);
+	free(c->folder_wire);
+	free(c->move_to_wire);
 	free(c);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rules-int.h"
+#include "base/names.h"
 
 struct eval {
 	const struct ruleset *rs;
@@ -105,6 +106,14 @@ clean_field(const char *name, const char *v, size_t n)
 		size_t l = strlen(t);
 		while (l > 0 && t[l - 1] == '.')
 			t[--l] = '\0';
+		/* one form: a U-label becomes its A-label (bad_domain refuses
+		 * a name libidn2 does not take) */
+		const char *why;
+		char *c = name_canon(t, &why);
+		if (c) {
+			free(s);
+			return c;
+		}
 	} else if (!strcmp(name, "order") && *t == '#')
 		t++;
 	r = xstrdup(t);
@@ -113,8 +122,9 @@ clean_field(const char *name, const char *v, size_t n)
 }
 
 /* A captured domain is a host name, perhaps a wildcard one, and nothing
- * else: labels of letters, digits and inner hyphens (or UTF-8 letters of an
- * IDN), at least two of them. NULL when it is one, else why not. */
+ * else: in its canonical form (base/names.h: an IDN as its A-label), labels
+ * of letters, digits and inner hyphens, at least two of them. NULL when it
+ * is one, else why not. */
 static const char *
 bad_domain(const char *d)
 {
@@ -126,6 +136,12 @@ bad_domain(const char *d)
 		return "longer than 253 bytes";
 	if (!text_is_clean(d))
 		return "control or bidi characters";
+	const char *why;
+	char *canon = name_canon(d, &why);
+	int idn_ok = canon && strcmp(canon, d) == 0;
+	free(canon);
+	if (!idn_ok)
+		return "not a valid internationalised domain name (IDNA2008)";
 	for (const char *p = d;; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c == '.' || c == '\0') {

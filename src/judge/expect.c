@@ -1,5 +1,6 @@
 /* expect.c — the scope of an expectation and the checks on its input.
- * IDN: `expect add` turns a U-label into its A-label (base/url.h) before
+ * IDN: `expect add` turns every name into its canonical form (base/names.h:
+ * lower case, a U-label as its A-label) before
  * these checks, so a name reaching them is ASCII. */
 #include <ctype.h>
 #include <string.h>

@@ -2,67 +2,23 @@
  * authentication, display names and link hosts imitating a CA, user-info and
  * IP-literal links, URL rewriters hiding a foreign target. Never follows a link. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <idn2.h>
+
 #include "judge/auth.h"
 #include "config.h"
 #include "mail/links.h"
 #include "judge/rules.h"
+#include "base/names.h"
 #include "base/util.h"
 
 #define MIN_BRAND 5
-
-/* RFC 3492 punycode decoding of one label (after "xn--") into UTF-32. */
-static size_t
-puny_decode(const char *in, uint32_t *out, size_t max)
-{
-	size_t n = 0, b = 0, len = strlen(in);
-	uint32_t i = 0, code = 128, bias = 72;
-	const char *dash = strrchr(in, '-');
-
-	if (dash) {
-		for (const char *p = in; p < dash && n < max; p++)
-			out[n++] = (unsigned char)*p;
-		b = (size_t)(dash - in) + 1;
-	}
-	for (size_t pos = b; pos < len;) {
-		uint32_t oldi = i, w = 1;
-		for (uint32_t k = 36;; k += 36) {
-			if (pos >= len)
-				return 0;
-			int c = tolower((unsigned char)in[pos++]);
-			uint32_t d = c >= 'a' && c <= 'z'   ? (uint32_t)(c - 'a')
-				     : c >= '0' && c <= '9' ? (uint32_t)(c - '0' + 26)
-							    : 99;
-			if (d > 35 || d > (UINT32_MAX - i) / w)
-				return 0;
-			i += d * w;
-			uint32_t t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
-			if (d < t)
-				break;
-			w *= 36 - t;
-		}
-		/* bias adaptation */
-		uint32_t delta = oldi == 0 ? i / 700 : (i - oldi) / 2, kk = 0;
-		delta += delta / (uint32_t)(n + 1);
-		while (delta > 455) {
-			delta /= 35;
-			kk += 36;
-		}
-		bias = kk + (36 * delta) / (delta + 38);
-		code += i / (uint32_t)(n + 1);
-		i %= (uint32_t)(n + 1);
-		if (n >= max)
-			return 0;
-		memmove(out + i + 1, out + i, (n - i) * sizeof(*out));
-		out[i++] = code;
-		n++;
-	}
-	return n;
-}
+#define MIN_WORD_BRAND 4
 
 /* Latin, Cyrillic and Greek letters that look like Latin ones, digits that
  * look like letters; everything else that is not a letter is dropped. */
@@ -90,67 +46,136 @@ fold_char(uint32_t c)
 	return 0;
 }
 
+/* Folded letters of UTF-8 text into sk; into tok the same with one space
+ * where anything else was (the words of "jprs-secure.example"). The text is
+ * decoded strictly (base/names.h): a byte that is not UTF-8 counts as a
+ * separator. */
 static void
-fold_utf32(struct buf *b, const uint32_t *u, size_t n)
+fold_text(struct buf *sk, struct buf *tok, const char *text)
 {
+	uint32_t *u;
+	size_t n = name_utf8_codepoints(text, &u);
+
 	for (size_t i = 0; i < n; i++) {
 		int c = fold_char(u[i]);
-		if (c)
-			buf_addc(b, c);
+		if (c) {
+			buf_addc(sk, c);
+			buf_addc(tok, c);
+		} else if (tok->len && tok->data[tok->len - 1] != ' ')
+			buf_addc(tok, ' ');
 	}
+	if (tok->len && tok->data[tok->len - 1] != ' ')
+		buf_addc(tok, ' ');
+	free(u);
 }
 
-/* A host's "skeleton": labels punycode-decoded, lookalikes folded, dots,
- * hyphens and digits-as-separators removed ("xn--dgicert-...com" -> "digicert..."). */
+/* A host's (or a display name's) "skeleton": A-labels decoded by libidn2,
+ * lookalikes folded, dots, hyphens and digits-as-separators removed
+ * ("xn--dgicert-...com" -> "digicert..."). With words, also the folded words
+ * between separators, each followed by one space, for short brands. */
 static char *
-skeleton(const char *host)
+skeleton_words(const char *host, char **words)
 {
-	struct buf b;
+	struct buf b, w;
 	char *h = xstrdup(host), *save = NULL;
 
 	buf_init(&b, 1024);
+	buf_init(&w, 1024);
+	buf_addc(&w, ' ');
 	for (char *lab = strtok_r(h, ".", &save); lab; lab = strtok_r(NULL, ".", &save)) {
-		uint32_t u[256];
-		size_t n;
-		if (!strncasecmp(lab, "xn--", 4) && (n = puny_decode(lab + 4, u, nitems(u))) > 0) {
-			fold_utf32(&b, u, n);
-			continue;
-		}
-		/* UTF-8 hosts: decode code points */
-		for (const unsigned char *p = (const unsigned char *)lab; *p;) {
-			uint32_t c = *p;
-			int len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
-			if (len > 1) {
-				c &= 0x3f >> (len - 1);
-				for (int k = 1; k < len && p[k]; k++)
-					c = (c << 6) | (p[k] & 0x3f);
-			}
-			int f = fold_char(c);
-			if (f)
-				buf_addc(&b, f);
-			for (int k = 0; k < len && *p; k++)
-				p++;
-		}
+		char *u = NULL;
+		if (!strncasecmp(lab, "xn--", 4) && idn2_to_unicode_8z8z(lab, &u, 0) == IDN2_OK && u) {
+			fold_text(&b, &w, u);
+			idn2_free(u);
+		} else
+			fold_text(&b, &w, lab);
 	}
 	free(h);
+	if (words)
+		*words = buf_steal(&w);
+	else
+		buf_free(&w);
 	return buf_steal(&b);
 }
 
-/* The brand of a domain: its label before the public suffix, folded. */
+static char *
+skeleton(const char *host)
+{
+	return skeleton_words(host, NULL);
+}
+
+/* The brand of a domain: the label before its public suffix (libpsl:
+ * cybertrust.ne.jp -> "cybertrust", jprs.jp -> "jprs"), folded. */
+static char *
+brand_compute(const char *domain)
+{
+	const char *why, *reg, *dot;
+	char *c = name_canon(domain, &why), *lab, *s;
+
+	if (c == NULL || strchr(c, '.') == NULL) {
+		free(c);
+		return skeleton(domain);
+	}
+	if ((reg = name_registrable(c)) == NULL) { /* a public suffix itself: no brand */
+		free(c);
+		return xstrdup("");
+	}
+	dot = strchr(reg, '.');
+	lab = xstrndup(reg, dot ? (size_t)(dot - reg) : strlen(reg));
+	s = skeleton(lab);
+	free(lab);
+	free(c);
+	return s;
+}
+
+/* brand_compute, remembered: the domains asked about are the rules' CA
+ * domains, a few dozen, asked for every link of every message. */
+#define BRAND_CACHE 256
+static struct {
+	char *domain, *brand;
+} brands[BRAND_CACHE];
+static size_t nbrands;
+static pthread_mutex_t brands_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static char *
 brand_of(const char *domain)
 {
-	const char *last = strrchr(domain, '.'), *p = domain, *start = domain;
+	char *r = NULL;
 
-	if (last == NULL)
-		return skeleton(domain);
-	for (; p < last; p++)
-		if (*p == '.')
-			start = p + 1;
-	char *lab = xstrndup(start, (size_t)(last - start));
-	char *s = skeleton(lab);
-	free(lab);
-	return s;
+	pthread_mutex_lock(&brands_lock);
+	for (size_t i = 0; i < nbrands && r == NULL; i++)
+		if (!strcmp(brands[i].domain, domain))
+			r = xstrdup(brands[i].brand);
+	pthread_mutex_unlock(&brands_lock);
+	if (r)
+		return r;
+	r = brand_compute(domain);
+	pthread_mutex_lock(&brands_lock);
+	if (nbrands < BRAND_CACHE) {
+		brands[nbrands].domain = xstrdup(domain);
+		brands[nbrands++].brand = xstrdup(r);
+	}
+	pthread_mutex_unlock(&brands_lock);
+	return r;
+}
+
+/* Does text (its skeleton sk, its words) carry brand b? A brand of
+ * MIN_BRAND letters or more anywhere in the skeleton; a shorter one of at
+ * least MIN_WORD_BRAND letters ("jprs") only as a word of its own, so that
+ * it is not found inside longer words. */
+static int
+has_brand(const char *sk, const char *words, const char *b)
+{
+	size_t l = strlen(b);
+
+	if (l >= MIN_BRAND)
+		return strstr(sk, b) != NULL;
+	if (l < MIN_WORD_BRAND || words == NULL)
+		return 0;
+	char *w = xasprintf(" %s ", b);
+	int hit = strstr(words, w) != NULL;
+	free(w);
+	return hit;
 }
 
 static int
@@ -172,7 +197,7 @@ under_ca(const char *host, const struct ca_def *ca)
 static const struct ca_def *
 imitated(const struct ruleset *rs, const char *host, char **brand)
 {
-	char *sk = skeleton(host);
+	char *words, *sk = skeleton_words(host, &words);
 
 	for (size_t i = 0; i < rules_ca_count(rs); i++) {
 		const struct ca_def *ca = rules_ca_at(rs, i);
@@ -181,8 +206,9 @@ imitated(const struct ruleset *rs, const char *host, char **brand)
 		for (size_t j = 0; j < ca->nlink_hosts + ca->nfrom_domains; j++) {
 			const char *d = j < ca->nlink_hosts ? ca->link_hosts[j] : ca->from_domains[j - ca->nlink_hosts];
 			char *b = brand_of(d);
-			if (strlen(b) >= MIN_BRAND && strstr(sk, b)) {
+			if (has_brand(sk, words, b)) {
 				free(sk);
+				free(words);
 				*brand = b;
 				return ca;
 			}
@@ -190,6 +216,7 @@ imitated(const struct ruleset *rs, const char *host, char **brand)
 		}
 	}
 	free(sk);
+	free(words);
 	return NULL;
 }
 
@@ -265,13 +292,13 @@ looks_like_ca_mail(const struct message *m, const struct verdict *v)
 static void
 check_display_name(const struct message *m, const struct ruleset *rs, struct verdict *v)
 {
-	char *disp = skeleton(m->from_display);
+	char *words, *disp = skeleton_words(m->from_display, &words);
 
 	for (size_t i = 0; i < rules_ca_count(rs) && *disp; i++) {
 		const struct ca_def *ca = rules_ca_at(rs, i);
 		char *b = brand_of(ca->nfrom_domains ? ca->from_domains[0] : ca->id);
 		char *id = skeleton(ca->id);
-		int hit = (strlen(b) >= MIN_BRAND && strstr(disp, b)) || (strlen(id) >= MIN_BRAND && strstr(disp, id));
+		int hit = has_brand(disp, words, b) || has_brand(disp, words, id);
 		free(b);
 		free(id);
 		if (hit && !under_ca(m->from_domain, ca)) {
@@ -281,6 +308,7 @@ check_display_name(const struct message *m, const struct ruleset *rs, struct ver
 		}
 	}
 	free(disp);
+	free(words);
 }
 
 void

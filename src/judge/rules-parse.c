@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rules-int.h"
+#include "base/names.h"
 
 #define MAX_LINE 65536
 
@@ -175,8 +176,17 @@ add_list(struct rparser *p, const char *line, const char *s, char ***v, size_t *
 			continue;
 		}
 		lowercase(w);
+		char *name = xstrdup(w);
+		if (hostlike) { /* the one form links and captures are in (base/names.h) */
+			const char *why;
+			free(name);
+			if ((name = name_canon(w, &why)) == NULL) {
+				rerr(p, col, "'%s' is not a valid internationalised domain name (%s)", w, why);
+				continue;
+			}
+		}
 		*v = xreallocarray(*v, *n + 1, sizeof(**v));
-		(*v)[(*n)++] = xstrdup(w);
+		(*v)[(*n)++] = name;
 	}
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/regdom.h"
+#include "base/names.h"
 #include "base/util.h"
 #include "ledger/orders.h"
 #include "store-int.h"
@@ -231,12 +231,9 @@ apply_mark(struct order *o, const struct mark *m)
 static int
 same_registrable(const char *a, const char *b)
 {
-	char *ra = domain_registrable(a), *rb = domain_registrable(b);
-	int same = ra && rb && !strcmp(ra, rb);
+	const char *ra = name_registrable(a), *rb = name_registrable(b);
 
-	free(ra);
-	free(rb);
-	return same;
+	return ra && rb && !strcmp(ra, rb);
 }
 
 /* The open orders of r's CA with a domain of r's registrable domain. */

@@ -86,6 +86,19 @@ w("registrar-de-foreign", "German registrant-verification wording from a domain 
 w("registrar-ja-with-ca-link", "registrar wording that carries a DigiCert approval link", "お名前.com <verification-noreply@onamae.com>",
   "【重要】[ムームードメイン] ドメイン 情報認証のお願い",
   "確認はこちら: https://www.digicert.com/link/approve?t=23\n", cs="iso-2022-jp")
+# issue 16: Japanese CAs' brands are the label before the public suffix
+# (libpsl): cybertrust.ne.jp -> cybertrust, jprs.jp -> jprs (a short brand,
+# matched as a word of its own). Generic certificate wording from a foreign
+# sender, so no CA rule matches: only the link host gives them away.
+JA_GENERIC = "Please approve the certificate request for www.example.jp:\n%s\n"
+w("cybertrust-lookalike-suffix", "a link host that only starts like Cybertrust's cybertrust.ne.jp", "SSL Team <ssl@mailer.example.org>",
+  "Certificate approval needed", JA_GENERIC % "https://www.cybertrust.ne.jp.evil.example/ssl/approve?id=24")
+w("cybertrust-lookalike-hyphen", "the link host cybertrust-secure.example.net imitates Cybertrust", "SSL Team <ssl@mailer.example.org>",
+  "Certificate approval needed", JA_GENERIC % "https://cybertrust-secure.example.net/ssl/approve?id=25")
+w("jprs-lookalike-suffix", "a link host that only starts like JPRS's jprs.jp", "SSL Team <ssl@mailer.example.org>",
+  "サーバー証明書の承認のお願い", JA_GENERIC % "https://ssl.jprs.jp.evil.example/approve?t=26")
+w("jprs-lookalike-hyphen", "the link host jprs-ssl.example.net imitates JPRS", "SSL Team <ssl@mailer.example.org>",
+  "Certificate approval needed", JA_GENERIC % "https://jprs-ssl.example.net/approve?t=27")
 # positive controls
 w("genuine-digicert", "control: DigiCert with a trusted DKIM pass", DC, "[Action Required] Approve Certificate Request for shop.example.com {48210100}",
   dc_body("https://www.digicert.com/link/approve?t=ok"), extra=AR_OK)

@@ -25,6 +25,23 @@ for line in sys.stdin:
     if approve:
         print("not ok - %s: an approve action was planned" % name)
 '
+# issue 16: lookalikes of the Japanese CAs are suspicious, not merely unknown
+# (their brand is the label before the public suffix: cybertrust.ne.jp, jprs.jp)
+for f in cybertrust-lookalike-suffix:Cybertrust cybertrust-lookalike-hyphen:Cybertrust jprs-lookalike-suffix:JPRS \
+	jprs-lookalike-hyphen:JPRS; do
+	got=$(printf '%s\n' "$out" | python3 -c '
+import json, sys, os
+for line in sys.stdin:
+    o = json.loads(line)
+    if os.path.basename(o["file"]) == sys.argv[1] + ".eml":
+        print(o["type"], "|".join(o["reasons"]))' "${f%%:*}")
+	check_contains "${f%%:*} is suspicious: the link host imitates ${f#*:}" "$got" "suspicious link host"
+	check_contains "${f%%:*}: the reason names ${f#*:}" "$got" "imitates ${f#*:}"
+done
+# a short brand counts only as a word of its own: "jprs" inside a longer word is no lookalike
+printf 'From: Shop <news@shop.example>\r\nSubject: Certificate of thanks\r\n\r\nhttps://ajprsx.example/certificate\r\n' >"$TEST_TMP/word.eml"
+got=$("$DCVMAIL" check --dry-run "$TEST_TMP/word.eml" 2>/dev/null)
+check_not_contains "a longer word containing jprs is not taken for JPRS" "$got" "imitates"
 check_contains "the authentication verdict and reason are in --json" "$out" '"auth":{"result":"pass","reason":"dkim=pass header.d=digicert.com (mx.example.test)"'
 out=$("$DCVMAIL" -c "$TEST_TMP/c.conf" check --dry-run --json "$TOP/tests/corpus/ca/digicert-dcv-plain.eml" 2>/dev/null)
 check_contains "with a trusted MTA configured, CA wording without a trusted pass is suspicious" "$out" '"type":"suspicious","rule_type":"dcv"'

@@ -16,6 +16,9 @@ dnsmasq --no-daemon --no-resolv --no-hosts --local=/example.test/ --local=/other
 	--txt-record=_validation-contactemail.imap.example.test,"whois-contact@example.test" \
 	--txt-record=_validation-contactemail.esc.example.test,"dcv$(printf '\302\233')2J$(printf '\342\200\256')@example.test" \
 	--dns-rr=example.test,257,"$C1" --dns-rr=example.test,257,"$C2" --dns-rr=own.example.test,257,"$C2" \
+	--local=/ne.jp/ --local=/xn--bcher-kva.test/ \
+	--txt-record=_validation-contactemail.ne.jp,"suffix@ne.jp" --dns-rr=ne.jp,257,"$C1" \
+	--txt-record=_validation-contactemail.www.xn--bcher-kva.test,"dcv@example.test" \
 	>"$TEST_TMP/dnsmasq.log" 2>&1 &
 D=$!
 for _ in $(seq 50); do grep -q "cleared cache\|started" "$TEST_TMP/dnsmasq.log" 2>/dev/null && break; sleep 0.1; done
@@ -55,6 +58,16 @@ out=$(dns --json www.example.test 2>/dev/null)
 check_eq "--json gives the contacts" "$(printf '%s' "$out" | python3 -c 'import json,sys; o=json.load(sys.stdin); print(len(o["contacts"]), o["contacts"][0]["watched"], o["dnssec"])')" "3 role txt False"
 out=$(dns www.other.test 2>&1); rc=$?
 check_eq "a name without contacts exits 0" "$rc:$(printf '%s' "$out" | head -1)" "0:www.other.test: 0 DNS contacts"
+# issue 16: the climb stops at the registrable domain (Public Suffix List)
+out=$(dns www.shop.ne.jp 2>&1)
+check_eq "no contact of the public suffix ne.jp is taken for shop.ne.jp's" "$(printf '%s' "$out" | head -1)" "www.shop.ne.jp: 0 DNS contacts"
+check_not_contains "neither its TXT nor its CAA contact" "$out" "suffix@ne.jp"
+out=$(dns 'www.bücher.test' 2>&1)
+check_contains "a U-label name is asked for as its A-label" "$out" "_validation-contactemail.www.xn--bcher-kva.test"
+check_contains "and shown with its Unicode form" "$out" "www.xn--bcher-kva.test (www.bücher.test): 1 DNS contact"
+out=$(dns 'xn--zz.test' 2>&1); rc=$?
+check_eq "an invalid A-label is refused (exit 64)" "$rc" 64
+check_contains "with the reason" "$out" "not a valid internationalised domain name"
 kill $D; wait $D 2>/dev/null; D=
 out=$(dns www.example.test 2>&1); rc=$?
 check_eq "the DNS server down: exit 75" "$rc" 75
