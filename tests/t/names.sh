@@ -7,8 +7,8 @@ export DCVMAIL_CONFIG="$TEST_TMP/c.conf"
 S="$TEST_TMP/state"
 q() { sqlite3 "$S/ledger.db" "$1"; }
 geotrust() { # FILE DOMAIN TOKEN: the legacy GeoTrust request, keyed by domain and approval link
-	printf 'Authentication-Results: mx.example.test; dkim=pass header.d=digicert.com\nFrom: GeoTrust <validation@geotrust.com>\nTo: admin@example.org\nSubject: =?utf-8?b?%s?=\nMessage-ID: <%s@t>\nDate: Tue, 24 Nov 2026 09:00:00 +0000\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nOpen https://products.geotrust.com/approve/dcv?token=%s to approve.\n' \
-		"$(printf 'Please validate ownership of your domain:%s' "$2" | base64 -w0)" "$(basename "$1")" "$3" >"$1"
+	printf 'Authentication-Results: mx.example.test; dkim=pass header.d=digicert.com\nFrom: GeoTrust <validation@geotrust.com>\nTo: admin@example.org\nSubject: =?utf-8?b?%s?=\nMessage-ID: <%s@t>\nDate: %s\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nOpen https://products.geotrust.com/approve/dcv?token=%s to approve.\n' \
+		"$(printf 'Please validate ownership of your domain:%s' "$2" | base64 -w0)" "$(basename "$1")" "$(date -u -R)" "$3" >"$1"
 }
 geotrust "$TEST_TMP/u.eml" 'www.bücher.example' Qm9vaw
 geotrust "$TEST_TMP/a.eml" 'www.xn--bcher-kva.example' Qm9vaw

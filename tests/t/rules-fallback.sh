@@ -51,7 +51,7 @@ From: Test CA Validation <validation@ca.test>
 To: admin@www.example.com
 Subject: $2
 Message-ID: <m$1@ca.test>
-Date: Wed, 25 Nov 2026 09:00:00 +0000
+Date: $(date -u -R)
 MIME-Version: 1.0
 Content-Type: text/plain; charset=utf-8
 
