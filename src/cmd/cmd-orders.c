@@ -300,6 +300,11 @@ overdue_first(const struct config *cfg, struct order *v, size_t n, time_t now)
 	size_t k = 0;
 	const char *w;
 
+	if (n == 0) {
+		free(sorted);
+		free(od);
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		od[i] = order_overdue(cfg, &v[i], now, &w);
 	for (;;) { /* selection: n is small (the open orders) */

@@ -317,7 +317,8 @@ load_history(struct store *st, struct order *o, const struct mark *marks, size_t
 					      m->note ? m->note : ""),
 			  m->who);
 	}
-	qsort(o->events, o->nevents, sizeof(*o->events), event_cmp);
+	if (o->nevents)
+		qsort(o->events, o->nevents, sizeof(*o->events), event_cmp);
 	return 0;
 fail:
 	*errp = store_errmsg(st, "orders");
@@ -444,7 +445,8 @@ store_orders(struct store *st, time_t now, int all, int history, struct order **
 		(*out)[keep++] = *o;
 	}
 	*n = keep;
-	qsort(*out, *n, sizeof(**out), order_cmp);
+	if (*n)
+		qsort(*out, *n, sizeof(**out), order_cmp);
 	for (size_t i = 0; i < *n; i++)
 		if (load_routes(st, &(*out)[i], errp) == -1 ||
 		    (history && load_history(st, &(*out)[i], mk, nmk, errp) == -1))
