@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "base/util.h"
 #include "store-int.h"
 
@@ -32,6 +34,34 @@ read_deliveries(struct store *st, struct message_row *m, char **errp)
 		d->role = col_copy(s, 1);
 		d->recipient = col_copy(s, 2);
 		d->seen = sqlite3_column_int64(s, 3);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* A message's authentication reason and the reasons of its verdict (stored
+ * as a JSON array of strings; anything else in the column is skipped). */
+static int
+read_message_why(struct store *st, struct message_row *m, char **errp)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT auth_reason, reasons FROM messages WHERE id = ?");
+	json_t *a = NULL;
+
+	if (s == NULL) {
+		*errp = store_errmsg(st, "show");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, m->id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(s, 1);
+		m->auth_reason = col_dup(s, 0);
+		if (r && (a = json_loads(r, 0, NULL)) != NULL && json_is_array(a))
+			for (size_t i = 0; i < json_array_size(a); i++) {
+				const char *t = json_string_value(json_array_get(a, i));
+				if (t)
+					*GROW(m->reasons, m->n_reasons) = xstrdup(t);
+			}
+		json_decref(a);
 	}
 	sqlite3_finalize(s);
 	return 0;
@@ -72,6 +102,8 @@ read_messages(struct store *st, struct request_detail *r, char **errp)
 			m->archive_error = NULL;
 		}
 		rc = read_deliveries(st, m, errp);
+		if (rc == 0)
+			rc = read_message_why(st, m, errp);
 	}
 	sqlite3_finalize(s);
 	return rc;
@@ -201,6 +233,10 @@ request_detail_free(struct request_detail *r)
 		free(m->sha256);
 		free(m->source);
 		free(m->archive_error);
+		free(m->auth_reason);
+		for (size_t j = 0; j < m->n_reasons; j++)
+			free(m->reasons[j]);
+		free(m->reasons);
 	}
 	free(r->messages);
 	for (size_t i = 0; i < r->n_actions; i++) {

@@ -153,6 +153,11 @@ struct message_row {
 	char *archive_error;		 /* why not; NULL when ok or no reason was given */
 	struct delivery_row *deliveries; /* the first is the message's own delivery */
 	size_t n_deliveries;
+	/* why (store_message_why): the authentication result's reason (NULL:
+	 * none recorded) and the verdict's reasons in plain words */
+	char *auth_reason;
+	char **reasons;
+	size_t n_reasons;
 };
 struct action_row {
 	int64_t id;

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "outbox/action.h"
+#include "outbox/policy.h"
 #include "judge/auth.h"
 #include "config.h"
 #include "mail/message.h"
@@ -114,25 +115,124 @@ summary_line(struct buf *b, const char *label, const char *value)
 	buf_adds(b, "\r\n");
 }
 
+/* A link a person must not open, written so that no mail client makes it
+ * clickable: "hxxps://www[.]example[.]net/…" (the path, which may hold a
+ * token, left out). */
 static void
-summary(struct buf *b, const struct message *m, const struct verdict *v, const struct outbox_item *it,
-	const struct ca_def *ca, const struct request_info *ri)
+defanged_link(struct buf *b, const char *url)
+{
+	const char *p = strstr(url, "://"), *h;
+
+	if (p == NULL) {
+		buf_adds(b, "(a link)");
+		return;
+	}
+	for (const char *s = url; s < p; s++) /* http -> hxxp */
+		buf_addc(b, (s - url == 1 || s - url == 2) && (*s == 't' || *s == 'T') ? 'x' : *s);
+	buf_adds(b, "://");
+	for (h = p + 3; *h && !strchr("/?#", *h); h++)
+		if (*h == '.')
+			buf_adds(b, "[.]");
+		else if (*h == '@')
+			buf_adds(b, "[@]");
+		else if ((unsigned char)*h >= 0x20 && *h != 0x7f)
+			buf_addc(b, *h);
+	buf_adds(b, "/…");
+}
+
+/* "   - reason", wrapped like summary_line. */
+static void
+bullet(struct buf *b, const char *value)
+{
+	size_t len = strlen(value), pos = 0, max = 900;
+
+	buf_adds(b, "   - ");
+	do {
+		size_t n = len - pos > max ? max : len - pos;
+		while (n > 1 && pos + n < len && ((unsigned char)value[pos + n] & 0xc0) == 0x80)
+			n--;
+		buf_printf(b, "%s%.*s", pos ? "\r\n     " : "", (int)n, value + pos);
+		pos += n;
+	} while (pos < len);
+	buf_adds(b, "\r\n");
+}
+
+/* Why a person gets this mail, each reason once, in plain words: the
+ * verdict's reasons and the approval guardrails that fail (as they are now:
+ * an expectation added since the mail came counts). Empty when the plan
+ * gave no reason. */
+static void
+why_list(const struct action_ctx *ax, const struct verdict *v, const struct outbox_item *it, struct strv *out)
+{
+	struct strv problems = { 0 };
+	char *err = NULL;
+
+	if (it->why == NULL || *it->why == '\0')
+		return;
+	if ((v->type == VT_DCV || v->type == VT_EV_INTENT || v->type == VT_SUSPICIOUS) &&
+	    policy_approval_problem_list(ax->cfg, ax->rules, ax->st, v, time(NULL), 0, &problems, &err) == -1) {
+		free(err); /* the ledger cannot say: the reasons of the plan stand */
+		strv_free(&problems);
+		strv_add(out, it->why);
+		return;
+	}
+	policy_reasons_once(v, &problems, out);
+	strv_free(&problems);
+	if (out->n == 0)
+		strv_add(out, it->why);
+}
+
+/* Does one of the reasons speak of the sender's authentication? */
+static int
+says_auth(const struct strv *why)
+{
+	for (size_t i = 0; i < why->n; i++)
+		if (strstr(why->v[i], "authenticat"))
+			return 1;
+	return 0;
+}
+
+static void
+summary(struct buf *b, const struct action_ctx *ax, const struct message *m, const struct verdict *v,
+	const struct outbox_item *it, const struct ca_def *ca, const struct request_info *ri)
 {
 	const char *dom = verdict_field(v, "domain"), *order = verdict_field(v, "order");
+	int forged = v->type == VT_SUSPICIOUS;
+	struct strv why = { 0 };
 
 	buf_printf(b, "dcvmail received a %s mail", vtype_name(v->type));
 	if (ca)
 		buf_printf(b, " that reads like %s", ca->name);
 	buf_adds(b, ".\r\n\r\n");
+	/* what the person must know comes first, each reason once */
+	why_list(ax, v, it, &why);
+	if (forged)
+		buf_adds(b,
+			 "WARNING: this mail looks like a forgery. Do not open its links and do not approve it.\r\n");
+	if (why.n) {
+		buf_adds(b, forged ? "Why it looks forged, and why dcvmail did not approve it:\r\n"
+				   : "Why a person must look at it:\r\n");
+		for (size_t i = 0; i < why.n; i++)
+			bullet(b, why.v[i]);
+	}
+	if (forged || why.n)
+		buf_adds(b, "\r\n");
 	buf_printf(b, "  Type:     %s\r\n", vtype_name(v->type == VT_SUSPICIOUS ? v->rule_type : v->type));
 	buf_printf(b, "  CA:       %s\r\n", ca ? ca->name : "(none)");
 	buf_printf(b, "  Domain:   %s\r\n", dom ? dom : "(not found)");
 	buf_printf(b, "  Order:    %s\r\n", order ? order : "(not found)");
 	summary_line(b, "From:", m->from);
 	summary_line(b, "Subject:", m->subject);
-	buf_printf(b, "  Sender authenticated: %s (%s)\r\n", v->auth == AUTH_PASS ? "yes" : "NO",
-		   v->auth_reason ? v->auth_reason : "");
-	if (v->approve_link)
+	if (v->auth != AUTH_PASS && says_auth(&why))
+		buf_adds(b, "  Sender authenticated: NO (see above)\r\n");
+	else
+		buf_printf(b, "  Sender authenticated: %s (%s)\r\n", v->auth == AUTH_PASS ? "yes" : "NO",
+			   v->auth_reason ? v->auth_reason : "no trusted header");
+	if (v->approve_link && forged) {
+		buf_adds(b, "  Approve link, made unclickable (do not open it): ");
+		defanged_link(b, v->approve_link);
+		buf_adds(b, "\r\n");
+	} else if (v->approve_link)
 		buf_printf(b, "  Approve link: %s\r\n", v->approve_link);
 	if (v->reject_link)
 		buf_adds(b, "  (The mail also holds a reject link; opening it cancels the order.)\r\n");
@@ -144,10 +244,7 @@ summary(struct buf *b, const struct message *m, const struct verdict *v, const s
 		if (ri->state_note)
 			buf_printf(b, "  Note:     %s\r\n", ri->state_note);
 	}
-	if (v->type == VT_SUSPICIOUS)
-		buf_adds(b, "\r\nWARNING: this mail looks like a forgery. Do not open its links.\r\n");
-	if (it->why && *it->why)
-		buf_printf(b, "\r\nWhy a person must look at it: %s.\r\n", it->why);
+	strv_free(&why);
 	buf_adds(b, "\r\nThe original message is attached unchanged.\r\n");
 }
 
@@ -190,7 +287,7 @@ compose(const struct action_ctx *ax, const struct outbox_item *it, const struct 
 		   "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n"
 		   "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
 		   bnd, bnd);
-	summary(&b, m, v, it, ca, ri);
+	summary(&b, ax, m, v, it, ca, ri);
 	buf_printf(&b,
 		   "\r\n--%s\r\nContent-Type: message/rfc822\r\n"
 		   "Content-Disposition: attachment; filename=\"original.eml\"\r\n\r\n",
