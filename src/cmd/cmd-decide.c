@@ -19,15 +19,7 @@
 static const char *
 who_am_i(char *buf, size_t len)
 {
-	const char *s = getenv("SUDO_USER");
-
-	if (s == NULL || *s == '\0')
-		s = getlogin();
-	if (s == NULL || *s == '\0') {
-		snprintf(buf, len, "uid %ld", (long)getuid());
-		return buf;
-	}
-	return s;
+	return cmd_login_name(buf, len);
 }
 
 /* approve --record-only / reject: record a person's decision. dcvmail

@@ -89,6 +89,8 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, attempt_id INTEGER REFERENCES approval_attempts(id), at INTEGER,"
 	"  method TEXT, url TEXT, status INTEGER, error TEXT);"
 	"CREATE INDEX attempt_steps_attempt ON attempt_steps(attempt_id);",
+	/* h-show: 3 -> 4: who added an expectation (the login name; NULL before) */
+	"ALTER TABLE expectations ADD COLUMN created_by TEXT;",
 };
 
 /* The operating system's reason for a failed open or I/O: SQLite reports

@@ -90,12 +90,15 @@ struct expectation {
 	char *order;		      /* NULL: any order, one request */
 	int subdomains;		      /* names under domain count too */
 	time_t created, until;	      /* until 0: no end */
+	char *created_by;	      /* who added it (login name); NULL: not recorded */
 	struct expectation_use *uses; /* every request that used it, oldest first */
 	size_t nuses;
 };
 int store_expect_add(struct store *, const char *ca, const char *domain, const char *order, int subdomains,
 		     time_t until, int64_t *id, char **errp);
 int store_expect_rm(struct store *, int64_t id, char **errp); /* -1 with errp if no such id */
+/* Record who added expectation id (the login name). */
+int store_expect_set_creator(struct store *, int64_t id, const char *who, char **errp);
 int store_expect_list(struct store *, struct expectation **out, size_t *n, char **errp);
 /* The expectation that lets v's request be approved automatically at now.
  * When the request is recorded already, only the expectation it holds
