@@ -16,7 +16,8 @@ static const struct command {
 	{ "check", cmd_check,
 	  "check [--dry-run] [--json] [-q] PATH...   classify (and record) files, Maildirs, mboxes, - for stdin" },
 	{ "pipe", cmd_pipe,
-	  "pipe [-f SENDER] [-r RCPT] [-o ORIG_RCPT] [--dry-run]   one message on stdin (Postfix pipe(8))" },
+	  "pipe [-f SENDER] [-r RCPT] [-o ORIG_RCPT] [-q QUEUE_ID] [--dry-run]   one message on stdin (Postfix "
+	  "pipe(8))" },
 	{ "watch", cmd_watch,
 	  "watch [--once] [--dry-run]   watch the configured IMAP mailboxes (IDLE); --once: one pass" },
 	{ "rules", cmd_rules, "rules lint [DIR] | test FILE.eml | list   the rule files" },
