@@ -158,28 +158,30 @@ bullet(struct buf *b, const char *value)
 }
 
 /* Why a person gets this mail, each reason once, in plain words: the
- * verdict's reasons and the approval guardrails that fail (as they are now:
- * an expectation added since the mail came counts). Empty when the plan
- * gave no reason. */
+ * verdict's reasons, then the plan's other words (the approval guardrails
+ * that failed when the mail came, as `dcvmail show` has them: the plan joins
+ * them and the reasons with "; "). Empty when the plan gave no reason. */
 static void
-why_list(const struct action_ctx *ax, const struct verdict *v, const struct outbox_item *it, struct strv *out)
+why_list(const struct verdict *v, const struct outbox_item *it, struct strv *out)
 {
 	struct strv problems = { 0 };
-	char *err = NULL;
+	const char *p = it->why, *e;
 
-	if (it->why == NULL || *it->why == '\0')
-		return;
-	if ((v->type == VT_DCV || v->type == VT_EV_INTENT || v->type == VT_SUSPICIOUS) &&
-	    policy_approval_problem_list(ax->cfg, ax->rules, ax->st, v, time(NULL), 0, &problems, &err) == -1) {
-		free(err); /* the ledger cannot say: the reasons of the plan stand */
-		strv_free(&problems);
-		strv_add(out, it->why);
-		return;
+	while (p && *p) {
+		char *piece;
+		int said = 0;
+		e = strstr(p, "; ");
+		piece = e ? xasprintf("%.*s", (int)(e - p), p) : xstrdup(p);
+		for (size_t i = 0; i < v->nreasons && !said; i++)
+			said = strstr(v->reasons[i], piece) != NULL; /* a reason, or a part of one */
+		if (said || *piece == '\0')
+			free(piece);
+		else
+			strv_add_owned(&problems, piece);
+		p = e ? e + 2 : NULL;
 	}
 	policy_reasons_once(v, &problems, out);
 	strv_free(&problems);
-	if (out->n == 0)
-		strv_add(out, it->why);
 }
 
 /* Does one of the reasons speak of the sender's authentication? */
@@ -193,8 +195,8 @@ says_auth(const struct strv *why)
 }
 
 static void
-summary(struct buf *b, const struct action_ctx *ax, const struct message *m, const struct verdict *v,
-	const struct outbox_item *it, const struct ca_def *ca, const struct request_info *ri)
+summary(struct buf *b, const struct message *m, const struct verdict *v, const struct outbox_item *it,
+	const struct ca_def *ca, const struct request_info *ri)
 {
 	const char *dom = verdict_field(v, "domain"), *order = verdict_field(v, "order");
 	int forged = v->type == VT_SUSPICIOUS;
@@ -205,7 +207,7 @@ summary(struct buf *b, const struct action_ctx *ax, const struct message *m, con
 		buf_printf(b, " that reads like %s", ca->name);
 	buf_adds(b, ".\r\n\r\n");
 	/* what the person must know comes first, each reason once */
-	why_list(ax, v, it, &why);
+	why_list(v, it, &why);
 	if (forged)
 		buf_adds(b,
 			 "WARNING: this mail looks like a forgery. Do not open its links and do not approve it.\r\n");
@@ -287,7 +289,7 @@ compose(const struct action_ctx *ax, const struct outbox_item *it, const struct 
 		   "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n"
 		   "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
 		   bnd, bnd);
-	summary(&b, ax, m, v, it, ca, ri);
+	summary(&b, m, v, it, ca, ri);
 	buf_printf(&b,
 		   "\r\n--%s\r\nContent-Type: message/rfc822\r\n"
 		   "Content-Disposition: attachment; filename=\"original.eml\"\r\n\r\n",

@@ -76,6 +76,8 @@ if "bank.example.com" in subj:
 else:
     ok(text.lower().count("not authenticated") == 1, name + ": 'not authenticated' is said once")
     ok("Sender authenticated: NO (see above)" in text, name + ": the summary line points to the reason")
+    ok(any("no `dcvmail expect` for digicert shop.example.com" in b for b in bullets),
+       name + ": the guardrail the plan found failing, in its words")
 ok("Do not open its links" in text, name + ": the person is told not to open the links")
 PY
 done
