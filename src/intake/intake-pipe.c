@@ -39,7 +39,7 @@ on_signal(int sig)
 void
 pipe_guard(void)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM, SIGQUIT, SIGSEGV,
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGALRM, SIGQUIT, SIGSEGV,
 				    SIGBUS,  SIGFPE, SIGILL, SIGABRT, SIGXFSZ, SIGXCPU };
 	struct sigaction sa;
 
@@ -48,6 +48,11 @@ pipe_guard(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < nitems(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
+	/* a write to a closed socket (libcurl's QUIT to a relay that reset the
+	 * connection, after the record is committed) is an error (EPIPE) for
+	 * the code that wrote, not a reason to tell Postfix to defer */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	alarm(PIPE_WATCHDOG);
 	log_set_fatal_exit(EXIT_TEMPFAIL);
 }
