@@ -2,6 +2,7 @@
  * approval link behind the guardrails (action-approve.c), `approve ID
  * --record-only` and `reject ID` record what the person did at the CA. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 	struct strv c = { 0 }; /* printed text through the sanitiser */
 	int r, n;
 
+	signal(SIGPIPE, SIG_IGN); /* a CA site that resets: an error for the approval, not death */
 	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE)) != 0)
 		return r;
 	if (store_open(cfg.state_dir, dry ? STORE_RDONLY : 0, &st, &err) == -1) {

@@ -1,7 +1,8 @@
 # A forward that `dcvmail pipe` runs inline after recording meets a relay that
 # resets the connection: libcurl's QUIT on the dead socket raised SIGPIPE,
 # and pipe answered Postfix "4.3.0 stopped by a signal" (75) for mail it had
-# recorded. The mail is delivered (0); the forward stays queued for a retry.
+# recorded. The mail is delivered (0); the forward stays queued for a retry,
+# and `dcvmail outbox` meeting the same relay counts the attempt instead of dying.
 . "$TOP/tests/lib.sh"
 S="$TEST_TMP/state"; FIX="$TOP/tests/corpus/ca"
 PORT=$(free_port)
@@ -47,4 +48,9 @@ check_eq "pipe exits 0: the mail is recorded though the relay reset the connecti
 check_not_contains "Postfix is not told it stopped by a signal" "$out" "stopped by a signal"
 check_eq "the message is recorded once" "$(sqlite3 "$S/ledger.db" 'select count(*) from messages')" 1
 check_eq "the forward stays queued for a retry" "$(sqlite3 "$S/ledger.db" "select done, attempts from outbox where kind = 'forward'")" "0|1"
+# dcvmail outbox meets the same relay: the attempt is counted, the runner not killed
+sqlite3 "$S/ledger.db" "update outbox set next_try = 0, lease_until = 0"
+out=$("$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" outbox 2>&1); rc=$?
+check_eq "dcvmail outbox is not killed by SIGPIPE (exit 0)" "$rc" 0
+check_eq "and counts the failed attempt" "$(sqlite3 "$S/ledger.db" "select done, attempts from outbox where kind = 'forward'")" "0|2"
 t_done
