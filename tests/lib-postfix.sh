@@ -82,7 +82,7 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 dcvmail   unix  -       n       n       -       -       pipe
-  flags=Rq user=nobody argv=$PF/bin/dcvmail -c $PF/dcvmail.conf pipe -f \${sender} -r \${recipient} -o \${original_recipient}
+  flags=Rq user=nobody argv=$PF/bin/dcvmail -c $PF/dcvmail.conf pipe -f \${sender} -r \${recipient} -o \${original_recipient} -q \${queue_id}
 CONF
 	postfix -c "$PF/conf" set-permissions >/dev/null 2>&1
 	if ! postfix -c "$PF/conf" start >"$PF/start.log" 2>&1; then

@@ -153,8 +153,8 @@ main(int argc, char **argv)
 {
 	static const struct option lo[] = { { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
 	const char *conf = getenv("DCVMAIL_CONFIG"), *dir = getenv("DCVMAIL_STATE_DIR");
-	const char *sender = NULL, *rcpt = NULL, *orig = NULL, *optc = NULL, *optd = NULL, *text;
-	char *full[16], *confdir = NULL, buf[65536], head[PIPE_PROTO_HEAD_MAX];
+	const char *sender = NULL, *rcpt = NULL, *orig = NULL, *qid = NULL, *optc = NULL, *optd = NULL, *text;
+	char *full[20], *confdir = NULL, buf[65536], head[PIPE_PROTO_HEAD_MAX];
 	struct sockaddr_un sun;
 	int ch, dry = 0, fd, nf = 0, rc;
 	size_t hl;
@@ -163,22 +163,24 @@ main(int argc, char **argv)
 	signal(SIGALRM, on_alarm);
 	signal(SIGPIPE, SIG_IGN);
 	alarm(WATCHDOG);
-	while ((ch = getopt_long(argc, argv, "c:d:f:r:o:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:f:r:o:q:", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'c': optc = optarg; break;
 		case 'd': optd = optarg; break;
 		case 'f': sender = optarg; break;
 		case 'r': rcpt = optarg; break;
 		case 'o': orig = optarg; break;
+		case 'q': qid = *optarg ? optarg : NULL; break;
 		case 'n': dry = 1; break;
 		default:
 			return tempfail("usage: dcvmail-pipe [-c CONFIG] [-d STATE_DIR] [-f SENDER] [-r RECIPIENT] "
-					"[-o ORIGINAL_RECIPIENT] [--dry-run]");
+					"[-o ORIGINAL_RECIPIENT] [-q QUEUE_ID] [--dry-run]");
 		}
 	}
-	if (optind != argc || !pipe_proto_value_ok(sender) || !pipe_proto_value_ok(rcpt) || !pipe_proto_value_ok(orig))
+	if (optind != argc || !pipe_proto_value_ok(sender) || !pipe_proto_value_ok(rcpt) ||
+	    !pipe_proto_value_ok(orig) || (qid && !pipe_proto_queue_id_ok(qid)))
 		return tempfail("usage: dcvmail-pipe [-c CONFIG] [-d STATE_DIR] [-f SENDER] [-r RECIPIENT] "
-				"[-o ORIGINAL_RECIPIENT] [--dry-run]");
+				"[-o ORIGINAL_RECIPIENT] [-q QUEUE_ID] [--dry-run]");
 
 	/* the same order as dcvmail: -d, $DCVMAIL_STATE_DIR, the config's state-dir, default */
 	if (optc)
@@ -219,6 +221,10 @@ main(int argc, char **argv)
 			full[nf++] = "-o";
 			full[nf++] = (char *)orig;
 		}
+		if (qid) {
+			full[nf++] = "-q";
+			full[nf++] = (char *)qid;
+		}
 		if (dry)
 			full[nf++] = "--dry-run";
 		full[nf] = NULL;
@@ -227,7 +233,7 @@ main(int argc, char **argv)
 	}
 	free(confdir);
 
-	hl = pipe_proto_write_head(head, sizeof(head), &(struct pipe_proto_head){ sender, rcpt, orig, dry });
+	hl = pipe_proto_write_head(head, sizeof(head), &(struct pipe_proto_head){ sender, rcpt, orig, dry, qid });
 	if (hl >= sizeof(head))
 		return tempfail("dcvmail-pipe: envelope too long");
 	if (write_all(fd, head, hl) == -1)

@@ -1,6 +1,8 @@
 /* cmd-common.c — what several commands share: config and rules loading. */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -81,17 +83,37 @@ cmd_parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
+/* A plausible user name: printable ASCII without blanks, not too long. */
+static int
+user_name_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s && *s; s++, n++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return 0;
+	return n > 0 && n <= 64;
+}
+
 const char *
-cmd_who(char *buf, size_t len)
+cmd_login_name(char *buf, size_t len)
 {
 	const char *s = getenv("SUDO_USER");
+	struct passwd *pw;
 
-	if (s == NULL || *s == '\0')
-		s = getlogin();
-	if (s == NULL || *s == '\0') {
-		snprintf(buf, len, "uid %ld", (long)getuid());
+	if (user_name_ok(s) && getpwnam(s) != NULL) {
+		snprintf(buf, len, "%s", s);
 		return buf;
 	}
-	snprintf(buf, len, "%s", s);
+	s = getlogin();
+	if (user_name_ok(s)) {
+		snprintf(buf, len, "%s", s);
+		return buf;
+	}
+	if ((pw = getpwuid(getuid())) != NULL && user_name_ok(pw->pw_name)) {
+		snprintf(buf, len, "%s", pw->pw_name);
+		return buf;
+	}
+	snprintf(buf, len, "uid %ld", (long)getuid());
 	return buf;
 }

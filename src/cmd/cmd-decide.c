@@ -2,6 +2,7 @@
  * approval link behind the guardrails (action-approve.c), `approve ID
  * --record-only` and `reject ID` record what the person did at the CA. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,14 +65,14 @@ decide(struct globals *g, int64_t id, const char *note, const char *state)
 	if (store_request_get(st, id, &ri, &found, &err) == -1 || !found)
 		return cmd_finish(&cfg, st, EXIT_DATAERR,
 				  err ? err : xasprintf("no request %lld (see dcvmail list)", (long long)id));
-	if (store_request_set_state(st, id, state, cmd_who(who, sizeof(who)), note, &err) == -1) {
+	if (store_request_set_state(st, id, state, cmd_login_name(who, sizeof(who)), note, &err) == -1) {
 		request_info_free(&ri);
 		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
 	}
 	struct strv c = { 0 };
 	printf("request %lld (%s %s %s) recorded as %s by %s\n", (long long)id, ri.ca ? text_clean_in(&c, ri.ca) : "-",
 	       ri.domain ? text_clean_in(&c, ri.domain) : "-", ri.order ? text_clean_in(&c, ri.order) : "-", state,
-	       text_clean_in(&c, cmd_who(who, sizeof(who))));
+	       text_clean_in(&c, cmd_login_name(who, sizeof(who))));
 	strv_free(&c);
 	if (!strcmp(state, "approved"))
 		printf("The validation is recorded; `dcvmail report` shows until when it can be reused.\n");
@@ -97,6 +98,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 	struct strv c = { 0 }; /* printed text through the sanitiser */
 	int r, n;
 
+	signal(SIGPIPE, SIG_IGN); /* a CA site that resets: an error for the approval, not death */
 	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE)) != 0)
 		return r;
 	if (store_open(cfg.state_dir, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
@@ -111,7 +113,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 	req.request_id = id;
 	req.message_sha256 = sha;
 	struct action_ctx ax = { &cfg, rs, st, dry, 0 };
-	snprintf(who, sizeof(who), "%s", cmd_who(w, sizeof(w)));
+	snprintf(who, sizeof(who), "%s", cmd_login_name(w, sizeof(w)));
 	if (note) { /* the note travels with who approved */
 		size_t l = strlen(who);
 		snprintf(who + l, sizeof(who) - l, " (%s)", note);

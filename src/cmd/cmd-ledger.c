@@ -256,7 +256,7 @@ expect_add(struct globals *g, int argc, char **argv)
 	struct config cfg;
 	struct ruleset *rs;
 	struct store *st;
-	char *err = NULL, buf[32], sb[300], sb2[300];
+	char *err = NULL, buf[32], sb[300], sb2[300], who[80];
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -344,7 +344,8 @@ expect_add(struct globals *g, int argc, char **argv)
 		free(name);
 		return cmd_finish(&cfg, NULL, EXIT_CANTCREAT, err);
 	}
-	if (store_expect_add(st, ca, domain, order, subdomains, until, &id, &err) == -1) {
+	if (store_expect_add(st, ca, domain, order, subdomains, until, &id, &err) == -1 ||
+	    store_expect_set_creator(st, id, cmd_login_name(who, sizeof(who)), &err) == -1) {
 		free(name);
 		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
 	}
@@ -405,6 +406,7 @@ expect_print_json(const struct expectation *e, time_t now)
 	json_object_set_new(o, "order", e->order ? json_string(e->order) : json_null());
 	json_object_set_new(o, "single_use", json_boolean(e->order == NULL));
 	json_object_set_new(o, "created", json_time_or_null(e->created));
+	json_object_set_new(o, "created_by", json_string_or_null(e->created_by));
 	json_object_set_new(o, "until", json_time_or_null(e->until));
 	json_object_set_new(o, "expired", json_boolean(e->until && e->until < now));
 	json_object_set_new(o, "used_up", json_boolean(e->order == NULL && held));

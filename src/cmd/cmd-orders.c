@@ -416,7 +416,7 @@ mark(struct globals *g, const char *ref, const char *step, const char *state, co
 		if (!strncmp(name, "dcv:", 4))
 			name[3] = ' ';
 	}
-	cmd_who(who, sizeof(who));
+	cmd_login_name(who, sizeof(who));
 	if (store_order_mark(st, &v[i], name, state, who, note, &err) == -1)
 		r = err && strstr(err, "has no step") ? EXIT_DATAERR : EXIT_TEMPFAIL;
 	else {

@@ -1,4 +1,5 @@
 /* cmd-outbox.c — `dcvmail outbox [--dry-run]`: run the queued actions that are due. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@ cmd_outbox(struct globals *g, int argc, char **argv)
 	char *err = NULL;
 	int dry = argc == 2 && !strcmp(argv[1], "--dry-run"), r;
 	size_t pending = 0;
+
+	signal(SIGPIPE, SIG_IGN); /* a relay or site that resets: EPIPE for the action, not death */
 
 	if (argc > 2 || (argc == 2 && !dry)) {
 		fprintf(stderr, "usage: dcvmail outbox [--dry-run]\n");

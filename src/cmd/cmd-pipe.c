@@ -8,12 +8,14 @@
 #include "cmd/cmd.h"
 #include "base/log.h"
 #include "intake/pipe.h"
+#include "intake/pipe-proto.h"
 #include "base/util.h"
 
 static int
 usage(void)
 {
-	fprintf(stdout, "4.3.0 usage: dcvmail pipe [-f SENDER] [-r RECIPIENT] [-o ORIGINAL_RECIPIENT] [--dry-run]\n");
+	fprintf(stdout, "4.3.0 usage: dcvmail pipe [-f SENDER] [-r RECIPIENT] [-o ORIGINAL_RECIPIENT] [-q QUEUE_ID]"
+			" [--dry-run]\n");
 	return EXIT_TEMPFAIL; /* a wrong master.cf line must defer, not bounce */
 }
 
@@ -27,11 +29,16 @@ cmd_pipe(struct globals *g, int argc, char **argv)
 	struct ruleset *rs = NULL;
 
 	pipe_guard();
-	while ((ch = getopt_long(argc, argv, "f:r:o:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:r:o:q:", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'f': env.sender = optarg; break;
 		case 'r': env.rcpt = optarg; break;
 		case 'o': env.orig = optarg; break;
+		case 'q': /* ${queue_id}: the log lines start with it; "" as if absent */
+			if (*optarg && !pipe_proto_queue_id_ok(optarg))
+				return usage();
+			env.queue_id = *optarg ? optarg : NULL;
+			break;
 		case 'n': env.dry_run = 1; break;
 		default: return usage();
 		}
@@ -41,7 +48,7 @@ cmd_pipe(struct globals *g, int argc, char **argv)
 	/* config errors go to stderr for the admin running it by hand, and
 	 * become a deferral for Postfix */
 	if (load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE) != 0)
-		return pipe_fail("dcvmail configuration or rules are broken; see the logs");
+		return pipe_fail(env.queue_id, "dcvmail configuration or rules are broken; see the logs");
 	log_init("dcvmail", cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
 		 g->verbose);
 	rc = pipe_intake(STDIN_FILENO, &env, &cfg, rs);

@@ -41,9 +41,10 @@ struct store;
 int cmd_open_ledger(struct globals *, struct config *, int flags, struct store **);
 int cmd_finish(struct config *, struct store *, int rc, char *err);
 int cmd_parse_id(const char *, int64_t *);
-/* Who runs a command, for the record: SUDO_USER, else the login name, else
- * "uid N". Written into buf (returned). */
-const char *cmd_who(char *buf, size_t len);
+/* Who is deciding, for the ledger: the login name behind sudo (SUDO_USER,
+ * when it names a user), else the session's login name (getlogin), else the
+ * passwd name of the real uid; "uid N" only for a uid without a name. */
+const char *cmd_login_name(char *buf, size_t len);
 /* rules_diag_fn that prints "file:line:col: message" to stderr (and syslog
  * when the log goes there: log_diag) */
 void print_rules_diag(void *arg, const char *file, int line, int col, const char *msg);

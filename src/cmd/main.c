@@ -17,7 +17,8 @@ static const struct command {
 	  "check [--dry-run] [--json] [--stats] [-q] PATH...   classify (and record) files, Maildirs, mboxes, - for "
 	  "stdin; --stats: per-CA recognition figures" },
 	{ "pipe", cmd_pipe,
-	  "pipe [-f SENDER] [-r RCPT] [-o ORIG_RCPT] [--dry-run]   one message on stdin (Postfix pipe(8))" },
+	  "pipe [-f SENDER] [-r RCPT] [-o ORIG_RCPT] [-q QUEUE_ID] [--dry-run]   one message on stdin (Postfix "
+	  "pipe(8))" },
 	{ "watch", cmd_watch,
 	  "watch [--once] [--dry-run]   watch the configured IMAP mailboxes (IDLE); --once: one pass" },
 	{ "rules", cmd_rules,

@@ -201,6 +201,28 @@ show_deliveries(const struct message_row *m, json_t *jm, FILE *out)
 	}
 }
 
+/* Why a message is what it is: its authentication result's reason and the
+ * verdict's reasons (why suspicious, what was dropped, which limit hit). */
+static void
+show_why(const struct message_row *m, json_t *jm, FILE *out)
+{
+	struct strv c = { 0 };
+
+	if (jm) {
+		json_t *arr = json_array();
+		json_object_set_new(jm, "auth_reason", json_string_or_null(m->auth_reason));
+		for (size_t i = 0; i < m->n_reasons; i++)
+			json_array_append_new(arr, json_string(m->reasons[i]));
+		json_object_set_new(jm, "reasons", arr);
+		return;
+	}
+	if (m->auth_reason && *m->auth_reason)
+		fprintf(out, "    authentication: %s\n", text_clean_in(&c, m->auth_reason));
+	for (size_t i = 0; i < m->n_reasons; i++)
+		fprintf(out, "    ! %s\n", text_clean_in(&c, m->reasons[i]));
+	strv_free(&c);
+}
+
 static void
 show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 {
@@ -226,6 +248,7 @@ show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 			json_object_set_new(o, "status", json_string(m->status));
 			json_object_set_new(o, "status_reason", json_string_or_null(m->status_reason));
 			json_object_set_new(o, "auth", json_string(m->auth));
+			show_why(m, o, NULL);
 			json_object_set_new(o, "sha256", json_string(m->sha256));
 			json_object_set_new(o, "archive", json_string(m->archive_ok ? "ok" : "unusable"));
 			if (!m->archive_ok)
@@ -251,6 +274,7 @@ show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 			if (m->status_reason)
 				fprintf(out, "    %s %s mail: %s; never approved\n", text_clean_in(&c, m->status),
 					text_clean_in(&c, m->rule_type), text_clean_in(&c, m->status_reason));
+			show_why(m, NULL, out);
 			if (!m->archive_ok)
 				fprintf(out, "    %s\n",
 					text_clean_in(&c, m->archive_error ? m->archive_error

@@ -8,6 +8,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "intake/logline.h"
 #include "intake/intake-imap.h"
 #include "base/log.h"
 #include "base/mutf7.h"
@@ -343,6 +344,9 @@ one(struct imap_conn *c, const struct process_ctx *ctx, FILE *out, uint32_t uid,
 		} else {
 			stats->messages++;
 			stats->recorded += pr.recorded && !pr.rec.duplicate;
+			char id[300]; /* the log line starts with MAILBOX:UID */
+			snprintf(id, sizeof(id), "%s:%u", c->mb->name, uid);
+			logline_log(id, &pr, &env, ctx->dry_run);
 			if (out)
 				print_result_line(out, c->mb->name, &pr, 0);
 		}

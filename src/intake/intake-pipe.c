@@ -16,6 +16,7 @@
 
 #include "outbox/action.h"
 #include "base/log.h"
+#include "intake/logline.h"
 #include "intake/pipe.h"
 #include "intake/process.h"
 #include "base/util.h"
@@ -38,7 +39,7 @@ on_signal(int sig)
 void
 pipe_guard(void)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM, SIGQUIT, SIGSEGV,
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGALRM, SIGQUIT, SIGSEGV,
 				    SIGBUS,  SIGFPE, SIGILL, SIGABRT, SIGXFSZ, SIGXCPU };
 	struct sigaction sa;
 
@@ -47,6 +48,11 @@ pipe_guard(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < nitems(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
+	/* a write to a closed socket (libcurl's QUIT to a relay that reset the
+	 * connection, after the record is committed) is an error (EPIPE) for
+	 * the code that wrote, not a reason to tell Postfix to defer */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	alarm(PIPE_WATCHDOG);
 	log_set_fatal_exit(EXIT_TEMPFAIL);
 }
@@ -55,10 +61,10 @@ pipe_guard(void)
  * logline, which is logged after the answer is written (Postfix quotes the
  * first line of the command's output in the DSN). */
 int
-pipe_defer(struct buf *out, struct buf *logline, const char *why, const char *detail)
+pipe_defer(struct buf *out, struct buf *logline, const char *queue_id, const char *why, const char *detail)
 {
 	buf_printf(out, "4.3.0 %s\n", why);
-	buf_printf(logline, "message deferred: %s%s%s", why, detail ? ": " : "", detail ? detail : "");
+	logline_deferral(logline, queue_id, why, detail);
 	return EXIT_TEMPFAIL;
 }
 
@@ -108,25 +114,21 @@ pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const stru
 	int rc;
 
 	if (!pr->dry_run && st == NULL)
-		return pipe_defer(out, logline, "dcvmail ledger unavailable", NULL);
+		return pipe_defer(out, logline, pr->queue_id, "dcvmail ledger unavailable", NULL);
 	if (pr->spooled_sha256 == NULL && pr->len > pipe_cap(cfg))
 		/* `dcvmail pipe` archives a longer message whole (spooled); a
 		 * reader that holds only the cap (the pipe server) may have cut it,
 		 * and a prefix is never recorded as the message */
-		return pipe_defer(out, logline,
+		return pipe_defer(out, logline, pr->queue_id,
 				  "message too large for the dcvmail pipe server; deliver it by dcvmail pipe", NULL);
 	if (process_message_spooled(&ctx, pr->data, pr->len, pr->spooled_sha256, pr->spooled_size, &env, &res, &err) ==
 	    -1) {
-		rc = pipe_defer(out, logline, "dcvmail could not record the message", err);
+		rc = pipe_defer(out, logline, pr->queue_id, "dcvmail could not record the message", err);
 		process_result_free(&res);
 		free(err);
 		return rc;
 	}
-	log_info("%s: %s %s/%s role=%s%s", res.msg->sha256, vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
-		 res.v.rule ? res.v.rule : "-", env.role ? env.role : "-",
-		 pr->dry_run	     ? " (dry run)"
-		 : res.rec.duplicate ? " seen before"
-				     : " recorded");
+	logline_log(pr->queue_id, &res, &env, pr->dry_run);
 	if (pr->dry_run) {
 		buf_printf(out, "%s %s/%s role=%s actions=", vtype_name(res.v.type), res.v.ca ? res.v.ca : "-",
 			   res.v.rule ? res.v.rule : "-", env.role ? env.role : "-");
@@ -209,13 +211,13 @@ pipe_answer(struct buf *out, struct buf *logline, int rc)
 }
 
 int
-pipe_fail(const char *why)
+pipe_fail(const char *queue_id, const char *why)
 {
 	struct buf out, logline;
 
 	buf_init(&out, 1 << 16);
 	buf_init(&logline, 1 << 16);
-	return pipe_answer(&out, &logline, pipe_defer(&out, &logline, why, NULL));
+	return pipe_answer(&out, &logline, pipe_defer(&out, &logline, queue_id, why, NULL));
 }
 
 int
@@ -230,11 +232,11 @@ pipe_intake(int fd, const struct pipe_request *envelope, const struct config *cf
 	buf_init(&out, 1 << 16);
 	buf_init(&logline, 1 << 16);
 	if (!envelope->dry_run && store_open(cfg->state_dir, 0, &st, &err) == -1) {
-		rc = pipe_defer(&out, &logline, "dcvmail ledger unavailable", err);
+		rc = pipe_defer(&out, &logline, envelope->queue_id, "dcvmail ledger unavailable", err);
 		goto out;
 	}
 	if (read_message(fd, pipe_cap(cfg), st, &data, &len, sha, &total, &spooled, &err) == -1) {
-		rc = pipe_defer(&out, &logline, "dcvmail could not read and keep the message", err);
+		rc = pipe_defer(&out, &logline, envelope->queue_id, "dcvmail could not read and keep the message", err);
 		goto out;
 	}
 	struct pipe_request pr = *envelope;

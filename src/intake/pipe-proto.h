@@ -4,8 +4,12 @@
  * (static inline), so the client links nothing else.
  *
  * Request:  "dcvmail-pipe 1\n", then "sender S\n", "rcpt R\n", "orig O\n",
- *           "dry-run\n" (each optional, values without CR or LF), an empty
- *           line, then the message until the client shuts down its side.
+ *           "queue-id Q\n", "dry-run\n" (each optional, values without CR or
+ *           LF), an empty line, then the message until the client shuts down
+ *           its side. "queue-id" came later: a client sends it only when
+ *           given -q, so a request without it is what every client sent
+ *           before, and a server from before it defers (75, Postfix retries)
+ *           the requests that carry it until the watcher is restarted.
  *           The lines before the message take less than PIPE_PROTO_HEAD_MAX
  *           bytes.
  * Answer:   "0\n" (recorded) or "75\n" (deferred), then the text Postfix
@@ -30,6 +34,7 @@
 struct pipe_proto_head {
 	const char *sender, *rcpt, *orig; /* NULL when absent */
 	int dry_run;
+	const char *queue_id; /* NULL when absent */
 };
 
 /* STATE_DIR/pipe.sock into sun. 0, or -1 when the path is too long. */
@@ -51,15 +56,30 @@ pipe_proto_value_ok(const char *s)
 	return s == NULL || strpbrk(s, "\r\n") == NULL;
 }
 
+/* Is s a queue id (pipe -q ${queue_id}): 1 to 64 of [A-Za-z0-9._-]? The
+ * same test as dcvmail pipe's, so both refuse the same master.cf lines. */
+static inline int
+pipe_proto_queue_id_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s && *s; s++, n++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      strchr("._-", *s)))
+			return 0;
+	return n > 0 && n <= 64;
+}
+
 /* The request's lines before the message into buf (size bytes). Returns their
  * length; >= size when they do not fit. */
 static inline size_t
 pipe_proto_write_head(char *buf, size_t size, const struct pipe_proto_head *h)
 {
-	int n = snprintf(buf, size, PIPE_PROTO_HELLO "\n%s%s%s%s%s%s%s%s%s%s\n", h->sender ? "sender " : "",
+	int n = snprintf(buf, size, PIPE_PROTO_HELLO "\n%s%s%s%s%s%s%s%s%s%s%s%s%s\n", h->sender ? "sender " : "",
 			 h->sender ? h->sender : "", h->sender ? "\n" : "", h->rcpt ? "rcpt " : "",
 			 h->rcpt ? h->rcpt : "", h->rcpt ? "\n" : "", h->orig ? "orig " : "", h->orig ? h->orig : "",
-			 h->orig ? "\n" : "", h->dry_run ? "dry-run\n" : "");
+			 h->orig ? "\n" : "", h->queue_id ? "queue-id " : "", h->queue_id ? h->queue_id : "",
+			 h->queue_id ? "\n" : "", h->dry_run ? "dry-run\n" : "");
 	return n < 0 ? size : (size_t)n;
 }
 
@@ -89,6 +109,8 @@ pipe_proto_read_head(char *data, size_t len, struct pipe_proto_head *h, const ch
 			h->rcpt = p + 5;
 		else if (!strncmp(p, "orig ", 5))
 			h->orig = p + 5;
+		else if (!strncmp(p, "queue-id ", 9))
+			h->queue_id = p + 9;
 		else if (!strcmp(p, "dry-run"))
 			h->dry_run = 1;
 		else

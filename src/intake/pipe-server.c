@@ -210,6 +210,7 @@ pipe_request_parse(char *data, size_t len, struct pipe_request *pr)
 	pr->sender = h.sender;
 	pr->rcpt = h.rcpt;
 	pr->orig = h.orig;
+	pr->queue_id = pipe_proto_queue_id_ok(h.queue_id) ? h.queue_id : NULL; /* the client checked it */
 	pr->dry_run = h.dry_run;
 	return 0;
 }

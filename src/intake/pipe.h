@@ -11,6 +11,7 @@
 
 struct pipe_request {
 	const char *sender, *rcpt, *orig; /* NULL or "" when absent */
+	const char *queue_id;		  /* the MTA's queue id (pipe -q): begins the log lines; NULL: none */
 	const char *data;
 	size_t len;
 	int dry_run;
@@ -35,13 +36,14 @@ int pipe_deliver(const struct pipe_request *, const struct config *, const struc
  * what is held in memory), deliver it with envelope's sender, recipients and
  * dry-run, write the answer to stdout and the detail to the log; returns the
  * exit code (0 or 75). pipe_fail: answer a deferral for why; returns 75.
- * pipe_defer: append a deferral to out and logline; returns 75.
+ * pipe_defer: append a deferral to out and logline (logline.h: the queue
+ * id first); returns 75.
  * pipe_answer: write out to stdout and logline to the log, free both;
  * returns rc. */
 void pipe_guard(void);
 int pipe_intake(int fd, const struct pipe_request *envelope, const struct config *, const struct ruleset *);
-int pipe_fail(const char *why);
-int pipe_defer(struct buf *out, struct buf *logline, const char *why, const char *detail);
+int pipe_fail(const char *queue_id, const char *why);
+int pipe_defer(struct buf *out, struct buf *logline, const char *queue_id, const char *why, const char *detail);
 int pipe_answer(struct buf *out, struct buf *logline, int rc);
 
 /* The server side for the dcvmail-pipe client (pipe-server.c), run by

@@ -58,6 +58,16 @@ store_expect_add(struct store *st, const char *ca, const char *domain, const cha
 }
 
 int
+store_expect_set_creator(struct store *st, int64_t id, const char *who, char **errp)
+{
+	PREP(st, "UPDATE expectations SET created_by = ? WHERE id = ?", errp);
+
+	sqlite3_bind_text(s, 1, who, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, id);
+	return step_done(st, s, errp);
+}
+
+int
 store_expect_rm(struct store *st, int64_t id, char **errp)
 {
 	PREP(st, "DELETE FROM expectations WHERE id = ?", errp);
@@ -77,7 +87,7 @@ store_expect_rm(struct store *st, int64_t id, char **errp)
 	return step_done(st, u, errp);
 }
 
-#define EXP_COLS "id, ca, domain, order_id, created, until, subdomains"
+#define EXP_COLS "id, ca, domain, order_id, created, until, subdomains, created_by"
 
 static void
 read_expectation(sqlite3_stmt *s, struct expectation *e)
@@ -90,6 +100,7 @@ read_expectation(sqlite3_stmt *s, struct expectation *e)
 	e->created = sqlite3_column_int64(s, 4);
 	e->until = sqlite3_column_int64(s, 5);
 	e->subdomains = sqlite3_column_int(s, 6);
+	e->created_by = col_dup(s, 7);
 }
 
 static int
@@ -348,6 +359,7 @@ expectation_free(struct expectation *e)
 	free(e->ca);
 	free(e->domain);
 	free(e->order);
+	free(e->created_by);
 	for (size_t i = 0; i < e->nuses; i++)
 		free(e->uses[i].note);
 	free(e->uses);

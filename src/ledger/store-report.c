@@ -86,6 +86,34 @@ store_request_unparsed(struct store *st, int64_t id, char **rule_type, char **st
 	return 0;
 }
 
+/* A message's authentication reason and the reasons of its verdict (stored
+ * as a JSON array of strings; anything else in the column is skipped). */
+static int
+read_message_why(struct store *st, struct message_row *m, char **errp)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT auth_reason, reasons FROM messages WHERE id = ?");
+	json_t *a = NULL;
+
+	if (s == NULL) {
+		*errp = store_errmsg(st, "show");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, m->id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(s, 1);
+		m->auth_reason = col_dup(s, 0);
+		if (r && (a = json_loads(r, 0, NULL)) != NULL && json_is_array(a))
+			for (size_t i = 0; i < json_array_size(a); i++) {
+				const char *t = json_string_value(json_array_get(a, i));
+				if (t)
+					*GROW(m->reasons, m->n_reasons) = xstrdup(t);
+			}
+		json_decref(a);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
 static int
 read_messages(struct store *st, struct request_detail *r, char **errp)
 {
@@ -126,6 +154,8 @@ read_messages(struct store *st, struct request_detail *r, char **errp)
 			m->archive_error = NULL;
 		}
 		rc = read_deliveries(st, m, errp);
+		if (rc == 0)
+			rc = read_message_why(st, m, errp);
 	}
 	sqlite3_finalize(s);
 	return rc;
@@ -258,6 +288,10 @@ request_detail_free(struct request_detail *r)
 		free(m->status);
 		free(m->status_reason);
 		free(m->archive_error);
+		free(m->auth_reason);
+		for (size_t j = 0; j < m->n_reasons; j++)
+			free(m->reasons[j]);
+		free(m->reasons);
 	}
 	free(r->messages);
 	for (size_t i = 0; i < r->n_actions; i++) {

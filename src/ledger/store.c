@@ -105,6 +105,8 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, ca TEXT NOT NULL, order_ref TEXT NOT NULL, step TEXT, state TEXT NOT NULL,"
 	"  at INTEGER NOT NULL, who TEXT, note TEXT);"
 	"CREATE INDEX order_events_order ON order_events(ca, order_ref);",
+	/* 5 -> 6 (h-show): who added an expectation (the login name; NULL before) */
+	"ALTER TABLE expectations ADD COLUMN created_by TEXT;",
 };
 
 /* The operating system's reason for a failed open or I/O: SQLite reports

@@ -90,12 +90,15 @@ struct expectation {
 	char *order;		      /* NULL: any order, one request */
 	int subdomains;		      /* names under domain count too */
 	time_t created, until;	      /* until 0: no end */
+	char *created_by;	      /* who added it (login name); NULL: not recorded */
 	struct expectation_use *uses; /* every request that used it, oldest first */
 	size_t nuses;
 };
 int store_expect_add(struct store *, const char *ca, const char *domain, const char *order, int subdomains,
 		     time_t until, int64_t *id, char **errp);
 int store_expect_rm(struct store *, int64_t id, char **errp); /* -1 with errp if no such id */
+/* Record who added expectation id (the login name). */
+int store_expect_set_creator(struct store *, int64_t id, const char *who, char **errp);
 int store_expect_list(struct store *, struct expectation **out, size_t *n, char **errp);
 /* The expectation that lets v's request be approved automatically at now.
  * When the request is recorded already, only the expectation it holds
@@ -156,6 +159,11 @@ struct message_row {
 	char *archive_error;		 /* why not; NULL when ok or no reason was given */
 	struct delivery_row *deliveries; /* the first is the message's own delivery */
 	size_t n_deliveries;
+	/* why (store_message_why): the authentication result's reason (NULL:
+	 * none recorded) and the verdict's reasons in plain words */
+	char *auth_reason;
+	char **reasons;
+	size_t n_reasons;
 };
 struct action_row {
 	int64_t id;

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "outbox/action.h"
+#include "outbox/policy.h"
 #include "judge/auth.h"
 #include "config.h"
 #include "mail/message.h"
@@ -114,16 +115,110 @@ summary_line(struct buf *b, const char *label, const char *value)
 	buf_adds(b, "\r\n");
 }
 
+/* A link a person must not open, written so that no mail client makes it
+ * clickable: "hxxps://www[.]example[.]net/…" (the path, which may hold a
+ * token, left out). */
+static void
+defanged_link(struct buf *b, const char *url)
+{
+	const char *p = strstr(url, "://"), *h;
+
+	if (p == NULL) {
+		buf_adds(b, "(a link)");
+		return;
+	}
+	for (const char *s = url; s < p; s++) /* http -> hxxp */
+		buf_addc(b, (s - url == 1 || s - url == 2) && (*s == 't' || *s == 'T') ? 'x' : *s);
+	buf_adds(b, "://");
+	for (h = p + 3; *h && !strchr("/?#", *h); h++)
+		if (*h == '.')
+			buf_adds(b, "[.]");
+		else if (*h == '@')
+			buf_adds(b, "[@]");
+		else if ((unsigned char)*h >= 0x20 && *h != 0x7f)
+			buf_addc(b, *h);
+	buf_adds(b, "/…");
+}
+
+/* "   - reason", wrapped like summary_line. */
+static void
+bullet(struct buf *b, const char *value)
+{
+	size_t len = strlen(value), pos = 0, max = 900;
+
+	buf_adds(b, "   - ");
+	do {
+		size_t n = len - pos > max ? max : len - pos;
+		while (n > 1 && pos + n < len && ((unsigned char)value[pos + n] & 0xc0) == 0x80)
+			n--;
+		buf_printf(b, "%s%.*s", pos ? "\r\n     " : "", (int)n, value + pos);
+		pos += n;
+	} while (pos < len);
+	buf_adds(b, "\r\n");
+}
+
+/* Why a person gets this mail, each reason once, in plain words: the
+ * verdict's reasons, then the plan's other words (the approval guardrails
+ * that failed when the mail came, as `dcvmail show` has them: the plan joins
+ * them and the reasons with "; "). Empty when the plan gave no reason. */
+static void
+why_list(const struct verdict *v, const struct outbox_item *it, struct strv *out)
+{
+	struct strv problems = { 0 };
+	const char *p = it->why, *e;
+
+	while (p && *p) {
+		char *piece;
+		int said = 0;
+		e = strstr(p, "; ");
+		piece = e ? xasprintf("%.*s", (int)(e - p), p) : xstrdup(p);
+		for (size_t i = 0; i < v->nreasons && !said; i++)
+			said = strstr(v->reasons[i], piece) != NULL; /* a reason, or a part of one */
+		if (said || *piece == '\0')
+			free(piece);
+		else
+			strv_add_owned(&problems, piece);
+		p = e ? e + 2 : NULL;
+	}
+	policy_reasons_once(v, &problems, out);
+	strv_free(&problems);
+}
+
+/* Does one of the reasons speak of the sender's authentication? */
+static int
+says_auth(const struct strv *why)
+{
+	for (size_t i = 0; i < why->n; i++)
+		if (strstr(why->v[i], "authenticat"))
+			return 1;
+	return 0;
+}
+
 static void
 summary(struct buf *b, const struct message *m, const struct verdict *v, const struct outbox_item *it,
 	const struct ca_def *ca, const struct request_info *ri)
 {
 	const char *dom = verdict_field(v, "domain"), *order = verdict_field(v, "order");
+	int forged = v->type == VT_SUSPICIOUS;
+	struct strv why = { 0 };
 
 	buf_printf(b, "dcvmail received a %s mail", vtype_name(v->type));
 	if (ca)
 		buf_printf(b, " that reads like %s", ca->name);
 	buf_adds(b, ".\r\n\r\n");
+	/* what the person must know comes first, each reason once */
+	why_list(v, it, &why);
+	if (forged)
+		buf_adds(b,
+			 "WARNING: this mail looks like a forgery. Do not open its links and do not approve it.\r\n");
+	if (why.n) {
+		buf_adds(b, forged ? "Why it looks forged, and why dcvmail did not approve it:\r\n"
+				   : "Why a person must look at it:\r\n");
+		for (size_t i = 0; i < why.n; i++)
+			bullet(b, why.v[i]);
+	}
+	if (forged || why.n)
+		buf_adds(b, "\r\n");
 	if ((v->type == VT_MALFORMED || v->type == VT_OVERSIZED) && v->rule_type != VT_UNKNOWN &&
 	    v->rule_type != v->type) /* malformed mail keeps its meaning */
 		buf_printf(b, "  Type:     %s (%s: %s)\r\n", vtype_name(v->rule_type), vtype_name(v->type),
@@ -135,9 +230,16 @@ summary(struct buf *b, const struct message *m, const struct verdict *v, const s
 	buf_printf(b, "  Order:    %s\r\n", order ? order : "(not found)");
 	summary_line(b, "From:", m->from);
 	summary_line(b, "Subject:", m->subject);
-	buf_printf(b, "  Sender authenticated: %s (%s)\r\n", v->auth == AUTH_PASS ? "yes" : "NO",
-		   v->auth_reason ? v->auth_reason : "");
-	if (v->approve_link)
+	if (v->auth != AUTH_PASS && says_auth(&why))
+		buf_adds(b, "  Sender authenticated: NO (see above)\r\n");
+	else
+		buf_printf(b, "  Sender authenticated: %s (%s)\r\n", v->auth == AUTH_PASS ? "yes" : "NO",
+			   v->auth_reason ? v->auth_reason : "no trusted header");
+	if (v->approve_link && forged) {
+		buf_adds(b, "  Approve link, made unclickable (do not open it): ");
+		defanged_link(b, v->approve_link);
+		buf_adds(b, "\r\n");
+	} else if (v->approve_link)
 		buf_printf(b, "  Approve link: %s\r\n", v->approve_link);
 	if (v->reject_link)
 		buf_adds(b, "  (The mail also holds a reject link; opening it cancels the order.)\r\n");
@@ -149,10 +251,7 @@ summary(struct buf *b, const struct message *m, const struct verdict *v, const s
 		if (ri->state_note)
 			buf_printf(b, "  Note:     %s\r\n", ri->state_note);
 	}
-	if (v->type == VT_SUSPICIOUS)
-		buf_adds(b, "\r\nWARNING: this mail looks like a forgery. Do not open its links.\r\n");
-	if (it->why && *it->why)
-		buf_printf(b, "\r\nWhy a person must look at it: %s.\r\n", it->why);
+	strv_free(&why);
 	buf_adds(b, "\r\nThe original message is attached unchanged.\r\n");
 }
 

@@ -117,16 +117,16 @@ route_matches(const struct route_cfg *r, const struct verdict *v, const struct e
 }
 
 int
-policy_approval_problems(const struct config *cfg, const struct ruleset *rs, struct store *st, const struct verdict *v,
-			 time_t now, int person, struct buf *why, char **errp)
+policy_approval_problem_list(const struct config *cfg, const struct ruleset *rs, struct store *st,
+			     const struct verdict *v, time_t now, int person, struct strv *out, char **errp)
 {
 	const char *dom = verdict_field(v, "domain"), *p;
 	int n = 0;
 
 #define WHY(...)                                                                                                       \
 	do {                                                                                                           \
-		buf_printf(why, "%s", n++ ? "; " : "");                                                                \
-		buf_printf(why, __VA_ARGS__);                                                                          \
+		strv_add_owned(out, xasprintf(__VA_ARGS__));                                                           \
+		n++;                                                                                                   \
 	} while (0)
 	/* a request recognised by the shape of its link only, not by a rule:
 	 * nothing dcvmail does may follow from a guess, not even for a person */
@@ -167,6 +167,72 @@ policy_approval_problems(const struct config *cfg, const struct ruleset *rs, str
 	}
 #undef WHY
 	return n;
+}
+
+int
+policy_approval_problems(const struct config *cfg, const struct ruleset *rs, struct store *st, const struct verdict *v,
+			 time_t now, int person, struct buf *why, char **errp)
+{
+	struct strv l = { 0 };
+	int n = policy_approval_problem_list(cfg, rs, st, v, now, person, &l, errp);
+
+	for (size_t i = 0; n > 0 && i < l.n; i++)
+		buf_printf(why, "%s%s", i ? "; " : "", l.v[i]);
+	strv_free(&l);
+	return n;
+}
+
+/* Two reasons say the same when they differ only in what is imitated ("link
+ * host 'x' imitates digicert.com" and "... imitates DigiCert"). */
+static int
+same_reason(const char *a, const char *b)
+{
+	const char *ia = strstr(a, " imitates "), *ib = strstr(b, " imitates ");
+
+	if (!strcmp(a, b))
+		return 1;
+	return ia && ib && ia - a == ib - b && !strncmp(a, b, (size_t)(ia - a));
+}
+
+/* Is guardrail problem p said already by one of reasons (the authentication,
+ * the approval link)? */
+static int
+covered(const char *p, const struct strv *reasons)
+{
+	static const char *const topics[] = { "authenticat", "approval link" };
+
+	if (!strncmp(p, "the mail is suspicious", 22))
+		return reasons->n > 0; /* its reasons come one by one */
+	for (size_t t = 0; t < nitems(topics); t++)
+		if (strstr(p, topics[t]))
+			for (size_t i = 0; i < reasons->n; i++)
+				if (strstr(reasons->v[i], topics[t]))
+					return 1;
+	for (size_t i = 0; i < reasons->n; i++)
+		if (same_reason(p, reasons->v[i]))
+			return 1;
+	return 0;
+}
+
+void
+policy_reasons_once(const struct verdict *v, const struct strv *problems, struct strv *out)
+{
+	size_t first = out->n;
+
+	for (size_t i = 0; i < v->nreasons; i++) {
+		int dup = 0;
+		for (size_t j = first; j < out->n && !dup; j++)
+			dup = same_reason(out->v[j], v->reasons[i]);
+		if (!dup)
+			strv_add(out, v->reasons[i]);
+	}
+	struct strv said = { out->v + first, out->n - first, 0 };
+	for (size_t i = 0; problems && i < problems->n; i++)
+		if (!covered(problems->v[i], &said)) {
+			strv_add(out, problems->v[i]);
+			said.v = out->v + first; /* strv_add may move the array */
+			said.n = out->n - first;
+		}
 }
 
 /* What a route's action does to the request, from the outbox's table. */

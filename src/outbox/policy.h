@@ -30,6 +30,16 @@ int policy_plan(const struct config *, const struct ruleset *, struct store *st,
 struct buf;
 int policy_approval_problems(const struct config *, const struct ruleset *, struct store *, const struct verdict *,
 			     time_t now, int person, struct buf *why, char **errp);
+/* The same, one problem per entry appended to out. */
+struct strv;
+int policy_approval_problem_list(const struct config *, const struct ruleset *, struct store *, const struct verdict *,
+				 time_t now, int person, struct strv *out, char **errp);
+/* What a person reads first, each reason once in plain words: v's reasons
+ * (two that differ only in what is imitated count once), then the
+ * approval problems (may be NULL) that none of them says already ("the mail
+ * is suspicious", the sender's authentication, the approval link). Appended
+ * to out. */
+void policy_reasons_once(const struct verdict *v, const struct strv *problems, struct strv *out);
 
 /* The one predicate that decides whether url may be requested for the
  * approval of v: the mail's link, every redirect target and every form target

@@ -40,6 +40,10 @@ after=$(dv_state whois@example.test)
 check_not_contains "\\Seen is never set" "$after" '\Seen'
 check_contains "the private keyword marks processed mail" "$after" '$Dcvmail'
 check_contains "a message a person had read stays \\Seen" "$(dv_state approver@example.test)" '\Seen'
+check_contains "the log line of an IMAP message starts with MAILBOX:UID, then request and domain" "$out" \
+	"dcvmail: whois:1: request=1 domain=shop.example.com dcv digicert/digicert-dcv new-request role=whois"
+check_contains "a second copy's line says copy" "$out" "dcvmail: txt:1: request=1 domain=shop.example.com dcv digicert/digicert-dcv copy role=txt"
+check_not_contains "no log line holds a link" "$(printf '%s\n' "$out" | grep '^dcvmail: ')" "://"
 
 out=$(w 2>&1)
 check_eq "a second run records nothing new" "$(sqlite3 "$S/ledger.db" "select count(*) from messages")" 3

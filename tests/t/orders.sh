@@ -32,14 +32,14 @@ check_eq "the intent mail to the responsible person joins the order as its inten
 	"$(line $O)" "$O 0/1 asked - - 0m dcv www.example.jp 0m"
 check_eq "and stays a request of its own (kept apart from the DCV request)" \
 	"$(q "select count(*) from requests where order_id = '55120987'")" 2
-out=$(SUDO_USER=tanaka dcv done $O intent --note "confirmed on the phone"); rc=$?
+out=$(SUDO_USER=nobody dcv done $O intent --note "confirmed on the phone"); rc=$?
 check_eq "done ORDER intent: recorded (exit 0)" "$rc" 0
-check_contains "and says who" "$out" "intent marked done by tanaka"
+check_contains "and says who" "$out" "intent marked done by nobody"
 check_eq "the intent step is done" "$(line $O)" "$O 0/1 done - - 0m dcv www.example.jp 0m"
-SUDO_USER=tanaka dcv done 55120987 documents --not-needed >/dev/null
+SUDO_USER=nobody dcv done 55120987 documents --not-needed >/dev/null
 check_eq "a bare order id names it too; documents not needed" "$(line $O)" "$O 0/1 done not needed - 0m dcv www.example.jp 0m"
 id=$(q "select id from requests where key = 'digicert:order:55120987'")
-SUDO_USER=tanaka dcv approve "$id" --record-only >/dev/null
+SUDO_USER=nobody dcv approve "$id" --record-only >/dev/null
 check_eq "the DCV request approved by a person: 1 of 1, waiting for issuance" \
 	"$(line $O)" "$O 1/1 done not needed - 0m issuance"
 put digicert-issued-ja
@@ -47,10 +47,10 @@ check_eq "the issued notice ends the order: no longer open" "$(dcv orders | grep
 check_contains "orders --all still shows it, issued" "$(dcv orders --all | grep "^$O ")" " done "
 out=$(dcv orders $O)
 check_contains "orders ORDER: the order is issued" "$out" "order $O: issued"
-check_contains "the intent step with who and the note" "$out" "by tanaka: confirmed on the phone"
+check_contains "the intent step with who and the note" "$out" "by nobody: confirmed on the phone"
 check_contains "the DCV step with its request" "$out" "(request $id)"
 check_contains "done by the person who approved it, not by the issued notice" \
-	"$(printf '%s\n' "$out" | grep '^  dcv www.example.jp')" "by tanaka (request $id)"
+	"$(printf '%s\n' "$out" | grep '^  dcv www.example.jp')" "by nobody (request $id)"
 check_eq "the history has the five mails" "$(printf '%s\n' "$out" | grep -c 'mail from')" 5
 check_contains "and the person's steps" "$out" "documents marked not-needed"
 json=$(dcv orders --json $O)

@@ -29,9 +29,15 @@ out=$(deliver -f no-reply@digicert.com -r admin@example.com <"$FIX/digicert-dcv-
 check_eq "a delivery through the watcher exits 0" "$rc" 0
 check_eq "and is recorded with the role of its recipient" "$(q "select role || ' ' || mailbox from messages")" "constructed admin@example.com"
 check "the raw message is archived" [ "$(find "$S/archive" -type f | wc -l)" = 1 ]
-check_contains "the watcher logs it" "$(cat "$TEST_TMP/w.err")" "dcv digicert/digicert-dcv role=constructed recorded"
-out=$(deliver -r webmaster@example.com <"$FIX/digicert-dcv-copy-webmaster.eml" 2>&1)
+check_contains "the watcher logs it (no queue id: NOQUEUE)" "$(cat "$TEST_TMP/w.err")" \
+	"NOQUEUE: request=1 domain=shop.example.com dcv digicert/digicert-dcv new-request role=constructed"
+out=$(deliver -q 4XyZ9kq0Wz -r webmaster@example.com <"$FIX/digicert-dcv-copy-webmaster.eml" 2>&1)
 check_eq "a second copy joins the same request" "$(q "select copies from requests")" 2
+check_contains "the queue id given to dcvmail-pipe -q starts the watcher's log line" "$(cat "$TEST_TMP/w.err")" \
+	"4XyZ9kq0Wz: request=1 domain=shop.example.com dcv digicert/digicert-dcv copy role=constructed"
+out=$(deliver -q 'bad id' -r admin@example.com <"$FIX/digicert-dcv-plain.eml" 2>&1); rc=$?
+check_eq "dcvmail-pipe -q with something that is no queue id defers (75)" "$rc" 75
+check_contains "naming -q in its usage" "$out" "[-q QUEUE_ID]"
 out=$(deliver --dry-run -r admin@example.com <"$FIX/sectigo-dcv-plain.eml" 2>&1); rc=$?
 check_eq "--dry-run through the watcher exits 0" "$rc" 0
 check_contains "and answers with the verdict" "$out" "dcv sectigo/"
@@ -148,9 +154,10 @@ check "SIGTERM removes the socket" [ ! -e "$S/pipe.sock" ]
 
 # no watcher: dcvmail-pipe runs `dcvmail pipe` itself
 n=$(q "select count(*) from messages")
-out=$(deliver -r admin@example.com <"$FIX/cybertrust-dcv.eml" 2>&1); rc=$?
+out=$(deliver -q 7QQ5A -r admin@example.com <"$FIX/cybertrust-dcv.eml" 2>&1); rc=$?
 check_eq "without a watcher the delivery still exits 0" "$rc" 0
 check_eq "and is recorded by dcvmail pipe" "$(q "select count(*) from messages")" $((n + 1))
+check_contains "dcvmail pipe gets the queue id too (its log line starts with it)" "$out" "dcvmail: 7QQ5A: request="
 # a watcher killed by -9 leaves its socket behind: the client falls back, a new watcher takes over
 startw "$S"; kill -9 "$W"; wait "$W" 2>/dev/null; W=
 check "kill -9 leaves a stale socket" [ -S "$S/pipe.sock" ]
@@ -184,11 +191,11 @@ n0=$(grep -c "pipe-server: answering" "$TEST_TMP/w.err")
 W=$!
 for _ in $(seq 100); do [ "$(grep -c "pipe-server: answering" "$TEST_TMP/w.err")" -gt "$n0" ] && break; sleep 0.05; done
 check_contains "the watcher serves the last state-dir of its config" "$(cat "$TEST_TMP/w.err")" "answering dcvmail-pipe on $S2/pipe.sock"
-n0=$(grep -c "dcv globalsign/.* recorded" "$TEST_TMP/w.err")
+n0=$(grep -c "dcv globalsign/.* new-request" "$TEST_TMP/w.err")
 out=$("$CLIENT" -c "$TEST_TMP/c2.conf" -r admin@example.com <"$FIX/globalsign-dcv.eml" 2>&1); rc=$?
 check_eq "dcvmail-pipe -c with that config delivers (exit 0)" "$rc" 0
 check "through that watcher, not by falling back to dcvmail pipe" \
-	[ "$(grep -c "dcv globalsign/.* recorded" "$TEST_TMP/w.err")" -gt "$n0" ]
+	[ "$(grep -c "dcv globalsign/.* new-request" "$TEST_TMP/w.err")" -gt "$n0" ]
 stopw
 
 # the ledger cannot be written (full disk): 75, and the watcher keeps going

@@ -10,14 +10,17 @@ int
 main(void)
 {
 	char head[PIPE_PROTO_HEAD_MAX], req[PIPE_PROTO_HEAD_MAX + 64];
-	struct pipe_proto_head h = { "ca@example.test", "admin@example.test", "webmaster@example.test", 1 }, got;
+	struct pipe_proto_head h = { "ca@example.test", "admin@example.test", "webmaster@example.test", 1, "4XyZ9kq0Wz" },
+			       got;
 	struct pipe_request pr;
 	const char *msg, *text;
 	size_t hl, msglen;
 
 	hl = pipe_proto_write_head(head, sizeof(head), &h);
-	CHECK_STR(head, "dcvmail-pipe 1\nsender ca@example.test\nrcpt admin@example.test\norig webmaster@example.test\n"
-			"dry-run\n\n", "the client's request head");
+	CHECK_STR(head,
+		  "dcvmail-pipe 1\nsender ca@example.test\nrcpt admin@example.test\norig webmaster@example.test\n"
+		  "queue-id 4XyZ9kq0Wz\ndry-run\n\n",
+		  "the client's request head");
 	memcpy(req, head, hl);
 	memcpy(req + hl, "Subject: x\n\nbody\n", 17);
 	CHECK(pipe_proto_read_head(req, hl + 17, &got, &msg, &msglen) == 0, "the server reads it");
@@ -25,20 +28,33 @@ main(void)
 	CHECK_STR(got.rcpt, h.rcpt, "recipient comes back");
 	CHECK_STR(got.orig, h.orig, "original recipient comes back");
 	CHECK(got.dry_run == 1, "dry-run comes back");
+	CHECK_STR(got.queue_id, "4XyZ9kq0Wz", "the queue id comes back");
 	CHECK(msglen == 17 && memcmp(msg, "Subject: x\n\nbody\n", 17) == 0, "the message follows unchanged");
 
-	h = (struct pipe_proto_head){ NULL, "admin@example.test", NULL, 0 };
+	h = (struct pipe_proto_head){ NULL, "admin@example.test", NULL, 0, NULL };
 	hl = pipe_proto_write_head(head, sizeof(head), &h);
+	CHECK_STR(head, "dcvmail-pipe 1\nrcpt admin@example.test\n\n",
+		  "without a queue id the request is what clients sent before it existed");
 	memcpy(req, head, hl);
 	CHECK(pipe_request_parse(req, hl, &pr) == 0 && pr.sender == NULL && pr.orig == NULL && !pr.dry_run &&
-		      !strcmp(pr.rcpt, "admin@example.test") && pr.len == 0,
+		      !strcmp(pr.rcpt, "admin@example.test") && pr.len == 0 && pr.queue_id == NULL,
 	      "absent envelope values stay absent (pipe_request_parse)");
+	strcpy(req, "dcvmail-pipe 1\nrcpt a@example.test\nqueue-id 4XyZ9kq0Wz\n\nx");
+	CHECK(pipe_request_parse(req, strlen(req), &pr) == 0 && pr.queue_id && !strcmp(pr.queue_id, "4XyZ9kq0Wz"),
+	      "the server takes the queue id");
+	strcpy(req, "dcvmail-pipe 1\nqueue-id a b\n\nx");
+	CHECK(pipe_request_parse(req, strlen(req), &pr) == 0 && pr.queue_id == NULL,
+	      "a queue id that is not one is not logged");
+	CHECK(pipe_proto_queue_id_ok("4XyZ9kq0Wz") && pipe_proto_queue_id_ok("1A2B3C4D5E") &&
+		      pipe_proto_queue_id_ok("1pXyZa-000abc-12") && !pipe_proto_queue_id_ok("") &&
+		      !pipe_proto_queue_id_ok("a b") && !pipe_proto_queue_id_ok("x:y") && !pipe_proto_queue_id_ok(NULL),
+	      "queue ids: Postfix's short and long forms and Exim's pass; blanks, colons, empty do not");
 
 	{
 		char *big = malloc(PIPE_PROTO_HEAD_MAX);
 		memset(big, 'a', PIPE_PROTO_HEAD_MAX - 1);
 		big[PIPE_PROTO_HEAD_MAX - 1] = '\0';
-		h = (struct pipe_proto_head){ big, NULL, NULL, 0 };
+		h = (struct pipe_proto_head){ big, NULL, NULL, 0, NULL };
 		CHECK(pipe_proto_write_head(head, sizeof(head), &h) >= sizeof(head),
 		      "an envelope over the limit does not fit (the client defers)");
 		free(big);
