@@ -154,6 +154,7 @@ show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 			json_object_set_new(o, "auth", json_string(m->auth));
 			json_object_set_new(o, "sha256", json_string(m->sha256));
 			json_object_set_new(o, "archive", json_string(m->archive_ok ? "ok" : "unusable"));
+			json_object_set_new(o, "forwarded_by", json_string_or_null(m->forwarded_by));
 			if (!m->archive_ok)
 				json_object_set_new(o, "archive_error",
 						    json_string(m->archive_error ? m->archive_error : "unreadable"));
@@ -167,6 +168,9 @@ show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 				text_clean_in(&c, m->role), text_clean_in(&c, m->auth), text_clean_in(&c, m->from),
 				text_clean_in(&c, m->subject), text_clean_in(&c, m->sha256),
 				m->archive_ok ? "" : " UNUSABLE");
+			if (m->forwarded_by) /* judge/forwarded.h */
+				fprintf(out, "    forwarded by %s: never approved from this copy\n",
+					text_clean_in(&c, m->forwarded_by));
 			if (!m->archive_ok)
 				fprintf(out, "    %s\n",
 					text_clean_in(&c, m->archive_error ? m->archive_error

@@ -389,7 +389,12 @@ read_request(sqlite3_stmt *s, struct request_info *r)
 int
 store_request_first_message(struct store *st, int64_t id, char **sha256, char **errp)
 {
-	PREP(st, "SELECT sha256 FROM messages WHERE request_id = ? ORDER BY type = 'suspicious', id LIMIT 1", errp);
+	/* the CA's own copy before a suspicious one and a forwarded one (whose
+	 * fields name who forwarded it, judge/forwarded.h) */
+	PREP(st,
+	     "SELECT sha256 FROM messages WHERE request_id = ? ORDER BY type = 'suspicious',"
+	     " json_extract(fields, '$.\"forwarded-by\"') IS NOT NULL, id LIMIT 1",
+	     errp);
 	sqlite3_bind_int64(s, 1, id);
 	*sha256 = sqlite3_step(s) == SQLITE_ROW ? col_dup(s, 0) : NULL;
 	sqlite3_finalize(s);

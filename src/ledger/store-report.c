@@ -41,7 +41,8 @@ static int
 read_messages(struct store *st, struct request_detail *r, char **errp)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT m.id, m.received, m.mailbox, m.role, m.recipient, m.from_addr,"
-					    " m.subject, m.type, m.auth, m.sha256, m.source, m.reasons"
+					    " m.subject, m.type, m.auth, m.sha256, m.source, m.reasons,"
+					    " json_extract(m.fields, '$.\"forwarded-by\"')"
 					    " FROM messages m WHERE m.request_id = ? ORDER BY m.id");
 	int rc = 0;
 
@@ -65,10 +66,12 @@ read_messages(struct store *st, struct request_detail *r, char **errp)
 		m->auth = col_copy(s, 8);
 		m->sha256 = col_copy(s, 9);
 		m->source = col_copy(s, 10);
+		m->forwarded_by = sqlite3_column_type(s, 12) == SQLITE_NULL ? NULL : col_copy(s, 12);
 		/* the archive file is checked against its name, as actions do */
 		m->archive_ok = store_archive_verify(st, m->sha256, &alen, &m->archive_error) == 0;
 		if (m->archive_ok) {
 			free(m->archive_error);
+			free(m->forwarded_by);
 			m->archive_error = NULL;
 		}
 		rc = read_deliveries(st, m, errp);

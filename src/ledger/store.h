@@ -151,6 +151,7 @@ struct message_row {
 	char *mailbox, *role, *recipient, *from, *subject, *type, *auth, *sha256, *source;
 	int archive_ok;			 /* the archive file checks against its name, as actions do */
 	char *archive_error;		 /* why not; NULL when ok or no reason was given */
+	char *forwarded_by;		 /* a forwarded copy: who forwarded it (judge/forwarded.h); else NULL */
 	struct delivery_row *deliveries; /* the first is the message's own delivery */
 	size_t n_deliveries;
 };
