@@ -71,7 +71,6 @@ read_messages(struct store *st, struct request_detail *r, char **errp)
 		m->archive_ok = store_archive_verify(st, m->sha256, &alen, &m->archive_error) == 0;
 		if (m->archive_ok) {
 			free(m->archive_error);
-			free(m->forwarded_by);
 			m->archive_error = NULL;
 		}
 		rc = read_deliveries(st, m, errp);
@@ -204,6 +203,7 @@ request_detail_free(struct request_detail *r)
 		free(m->sha256);
 		free(m->source);
 		free(m->archive_error);
+		free(m->forwarded_by);
 	}
 	free(r->messages);
 	for (size_t i = 0; i < r->n_actions; i++) {
