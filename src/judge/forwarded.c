@@ -67,13 +67,24 @@ judge_forwarded(const struct config *cfg, const struct ruleset *rs, const struct
 	if (rs == NULL || m->status == MSG_OVERSIZED || from_a_ca(rs, m->from_domain))
 		return 0;
 	n = forward_unwrap(m, cfg ? &cfg->limits : NULL, c, FWD_MAX);
-	for (size_t i = 0; i < n && pick == SIZE_MAX; i++) {
-		verdict_init(&iv);
-		rc = classify(rs, c[i].m, env, &iv);
-		if (usable(rs, &c[i], &iv))
-			pick = i;
-		else
+	/* the first candidate from a CA's sender, else the first that names a
+	 * CA: a forward of a forward has the CA's block after the forwarder's */
+	for (size_t i = 0; i < n; i++) {
+		struct verdict t;
+		int r;
+		verdict_init(&t);
+		r = classify(rs, c[i].m, env, &t);
+		if (!usable(rs, &c[i], &t) || (pick != SIZE_MAX && !from_a_ca(rs, c[i].m->from_domain))) {
+			verdict_free(&t);
+			continue;
+		}
+		if (pick != SIZE_MAX)
 			verdict_free(&iv);
+		iv = t;
+		rc = r;
+		pick = i;
+		if (from_a_ca(rs, c[i].m->from_domain))
+			break;
 	}
 	if (pick == SIZE_MAX) {
 		forward_free(c, n);

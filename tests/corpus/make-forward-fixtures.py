@@ -122,6 +122,27 @@ To: <alice@example.net>
     """<div dir="ltr">Could you approve this one? It came to my mailbox.<br><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">---------- Forwarded message ---------<br>From: <strong class="gmail_sendername" dir="auto">DigiCert</strong> <span dir="auto">&lt;no-reply@digitalcertvalidation.com&gt;</span><br>Date: Tue, Nov 24, 2026 at 9:00 AM<br>Subject: %s<br>To: &lt;alice@example.net&gt;<br></div><br><br><p>A certificate request for shop.example.com (order #48213390) needs the approval of the domain owner.</p><p><a href="%s">Approve</a> | <a href="%s">Reject</a></p></div></div>"""
     % (DC_SUBJ, DC_APPROVE, DC_REJECT))
 
+# ---- a forward of a forward: the CA's block comes after the first forwarder's ----
+plain("fwd-nested-gmail-digicert", ALICE, "admin@example.com", "Fwd: Fwd: " + DC_SUBJ,
+      """For you, from Bob.
+
+---------- Forwarded message ---------
+From: Bob <bob@example.org>
+Date: Tue, Nov 24, 2026 at 9:30 AM
+Subject: Fwd: %s
+To: <alice@example.net>
+
+Not mine, Alice, is it yours?
+
+---------- Forwarded message ---------
+From: DigiCert <no-reply@digitalcertvalidation.com>
+Date: Tue, Nov 24, 2026 at 9:00 AM
+Subject: %s
+To: <bob@example.org>
+
+
+%s""" % (DC_SUBJ, DC_SUBJ, dc_body))
+
 # ---- Gmail (Japanese UI): 転送されたメッセージ, base64 body ----
 plain("fwd-gmail-ja-globalsign", TARO, "approver@example.jp", "Fwd: " + GSJ_SUBJ,
       """承認をお願いします。
