@@ -53,6 +53,10 @@ print_result_line(FILE *f, const char *label, const struct process_result *r, in
 		fputs("\torder=", f);
 		put_clean(f, verdict_field(v, "order"), 80);
 	}
+	if (verdict_field(v, "forwarded-by")) { /* a forwarded copy (judge/forwarded.h) */
+		fputs("\tforwarded-by=", f);
+		put_clean(f, verdict_field(v, "forwarded-by"), 200);
+	}
 	if (v->type != VT_UNKNOWN || v->auth != AUTH_NONE)
 		fprintf(f, "\tauth=%s", auth_status_name(v->auth));
 	if (show_links) {
@@ -110,6 +114,7 @@ print_result_json(FILE *f, const char *label, const struct process_result *r)
 	for (size_t i = 0; i < v->nfields; i++)
 		json_object_set_new(fields, v->fields[i].name, json_string(v->fields[i].value));
 	json_object_set_new(o, "fields", fields);
+	json_object_set_new(o, "forwarded_by", json_string_or_null(verdict_field(v, "forwarded-by")));
 	json_object_set_new(links, "approve", json_string_or_null(v->approve_link));
 	json_object_set_new(links, "reject", json_string_or_null(v->reject_link));
 	for (size_t i = 0; i < v->ninfo; i++)

@@ -251,6 +251,7 @@ show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 			show_why(m, o, NULL);
 			json_object_set_new(o, "sha256", json_string(m->sha256));
 			json_object_set_new(o, "archive", json_string(m->archive_ok ? "ok" : "unusable"));
+			json_object_set_new(o, "forwarded_by", json_string_or_null(m->forwarded_by));
 			if (!m->archive_ok)
 				json_object_set_new(o, "archive_error",
 						    json_string(m->archive_error ? m->archive_error : "unreadable"));
@@ -275,6 +276,9 @@ show_messages(const struct request_detail *r, json_t *jo, FILE *out)
 				fprintf(out, "    %s %s mail: %s; never approved\n", text_clean_in(&c, m->status),
 					text_clean_in(&c, m->rule_type), text_clean_in(&c, m->status_reason));
 			show_why(m, NULL, out);
+			if (m->forwarded_by) /* judge/forwarded.h */
+				fprintf(out, "    forwarded by %s: never approved from this copy\n",
+					text_clean_in(&c, m->forwarded_by));
 			if (!m->archive_ok)
 				fprintf(out, "    %s\n",
 					text_clean_in(&c, m->archive_error ? m->archive_error

@@ -4,6 +4,7 @@
 
 #include "judge/judge.h"
 #include "judge/auth.h"
+#include "judge/forwarded.h"
 #include "judge/rules.h"
 #include "base/util.h"
 
@@ -31,6 +32,8 @@ judge(const struct config *cfg, const struct ruleset *rs, const struct message *
 		rc = classify(rs, m, env, v);
 		auth_evaluate(m, cfg, rs, env, v);
 		auth_check_phishing(m, cfg, rs, env, v);
+		if (judge_forwarded(cfg, rs, m, env, v) == -1) /* a forwarded copy: its inner CA message */
+			rc = -1;
 	}
 	if (m->status != MSG_OK)
 		mark_unparsed(m, v);

@@ -1,6 +1,7 @@
 /* judge.h — the one judgement of a message: classification (rules),
- * sender authentication, phishing checks and the malformed/oversized
- * marking, in that order. Every intake calls it when a message comes in,
+ * sender authentication, phishing checks, the inner message of a forwarded
+ * copy (judge/forwarded.h) and the malformed/oversized marking, in that
+ * order. Every intake calls it when a message comes in,
  * and every action calls it again on the archived message (with the
  * envelope the ledger kept), so both see the same verdict under the same
  * rules. */
@@ -27,7 +28,8 @@ int judge(const struct config *, const struct ruleset *, const struct message *m
 int judge_creates_request(enum vtype);
 /* The request key of a verdict (allocated), or NULL when it makes no
  * request. A suspicious or malformed copy never joins a genuine request:
- * it gets a key of its own. */
+ * it gets a key of its own. A forwarded copy that passes the CA's checks
+ * keeps the CA's key: it joins the request, never approved (policy.c). */
 char *judge_request_key(const struct verdict *);
 
 #endif

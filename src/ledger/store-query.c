@@ -164,6 +164,27 @@ describe(struct buf *b, const struct expectation *e)
 		   e->subdomains ? " and names under it" : "", e->order ? " order " : "", e->order ? e->order : "");
 }
 
+/* h-fwd: a request that only forwarded copies made (judge/forwarded.h)
+ * is not yet the CA's: for the CA's own copy it counts as not recorded (*id
+ * 0), so that its expectation is looked for as for a new request (the
+ * ledger binds it when the copy joins, store-record.c). */
+static int
+only_forwarded(struct store *st, int64_t *id, char **errp)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM messages WHERE request_id = ? AND"
+					    " json_extract(fields, '$.\"forwarded-by\"') IS NULL");
+
+	if (s == NULL) {
+		*errp = store_errmsg(st, "query");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, *id);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 0)
+		*id = 0;
+	sqlite3_finalize(s);
+	return 0;
+}
+
 /* The request recorded for v, or 0. */
 static int
 request_of(struct store *st, const struct verdict *v, int64_t *id, char **errp)
@@ -184,7 +205,7 @@ request_of(struct store *st, const struct verdict *v, int64_t *id, char **errp)
 		*id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	free(key);
-	return 0;
+	return *id && verdict_field(v, "forwarded-by") == NULL ? only_forwarded(st, id, errp) : 0;
 }
 
 /* The name the request is for: its domain, with "*." when the mail asks
@@ -402,7 +423,12 @@ read_request(sqlite3_stmt *s, struct request_info *r)
 int
 store_request_first_message(struct store *st, int64_t id, char **sha256, char **errp)
 {
-	PREP(st, "SELECT sha256 FROM messages WHERE request_id = ? ORDER BY type = 'suspicious', id LIMIT 1", errp);
+	/* the CA's own copy before a suspicious one and a forwarded one (whose
+	 * fields name who forwarded it, judge/forwarded.h) */
+	PREP(st,
+	     "SELECT sha256 FROM messages WHERE request_id = ? ORDER BY type = 'suspicious',"
+	     " json_extract(fields, '$.\"forwarded-by\"') IS NOT NULL, id LIMIT 1",
+	     errp);
 	sqlite3_bind_int64(s, 1, id);
 	*sha256 = sqlite3_step(s) == SQLITE_ROW ? col_dup(s, 0) : NULL;
 	sqlite3_finalize(s);

@@ -22,6 +22,7 @@ struct rec {
 	time_t sent;	    /* message_sent_time() */
 	int exp_single;	    /* the expectation found has no order: one request */
 	char *withheld_why; /* why no expectation was found for the new request */
+	int first_own_copy; /* the CA's own copy joins a request only forwarded copies made */
 };
 
 static char *
@@ -63,7 +64,8 @@ find_expectation(struct store *st, struct rec *r, int64_t *id)
 	char *err = NULL, *why = NULL;
 
 	*id = 0;
-	if ((v->type != VT_DCV && v->type != VT_EV_INTENT) || v->auth != AUTH_PASS)
+	if ((v->type != VT_DCV && v->type != VT_EV_INTENT) || v->auth != AUTH_PASS ||
+	    verdict_field(v, "forwarded-by") != NULL) /* a forwarded copy never takes the expectation */
 		return SQLITE_OK;
 	if (store_expect_for(st, v, r->now, &e, &found, &why, &err) == -1) {
 		free(err);
@@ -98,6 +100,53 @@ record_use(struct store *st, struct rec *r, int64_t exp_id, int64_t req_id)
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc;
+}
+
+/* h-fwd: a request that only forwarded copies (judge/forwarded.h) made so
+ * far gets the CA's own copy as if it were new: its expectation and
+ * approval link, and its actions, so that a forwarded copy that came first
+ * never stands in the way of the approval. */
+static int
+own_copy_joins(struct store *st, struct rec *r, int64_t req_id)
+{
+	sqlite3_stmt *s;
+	int64_t exp_id;
+	int rc, own;
+
+	if (verdict_field(r->v, "forwarded-by") != NULL || r->v->type == VT_SUSPICIOUS || r->v->type == VT_MALFORMED)
+		return SQLITE_DONE;
+	s = store_prepare(st, "SELECT count(*) FROM messages WHERE request_id = ? AND"
+			      " json_extract(fields, '$.\"forwarded-by\"') IS NULL");
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(s, 1, req_id);
+	rc = sqlite3_step(s);
+	own = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_finalize(s);
+	if (own != 0)
+		return own < 0 ? rc : SQLITE_DONE;
+	if ((rc = find_expectation(st, r, &exp_id)) != SQLITE_OK)
+		return rc;
+	s = store_prepare(st, "UPDATE requests SET approve_link = COALESCE(?, approve_link), expected = ?,"
+			      " expectation_id = ? WHERE id = ?");
+	if (s == NULL)
+		return SQLITE_ERROR;
+	bind_opt(s, 1, r->v->approve_link);
+	sqlite3_bind_int(s, 2, exp_id != 0);
+	if (exp_id)
+		sqlite3_bind_int64(s, 3, exp_id);
+	else
+		sqlite3_bind_null(s, 3);
+	sqlite3_bind_int64(s, 4, req_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return rc;
+	r->first_own_copy = 1;
+	r->out->expected = exp_id != 0;
+	if (exp_id && (rc = record_use(st, r, exp_id, req_id)) != SQLITE_DONE)
+		return rc;
+	return SQLITE_DONE;
 }
 
 static int
@@ -142,7 +191,7 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 		sqlite3_bind_int64(s, 9, r->sent);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
-		return rc;
+		return rc == SQLITE_DONE ? own_copy_joins(st, r, *req_id) : rc;
 	}
 	if ((rc = find_expectation(st, r, &exp_id)) != SQLITE_OK)
 		return rc;
@@ -263,7 +312,7 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return rc;
-	if (!r->out->new_request)
+	if (!r->out->new_request && !r->first_own_copy)
 		return SQLITE_DONE; /* one set of actions per request, however many copies */
 	for (size_t i = 0; i < r->nacts; i++) {
 		/* planned before this transaction, but the expectation went to another
@@ -395,6 +444,7 @@ record_tx(struct store *st, void *arg)
 	memset(r->out, 0, sizeof(*r->out));
 	free(r->withheld_why);
 	r->withheld_why = NULL;
+	r->first_own_copy = 0;
 	if ((rc = lookup_existing(st, r)) == SQLITE_ROW)
 		return add_delivery(st, r); /* recorded before (or by a concurrent process) */
 	if (rc != SQLITE_DONE)
@@ -429,7 +479,7 @@ store_record(struct store *st, const struct message *m, const struct verdict *v,
 	     const struct planned_action *acts, size_t nacts, struct record_result *out, char **errp)
 {
 	time_t now = time(NULL);
-	struct rec r = { m, v, env, acts, nacts, out, errp, now, message_sent_time(m, now), 0, NULL };
+	struct rec r = { m, v, env, acts, nacts, out, errp, now, message_sent_time(m, now), 0, NULL, 0 };
 	int has, rc;
 
 	*errp = NULL;

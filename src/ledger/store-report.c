@@ -119,7 +119,8 @@ read_messages(struct store *st, struct request_detail *r, char **errp)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT m.id, m.received, m.mailbox, m.role, m.recipient, m.from_addr,"
 					    " m.subject, m.type, m.auth, m.sha256, m.source, m.reasons,"
-					    " m.rule_type, m.status, COALESCE(m.sent, m.received)"
+					    " m.rule_type, m.status, COALESCE(m.sent, m.received),"
+					    " json_extract(m.fields, '$.\"forwarded-by\"')"
 					    " FROM messages m WHERE m.request_id = ? ORDER BY m.id");
 	int rc = 0;
 
@@ -147,6 +148,7 @@ read_messages(struct store *st, struct request_detail *r, char **errp)
 		m->status = col_copy(s, 13);
 		m->status_reason = status_reason(m->status, col_text(s, 11));
 		m->sent = sqlite3_column_int64(s, 14);
+		m->forwarded_by = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : col_copy(s, 15);
 		/* the archive file is checked against its name, as actions do */
 		m->archive_ok = store_archive_verify(st, m->sha256, &alen, &m->archive_error) == 0;
 		if (m->archive_ok) {
@@ -292,6 +294,7 @@ request_detail_free(struct request_detail *r)
 		for (size_t j = 0; j < m->n_reasons; j++)
 			free(m->reasons[j]);
 		free(m->reasons);
+		free(m->forwarded_by);
 	}
 	free(r->messages);
 	for (size_t i = 0; i < r->n_actions; i++) {

@@ -157,6 +157,7 @@ struct message_row {
 	char *status_reason;		 /* why malformed or oversized; NULL when ok */
 	int archive_ok;			 /* the archive file checks against its name, as actions do */
 	char *archive_error;		 /* why not; NULL when ok or no reason was given */
+	char *forwarded_by;		 /* a forwarded copy: who forwarded it (judge/forwarded.h); else NULL */
 	struct delivery_row *deliveries; /* the first is the message's own delivery */
 	size_t n_deliveries;
 	/* why (store_message_why): the authentication result's reason (NULL:

@@ -346,5 +346,6 @@ message_free(struct message *m)
 	free(m->html);
 	free(m->html_text);
 	free(m->body);
+	free(m->attached);
 	free(m);
 }

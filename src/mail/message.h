@@ -70,6 +70,12 @@ struct message {
 	struct msg_link *links; /* http(s) links from text and HTML, deduplicated */
 	size_t nlinks;
 
+	/* The first message/rfc822 (or message/global) part, transfer-decoded
+	 * but not parsed: a mail forwarded as an attachment (mail/forward.h).
+	 * NULL when there is none. */
+	char *attached;
+	size_t attached_len;
+
 	int nparts; /* MIME parts seen */
 	int depth;  /* deepest nesting seen */
 	int nattachments;

@@ -412,6 +412,19 @@ multipart(struct mparse *mp, const struct part *pt, const char *p, const char *e
 	}
 }
 
+/* The first attached message is kept whole for the forward check. */
+static void
+keep_attached(struct mparse *mp, const char *p, size_t len)
+{
+	if (mp->m->attached != NULL)
+		return;
+	mp->m->attached = xmalloc(len + 1);
+	if (len)
+		memcpy(mp->m->attached, p, len);
+	mp->m->attached[len] = '\0';
+	mp->m->attached_len = len;
+}
+
 static void
 nested_message(struct mparse *mp, const struct part *pt, const char *p, const char *end, int depth)
 {
@@ -420,11 +433,14 @@ nested_message(struct mparse *mp, const struct part *pt, const char *p, const ch
 	if (pt->cte == MAILMIME_MECHANISM_BASE64 || pt->cte == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
 		buf_init(&dec, 0);
 		decode_body(&dec, pt->cte, p, (size_t)(end - p));
-		if (dec.data)
+		if (dec.data) {
+			keep_attached(mp, dec.data, dec.len);
 			mime_entity(mp, dec.data, dec.data + dec.len, depth + 1, MP_MESSAGE);
+		}
 		buf_free(&dec);
 		return;
 	}
+	keep_attached(mp, p, (size_t)(end - p));
 	mime_entity(mp, p, end, depth + 1, MP_MESSAGE);
 }
 

@@ -138,6 +138,8 @@ policy_approval_problem_list(const struct config *cfg, const struct ruleset *rs,
 	else if (v->type != VT_DCV && !(v->type == VT_EV_INTENT && (cfg->approve_ev || person)))
 		WHY("a %s mail is never approved %s", vtype_name(v->type),
 		    person ? "by following its link" : "automatically");
+	if ((p = verdict_field(v, "forwarded-by")) != NULL) /* judge/forwarded.h */
+		WHY("forwarded by %s: a forwarded copy is never approved, only the CA's own mail is", p);
 	if (v->auth != AUTH_PASS)
 		WHY("sender not authenticated (%s)", v->auth_reason ? v->auth_reason : "no trusted header");
 	if ((p = policy_link_problem(rs, v, v->approve_link)) != NULL)

@@ -1,7 +1,9 @@
-/* fuzz-message.c — libFuzzer entry: message_parse() then message_free(). */
+/* fuzz-message.c — libFuzzer entry: message_parse(), the forwarded-mail
+ * unwrapping of the result (forward_unwrap), then message_free(). */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mail/forward.h"
 #include "mail/message.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -11,6 +13,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct msg_limits lim;
 	struct message *m;
+	struct fwd_inner in[FWD_MAX];
+	size_t n;
 
 	msg_limits_default(&lim);
 	/* small limits reach the limit paths with small inputs */
@@ -24,6 +28,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lim.max_size = 50000;
 	}
 	m = message_parse((const char *)data, size, &lim);
+	n = forward_unwrap(m, &lim, in, FWD_MAX);
+	forward_free(in, n);
 	message_free(m);
 	return 0;
 }
