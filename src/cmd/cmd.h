@@ -10,6 +10,8 @@ struct globals {
 	const char *config_path; /* -c */
 	const char *state_dir;	 /* -d */
 	const char *argv0;
+	int argc; /* h-deploy: the whole command line, for messages */
+	char **argv;
 	int verbose;
 	int check_only; /* -n */
 };
