@@ -21,7 +21,8 @@ doc_block() {
 dp_local() {
 	sed -e "s|/etc/postfix/|$PF/conf/|g" -e "s|^postmap |postmap -c $PF/conf |" -e "s|^postfix |postfix -c $PF/conf |" \
 		-e "s|/usr/local/sbin/dcvmail|$PF/bin/dcvmail -c $DP_CONF|g" -e "s|user=dcvmail|user=nobody|g" \
-		-e "s|/etc/dovecot/|${DV:-/nonexistent}/|g" -e "s|/etc/dcvmail/dcvmail.conf|$DP_CONF|g"
+		-e "s|/etc/dovecot/|${DV:-/nonexistent}/|g" -e "s|/etc/dcvmail/dcvmail.conf|$DP_CONF|g" \
+		-e "s|^sievec |sievec -c ${DV:-/nonexistent}/dovecot.conf |" -e "s|^doveadm |doveadm -c ${DV:-/nonexistent}/dovecot.conf |"
 }
 
 # dp_block TAG: doc_block of the README, localised; fails when it is missing
