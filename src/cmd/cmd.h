@@ -43,6 +43,8 @@ int cmd_parse_id(const char *, int64_t *);
 /* rules_diag_fn that prints "file:line:col: message" to stderr (and syslog
  * when the log goes there: log_diag) */
 void print_rules_diag(void *arg, const char *file, int line, int col, const char *msg);
+/* h-deploy: -n's warning about a trust-authserv-id no pipe mail carried */
+void cmd_hint_trust(const struct config *);
 /* config_setup's: errors through print_rules_diag, the outbox's action kinds */
 extern const struct config_ops cmd_config_ops;
 

@@ -72,6 +72,11 @@ check_not_contains "and no CA mail of the recipes was suspicious" "$(q "select t
 dp_block "/etc/dcvmail/dcvmail.conf: only with a DKIM/DMARC milter" >>"$DP_CONF"
 check "set without a milter, trust-authserv-id: the mail is still delivered" send no-milter admin@example.com
 check_eq "but genuine CA mail is now suspicious" "$(type_of no-milter | cut -d'|' -f1)" suspicious
+out=$("$PF/bin/dcvmail" -c "$DP_CONF" -n 2>&1); rc=$?
+check_contains "dcvmail -n (as root) warns that no pipe mail carried a header of that id" "$out" \
+	"warning: trust-authserv-id mx.example.com: none of the 3 CA messages that came by the pipe had a trusted Authentication-Results header; set it only when a milter"
+check_eq "a warning: -n still succeeds" "$rc" 0
+check_eq "and root's look at the ledger left no root file there" "$(find "$PF_STATE" -user root | wc -l)" 0
 # ... and with the milter it is meant for (header_checks PREPEND stands in for
 # it: its header sits above the Received line Postfix writes), it is believed
 printf '/^Received: from .*by mx\\.example\\.com \\(Postfix\\)/ PREPEND Authentication-Results: mx.example.com; dkim=pass header.d=trust-provider.com\n' >"$PF/conf/header_checks"
@@ -79,6 +84,7 @@ postconf -c "$PF/conf" -e "header_checks = regexp:$PF/conf/header_checks"
 postfix -c "$PF/conf" reload >/dev/null 2>&1; sleep 1
 check "with a milter writing mx.example.com results: delivered" send with-milter admin@example.com
 check_eq "and its pass is believed: a DCV request, authenticated" "$(type_of with-milter)" "dcv|constructed|pass"
+check_not_contains "now dcvmail -n has no warning" "$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$PF/bin/dcvmail" -c "$DP_CONF" -n 2>&1)" "warning"
 
 check_not_contains "nothing bounced" "$(cat "$PF_LOG")" "status=bounced"
 check_eq "no mail left in the queue" "$(postqueue -c "$PF/conf" -p | tail -1)" "Mail queue is empty"
