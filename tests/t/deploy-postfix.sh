@@ -65,6 +65,21 @@ postmap -c "$PF/conf" "$PF/conf/transport"
 r=$(dp_smtp noreply_support@trust-provider.com other-contact@example.com "$(msg transport-only)")
 check_contains "transport_maps alone: 550 User unknown in local recipient table (why B uses virtual)" "$r" "550 5.1.1"
 
+# the world cannot write to the pseudo-domain (XCLIENT makes the session
+# one from an outside address, 192.0.2.7)
+postconf -c "$PF/conf" -e "smtpd_authorized_xclient_hosts = 127.0.0.0/8"
+postfix -c "$PF/conf" reload >/dev/null 2>&1; sleep 1
+outside() {
+	python3 - "$PF_PORT" "$1" <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)
+s.ehlo("test"); s.docmd("XCLIENT ADDR=192.0.2.7 NAME=[UNAVAILABLE]"); s.ehlo("outside.example.org")
+s.mail("stranger@example.org"); code, msg = s.rcpt(sys.argv[2]); print(code, msg.decode()); s.quit()
+PY
+}
+check_contains "from outside, admin@example.com is accepted" "$(outside admin@example.com)" "250"
+check_contains "but admin@dcvmail.local is refused as a relay destination" "$(outside admin@dcvmail.local)" "Relay access denied"
+
 # trust-authserv-id is conditional: without a milter, CA mail is not suspicious ...
 check_not_contains "the documented config has no trust-authserv-id" "$(cat "$DP_CONF")" "trust-authserv-id"
 check_not_contains "and no CA mail of the recipes was suspicious" "$(q "select type from messages")" suspicious
