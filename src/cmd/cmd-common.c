@@ -1,8 +1,11 @@
 /* cmd-common.c — what several commands share: config and rules loading. */
+#include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -22,6 +25,67 @@ print_rules_diag(void *arg, const char *file, int line, int col, const char *msg
 /* The config's errors as the rules', and the action kinds its routes name. */
 const struct config_ops cmd_config_ops = { print_rules_diag, NULL, action_kind_at };
 
+/* h-deploy: the command line quoted for sh, after "runuser -u USER -- " */
+static void
+print_runuser(const char *user, const struct globals *g)
+{
+	fprintf(stderr, "dcvmail: run it as that user: runuser -u %s --", user);
+	for (int i = 0; i < g->argc; i++) {
+		const char *a = g->argv[i];
+		if (*a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@%+=:,./_-") ==
+				  strlen(a)) {
+			fprintf(stderr, " %s", a);
+			continue;
+		}
+		fputs(" '", stderr);
+		for (; *a; a++)
+			if (*a == '\'')
+				fputs("'\\''", stderr);
+			else
+				fputc(*a, stderr);
+		fputc('\'', stderr);
+	}
+	fputc('\n', stderr);
+}
+
+/* h-deploy: run by root on a state directory that another user owns, become
+ * that user (its groups too: initgroups), as doveadm does for mail users,
+ * before the ledger, the archive or the rules are opened: a file root made
+ * there would lock the service user out. 1: switched, 0: nothing to do, else
+ * the exit code (could not switch: the runuser command to use instead). */
+static int
+become_state_owner(const struct globals *g, const struct config *cfg)
+{
+	struct stat sb;
+	struct passwd *pw;
+	gid_t gid;
+	char uidbuf[32];
+	const char *name;
+
+	if (geteuid() != 0 || stat(cfg->state_dir, &sb) == -1 || sb.st_uid == 0)
+		return 0;
+	pw = getpwuid(sb.st_uid);
+	gid = pw ? pw->pw_gid : sb.st_gid;
+	snprintf(uidbuf, sizeof(uidbuf), "%ld", (long)sb.st_uid);
+	name = pw ? pw->pw_name : uidbuf;
+	if ((pw ? initgroups(pw->pw_name, gid) : setgroups(0, NULL)) == -1 || setgid(gid) == -1 ||
+	    setuid(sb.st_uid) == -1) {
+		log_warnx("%s: owned by user %s; root could not become that user: %s", cfg->state_dir, name,
+			  strerror(errno));
+		print_runuser(name, g);
+		return EXIT_NOPERM;
+	}
+	if (setuid(0) == 0) { /* never carry on as root with the owner's files */
+		log_warnx("%s: still able to become root after switching to user %s", cfg->state_dir, name);
+		return EXIT_NOPERM;
+	}
+	/* told at a terminal (files it reads now must be readable by that user),
+	 * not in cron mail */
+	if (isatty(STDERR_FILENO) || g->verbose)
+		fprintf(stderr, "dcvmail: running as user %s, the owner of %s\n", name, cfg->state_dir);
+	return 1;
+}
+
 int
 load_config_and_rules(struct globals *g, struct config *cfg, struct ruleset **rs, int mode)
 {
@@ -29,6 +93,19 @@ load_config_and_rules(struct globals *g, struct config *cfg, struct ruleset **rs
 
 	if ((r = config_setup(cfg, g->config_path, g->state_dir, g->argv0, &cmd_config_ops)) != 0)
 		return r;
+	if ((r = become_state_owner(g, cfg)) == 1) {
+		/* read the config again as that user: what it cannot read fails now */
+		char *sd = xstrdup(cfg->state_dir);
+		config_free(cfg);
+		if ((r = config_setup(cfg, g->config_path, g->state_dir, g->argv0, &cmd_config_ops)) != 0)
+			log_warnx("(run as the owner of %s, who must be able to read the config)", sd);
+		free(sd);
+		if (r != 0)
+			return r;
+	} else if (r != 0) {
+		config_free(cfg);
+		return r;
+	}
 	if (rs == NULL)
 		return 0;
 	if (rules_load(cfg->rules_dir, (enum rules_mode)mode, rs, print_rules_diag, NULL) != 0) {

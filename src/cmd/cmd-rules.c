@@ -42,6 +42,8 @@ lint(struct globals *g, const char *dir, int secrets)
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
+	if (secrets)
+		cmd_hint_trust(&cfg);
 	printf("%s: %zu rules for %zu CAs in %zu files: ok\n", dir, rules_count(rs), rules_ca_count(rs),
 	       rules_file_count(rs));
 	rules_free(rs);

@@ -10,6 +10,8 @@ struct globals {
 	const char *config_path; /* -c */
 	const char *state_dir;	 /* -d */
 	const char *argv0;
+	int argc; /* h-deploy: the whole command line, for messages */
+	char **argv;
 	int verbose;
 	int check_only; /* -n */
 };
@@ -48,6 +50,8 @@ const char *cmd_login_name(char *buf, size_t len);
 /* rules_diag_fn that prints "file:line:col: message" to stderr (and syslog
  * when the log goes there: log_diag) */
 void print_rules_diag(void *arg, const char *file, int line, int col, const char *msg);
+/* h-deploy: -n's warning about a trust-authserv-id no pipe mail carried */
+void cmd_hint_trust(const struct config *);
 /* config_setup's: errors through print_rules_diag, the outbox's action kinds */
 extern const struct config_ops cmd_config_ops;
 

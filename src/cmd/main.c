@@ -78,6 +78,8 @@ main(int argc, char **argv)
 
 	memset(&g, 0, sizeof(g));
 	g.argv0 = argv[0];
+	g.argc = argc;
+	g.argv = argv;
 	log_init("dcvmail", LOG_TO_STDERR, 0);
 	while ((ch = getopt_long(argc, argv, "+c:d:nvhV", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -56,6 +56,9 @@ int store_has_message(struct store *, const char *sha256, char **errp);
  * with store_envelope_free. */
 int store_message_envelope(struct store *, const char *sha256, struct envelope *env, char **errp);
 void store_envelope_free(struct envelope *);
+/* h-deploy: messages of a known CA that came by the pipe, and how many of
+ * them a trusted header authenticated or failed (auth pass or fail). */
+int store_pipe_auth_counts(struct store *, long *ca_mail, long *judged, char **errp);
 /* Path of the archived raw message (allocated), whether or not it exists. */
 char *store_archive_path(const struct store *, const char *sha256);
 /* Read an archived message back for a decision (at most max bytes), checking
