@@ -28,6 +28,14 @@ enum store_flags { STORE_RDONLY = 1, STORE_NOCREATE = 2 };
 int store_open(const char *dir, int flags, struct store **out, char **errp);
 void store_close(struct store *);
 const char *store_dir(const struct store *);
+/* Copy what the write-ahead log holds into ledger.db (closing does not:
+ * short-lived processes leave that to the long-lived ones). truncate: also
+ * empty the log, waiting for readers up to the busy timeout. A checkpoint
+ * that finds the ledger busy returns 0 (the next one catches up). The
+ * watcher runs one with each timed outbox run and when it stops, `dcvmail
+ * outbox` when it is done; anything that copies ledger.db by itself must
+ * run one first. */
+int store_checkpoint(struct store *, int truncate, char **errp);
 
 /* Record one message (archive first, then one transaction): message row,
  * request upsert (dedup key), copies/mailboxes, outbox rows for actions only
