@@ -153,7 +153,7 @@ checkpoint(struct watch *W, int truncate)
 static void
 serve(struct watch *W, struct watched *w)
 {
-	struct process_ctx ctx = { &W->cfg, W->rs, W->st, W->dry };
+	struct process_ctx ctx = { &W->cfg, W->rs, W->st, W->dry, NULL };
 	struct imap_stats s;
 	char *err = NULL;
 

@@ -209,18 +209,24 @@ write_all(int fd, const char *data, size_t len, const char *tmp, char **errp)
  * for sha: rename over whatever is there (a symlink is replaced, not
  * followed), then fsync the directory. */
 static int
-install(const char *tmp, const char *sub, const char *path, char **errp)
+install_opt(const char *tmp, const char *sub, const char *path, int sync, char **errp)
 {
 	if (rename(tmp, path) == -1) {
 		*errp = xasprintf("%s: %s", path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
-	if (fsync_dir(sub) == -1) {
+	if (sync && fsync_dir(sub) == -1) {
 		*errp = xasprintf("%s: fsync: %s", sub, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+static int
+install(const char *tmp, const char *sub, const char *path, char **errp)
+{
+	return install_opt(tmp, sub, path, 1, errp);
 }
 
 static int
@@ -252,8 +258,8 @@ sync_close(int fd, const char *tmp, char **errp)
 	return 0;
 }
 
-int
-archive_write(const char *dir, const char *sha, const char *data, size_t len, char **errp)
+static int
+archive_write_opt(const char *dir, const char *sha, const char *data, size_t len, int sync, char **errp)
 {
 	char *top = xasprintf("%s/archive", dir), *sub = xasprintf("%s/%.2s", top, sha);
 	char *path = xasprintf("%s/%s", sub, sha), *tmp = NULL;
@@ -273,17 +279,34 @@ archive_write(const char *dir, const char *sha, const char *data, size_t len, ch
 		unlink(tmp);
 		goto out;
 	}
-	if (sync_close(fd, tmp, errp) == -1) {
+	if (sync && sync_close(fd, tmp, errp) == -1) {
 		unlink(tmp);
 		goto out;
 	}
-	rc = install(tmp, sub, path, errp);
+	if (!sync && close(fd) == -1) {
+		*errp = xasprintf("%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = install_opt(tmp, sub, path, sync, errp);
 out:
 	free(top);
 	free(sub);
 	free(path);
 	free(tmp);
 	return rc;
+}
+
+int
+archive_write(const char *dir, const char *sha, const char *data, size_t len, char **errp)
+{
+	return archive_write_opt(dir, sha, data, len, 1, errp);
+}
+
+int
+archive_write_nosync(const char *dir, const char *sha, const char *data, size_t len, char **errp)
+{
+	return archive_write_opt(dir, sha, data, len, 0, errp);
 }
 
 int
