@@ -153,6 +153,24 @@ brand_of(const char *domain)
 	return s;
 }
 
+/* The CA's folded brands, made once per ruleset (the rules own them). */
+static const struct ca_def *
+ca_brands(const struct ca_def *cca)
+{
+	struct ca_def *ca = (struct ca_def *)cca; /* a cache on an object the rules allocated */
+	size_t n = ca->nlink_hosts + ca->nfrom_domains;
+
+	if (ca->brands)
+		return ca;
+	ca->brands = xcalloc(n ? n : 1, sizeof(*ca->brands));
+	for (size_t j = 0; j < n; j++)
+		ca->brands[j] = brand_of(j < ca->nlink_hosts ? ca->link_hosts[j]
+							     : ca->from_domains[j - ca->nlink_hosts]);
+	ca->name_brand = brand_of(ca->nfrom_domains ? ca->from_domains[0] : ca->id);
+	ca->id_skeleton = skeleton(ca->id);
+	return ca;
+}
+
 static int
 under_ca(const char *host, const struct ca_def *ca)
 {
@@ -178,15 +196,14 @@ imitated(const struct ruleset *rs, const char *host, char **brand)
 		const struct ca_def *ca = rules_ca_at(rs, i);
 		if (under_ca(host, ca))
 			continue;
+		ca_brands(ca);
 		for (size_t j = 0; j < ca->nlink_hosts + ca->nfrom_domains; j++) {
-			const char *d = j < ca->nlink_hosts ? ca->link_hosts[j] : ca->from_domains[j - ca->nlink_hosts];
-			char *b = brand_of(d);
+			const char *b = ca->brands[j];
 			if (strlen(b) >= MIN_BRAND && strstr(sk, b)) {
 				free(sk);
-				*brand = b;
+				*brand = xstrdup(b);
 				return ca;
 			}
-			free(b);
 		}
 	}
 	free(sk);
@@ -268,12 +285,9 @@ check_display_name(const struct message *m, const struct ruleset *rs, struct ver
 	char *disp = skeleton(m->from_display);
 
 	for (size_t i = 0; i < rules_ca_count(rs) && *disp; i++) {
-		const struct ca_def *ca = rules_ca_at(rs, i);
-		char *b = brand_of(ca->nfrom_domains ? ca->from_domains[0] : ca->id);
-		char *id = skeleton(ca->id);
+		const struct ca_def *ca = ca_brands(rules_ca_at(rs, i));
+		const char *b = ca->name_brand, *id = ca->id_skeleton;
 		int hit = (strlen(b) >= MIN_BRAND && strstr(disp, b)) || (strlen(id) >= MIN_BRAND && strstr(disp, id));
-		free(b);
-		free(id);
 		if (hit && !under_ca(m->from_domain, ca)) {
 			verdict_suspect(v, "the sender's name '%s' imitates %s, but the address is %s", m->from_display,
 					ca->name, *m->from ? m->from : "(none)");

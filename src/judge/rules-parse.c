@@ -680,6 +680,10 @@ rules_free(struct ruleset *rs)
 		free_strs(ca->from_domains, ca->nfrom_domains);
 		free_strs(ca->dkim_domains, ca->ndkim_domains);
 		free_strs(ca->link_hosts, ca->nlink_hosts);
+		if (ca->brands)
+			free_strs(ca->brands, ca->nlink_hosts + ca->nfrom_domains);
+		free(ca->name_brand);
+		free(ca->id_skeleton);
 		free(ca);
 	}
 	free(rs->cas);
