@@ -34,7 +34,9 @@ endif
 
 # libetpan's pkg-config leaks a dpkg -specs= flag; drop it.
 PKG_CFLAGS := $(filter-out -specs=%,$(shell pkg-config --cflags $(PKGS)))
-PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS)))
+# libxml2 is not linked: src/mail/html.c loads it when the first HTML part
+# needs it (a lone `dcvmail pipe` of a plain-text mail starts without it)
+PKG_LIBS   := $(filter-out -specs=% -lxml2,$(shell pkg-config --libs $(PKGS)))
 
 CC      ?= gcc
 OPT     ?= -O2
