@@ -99,4 +99,12 @@ if command -v strace >/dev/null; then
 else
 	skip "sync count: strace is not installed"
 fi
+# start-up: libxml2 is loaded only when a message has an HTML part
+check "dcvmail is not linked with libxml2" sh -c "! ldd '$DCVMAIL' | grep -q libxml2"
+out=$(LD_DEBUG=files "$DCVMAIL" -c "$CONF" pipe --dry-run -r admin@example.net <"$FIX/sectigo-dcv-plain.eml" 2>&1)
+check_contains "a plain-text mail is classified" "$out" "dcv sectigo/sectigo-dcv"
+check_not_contains "without loading libxml2" "$out" "libxml2.so"
+out=$(LD_DEBUG=files "$DCVMAIL" -c "$CONF" pipe --dry-run -r admin@example.net <"$FIX/sectigo-dcv-html-comodo.eml" 2>&1)
+check_contains "an HTML mail loads libxml2" "$out" "libxml2.so.2"
+check_contains "and is classified from its HTML" "$out" "dcv sectigo/"
 t_done
