@@ -23,7 +23,7 @@ DCVMAIL_GROUP ?= dcvmail
 DEBDIR  ?= build/deb
 VERSION := 0.1.0
 
-PKGS := libetpan libcurl libidn2 libpcre2-8 libcrypto sqlite3 libxml-2.0 jansson opendkim
+PKGS := libetpan libcurl libidn2 libpcre2-8 libcrypto nettle sqlite3 libxml-2.0 jansson opendkim
 
 # Install missing build dependencies on a fresh Debian machine (needs root).
 DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)

@@ -107,4 +107,9 @@ check_not_contains "without loading libxml2" "$out" "libxml2.so"
 out=$(LD_DEBUG=files "$DCVMAIL" -c "$CONF" pipe --dry-run -r admin@example.net <"$FIX/sectigo-dcv-html-comodo.eml" 2>&1)
 check_contains "an HTML mail loads libxml2" "$out" "libxml2.so.2"
 check_contains "and is classified from its HTML" "$out" "dcv sectigo/"
+if command -v strace >/dev/null; then
+	strace -f -qq -e trace=openat -o "$TEST_TMP/open.trace" "$DCVMAIL" -c "$CONF" -d "$S" pipe -r admin@example.net \
+		<"$TEST_TMP/sync.eml" >/dev/null 2>&1
+	check "a delivery (hashed, archived, recorded) does not set up OpenSSL" sh -c "! grep -q openssl.cnf '$TEST_TMP/open.trace'"
+fi
 t_done
