@@ -112,4 +112,8 @@ if command -v strace >/dev/null; then
 		<"$TEST_TMP/sync.eml" >/dev/null 2>&1
 	check "a delivery (hashed, archived, recorded) does not set up OpenSSL" sh -c "! grep -q openssl.cnf '$TEST_TMP/open.trace'"
 fi
+# a large body (patterns are JIT-compiled for it, in pipe mode only then) classifies as a small one
+{ cat "$FIX/sectigo-dcv-plain.eml"; python3 -c 'print(("filler text of a long mail, nothing to see here\n") * 2000)'; } >"$TEST_TMP/long.eml"
+out=$("$DCVMAIL" -c "$CONF" pipe --dry-run -r admin@example.net <"$TEST_TMP/long.eml" 2>&1)
+check_contains "a 100 kB CA mail is classified in pipe mode" "$out" "dcv sectigo/sectigo-dcv"
 t_done
