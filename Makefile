@@ -23,7 +23,7 @@ DCVMAIL_GROUP ?= dcvmail
 DEBDIR  ?= build/deb
 VERSION := 0.1.0
 
-PKGS := libetpan libcurl libidn2 libpsl libpcre2-8 libcrypto sqlite3 libxml-2.0 jansson opendkim
+PKGS := libetpan libcurl libidn2 libpsl libpcre2-8 libcrypto nettle sqlite3 libxml-2.0 jansson opendkim
 
 # Install missing build dependencies on a fresh Debian machine (needs root).
 DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
@@ -34,7 +34,9 @@ endif
 
 # libetpan's pkg-config leaks a dpkg -specs= flag; drop it.
 PKG_CFLAGS := $(filter-out -specs=%,$(shell pkg-config --cflags $(PKGS)))
-PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS)))
+# libxml2 is not linked: src/mail/html.c loads it when the first HTML part
+# needs it (a lone `dcvmail pipe` of a plain-text mail starts without it)
+PKG_LIBS   := $(filter-out -specs=% -lxml2,$(shell pkg-config --libs $(PKGS)))
 
 CC      ?= gcc
 OPT     ?= -O2

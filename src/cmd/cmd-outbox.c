@@ -41,6 +41,12 @@ cmd_outbox(struct globals *g, int argc, char **argv)
 	else if (store_outbox_pending(st, &pending, &err) == 0)
 		printf("%d action%s run%s; %zu queued\n", r, r == 1 ? "" : "s", dry ? " (dry run: none)" : "", pending);
 	free(err);
+	err = NULL;
+	/* the pipe processes leave the WAL to the timed outbox run (and the watcher) */
+	if (!dry && store_checkpoint(st, 1, &err) == -1) {
+		fprintf(stderr, "dcvmail: %s\n", err);
+		free(err);
+	}
 	store_close(st);
 	rules_free(rs);
 	config_free(&cfg);

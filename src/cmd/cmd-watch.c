@@ -72,7 +72,7 @@ cmd_watch(struct globals *g, int argc, char **argv)
 	}
 	if (!once)
 		return watch_run(reload, g, &cfg, rs, st, dry);
-	struct process_ctx ctx = { &cfg, rs, st, dry };
+	struct process_ctx ctx = { &cfg, rs, st, dry, NULL };
 	for (size_t i = 0; i < cfg.nmailboxes; i++) {
 		struct imap_stats s;
 		if (imap_pass_run(&cfg.mailboxes[i], &ctx, stdout, &s, &err) == -1) {

@@ -108,7 +108,7 @@ pipe_deliver(const struct pipe_request *pr, const struct config *cfg, const stru
 				rcpt,
 				orig,
 				role == ROLE_NONE ? NULL : role_name(role) };
-	struct process_ctx ctx = { cfg, rs, st, pr->dry_run };
+	struct process_ctx ctx = { cfg, rs, st, pr->dry_run, NULL };
 	struct process_result res;
 	char *err = NULL;
 	int rc;

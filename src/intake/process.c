@@ -45,8 +45,17 @@ process_message_spooled(const struct process_ctx *ctx, const char *raw, size_t l
 		return -1;
 	if (ctx->dry_run || ctx->st == NULL)
 		return 0;
+	if (ctx->batch) /* recorded when the batch commits: process_recorded() */
+		return store_batch_add(ctx->batch, m, &out->v, env, out->plan.actions, out->plan.n, &out->rec, errp);
 	if (store_record(ctx->st, m, &out->v, env, out->plan.actions, out->plan.n, &out->rec, errp) == -1)
 		return -1;
+	process_recorded(out);
+	return 0;
+}
+
+void
+process_recorded(struct process_result *out)
+{
 	out->recorded = 1;
 	if (out->rec.approve_withheld) /* the ledger queued a flag instead: say so */
 		for (size_t i = 0; i < out->plan.n; i++)
@@ -61,7 +70,6 @@ process_message_spooled(const struct process_ctx *ctx, const char *raw, size_t l
 				a->why = xstrdup(
 					"not an expected order: its expectation was used by another request meanwhile");
 			}
-	return 0;
 }
 
 void

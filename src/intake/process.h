@@ -17,6 +17,10 @@ struct process_ctx {
 	const struct ruleset *rules;
 	struct store *st; /* NULL: dry run without a ledger */
 	int dry_run;	  /* plan but record nothing */
+	/* h-speed: set (imports): process_message adds the message to this
+	 * batch instead of recording it; after store_batch_commit succeeds,
+	 * call process_recorded() on each result */
+	struct store_batch *batch;
 };
 
 struct process_result {
@@ -37,6 +41,9 @@ int process_message(const struct process_ctx *, const char *raw, size_t len, con
 int process_message_spooled(const struct process_ctx *, const char *raw, size_t len, const char *spooled_sha256,
 			    size_t spooled_size, const struct envelope *, struct process_result *out, char **errp);
 void process_result_free(struct process_result *);
+/* The message of r is recorded (its batch committed): r->recorded set, the
+ * plan told what the ledger queued instead. */
+void process_recorded(struct process_result *r);
 
 /* Output: one human line, or one JSON object (jansson), per message. Never
  * prints codes; links are printed only by check (not pipe). */

@@ -22,9 +22,10 @@
 #include "base/util.h"
 #include "intake/watch.h"
 
-#define OUTBOX_EVERY 30.0  /* seconds between outbox runs without new mail */
-#define OUTBOX_SLICE 30.0  /* seconds one outbox run may take before IMAP is served again */
-#define REFUSED_FIRST 60.0 /* first wait after a refused login or certificate */
+#define OUTBOX_EVERY 30.0     /* seconds between outbox runs without new mail */
+#define OUTBOX_SLICE 30.0     /* seconds one outbox run may take before IMAP is served again */
+#define CHECKPOINT_EVERY 60.0 /* seconds between checkpoints of the ledger (short-lived writers leave the WAL) */
+#define REFUSED_FIRST 60.0    /* first wait after a refused login or certificate */
 #define REFUSED_MAX 3600.0
 
 struct watched {
@@ -46,7 +47,8 @@ struct watch {
 	struct watched *w;
 	size_t nw;
 	double next_outbox;
-	int lfd; /* pipe.sock for dcvmail-pipe, or -1 */
+	double next_checkpoint; /* h-speed: the ledger's WAL copied into ledger.db */
+	int lfd;		/* pipe.sock for dcvmail-pipe, or -1 */
 };
 
 static volatile sig_atomic_t got_stop, got_hup;
@@ -131,11 +133,27 @@ run_outbox(struct watch *W)
 	}
 }
 
+/* The pipe processes and commands leave what they wrote in the WAL: the
+ * watcher copies it into ledger.db now and then (nothing to copy: no sync). */
+static void
+checkpoint(struct watch *W, int truncate)
+{
+	char *err = NULL;
+
+	W->next_checkpoint = now_mono() + CHECKPOINT_EVERY;
+	if (W->dry || W->st == NULL)
+		return;
+	if (store_checkpoint(W->st, truncate, &err) == -1) {
+		log_warnx("%s", err);
+		free(err);
+	}
+}
+
 /* Read what is new, then wait again (IDLE, or the next poll). */
 static void
 serve(struct watch *W, struct watched *w)
 {
-	struct process_ctx ctx = { &W->cfg, W->rs, W->st, W->dry };
+	struct process_ctx ctx = { &W->cfg, W->rs, W->st, W->dry, NULL };
 	struct imap_stats s;
 	char *err = NULL;
 
@@ -264,7 +282,7 @@ reload(struct watch *W)
 static int
 poll_timeout(struct watch *W, double now)
 {
-	double next = W->dry ? now + 3600 : W->next_outbox;
+	double next = W->dry ? now + 3600 : W->next_outbox < W->next_checkpoint ? W->next_outbox : W->next_checkpoint;
 
 	for (size_t i = 0; i < W->nw; i++) {
 		struct watched *w = &W->w[i];
@@ -312,6 +330,8 @@ loop(struct watch *W)
 			break;
 		if (now_mono() >= W->next_outbox)
 			run_outbox(W);
+		if (now_mono() >= W->next_checkpoint)
+			checkpoint(W, 0);
 		pfd = xreallocarray(pfd, W->nw + 2 + PIPE_SERVER_MAX_CLIENTS, sizeof(*pfd));
 		who = xreallocarray(who, W->nw + 2 + PIPE_SERVER_MAX_CLIENTS, sizeof(*who));
 		pfd[n].fd = sigfd[0];
@@ -404,6 +424,7 @@ watch_run(watch_reload_fn load, void *load_arg, struct config *cfg, struct rules
 	log_info("stopping on signal %d", (int)got_stop);
 	watched_close(&W);
 	pipe_server_close(W.lfd, W.cfg.state_dir);
+	checkpoint(&W, 1);
 	store_close(W.st);
 	rules_free(W.rs);
 	config_free(&W.cfg);

@@ -18,15 +18,27 @@ struct eval {
 	int limit_hit;
 };
 
+/* In pipe mode (rules loaded for one message) a pattern is JIT-compiled
+ * only when it meets a subject of this many bytes. */
+#define SINGLE_JIT_MIN 32768
+
 /* 1 match, 0 no match (or a limit hit: e->limit_hit set). */
 static int
 re_match(struct eval *e, pcre2_code *re, const char *s)
 {
 	int rc;
 
+	size_t len;
+
 	if (s == NULL)
 		s = "";
-	rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, e->md, e->rs->mctx);
+	len = strlen(s);
+	if (len >= SINGLE_JIT_MIN && e->rs->mode == RULES_MODE_SINGLE) {
+		size_t jit = 0;
+		if (pcre2_pattern_info(re, PCRE2_INFO_JITSIZE, &jit) == 0 && jit == 0)
+			pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* else the interpreter runs it */
+	}
+	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, e->md, e->rs->mctx);
 	if (rc >= 0)
 		return 1;
 	if (rc != PCRE2_ERROR_NOMATCH)

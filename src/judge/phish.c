@@ -178,6 +178,24 @@ has_brand(const char *sk, const char *words, const char *b)
 	return hit;
 }
 
+/* The CA's folded brands, made once per ruleset (the rules own them). */
+static const struct ca_def *
+ca_brands(const struct ca_def *cca)
+{
+	struct ca_def *ca = (struct ca_def *)cca; /* a cache on an object the rules allocated */
+	size_t n = ca->nlink_hosts + ca->nfrom_domains;
+
+	if (ca->brands)
+		return ca;
+	ca->brands = xcalloc(n ? n : 1, sizeof(*ca->brands));
+	for (size_t j = 0; j < n; j++)
+		ca->brands[j] = brand_of(j < ca->nlink_hosts ? ca->link_hosts[j]
+							     : ca->from_domains[j - ca->nlink_hosts]);
+	ca->name_brand = brand_of(ca->nfrom_domains ? ca->from_domains[0] : ca->id);
+	ca->id_skeleton = skeleton(ca->id);
+	return ca;
+}
+
 static int
 under_ca(const char *host, const struct ca_def *ca)
 {
@@ -203,6 +221,7 @@ imitated(const struct ruleset *rs, const char *host, char **brand)
 		const struct ca_def *ca = rules_ca_at(rs, i);
 		if (under_ca(host, ca))
 			continue;
+		ca_brands(ca);
 		for (size_t j = 0; j < ca->nlink_hosts + ca->nfrom_domains; j++) {
 			const char *d = j < ca->nlink_hosts ? ca->link_hosts[j] : ca->from_domains[j - ca->nlink_hosts];
 			char *b = brand_of(d);
@@ -212,7 +231,6 @@ imitated(const struct ruleset *rs, const char *host, char **brand)
 				*brand = b;
 				return ca;
 			}
-			free(b);
 		}
 	}
 	free(sk);

@@ -26,6 +26,10 @@ struct ca_def {
 	char *fallback_src;
 	const char *file; /* rules file it came from */
 	int line;
+	/* h-speed: the phishing checks' folded brands (phish.c), made on first
+	 * use and freed with the rules: brands[j] of link_hosts then from_domains */
+	char **brands;
+	char *name_brand, *id_skeleton;
 };
 
 /* How to answer an approval page (from the rule, for action-approve). */

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "base/log.h"
 #include "base/util.h"
@@ -107,16 +107,14 @@ hex32(const unsigned char *md, char out[65])
 static int
 hash_fd(int fd, size_t max, struct buf *keep, char sha[65], size_t *len)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dl = 0;
+	struct sha256_ctx md;
+	unsigned char d[SHA256_DIGEST_SIZE];
 	char chunk[65536];
 	ssize_t n;
 	int rc = -1, e = 0;
 
 	*len = 0;
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		fatalx("sha256 failed");
+	sha256_init(&md);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)
@@ -131,17 +129,15 @@ hash_fd(int fd, size_t max, struct buf *keep, char sha[65], size_t *len)
 			e = EFBIG;
 			goto out;
 		}
-		EVP_DigestUpdate(md, chunk, (size_t)n);
+		sha256_update(&md, (size_t)n, (const uint8_t *)chunk);
 		if (keep)
 			buf_add(keep, chunk, (size_t)n);
 		*len += (size_t)n;
 	}
-	if (EVP_DigestFinal_ex(md, d, &dl) != 1 || dl != 32)
-		fatalx("sha256 failed");
+	sha256_digest(&md, sizeof(d), d);
 	hex32(d, sha);
 	rc = 0;
 out:
-	EVP_MD_CTX_free(md);
 	errno = e;
 	return rc;
 }
@@ -209,18 +205,24 @@ write_all(int fd, const char *data, size_t len, const char *tmp, char **errp)
  * for sha: rename over whatever is there (a symlink is replaced, not
  * followed), then fsync the directory. */
 static int
-install(const char *tmp, const char *sub, const char *path, char **errp)
+install_opt(const char *tmp, const char *sub, const char *path, int sync, char **errp)
 {
 	if (rename(tmp, path) == -1) {
 		*errp = xasprintf("%s: %s", path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
-	if (fsync_dir(sub) == -1) {
+	if (sync && fsync_dir(sub) == -1) {
 		*errp = xasprintf("%s: fsync: %s", sub, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+static int
+install(const char *tmp, const char *sub, const char *path, char **errp)
+{
+	return install_opt(tmp, sub, path, 1, errp);
 }
 
 static int
@@ -252,8 +254,8 @@ sync_close(int fd, const char *tmp, char **errp)
 	return 0;
 }
 
-int
-archive_write(const char *dir, const char *sha, const char *data, size_t len, char **errp)
+static int
+archive_write_opt(const char *dir, const char *sha, const char *data, size_t len, int sync, char **errp)
 {
 	char *top = xasprintf("%s/archive", dir), *sub = xasprintf("%s/%.2s", top, sha);
 	char *path = xasprintf("%s/%s", sub, sha), *tmp = NULL;
@@ -273,17 +275,34 @@ archive_write(const char *dir, const char *sha, const char *data, size_t len, ch
 		unlink(tmp);
 		goto out;
 	}
-	if (sync_close(fd, tmp, errp) == -1) {
+	if (sync && sync_close(fd, tmp, errp) == -1) {
 		unlink(tmp);
 		goto out;
 	}
-	rc = install(tmp, sub, path, errp);
+	if (!sync && close(fd) == -1) {
+		*errp = xasprintf("%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = install_opt(tmp, sub, path, sync, errp);
 out:
 	free(top);
 	free(sub);
 	free(path);
 	free(tmp);
 	return rc;
+}
+
+int
+archive_write(const char *dir, const char *sha, const char *data, size_t len, char **errp)
+{
+	return archive_write_opt(dir, sha, data, len, 1, errp);
+}
+
+int
+archive_write_nosync(const char *dir, const char *sha, const char *data, size_t len, char **errp)
+{
+	return archive_write_opt(dir, sha, data, len, 0, errp);
 }
 
 int
@@ -343,7 +362,7 @@ out:
 struct spool {
 	char *top, *tmp;
 	int fd; /* -1: hash and count only */
-	EVP_MD_CTX *md;
+	struct sha256_ctx md;
 	size_t len;
 };
 
@@ -354,8 +373,7 @@ store_spool_begin(struct store *st, char **errp)
 	struct spool *sp = xcalloc(1, sizeof(*sp));
 
 	sp->fd = -1;
-	if ((sp->md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(sp->md, EVP_sha256(), NULL) != 1)
-		fatalx("sha256 failed");
+	sha256_init(&sp->md);
 	if (st == NULL)
 		return sp;
 	sp->top = xasprintf("%s/archive", st->dir);
@@ -374,7 +392,7 @@ store_spool_begin(struct store *st, char **errp)
 int
 store_spool_add(struct spool *sp, const void *data, size_t len, char **errp)
 {
-	EVP_DigestUpdate(sp->md, data, len);
+	sha256_update(&sp->md, len, data);
 	sp->len += len;
 	return sp->fd == -1 ? 0 : write_all(sp->fd, data, len, sp->tmp, errp);
 }
@@ -388,7 +406,6 @@ store_spool_abort(struct spool *sp)
 		close(sp->fd);
 	if (sp->tmp)
 		unlink(sp->tmp);
-	EVP_MD_CTX_free(sp->md);
 	free(sp->top);
 	free(sp->tmp);
 	free(sp);
@@ -397,13 +414,11 @@ store_spool_abort(struct spool *sp)
 int
 store_spool_finish(struct spool *sp, char sha[65], size_t *len, char **errp)
 {
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dl = 0;
+	unsigned char d[SHA256_DIGEST_SIZE];
 	char *sub = NULL, *path = NULL;
 	int rc = -1, fd = sp->fd;
 
-	if (EVP_DigestFinal_ex(sp->md, d, &dl) != 1 || dl != 32)
-		fatalx("sha256 failed");
+	sha256_digest(&sp->md, sizeof(d), d);
 	hex32(d, sha);
 	*len = sp->len;
 	if (fd == -1) {

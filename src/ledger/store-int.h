@@ -20,6 +20,20 @@ int store_exec(struct store *, const char *sql, char **errp);
 sqlite3_stmt *store_prepare(struct store *, const char *sql);
 char *store_errmsg(struct store *, const char *what);
 int archive_write(const char *dir, const char *sha256, const char *data, size_t len, char **errp);
+/* The same without any sync: the caller makes the file and its name durable
+ * (store-batch.c: one syncfs for a batch) before a record names it. */
+int archive_write_nosync(const char *dir, const char *sha256, const char *data, size_t len, char **errp);
+/* One message of a batch, recorded as store_record() would (store-batch.c). */
+struct record_item {
+	const struct message *m;
+	const struct verdict *v;
+	const struct envelope *env;
+	const struct planned_action *acts;
+	size_t nacts;
+	struct record_result *out;
+};
+/* Record every item in one transaction: all or none. */
+int store_record_many(struct store *, struct record_item *, size_t n, char **errp);
 /* DIR/archive or a subdirectory: a real directory of ours, mode 0700 (created
  * when create is set). 0, 1 missing, -1 with *errp. */
 int archive_check_dir(const char *d, int create, char **errp);

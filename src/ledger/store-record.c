@@ -479,7 +479,15 @@ store_record(struct store *st, const struct message *m, const struct verdict *v,
 	     const struct planned_action *acts, size_t nacts, struct record_result *out, char **errp)
 {
 	time_t now = time(NULL);
-	struct rec r = { m, v, env, acts, nacts, out, errp, now, message_sent_time(m, now), 0, NULL, 0 };
+	struct rec r = { .m = m,
+			 .v = v,
+			 .env = env,
+			 .acts = acts,
+			 .nacts = nacts,
+			 .out = out,
+			 .errp = errp,
+			 .now = now,
+			 .sent = message_sent_time(m, now) };
 	int has, rc;
 
 	*errp = NULL;
@@ -495,4 +503,45 @@ store_record(struct store *st, const struct message *m, const struct verdict *v,
 	rc = store_tx(st, record_tx, &r, errp);
 	free(r.withheld_why);
 	return rc;
+}
+
+/* h-speed: the records of a batch (store-batch.c), in one transaction. */
+struct many {
+	struct record_item *items;
+	size_t n;
+	char **errp;
+	time_t now;
+};
+
+static int
+record_many_tx(struct store *st, void *arg)
+{
+	struct many *mn = arg;
+	int rc = SQLITE_DONE;
+
+	for (size_t i = 0; i < mn->n; i++) {
+		struct record_item *it = &mn->items[i];
+		struct rec r = { .m = it->m,
+				 .v = it->v,
+				 .env = it->env,
+				 .acts = it->acts,
+				 .nacts = it->nacts,
+				 .out = it->out,
+				 .errp = mn->errp,
+				 .now = mn->now,
+				 .sent = message_sent_time(it->m, mn->now) };
+		rc = record_tx(st, &r);
+		free(r.withheld_why);
+		if (rc != SQLITE_DONE && rc != SQLITE_OK)
+			return rc;
+	}
+	return rc;
+}
+
+int
+store_record_many(struct store *st, struct record_item *items, size_t n, char **errp)
+{
+	struct many mn = { items, n, errp, time(NULL) };
+
+	return store_tx(st, record_many_tx, &mn, errp);
 }

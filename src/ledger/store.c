@@ -410,6 +410,12 @@ store_open(const char *dir, int flags, struct store **out, char **errp)
 		return -1;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
+	/* A short-lived process (pipe, check, a command) leaves the WAL as it
+	 * is when it closes: the checkpoint SQLite would run then costs four
+	 * syncs per delivery. The watcher, the outbox run and backups call
+	 * store_checkpoint(); SQLite's own autocheckpoint (1000 pages) keeps
+	 * the WAL bounded meanwhile, and every reader reads through it. */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	if ((!st->rdonly && store_exec(st, "PRAGMA journal_mode=WAL", errp) == -1) ||
 	    store_exec(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", errp) == -1 || migrate(st, errp) == -1) {
 		ledger_hint(st, errp);
@@ -431,6 +437,21 @@ store_close(struct store *st)
 	sqlite3_close_v2(st->db);
 	free(st->dir);
 	free(st);
+}
+
+int
+store_checkpoint(struct store *st, int truncate, char **errp)
+{
+	int nlog = 0, nckpt = 0, rc;
+
+	if (st == NULL || st->rdonly)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+				       &nlog, &nckpt);
+	if (rc == SQLITE_OK || busy(rc))
+		return 0; /* busy: a reader or writer is active, the next checkpoint catches up */
+	*errp = store_errmsg(st, "checkpoint");
+	return -1;
 }
 
 const char *

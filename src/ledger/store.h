@@ -28,6 +28,14 @@ enum store_flags { STORE_RDONLY = 1, STORE_NOCREATE = 2 };
 int store_open(const char *dir, int flags, struct store **out, char **errp);
 void store_close(struct store *);
 const char *store_dir(const struct store *);
+/* Copy what the write-ahead log holds into ledger.db (closing does not:
+ * short-lived processes leave that to the long-lived ones). truncate: also
+ * empty the log, waiting for readers up to the busy timeout. A checkpoint
+ * that finds the ledger busy returns 0 (the next one catches up). The
+ * watcher runs one with each timed outbox run and when it stops, `dcvmail
+ * outbox` when it is done; anything that copies ledger.db by itself must
+ * run one first. */
+int store_checkpoint(struct store *, int truncate, char **errp);
 
 /* Record one message (archive first, then one transaction): message row,
  * request upsert (dedup key), copies/mailboxes, outbox rows for actions only
@@ -46,6 +54,22 @@ struct record_result {
 };
 int store_record(struct store *, const struct message *, const struct verdict *, const struct envelope *,
 		 const struct planned_action *, size_t nactions, struct record_result *out, char **errp);
+/* Group commit (imports): store_batch_add writes a message's archive file
+ * (not yet synced) and keeps pointers to m, v, env, acts and out, which
+ * must stay valid until the next store_batch_commit. That makes every file
+ * durable at once (one syncfs), then records the messages in one
+ * transaction, in the order added, each as store_record would, filling its
+ * out. On failure nothing of the batch is recorded (archive files that no
+ * record names may stay; a later import of the same mail records them).
+ * Either way the batch is empty afterwards. */
+struct store_batch;
+struct store_batch *store_batch_new(struct store *);
+int store_batch_add(struct store_batch *, const struct message *, const struct verdict *, const struct envelope *,
+		    const struct planned_action *, size_t nactions, struct record_result *out, char **errp);
+size_t store_batch_count(const struct store_batch *);
+size_t store_batch_bytes(const struct store_batch *); /* raw bytes of the messages added */
+int store_batch_commit(struct store_batch *, char **errp);
+void store_batch_free(struct store_batch *);
 /* Is a message with this sha256 recorded? 1 yes, 0 no, -1 error. */
 int store_has_message(struct store *, const char *sha256, char **errp);
 /* The envelope a recorded message came in with (its first delivery):

@@ -4,12 +4,66 @@
 #include <string.h>
 #include <strings.h>
 
+#include <dlfcn.h>
+
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 
 #include "mail/msgparse.h"
+#include "base/log.h"
 #include "base/util.h"
+
+/* h-speed: libxml2 (and the ICU and C++ libraries it brings) is loaded
+ * when the first HTML part is rendered, not by every run of the program:
+ * it is a fifth of a lone `dcvmail pipe`'s start-up. The names below are
+ * the only ones this file uses. */
+#define DCVMAIL_LIBXML2 "libxml2.so.2"
+static struct {
+	htmlParserCtxtPtr (*create)(const char *, int);
+	int (*use_options)(htmlParserCtxtPtr, int);
+	xmlCharEncodingHandlerPtr (*find_enc)(const char *);
+	int (*switch_enc)(xmlParserCtxtPtr, xmlCharEncodingHandlerPtr);
+	int (*parse)(htmlParserCtxtPtr);
+	void (*free_ctxt)(htmlParserCtxtPtr);
+	void (*stop)(xmlParserCtxtPtr);
+	void (*init)(void);
+	xmlFreeFunc *free_fn;
+} X;
+
+static void
+xml_load(void)
+{
+	void *h;
+
+	if (X.parse)
+		return;
+	if ((h = dlopen(DCVMAIL_LIBXML2, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		fatalx("cannot load %s to read HTML mail: %s", DCVMAIL_LIBXML2, dlerror());
+#define SYM(field, name)                                                                                               \
+	if ((*(void **)&X.field = dlsym(h, name)) == NULL)                                                             \
+		fatalx("%s: no %s: %s", DCVMAIL_LIBXML2, name, dlerror());
+	SYM(create, "htmlCreateMemoryParserCtxt");
+	SYM(use_options, "htmlCtxtUseOptions");
+	SYM(find_enc, "xmlFindCharEncodingHandler");
+	SYM(switch_enc, "xmlSwitchToEncoding");
+	SYM(free_ctxt, "htmlFreeParserCtxt");
+	SYM(stop, "xmlStopParser");
+	SYM(init, "xmlInitParser");
+	SYM(free_fn, "xmlFree");
+	SYM(parse, "htmlParseDocument");
+#undef SYM
+	X.init();
+}
+#define htmlCreateMemoryParserCtxt X.create
+#define htmlCtxtUseOptions X.use_options
+#define xmlFindCharEncodingHandler X.find_enc
+#define xmlSwitchToEncoding X.switch_enc
+#define htmlParseDocument X.parse
+#define htmlFreeParserCtxt X.free_ctxt
+#define xmlStopParser X.stop
+#undef xmlFree
+#define xmlFree (*X.free_fn)
 
 #define MAX_ANCHORS 64
 
@@ -335,6 +389,7 @@ html_render(const char *html, size_t len, struct buf *out, size_t max, struct li
 		return 0;
 	if (len > INT_MAX - 1)
 		len = INT_MAX - 1;
+	xml_load();
 	if ((ctxt = htmlCreateMemoryParserCtxt(html, (int)len)) == NULL)
 		return 0;
 	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |

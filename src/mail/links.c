@@ -27,6 +27,65 @@ links_done(struct linkset *ls)
 	if (ls->curl)
 		curl_url_cleanup(ls->curl);
 	ls->curl = NULL;
+	for (size_t i = 0; i < ls->seencap; i++)
+		free(ls->seen[i].cand);
+	free(ls->seen);
+	ls->seen = NULL;
+	ls->nseen = ls->seencap = 0;
+}
+
+static size_t
+seen_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of cand: its entry, or the empty slot where it goes. */
+static struct link_seen *
+seen_slot(struct linkset *ls, const char *cand)
+{
+	size_t mask = ls->seencap - 1, i = seen_hash(cand) & mask;
+
+	while (ls->seen[i].cand && strcmp(ls->seen[i].cand, cand))
+		i = (i + 1) & mask;
+	return &ls->seen[i];
+}
+
+/* Remember what cand parsed to (it is kept: the caller does not free it). */
+static void
+seen_add(struct linkset *ls, char *cand, long idx)
+{
+	struct link_seen *e;
+
+	if (2 * (ls->nseen + 1) > ls->seencap) {
+		struct link_seen *old = ls->seen;
+		size_t oldcap = ls->seencap;
+		ls->seencap = oldcap ? 2 * oldcap : 64;
+		ls->seen = xcalloc(ls->seencap, sizeof(*ls->seen));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].cand)
+				*seen_slot(ls, old[i].cand) = old[i];
+		free(old);
+	}
+	e = seen_slot(ls, cand);
+	e->cand = cand;
+	e->idx = idx;
+	ls->nseen++;
+}
+
+static char *anchor_text(const char *);
+
+static void
+link_text(struct msg_link *l, const char *text)
+{
+	if (text && *text && l->text == NULL) {
+		l->text = anchor_text(text);
+		l->from_html = 1;
+	}
 }
 
 void
@@ -186,19 +245,25 @@ links_add(struct linkset *ls, const char *url, size_t len, const char *text, int
 		return;
 	memset(&l, 0, sizeof(l));
 	cand = clean_candidate(url, len);
+	if (ls->seencap) {
+		struct link_seen *e = seen_slot(ls, cand);
+		if (e->cand) { /* the same candidate again: the same link */
+			if (e->idx >= 0)
+				link_text(&ls->v[e->idx], text);
+			free(cand);
+			return;
+		}
+	}
 	if (parse_link(ls, cand, &l) == -1) {
 		link_clear(&l);
-		free(cand);
+		seen_add(ls, cand, -1);
 		return;
 	}
-	free(cand);
 	for (size_t i = 0; i < ls->n; i++)
 		if (!strcmp(ls->v[i].url, l.url)) {
-			if (text && *text && ls->v[i].text == NULL) {
-				ls->v[i].text = anchor_text(text);
-				ls->v[i].from_html = 1;
-			}
+			link_text(&ls->v[i], text);
 			link_clear(&l);
+			seen_add(ls, cand, (long)i);
 			return;
 		}
 	l.from_html = from_html != 0;
@@ -208,6 +273,7 @@ links_add(struct linkset *ls, const char *url, size_t len, const char *text, int
 		ls->v = xreallocarray(ls->v, ls->cap, sizeof(*ls->v));
 	}
 	ls->v[ls->n++] = l;
+	seen_add(ls, cand, (long)ls->n - 1);
 }
 
 /* CJK punctuation and full-width forms end a URL written in running text. */

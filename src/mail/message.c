@@ -9,7 +9,6 @@
 #include <strings.h>
 
 #include <libetpan/libetpan.h>
-#include <libxml/parser.h>
 
 #include "mail/msgparse.h"
 #include "base/util.h"
@@ -263,8 +262,7 @@ parse_init(void)
 	if (done)
 		return;
 	done = 1;
-	xmlInitParser();
-	cs_install_hook();
+	cs_install_hook(); /* libxml2 is set up when the first HTML part needs it (html.c) */
 }
 
 struct message *

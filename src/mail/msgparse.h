@@ -27,9 +27,16 @@ struct linkset {
 	int max;	 /* keep at most max links */
 	size_t attempts; /* candidates tried (bounded) */
 	void *curl;	 /* CURLU handle, reused */
+	/* h-speed: candidates parsed before (a newsletter repeats its links
+	 * thousands of times): open addressing, cand -> index in v, or -1 */
+	struct link_seen {
+		char *cand;
+		long idx;
+	} * seen;
+	size_t nseen, seencap;
 };
 void links_init(struct linkset *, int max);
-void links_done(struct linkset *); /* frees the curl handle only */
+void links_done(struct linkset *); /* frees the curl handle and the cache, not the links */
 /* Add one URL candidate (href or text). text: anchor text or NULL. */
 void links_add(struct linkset *, const char *url, size_t len, const char *text, int from_html);
 /* Find http(s) URLs in UTF-8 text. */

@@ -86,4 +86,51 @@ printf 'From: a@example.com\nSubject: broken\nContent-Type: multipart/mixed; bou
 pipe -r admin@example.net <"$TEST_TMP/broken.eml" >/dev/null 2>&1; rc=$?
 check_eq "broken MIME with an unknown charset: exit 0" "$rc" 0
 check_eq "recorded as malformed" "$(sqlite3 "$S/ledger.db" "select type from messages where subject = 'broken'")" "malformed"
+# the syncs of one lone delivery (an existing ledger, a new message): the
+# archive file, its directory, the WAL commit, and the state directory
+# (SQLite syncs it once per process that opened the WAL); no checkpoint on
+# close, so ledger.db itself is never synced
+if command -v strace >/dev/null; then
+	Y="$TEST_TMP/sync"; mkdir -m 700 "$Y"
+	pipe_y() { "$DCVMAIL" -c "$CONF" -d "$Y" pipe -r admin@example.net; }
+	pipe_y <"$FIX/sectigo-dcv-plain.eml" >/dev/null 2>&1
+	{ echo "X-Sync-Test: 1"; cat "$FIX/digicert-dcv-plain.eml"; } >"$TEST_TMP/sync.eml"
+	strace -f -y -qq -e trace=fsync,fdatasync,syncfs,sync,msync -o "$TEST_TMP/sync.trace" \
+		"$DCVMAIL" -c "$CONF" -d "$Y" pipe -r admin@example.net <"$TEST_TMP/sync.eml" >/dev/null 2>&1
+	syncs=$(grep -cE '^[0-9]+ +(fsync|fdatasync|syncfs|sync|msync)\(' "$TEST_TMP/sync.trace")
+	check_eq "one lone delivery syncs 4 times" "$syncs" 4
+	check_eq "the archive file, its directory, the WAL, the state directory" \
+		"$(sed -E 's/^[0-9]+ +[a-z]+\([0-9]+<([^>]*)>.*/\1/' "$TEST_TMP/sync.trace" |
+			sed -E "s|^$Y|S|; s|/\.tmp\.[0-9a-f]+\.[0-9]+$|/TMP|; s|archive/[0-9a-f]{2}|archive/XX|" | tr '\n' ' ')" \
+		"S/archive/XX/TMP S/archive/XX S/ledger.db-wal S "
+	check_eq "ledger.db itself is not synced (no checkpoint on close)" \
+		"$(grep -c "<$Y/ledger.db>" "$TEST_TMP/sync.trace")" 0
+	check "the WAL keeps the delivery" [ -s "$Y/ledger.db-wal" ]
+	check_eq "the traced delivery is recorded" "$("$DCVMAIL" -c "$CONF" -d "$Y" list --json | grep -c '"id"')" 2
+	# the timed outbox run checkpoints: then ledger.db alone holds everything
+	"$DCVMAIL" -c "$CONF" -d "$Y" outbox >/dev/null 2>&1
+	check_eq "after dcvmail outbox the WAL is empty" "$(stat -c %s "$Y/ledger.db-wal")" 0
+	cp "$Y/ledger.db" "$TEST_TMP/alone.db"
+	check_eq "and a copy of ledger.db alone has both messages" \
+		"$(sqlite3 "file:$TEST_TMP/alone.db?immutable=1" "select count(*) from messages")" 2
+else
+	skip "sync count: strace is not installed"
+fi
+# start-up: libxml2 is loaded only when a message has an HTML part
+check "dcvmail is not linked with libxml2" sh -c "! ldd '$DCVMAIL' | grep -q libxml2"
+out=$(LD_DEBUG=files "$DCVMAIL" -c "$CONF" pipe --dry-run -r admin@example.net <"$FIX/sectigo-dcv-plain.eml" 2>&1)
+check_contains "a plain-text mail is classified" "$out" "dcv sectigo/sectigo-dcv"
+check_not_contains "without loading libxml2" "$out" "libxml2.so"
+out=$(LD_DEBUG=files "$DCVMAIL" -c "$CONF" pipe --dry-run -r admin@example.net <"$FIX/sectigo-dcv-html-comodo.eml" 2>&1)
+check_contains "an HTML mail loads libxml2" "$out" "libxml2.so.2"
+check_contains "and is classified from its HTML" "$out" "dcv sectigo/"
+if command -v strace >/dev/null; then
+	strace -f -qq -e trace=openat -o "$TEST_TMP/open.trace" "$DCVMAIL" -c "$CONF" -d "$S" pipe -r admin@example.net \
+		<"$TEST_TMP/sync.eml" >/dev/null 2>&1
+	check "a delivery (hashed, archived, recorded) does not set up OpenSSL" sh -c "! grep -q openssl.cnf '$TEST_TMP/open.trace'"
+fi
+# a large body (patterns are JIT-compiled for it, in pipe mode only then) classifies as a small one
+{ cat "$FIX/sectigo-dcv-plain.eml"; python3 -c 'print(("filler text of a long mail, nothing to see here\n") * 2000)'; } >"$TEST_TMP/long.eml"
+out=$("$DCVMAIL" -c "$CONF" pipe --dry-run -r admin@example.net <"$TEST_TMP/long.eml" 2>&1)
+check_contains "a 100 kB CA mail is classified in pipe mode" "$out" "dcv sectigo/sectigo-dcv"
 t_done
