@@ -13,10 +13,25 @@ static const char *log_name = "dcvmail";
 static enum log_dest log_dest = LOG_TO_STDERR;
 static int log_verbosity;
 static int fatal_exit = 70;
+static char log_pfx[64] = "dcvmail";
+
+void
+log_set_prefix(const char *command)
+{
+	snprintf(log_pfx, sizeof(log_pfx), "%s%s%s", log_name, command && *command ? " " : "", command ? command : "");
+}
+
+const char *
+log_prefix(void)
+{
+	return log_pfx;
+}
 
 void
 log_init(const char *progname, enum log_dest dest, int verbose)
 {
+	if (strcmp(log_name, progname) != 0) /* another program: its own prefix */
+		snprintf(log_pfx, sizeof(log_pfx), "%s", progname);
 	log_name = progname;
 	log_dest = dest;
 	log_verbosity = verbose;
@@ -55,9 +70,9 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 		suffix = text_clean_to(sfx, sizeof(sfx), suffix);
 	if (log_dest != LOG_TO_SYSLOG) {
 		if (suffix)
-			fprintf(stderr, "%s: %s: %s\n", log_name, msg, suffix);
+			fprintf(stderr, "%s: %s: %s\n", log_pfx, msg, suffix);
 		else
-			fprintf(stderr, "%s: %s\n", log_name, msg);
+			fprintf(stderr, "%s: %s\n", log_pfx, msg);
 	}
 	if (log_dest != LOG_TO_STDERR) {
 		if (suffix)

@@ -5,6 +5,11 @@
 enum log_dest { LOG_TO_STDERR, LOG_TO_SYSLOG, LOG_TO_BOTH };
 
 void log_init(const char *progname, enum log_dest, int verbose);
+/* Errors on stderr say "dcvmail COMMAND: ..." once the command is known
+ * (the syslog ident stays progname); log_prefix: that prefix, for messages
+ * printed directly. */
+void log_set_prefix(const char *command);
+const char *log_prefix(void);
 void log_set_fatal_exit(int code); /* pipe mode: 75 */
 int log_fatal_exit(void);
 int log_verbose(void);

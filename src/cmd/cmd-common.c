@@ -46,7 +46,7 @@ cmd_open_ledger(struct globals *g, struct config *cfg, int flags, struct store *
 	if ((r = load_config_and_rules(g, cfg, NULL, 0)) != 0)
 		return r;
 	if (store_open(cfg->state_dir, flags, st, &err) == -1) {
-		fprintf(stderr, "dcvmail: %s\n", err);
+		fprintf(stderr, "%s: %s\n", log_prefix(), err);
 		free(err);
 		config_free(cfg);
 		return EXIT_CANTCREAT;
@@ -59,7 +59,7 @@ cmd_finish(struct config *cfg, struct store *st, int rc, char *err)
 {
 	if (err) {
 		char *c = text_clean(err);
-		fprintf(stderr, "dcvmail: %s\n", c);
+		fprintf(stderr, "%s: %s\n", log_prefix(), c);
 		free(c);
 		free(err);
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "base/log.h"
 #include "intake/process.h"
 #include "judge/rules.h"
 #include "base/util.h"
@@ -28,8 +29,8 @@ lint(struct globals *g, const char *dir, int secrets)
 	if ((r = config_setup(&cfg, g->config_path, g->state_dir, g->argv0, &cmd_config_ops)) != 0)
 		return r;
 	if (secrets && (n = config_check_secrets(&cfg, stderr)) > 0) {
-		fprintf(stderr, "dcvmail: %s: %d secret file%s not safe\n", cfg.path ? cfg.path : "configuration", n,
-			n == 1 ? "" : "s");
+		fprintf(stderr, "%s: %s: %d secret file%s not safe\n", log_prefix(),
+			cfg.path ? cfg.path : "configuration", n, n == 1 ? "" : "s");
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
@@ -69,7 +70,7 @@ test(struct globals *g, int argc, char **argv)
 		size_t len;
 		struct envelope env = { .source = "file", .mailbox = argv[i], .role = role };
 		if (read_file(argv[i], cfg.limits.max_size * 4, &data, &len) == -1 && errno != EFBIG) {
-			fprintf(stderr, "dcvmail: %s: %s\n", argv[i], strerror(errno));
+			fprintf(stderr, "%s: %s: %s\n", log_prefix(), argv[i], strerror(errno));
 			r = EXIT_NOINPUT;
 			continue;
 		}

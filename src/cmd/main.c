@@ -34,6 +34,36 @@ static const struct command {
 	{ "report", cmd_report, "report [--json]   per domain: last approval, reuse deadline, pending" },
 };
 
+/* The man page of a command (dcvmail(8) for those without their own). */
+static const char *
+command_page(const char *name)
+{
+	static const char *const own[][2] = {
+		{ "list", "dcvmail-list" },   { "show", "dcvmail-list" },   { "report", "dcvmail-list" },
+		{ "expect", "dcvmail-list" }, { "rules", "dcvmail-rules" }, { "watch", "dcvmail-watch" },
+		{ "pipe", "dcvmail-pipe" },
+	};
+
+	for (size_t i = 0; i < nitems(own); i++)
+		if (!strcmp(own[i][0], name))
+			return own[i][1];
+	return "dcvmail";
+}
+
+/* dcvmail COMMAND --help: the command's line of the table, on stdout. */
+static int
+command_help(const struct command *c)
+{
+	const char *sep = strstr(c->usage, "   ");
+
+	if (sep == NULL)
+		printf("usage: dcvmail %s\n", c->usage);
+	else
+		printf("usage: dcvmail %.*s\n  %s\n", (int)(sep - c->usage), c->usage, sep + strspn(sep, " "));
+	printf("See %s(8).\n", command_page(c->name));
+	return 0;
+}
+
 static void
 usage(FILE *f)
 {
@@ -92,6 +122,11 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < nitems(commands); i++)
 		if (strcmp(argv[0], commands[i].name) == 0) {
 			optind = 0; /* commands parse their own options (anywhere: getopt starts afresh) */
+			log_set_prefix(commands[i].name);
+			argv[0] = (char *)log_prefix(); /* getopt's errors: "dcvmail COMMAND: ..." */
+			if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) &&
+			    commands[i].fn != cmd_check) /* check has a longer --help of its own */
+				return command_help(&commands[i]);
 			return commands[i].fn(&g, argc, argv);
 		}
 	fprintf(stderr, "dcvmail: unknown command '%s' (try dcvmail --help)\n", argv[0]);

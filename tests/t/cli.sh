@@ -34,4 +34,25 @@ check_contains "a block's keyword" "$out" "smtp     require-tls              yes
 check_contains "the route actions from the action table" "$out" "route    approve                  (no arguments)"
 check_contains "and still checks" "$out" "rules for"
 check_contains "--help says so" "$("$DCVMAIL" --help)" "with -v: list every config keyword"
+# every command answers --help with its usage on stdout and exit 0 (the
+# names from dcvmail --help, so a new command is covered as it is added)
+cmds=$("$DCVMAIL" --help | sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
+check_contains "the command list is read from --help" "$cmds" "list"
+for c in $cmds; do
+	out=$("$DCVMAIL" "$c" --help 2>"$TEST_TMP/help.err"); rc=$?
+	check_eq "dcvmail $c --help exits 0" "$rc" 0
+	check_contains "dcvmail $c --help prints its usage on stdout" "$out" "usage: dcvmail $c"
+	check_eq "dcvmail $c --help prints nothing on stderr" "$(cat "$TEST_TMP/help.err")" ""
+done
+check_contains "dcvmail list --help names its man page" "$("$DCVMAIL" list --help)" "See dcvmail-list(8)."
+# errors say which command failed: "dcvmail COMMAND: ..."
+out=$("$DCVMAIL" list --bogus 2>&1); rc=$?
+check_eq "an unknown option exits 64" "$rc" 64
+check_contains "getopt's complaint names the command" "$out" "dcvmail list: unrecognized option '--bogus'"
+out=$("$DCVMAIL" -d "$TEST_TMP/none" list 2>&1)
+check_contains "a ledger error names the command" "$out" "dcvmail list: $TEST_TMP/none: no ledger here"
+out=$("$DCVMAIL" -c "$TEST_TMP/bad.conf" report 2>&1)
+check_contains "a config failure names the command" "$out" "dcvmail report: $TEST_TMP/bad.conf: 1 error in configuration"
+out=$("$DCVMAIL" show 2>&1)
+check_contains "a usage error says the usage" "$out" "usage: dcvmail show"
 t_done
