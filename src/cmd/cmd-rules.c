@@ -110,13 +110,6 @@ list(struct globals *g)
 int
 cmd_rules(struct globals *g, int argc, char **argv)
 {
-	if (argc == 0 && g->verbose) { /* dcvmail -n -v: the keywords too */
-		printf("dcvmail.conf keywords (block, keyword, arguments):\n");
-		config_keywords(stdout, &cmd_config_ops);
-		fflush(stdout);
-	}
-	if (argc == 0) /* dcvmail -n: config and rules check */
-		return lint(g, NULL, 1);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return argc < 2 ? usage() : (usage(), 0);
 	if (!strcmp(argv[1], "lint"))

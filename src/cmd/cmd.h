@@ -41,6 +41,11 @@ int cmd_parse_id(const char *, int64_t *);
 /* rules_diag_fn that prints "file:line:col: message" to stderr (and syslog
  * when the log goes there: log_diag) */
 void print_rules_diag(void *arg, const char *file, int line, int col, const char *msg);
+/* h-cli: print_rules_diag, but an error about a directory of rules-dir
+ * names the config line that set it (arg: the struct config) */
+void config_rules_diag(void *arg, const char *file, int line, int col, const char *msg);
+/* h-cli: dcvmail -n (cmd-confcheck.c) */
+int cmd_config_check(struct globals *);
 /* config_setup's: errors through print_rules_diag, the outbox's action kinds */
 extern const struct config_ops cmd_config_ops;
 

@@ -77,8 +77,9 @@ usage(FILE *f)
 		"  -c CONFIG     config file (default $DCVMAIL_CONFIG, else %s/dcvmail/dcvmail.conf)\n"
 		"  -d STATE_DIR  ledger and archive (default $DCVMAIL_STATE_DIR, else the config's\n"
 		"                state-dir, else /var/lib/dcvmail)\n"
-		"  -n            check the config (and its secret files' modes) and rules, then exit\n"
-		"                (with -v: list every config keyword first)\n"
+		"  -n            check the config, its URLs, secret files, the state directory and\n"
+		"                the rules as start-up would, then exit (with -v: print the effective\n"
+		"                configuration; -v -v: every config keyword too)\n"
 		"  -v            more output (debug)\n"
 		"  -h, --help    this text;  -V, --version  the version\n\n"
 		"See dcvmail(8), dcvmail.conf(5), dcvmail.rules(5).\n",
@@ -114,7 +115,7 @@ main(int argc, char **argv)
 	argv += optind;
 	log_init("dcvmail", LOG_TO_STDERR, g.verbose);
 	if (g.check_only && argc == 0)
-		return cmd_rules(&g, 0, argv);
+		return cmd_config_check(&g);
 	if (argc == 0) {
 		usage(stderr);
 		return EXIT_USAGE;

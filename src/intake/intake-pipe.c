@@ -57,7 +57,19 @@ pipe_guard(void)
 int
 pipe_defer(struct buf *out, struct buf *logline, const char *why, const char *detail)
 {
-	buf_printf(out, "4.3.0 %s\n", why);
+	if (detail) { /* h-cli: the cause itself, on the one line Postfix shows */
+		char one[512];
+		const char *who = strstr(detail, strerror(EACCES)) && !strstr(detail, "(as user ")
+					  ? user_name(geteuid())
+					  : NULL;
+		text_clean_to(one, sizeof(one), detail);
+		for (char *c = one; *c; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
+		buf_printf(out, "4.3.0 %s: %s%s%s%s\n", why, one, who ? " (as user " : "", who ? who : "",
+			   who ? ")" : "");
+	} else
+		buf_printf(out, "4.3.0 %s\n", why);
 	buf_printf(logline, "message deferred: %s%s%s", why, detail ? ": " : "", detail ? detail : "");
 	return EXIT_TEMPFAIL;
 }
