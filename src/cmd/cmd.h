@@ -28,6 +28,8 @@ int cmd_watch(struct globals *, int, char **);
 int cmd_approve(struct globals *, int, char **);
 int cmd_reject(struct globals *, int, char **);
 int cmd_dns(struct globals *, int, char **);
+int cmd_prune(struct globals *, int, char **);	/* h-cli: cmd-housekeeping.c */
+int cmd_backup(struct globals *, int, char **); /* h-cli: cmd-housekeeping.c */
 
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;

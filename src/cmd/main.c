@@ -32,6 +32,9 @@ static const struct command {
 	{ "dns", cmd_dns,
 	  "dns [--json] DOMAIN...   the DNS contacts a CA may write to, and whether dcvmail watches them" },
 	{ "report", cmd_report, "report [--json]   per domain: last approval, reuse deadline, pending" },
+	{ "prune", cmd_prune,
+	  "prune --older-than DAYS [--dry-run]   remove closed requests and archived mail past that age" },
+	{ "backup", cmd_backup, "backup FILE   a consistent copy of the ledger (SQLite online backup), mode 0600" },
 };
 
 /* The man page of a command (dcvmail(8) for those without their own). */
