@@ -1,4 +1,4 @@
-/* cmd-rules.c — `dcvmail rules lint [DIR] | test FILE... | list` and `dcvmail -n`. */
+/* cmd-rules.c — `dcvmail rules lint [DIR] | test FILE... | list` (`dcvmail -n` is cmd-confcheck.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
