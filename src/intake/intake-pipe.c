@@ -210,8 +210,14 @@ fail:
 int
 pipe_answer(struct buf *out, struct buf *logline, int rc)
 {
-	if (out->len)
-		fwrite(out->data, 1, out->len, stdout);
+	size_t n = out->len;
+
+	/* one line for Postfix without its newline, which pipe(8) would show
+	 * as a blank before the closing parenthesis of "status=deferred (...)" */
+	if (n && out->data[n - 1] == '\n' && memchr(out->data, '\n', n - 1) == NULL && !isatty(STDOUT_FILENO))
+		n--;
+	if (n)
+		fwrite(out->data, 1, n, stdout);
 	fflush(stdout);
 	if (logline->len)
 		log_warnx("%s", logline->data);
