@@ -154,6 +154,8 @@ install: $(PROG) $(CLIENT)
 	install -m 0644 contrib/dcvmail.conf.example $(DESTDIR)$(DOCDIR)/
 	install -m 0644 contrib/postfix/README contrib/postfix/main.cf contrib/postfix/master.cf $(DESTDIR)$(DOCDIR)/postfix/
 	install -m 0644 contrib/systemd/README $(DESTDIR)$(DOCDIR)/systemd/
+	install -d $(DESTDIR)$(DOCDIR)/cron
+	install -m 0644 contrib/cron/dcvmail $(DESTDIR)$(DOCDIR)/cron/
 	for f in $$(grep -v '^#' contrib/samples.list); do \
 		install -m 0644 tests/corpus/ca/$$f $(DESTDIR)$(DOCDIR)/samples/ || exit 1; done
 	for u in contrib/systemd/*.service contrib/systemd/*.timer; do \

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "base/dns.h"
+#include "base/mail-url.h"
 #include "base/smtp-url.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -396,6 +397,26 @@ kw_dns_server(struct parser *p, void *obj)
 }
 
 static void
+kw_state_dir(struct parser *p, void *obj)
+{
+	(void)obj;
+	if (want_args(p, 1, 1) == -1)
+		return;
+	set_str(&p->cfg->state_dir, p->argv[1]);
+	p->cfg->state_dir_line = p->line;
+}
+
+static void
+kw_rules_dir(struct parser *p, void *obj)
+{
+	(void)obj;
+	if (want_args(p, 1, 1) == -1)
+		return;
+	set_str(&p->cfg->rules_dir, p->argv[1]);
+	p->cfg->rules_dir_line = p->line;
+}
+
+static void
 kw_notify_secret_file(struct parser *p, void *obj)
 {
 	(void)obj;
@@ -444,9 +465,9 @@ static const struct keyword keywords[] = {
 	{ B_TOP, "pipe-server-timeout", KW_INT, C_(pipe_server_timeout), 1, 600, NULL, NULL },
 	{ B_TOP, "role", KW_FN, 0, 0, 0, kw_role, "ROLE ADDRESS..." },
 	{ B_TOP, "route", KW_BLOCK, 0, 0, 0, NULL, "[default] {" },
-	{ B_TOP, "rules-dir", KW_STR, C_(rules_dir), 0, 0, NULL, NULL },
+	{ B_TOP, "rules-dir", KW_FN, 0, 0, 0, kw_rules_dir, "DIR[:DIR...]" },
 	{ B_TOP, "smtp", KW_BLOCK, 0, 0, 0, NULL, "{" },
-	{ B_TOP, "state-dir", KW_STR, C_(state_dir), 0, 0, NULL, NULL },
+	{ B_TOP, "state-dir", KW_FN, 0, 0, 0, kw_state_dir, "DIR" },
 	{ B_TOP, "syslog", KW_BOOL, C_(log_syslog), 0, 0, NULL, NULL },
 	{ B_TOP, "trust-authserv-id", KW_WORDS, C_(trust_authserv_ids), 0, 0, NULL, NULL },
 	{ B_TOP, "verify-dkim", KW_BOOL, C_(verify_dkim), 0, 0, NULL, NULL },
@@ -575,6 +596,231 @@ config_keywords(FILE *out, const struct config_ops *ops)
 								  : "ADDRESS...");
 }
 
+/* --- dcvmail -n -v: the effective configuration (config_print) --- */
+
+/* A word as dcvmail.conf reads it back: quoted when it holds white space or
+ * '#' (or is empty); a URL without its user-info. */
+static void
+print_word(FILE *out, const char *w)
+{
+	char *c = redact_userinfo(xstrdup(w ? w : ""));
+
+	if (*c == '\0' || strpbrk(c, " \t#") != NULL)
+		fprintf(out, " \"%s\"", c);
+	else
+		fprintf(out, " %s", c);
+	free(c);
+}
+
+static void
+print_words(FILE *out, const struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		print_word(out, sv->v[i]);
+}
+
+/* One table keyword of block blk: obj holds the values, def the defaults. */
+static void
+print_keyword(FILE *out, const char *indent, const struct keyword *k, const void *obj, const void *def)
+{
+	const void *f = (const char *)obj + k->off, *d = (const char *)def + k->off;
+
+	switch (k->type) {
+	case KW_STR:
+		if (*(char *const *)f == NULL)
+			fprintf(out, "%s# %s (not set)\n", indent, k->name);
+		else {
+			fprintf(out, "%s%s", indent, k->name);
+			print_word(out, *(char *const *)f);
+			fprintf(out, "\n");
+		}
+		break;
+	case KW_BOOL:
+		fprintf(out, "%s%s %s%s\n", indent, k->name, *(const int *)f ? "yes" : "no",
+			*(const int *)f == *(const int *)d ? "  # default" : "");
+		break;
+	case KW_INT:
+		fprintf(out, "%s%s %d%s\n", indent, k->name, *(const int *)f,
+			*(const int *)f == *(const int *)d ? "  # default" : "");
+		break;
+	case KW_WORDS:
+		if (((const struct strv *)f)->n == 0)
+			fprintf(out, "%s# %s (none)\n", indent, k->name);
+		else {
+			fprintf(out, "%s%s", indent, k->name);
+			print_words(out, f);
+			fprintf(out, "\n");
+		}
+		break;
+	case KW_FN:
+	case KW_BLOCK: break;
+	}
+}
+
+static void
+print_limits(FILE *out, const struct config *c, const struct config *d)
+{
+	const struct msg_limits *l = &c->limits, *dl = &d->limits;
+	const struct {
+		const char *name;
+		long long v, dv;
+	} lim[] = {
+		{ "message-size", (long long)l->max_size, (long long)dl->max_size },
+		{ "mime-depth", l->max_depth, dl->max_depth },
+		{ "mime-parts", l->max_parts, dl->max_parts },
+		{ "header-count", l->max_headers, dl->max_headers },
+		{ "line-length", (long long)l->max_line, (long long)dl->max_line },
+		{ "text-size", (long long)l->max_text, (long long)dl->max_text },
+		{ "links", l->max_links, dl->max_links },
+		{ "regex-match", c->regex_match_limit, d->regex_match_limit },
+		{ "regex-depth", c->regex_depth_limit, d->regex_depth_limit },
+	};
+
+	for (size_t i = 0; i < nitems(lim); i++)
+		fprintf(out, "limit %s %lld%s\n", lim[i].name, lim[i].v, lim[i].v == lim[i].dv ? "  # default" : "");
+}
+
+/* The keywords of one block in table order; fn prints the KW_FN ones. */
+static void
+print_block(FILE *out, enum block blk, const char *indent, const void *obj, const void *def,
+	    void (*fn)(FILE *, const char *kw, const void *obj))
+{
+	for (size_t i = 0; i < nitems(keywords); i++) {
+		const struct keyword *k = &keywords[i];
+		if (k->blk != blk)
+			continue;
+		if (k->type == KW_FN)
+			fn(out, k->name, obj);
+		else
+			print_keyword(out, indent, k, obj, def);
+	}
+}
+
+static void
+print_top_fn(FILE *out, const char *kw, const void *obj)
+{
+	const struct config *c = obj;
+	struct config d;
+
+	if (!strcmp(kw, "dns-server"))
+		fprintf(out, c->dns_server ? "dns-server %s\n" : "# dns-server (the system resolver)\n", c->dns_server);
+	else if (!strcmp(kw, "notify-secret-file")) {
+		if (c->notify_secret_file) {
+			fprintf(out, "notify-secret-file");
+			print_word(out, c->notify_secret_file);
+			fprintf(out, "\n");
+		} else
+			fprintf(out, "# notify-secret-file (not set)\n");
+	} else if (!strcmp(kw, "state-dir")) {
+		fprintf(out, "state-dir");
+		print_word(out, c->state_dir);
+		fprintf(out, "%s\n", c->state_dir_line ? "" : "  # not from the file");
+	} else if (!strcmp(kw, "rules-dir")) {
+		fprintf(out, "rules-dir");
+		print_word(out, c->rules_dir);
+		fprintf(out, "%s\n", c->rules_dir_line ? "" : "  # not from the file");
+	} else if (!strcmp(kw, "limit")) {
+		config_defaults(&d);
+		print_limits(out, c, &d);
+	} else if (!strcmp(kw, "role")) {
+		for (size_t i = 0; i < c->nroles; i++) {
+			fprintf(out, "role %s", role_name(c->roles[i].role));
+			print_words(out, &c->roles[i].addrs);
+			fprintf(out, "\n");
+		}
+		if (c->nroles == 0)
+			fprintf(out, "# role (none)\n");
+	}
+}
+
+static void
+print_mailbox_fn(FILE *out, const char *kw, const void *obj)
+{
+	const struct mailbox_cfg *m = obj;
+
+	if (!strcmp(kw, "role"))
+		fprintf(out, "    role %s\n", role_name(m->role));
+}
+
+static void
+print_smtp_fn(FILE *out, const char *kw, const void *obj)
+{
+	(void)out, (void)kw, (void)obj;
+}
+
+static void
+print_route_fn(FILE *out, const char *kw, const void *obj)
+{
+	const struct route_cfg *r = obj;
+	const struct strv *sv = !strcmp(kw, "role") ? &r->roles : !strcmp(kw, "type") ? &r->types : NULL;
+
+	if (sv && sv->n) {
+		fprintf(out, "    %s", kw);
+		print_words(out, sv);
+		fprintf(out, "\n");
+	}
+}
+
+void
+config_print(FILE *out, const struct config *c, const struct config_ops *ops)
+{
+	struct config d;
+	struct mailbox_cfg md;
+	struct smtp_cfg sd;
+
+	(void)ops;
+	config_defaults(&d);
+	fprintf(out, "# effective configuration, from %s\n", c->path ? c->path : "the built-in defaults");
+	for (size_t i = 0; i < nitems(keywords); i++) { /* the top level first, blocks after */
+		const struct keyword *k = &keywords[i];
+		if (k->blk != B_TOP || k->type == KW_BLOCK)
+			continue;
+		if (k->type == KW_FN)
+			print_top_fn(out, k->name, c);
+		else
+			print_keyword(out, "", k, c, &d);
+	}
+	memset(&md, 0, sizeof(md));
+	md.poll_interval = 60, md.timeout = 60, md.idle = 1, md.idle_refresh = 1500, md.reconnect_max = 300;
+	for (size_t i = 0; i < c->nmailboxes; i++) {
+		fprintf(out, "mailbox");
+		print_word(out, c->mailboxes[i].name);
+		fprintf(out, " {  # line %d\n", c->mailboxes[i].line);
+		print_block(out, B_MAILBOX, "    ", &c->mailboxes[i], &md, print_mailbox_fn);
+		fprintf(out, "}\n");
+	}
+	if (c->have_smtp) {
+		sd = d.smtp;
+		fprintf(out, "smtp {  # line %d\n", c->smtp.line);
+		for (size_t i = 0; i < nitems(keywords); i++) {
+			const struct keyword *k = &keywords[i];
+			if (k->blk != B_SMTP)
+				continue;
+			if (!strcmp(k->name, "require-tls") && c->smtp.require_tls == -1)
+				fprintf(out, "    # require-tls (not set: yes, except to a loopback address)\n");
+			else if (k->type == KW_FN)
+				print_smtp_fn(out, k->name, &c->smtp);
+			else
+				print_keyword(out, "    ", k, &c->smtp, &sd);
+		}
+		fprintf(out, "}\n");
+	}
+	for (size_t i = 0; i < c->nroutes; i++) {
+		const struct route_cfg *r = &c->routes[i];
+		struct route_cfg rd;
+		memset(&rd, 0, sizeof(rd));
+		fprintf(out, "route%s {  # line %d\n", r->is_default ? " default" : "", r->line);
+		print_block(out, B_ROUTE, "    ", r, &rd, print_route_fn);
+		for (size_t j = 0; j < r->nactions; j++) {
+			fprintf(out, "    %s", r->actions[j].kind->name);
+			print_words(out, &r->actions[j].targets);
+			fprintf(out, "\n");
+		}
+		fprintf(out, "}\n");
+	}
+	config_free(&d);
+}
+
 /* "route has no action (forward, redirect, notify, approve)": the kinds a route may name */
 static void
 route_no_action(struct parser *p)
@@ -617,21 +863,22 @@ check_config(struct parser *p)
 	p->line = 0;
 	for (size_t i = 0; i < c->nmailboxes; i++) {
 		struct mailbox_cfg *m = &c->mailboxes[i];
+		struct imap_url iu;
+		char *err = NULL;
 		p->line = m->line;
 		if (m->url == NULL)
 			perr(p, "mailbox '%s' has no url", m->name);
-		else if (strncmp(m->url, "imaps://", 8) && strncmp(m->url, "imap://", 7))
-			perr(p, "mailbox '%s': url must start with imaps:// or imap://", m->name);
+		else if (imap_parse_url(m->url, &iu, &err) == -1) { /* curl_url, as when connecting */
+			perr(p, "mailbox '%s': %s", m->name, err);
+			free(err);
+			err = NULL;
+		}
 		if (m->user == NULL)
 			perr(p, "mailbox '%s' has no user", m->name);
 		if (m->password_file == NULL)
 			perr(p, "mailbox '%s' has no password-file", m->name);
 		if (m->role == ROLE_NONE)
 			perr(p, "mailbox '%s' has no role", m->name);
-		if (m->url && strstr(m->url, "://") &&
-		    memchr(strstr(m->url, "://") + 3, '@', strcspn(strstr(m->url, "://") + 3, "/")))
-			perr(p, "mailbox '%s': url %s holds user-info: give the login as user and password-file",
-			     m->name, m->url);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(c->mailboxes[j].name, m->name))
 				perr(p, "mailbox '%s' defined twice", m->name);
@@ -659,6 +906,7 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 	size_t cap = 0;
 	ssize_t n;
 	enum block blk = B_TOP;
+	int blk_line = 0; /* where the open block began */
 	struct mailbox_cfg *mb = NULL;
 	struct route_cfg *rt = NULL;
 
@@ -684,6 +932,14 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 				perr(&p, "unexpected '}'");
 			blk = B_TOP;
 			continue;
+		}
+		if (blk != B_TOP &&
+		    (!strcmp(p.argv[0], "mailbox") || !strcmp(p.argv[0], "smtp") || !strcmp(p.argv[0], "route")) &&
+		    strcmp(p.argv[p.argc - 1], "{") == 0) {
+			/* a block inside a block: the '}' of the open one is missing */
+			perr(&p, "'%s' block inside the %s block opened at line %d: is its '}' missing?", p.argv[0],
+			     block_names[blk], blk_line);
+			blk = B_TOP; /* read on as if it were there */
 		}
 		if (blk != B_TOP) {
 			keyword(&p, blk,
@@ -713,12 +969,14 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 				mb->file = p.file;
 				mb->line = p.line;
 				blk = B_MAILBOX;
+				blk_line = p.line;
 			} else if (!strcmp(p.argv[0], "smtp")) {
 				if (want_args(&p, 0, 0) == -1)
 					continue;
 				cfg->have_smtp = 1;
 				cfg->smtp.line = p.line;
 				blk = B_SMTP;
+				blk_line = p.line;
 			} else {
 				if (want_args(&p, 0, 1) == -1)
 					continue;
@@ -733,6 +991,7 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 				rt->file = p.file;
 				rt->line = p.line;
 				blk = B_ROUTE;
+				blk_line = p.line;
 			}
 			continue;
 		}
@@ -742,8 +1001,10 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 	if (ferror(f))
 		perr(&p, "read error: %s", strerror(errno));
 	fclose(f);
-	if (blk != B_TOP)
-		perr(&p, "unterminated block at end of file (missing '}')");
+	if (blk != B_TOP) { /* said where the block began: that is where the '}' is missing */
+		p.line = blk_line;
+		perr(&p, "unterminated %s block: no '}' before the end of the file", block_names[blk]);
+	}
 	if (p.errors == 0)
 		check_config(&p);
 	return p.errors;
@@ -870,7 +1131,11 @@ config_setup(struct config *cfg, const char *opt_config, const char *opt_state_d
 	r = config_load(path ? path : def, cfg, ops);
 	if (r == -1) {
 		if (path != NULL || errno != ENOENT) {
-			log_warnx("%s: %s", path ? path : def, strerror(errno));
+			int e = errno;
+			char who[300] = "";
+			if (e == EACCES) /* which user could not read it: the fix is for that user */
+				snprintf(who, sizeof(who), " (as user %s)", user_name(geteuid()));
+			log_warnx("%s: %s%s", path ? path : def, strerror(e), who);
 			config_free(cfg);
 			return EXIT_CONFIG;
 		}
@@ -881,14 +1146,18 @@ config_setup(struct config *cfg, const char *opt_config, const char *opt_state_d
 		config_free(cfg);
 		return EXIT_CONFIG;
 	}
-	if (opt_state_dir)
+	if (opt_state_dir) {
 		set_str(&cfg->state_dir, opt_state_dir);
-	else if ((env = getenv("DCVMAIL_STATE_DIR")) && *env)
+		cfg->state_dir_line = 0;
+	} else if ((env = getenv("DCVMAIL_STATE_DIR")) && *env) {
 		set_str(&cfg->state_dir, env);
-	else if (cfg->state_dir == NULL)
+		cfg->state_dir_line = 0;
+	} else if (cfg->state_dir == NULL)
 		cfg->state_dir = xstrdup("/var/lib/dcvmail");
-	if ((env = getenv("DCVMAIL_RULES_DIR")) && *env)
+	if ((env = getenv("DCVMAIL_RULES_DIR")) && *env) {
 		set_str(&cfg->rules_dir, env);
+		cfg->rules_dir_line = 0;
+	}
 	if (cfg->rules_dir == NULL && (cfg->rules_dir = default_rules_dir(argv0)) == NULL) {
 		log_warnx("no rules directory: set rules-dir in %s, or DCVMAIL_RULES_DIR, or install rules under %s",
 			  path ? path : def, DCVMAIL_DATADIR "/rules");
@@ -972,9 +1241,11 @@ config_read_secret(const char *path, char **errp)
 
 /* One secret file named by the configuration: a regular file readable by its
  * owner only (config_read_secret refuses it otherwise, at the moment it is
- * needed). A file that is missing or cannot be seen is only a warning. */
+ * needed), there, and owned by the user dcvmail runs as (uid; -1: not
+ * checked). */
 static int
-check_secret(const struct config *c, const char *what, int line, const char *path, FILE *out)
+check_secret(const struct config *c, const char *what, int line, const char *path, long uid, const char *user,
+	     FILE *out)
 {
 	struct stat st;
 	const char *conf = c->path ? c->path : "(defaults)";
@@ -982,9 +1253,11 @@ check_secret(const struct config *c, const char *what, int line, const char *pat
 	if (path == NULL)
 		return 0;
 	if (stat(path, &st) == -1) {
-		/* not here yet, or not visible to this user: said, but no error */
-		fprintf(out, "%s:%d: warning: %s %s: %s (not checked)\n", conf, line, what, path, strerror(errno));
-		return 0;
+		int e = errno;
+		fprintf(out, "%s:%d: %s %s: %s%s%s%s\n", conf, line, what, path, strerror(e),
+			e == EACCES ? " (as user " : "", e == EACCES ? user_name(geteuid()) : "",
+			e == EACCES ? ")" : "");
+		return 1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		fprintf(out, "%s:%d: %s %s: not a regular file\n", conf, line, what, path);
@@ -997,22 +1270,28 @@ check_secret(const struct config *c, const char *what, int line, const char *pat
 			conf, line, what, path, (unsigned)(st.st_mode & 07777), path);
 		return 1;
 	}
+	if (uid >= 0 && st.st_uid != (uid_t)uid) {
+		fprintf(out,
+			"%s:%d: %s %s is owned by %s, not by %s, the user dcvmail runs as; fix with: chown %s %s\n",
+			conf, line, what, path, user_name(st.st_uid), user, user, path);
+		return 1;
+	}
 	return 0;
 }
 
-int
-config_check_secrets(const struct config *c, FILE *out)
+static int
+check_secrets(const struct config *c, long uid, const char *user, FILE *out)
 {
 	int n = 0;
 
 	for (size_t i = 0; i < c->nmailboxes; i++) {
 		char what[300];
 		snprintf(what, sizeof(what), "password-file of mailbox '%s'", c->mailboxes[i].name);
-		n += check_secret(c, what, c->mailboxes[i].line, c->mailboxes[i].password_file, out);
+		n += check_secret(c, what, c->mailboxes[i].line, c->mailboxes[i].password_file, uid, user, out);
 	}
 	if (c->have_smtp)
-		n += check_secret(c, "smtp password-file", c->smtp.line, c->smtp.password_file, out);
-	n += check_secret(c, "notify-secret-file", c->notify_secret_line, c->notify_secret_file, out);
+		n += check_secret(c, "smtp password-file", c->smtp.line, c->smtp.password_file, uid, user, out);
+	n += check_secret(c, "notify-secret-file", c->notify_secret_line, c->notify_secret_file, uid, user, out);
 	return n;
 }
 
@@ -1035,4 +1314,16 @@ config_overdue_hours(const struct config *c, const char *ca, const char *step)
 			h = o->hours;
 	}
 	return h;
+}
+
+int
+config_check_secrets(const struct config *c, FILE *out)
+{
+	return check_secrets(c, -1, NULL, out);
+}
+
+int
+config_check_secrets_as(const struct config *c, unsigned uid, const char *user, FILE *out)
+{
+	return check_secrets(c, (long)uid, user, out);
 }

@@ -91,7 +91,9 @@ struct route_cfg {
 struct config {
 	char *path; /* file it came from, NULL for built-in defaults */
 	char *state_dir;
+	int state_dir_line; /* h-cli: where state-dir was set (0: not by the file) */
 	char *rules_dir;
+	int rules_dir_line; /* h-cli: where rules-dir was set (0: not by the file), for its errors */
 	char *hostname;
 	int log_syslog; /* default yes */
 
@@ -178,6 +180,15 @@ enum mbox_role config_role_for(const struct config *, const char *address);
  * each problem (file, line, path, mode, the fix) to out and returns their
  * number; a missing or unreadable file is printed as a warning only. */
 int config_check_secrets(const struct config *, FILE *out);
+
+/* h-cli: the same for the user uid that dcvmail runs as (named user in
+ * messages): each file must also be there and owned by uid. */
+int config_check_secrets_as(const struct config *, unsigned uid, const char *user, FILE *out);
+
+/* h-cli: dcvmail -n -v: the effective configuration in dcvmail.conf syntax,
+ * every setting with its value (defaults marked "# default"), URLs without
+ * user-info. */
+void config_print(FILE *out, const struct config *, const struct config_ops *ops);
 
 /* Read a secret file; refuses group/other-readable files. Trailing newline stripped.
  * Returns NULL with *errp set ("file: readable by others; chmod 600 file"). */

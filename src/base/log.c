@@ -13,10 +13,45 @@ static const char *log_name = "dcvmail";
 static enum log_dest log_dest = LOG_TO_STDERR;
 static int log_verbosity;
 static int fatal_exit = 70;
+static char log_pfx[64] = "dcvmail";
+
+static char *capture_buf;
+static unsigned capture_len;
+
+void
+log_capture_first(char *buf, unsigned len)
+{
+	capture_buf = buf;
+	capture_len = len;
+	if (buf && len)
+		buf[0] = '\0';
+}
+
+static void
+capture(const char *msg, const char *suffix)
+{
+	if (capture_buf == NULL || capture_len == 0 || capture_buf[0] != '\0')
+		return;
+	snprintf(capture_buf, capture_len, "%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");
+}
+
+void
+log_set_prefix(const char *command)
+{
+	snprintf(log_pfx, sizeof(log_pfx), "%s%s%s", log_name, command && *command ? " " : "", command ? command : "");
+}
+
+const char *
+log_prefix(void)
+{
+	return log_pfx;
+}
 
 void
 log_init(const char *progname, enum log_dest dest, int verbose)
 {
+	if (strcmp(log_name, progname) != 0) /* another program: its own prefix */
+		snprintf(log_pfx, sizeof(log_pfx), "%s", progname);
 	log_name = progname;
 	log_dest = dest;
 	log_verbosity = verbose;
@@ -53,11 +88,13 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	text_clean_to(msg, sizeof(msg), raw);
 	if (suffix)
 		suffix = text_clean_to(sfx, sizeof(sfx), suffix);
+	if (pri <= LOG_WARNING)
+		capture(msg, suffix);
 	if (log_dest != LOG_TO_SYSLOG) {
 		if (suffix)
-			fprintf(stderr, "%s: %s: %s\n", log_name, msg, suffix);
+			fprintf(stderr, "%s: %s: %s\n", log_pfx, msg, suffix);
 		else
-			fprintf(stderr, "%s: %s\n", log_name, msg);
+			fprintf(stderr, "%s: %s\n", log_pfx, msg);
 	}
 	if (log_dest != LOG_TO_STDERR) {
 		if (suffix)
@@ -119,6 +156,7 @@ log_diag(const char *file, int line, int col, const char *msg)
 		snprintf(raw, sizeof(raw), "%s:%d: %s", file, line, msg);
 	else
 		snprintf(raw, sizeof(raw), "%s: %s", file, msg);
+	capture(text_clean_to(clean, sizeof(clean), raw), NULL);
 	if (log_dest != LOG_TO_SYSLOG)
 		fprintf(stderr, "%s\n", raw);
 	if (log_dest != LOG_TO_STDERR)

@@ -5,6 +5,14 @@
 enum log_dest { LOG_TO_STDERR, LOG_TO_SYSLOG, LOG_TO_BOTH };
 
 void log_init(const char *progname, enum log_dest, int verbose);
+/* Errors on stderr say "dcvmail COMMAND: ..." once the command is known
+ * (the syslog ident stays progname); log_prefix: that prefix, for messages
+ * printed directly. */
+void log_set_prefix(const char *command);
+const char *log_prefix(void);
+/* h-cli: keep the first warning or diagnostic logged from now on (without
+ * the prefix) in buf, for a one-line answer (pipe mode); NULL stops. */
+void log_capture_first(char *buf, unsigned len);
 void log_set_fatal_exit(int code); /* pipe mode: 75 */
 int log_fatal_exit(void);
 int log_verbose(void);

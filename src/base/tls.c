@@ -1,5 +1,6 @@
 /* tls.c — verify the server certificate of a libetpan stream with OpenSSL,
  * before any password is sent. No option turns this off. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,13 +12,22 @@
 #include "base/tls.h"
 #include "base/util.h"
 
+/* An IPv4 or IPv6 address literal (an IPv6 one holds hex letters too). */
+static int
+is_ip_literal(const char *host)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
 void
 tls_set_sni(struct mailstream_ssl_context *ctx, void *data)
 {
 	const char *host = data;
 
 	/* SNI carries names only, never IP addresses */
-	if (host && strspn(host, "0123456789.:") != strlen(host))
+	if (host && !is_ip_literal(host))
 		mailstream_ssl_set_server_name(ctx, (char *)host);
 }
 
@@ -63,8 +73,8 @@ tls_verify_stream(mailstream *s, const char *host, const char *ca_file, char **e
 	X509_STORE_CTX_init(ctx, store, leaf, untrusted);
 	X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_purpose(vp, X509_PURPOSE_SSL_SERVER);
-	if (strspn(host, "0123456789.:") == strlen(host) ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1
-							 : X509_VERIFY_PARAM_set1_host(vp, host, 0) != 1) {
+	if (is_ip_literal(host) ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1
+				: X509_VERIFY_PARAM_set1_host(vp, host, 0) != 1) {
 		*errp = xasprintf("%s: cannot set the expected host name", host);
 		goto out;
 	}

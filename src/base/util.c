@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +411,21 @@ host_is_loopback(const char *h)
 	if (inet_pton(AF_INET, h, &a4) == 1)
 		return (ntohl(a4.s_addr) >> 24) == 127;
 	return !strcasecmp(h, "localhost") || !strcmp(h, "::1") || !strcmp(h, "[::1]");
+}
+
+const char *
+user_name(unsigned uid)
+{
+	static char buf[2][64];
+	static int which;
+	struct passwd *pw = getpwuid((uid_t)uid);
+	char *b = buf[which ^= 1]; /* two in one printf */
+
+	if (pw && pw->pw_name)
+		snprintf(b, sizeof(buf[0]), "%s", pw->pw_name);
+	else
+		snprintf(b, sizeof(buf[0]), "uid %u", uid);
+	return b;
 }
 
 char *

@@ -78,6 +78,9 @@ int domain_at_or_under(const char *host, const char *domain);
 int domain_under_any(const char *host, char *const *list, size_t n);
 /* localhost, 127.0.0.0/8 or ::1: a peer on this machine. */
 int host_is_loopback(const char *host);
+/* h-cli: the login name of uid ("dcvmail"), else "uid N"; a static buffer
+ * that the next call overwrites. */
+const char *user_name(unsigned uid);
 
 /* SHA-256 of data as 64 lower-case hex digits + NUL. */
 void sha256_hex(const void *data, size_t len, char out[65]);

@@ -112,10 +112,10 @@ check_one(void *arg, const char *label, const char *data, size_t len)
 	if (!cs->ctx.dry_run && len >= check_cap(cs->ctx.cfg)) {
 		/* the intake holds at most the cap: never record a prefix as the message */
 		fprintf(stderr,
-			"dcvmail: %s: message of %zu bytes or more (4 x limit message-size): not recorded, "
+			"%s: %s: message of %zu bytes or more (4 x limit message-size): not recorded, "
 			"since only a part of it would be kept (deliver it by dcvmail pipe, which keeps it whole, "
 			"or raise limit message-size)\n",
-			label, len);
+			log_prefix(), label, len);
 		cs->nerr++;
 		cs->cut++;
 		return 0;
@@ -139,7 +139,7 @@ check_one(void *arg, const char *label, const char *data, size_t len)
 			flush(cs); /* what came before is fine */
 		}
 		char *l = text_clean(label), *e = text_clean(err ? err : "internal error");
-		fprintf(stderr, "dcvmail: %s: %s\n", l, e);
+		fprintf(stderr, "%s: %s: %s\n", log_prefix(), l, e);
 		free(l);
 		free(e);
 		free(err);
@@ -237,7 +237,7 @@ cmd_check(struct globals *g, int argc, char **argv)
 	}
 	if (!cs.ctx.dry_run && store_open(cfg.state_dir, 0, &st, &err) == -1) {
 		char *e = text_clean(err);
-		fprintf(stderr, "dcvmail: %s\n", e);
+		fprintf(stderr, "%s: %s\n", log_prefix(), e);
 		free(e);
 		free(err);
 		rules_free(rs);

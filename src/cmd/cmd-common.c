@@ -22,6 +22,22 @@ print_rules_diag(void *arg, const char *file, int line, int col, const char *msg
 	log_diag(file, line, col, msg);
 }
 
+/* h-cli: the rules' errors; those about a directory of rules-dir (line 0)
+ * with the config line that named it. */
+void
+config_rules_diag(void *arg, const char *file, int line, int col, const char *msg)
+{
+	const struct config *c = arg;
+
+	if (line == 0 && c && c->path && c->rules_dir_line > 0) {
+		char *m = xasprintf("rules-dir %s: %s", file, msg);
+		log_diag(c->path, c->rules_dir_line, 0, m);
+		free(m);
+		return;
+	}
+	print_rules_diag(NULL, file, line, col, msg);
+}
+
 /* The config's errors as the rules', and the action kinds its routes name. */
 const struct config_ops cmd_config_ops = { print_rules_diag, NULL, action_kind_at };
 
@@ -108,7 +124,7 @@ load_config_and_rules(struct globals *g, struct config *cfg, struct ruleset **rs
 	}
 	if (rs == NULL)
 		return 0;
-	if (rules_load(cfg->rules_dir, (enum rules_mode)mode, rs, print_rules_diag, NULL) != 0) {
+	if (rules_load(cfg->rules_dir, (enum rules_mode)mode, rs, config_rules_diag, cfg) != 0) {
 		log_warnx("%s: broken rules, refusing to run", cfg->rules_dir);
 		config_free(cfg);
 		return EXIT_CONFIG;
@@ -126,7 +142,7 @@ cmd_open_ledger(struct globals *g, struct config *cfg, int flags, struct store *
 	if ((r = load_config_and_rules(g, cfg, NULL, 0)) != 0)
 		return r;
 	if (store_open(cfg->state_dir, flags, st, &err) == -1) {
-		fprintf(stderr, "dcvmail: %s\n", err);
+		fprintf(stderr, "%s: %s\n", log_prefix(), err);
 		free(err);
 		config_free(cfg);
 		return EXIT_CANTCREAT;
@@ -139,7 +155,7 @@ cmd_finish(struct config *cfg, struct store *st, int rc, char *err)
 {
 	if (err) {
 		char *c = text_clean(err);
-		fprintf(stderr, "dcvmail: %s\n", c);
+		fprintf(stderr, "%s: %s\n", log_prefix(), c);
 		free(c);
 		free(err);
 	}

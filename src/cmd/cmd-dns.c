@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "base/log.h"
 #include "base/dns.h"
 #include "base/json.h"
 #include "base/names.h"
@@ -151,7 +152,7 @@ cmd_dns(struct globals *g, int argc, char **argv)
 	if ((r = load_config_and_rules(g, &cfg, NULL, 0)) != 0)
 		return r;
 	if (dns_open(&l, cfg.dns_server, &err) == -1) {
-		fprintf(stderr, "dcvmail: %s\n", err);
+		fprintf(stderr, "%s: %s\n", log_prefix(), err);
 		free(err);
 		config_free(&cfg);
 		return EXIT_CONFIG;
@@ -170,7 +171,7 @@ cmd_dns(struct globals *g, int argc, char **argv)
 		}
 		if (lookup_domain(&l, &cfg, dom, &cs, &n, &err) == -1) {
 			char *ce = text_clean(err), *cd = text_clean(dom);
-			fprintf(stderr, "dcvmail: %s: %s\n", cd, ce);
+			fprintf(stderr, "%s: %s: %s\n", log_prefix(), cd, ce);
 			free(ce);
 			free(cd);
 			free(err);

@@ -11,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/orders.h"
+#include "base/log.h"
 #include "cmd/report.h"
 #include "cmd/table.h"
 #include "judge/expect.h"
@@ -269,10 +270,10 @@ expect_add(struct globals *g, int argc, char **argv)
 			until_arg = optarg;
 			if ((until = parse_date(optarg)) == -1) {
 				fprintf(stderr,
-					"dcvmail: --until %s: not a date dcvmail can read; use YYYY-MM-DD (the end of"
+					"%s: --until %s: not a date dcvmail can read; use YYYY-MM-DD (the end of"
 					" that day, local time), YYYY-MM-DDTHH:MM:SSZ (UTC), +Nd or +Nh; nothing "
 					"added\n",
-					shown(optarg, sb, sizeof(sb)));
+					log_prefix(), shown(optarg, sb, sizeof(sb)));
 				return EXIT_USAGE;
 			}
 			break;
@@ -285,7 +286,7 @@ expect_add(struct globals *g, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (until_arg && until <= now) {
-		fprintf(stderr, "dcvmail: --until %s: that is in the past (%s); nothing added\n",
+		fprintf(stderr, "%s: --until %s: that is in the past (%s); nothing added\n", log_prefix(),
 			shown(until_arg, sb, sizeof(sb)), fmt_local(until, buf, sizeof(buf)));
 		return EXIT_USAGE;
 	}
@@ -294,26 +295,27 @@ expect_add(struct globals *g, int argc, char **argv)
 	const char *idn_why;
 	char *alabel = name_canon(domain, &idn_why);
 	if (alabel == NULL) {
-		fprintf(stderr, "dcvmail: --domain %s: not a valid internationalised domain name (%s); nothing added\n",
-			shown(domain, sb, sizeof(sb)), idn_why);
+		fprintf(stderr, "%s: --domain %s: not a valid internationalised domain name (%s); nothing added\n",
+			log_prefix(), shown(domain, sb, sizeof(sb)), idn_why);
 		return EXIT_USAGE;
 	}
 	domain = alabel;
 	if ((why = expect_domain_problem(domain)) != NULL) {
-		fprintf(stderr, "dcvmail: --domain %s: %s; nothing added\n", shown(domain, sb, sizeof(sb)), why);
+		fprintf(stderr, "%s: --domain %s: %s; nothing added\n", log_prefix(), shown(domain, sb, sizeof(sb)),
+			why);
 		free(alabel);
 		return EXIT_USAGE;
 	}
 	if (subdomains && !strncmp(domain, "*.", 2)) {
 		fprintf(stderr,
-			"dcvmail: --domain %s with --include-subdomains: give the domain itself (%s);"
+			"%s: --domain %s with --include-subdomains: give the domain itself (%s);"
 			" nothing added\n",
-			shown(domain, sb, sizeof(sb)), shown(domain + 2, sb2, sizeof(sb2)));
+			log_prefix(), shown(domain, sb, sizeof(sb)), shown(domain + 2, sb2, sizeof(sb2)));
 		free(alabel);
 		return EXIT_USAGE;
 	}
 	if (order && (why = expect_order_problem(order)) != NULL) {
-		fprintf(stderr, "dcvmail: --order %s: %s; nothing added\n", shown(order, sb, sizeof(sb)), why);
+		fprintf(stderr, "%s: --order %s: %s; nothing added\n", log_prefix(), shown(order, sb, sizeof(sb)), why);
 		free(alabel);
 		return EXIT_USAGE;
 	}
@@ -332,7 +334,7 @@ expect_add(struct globals *g, int argc, char **argv)
 		return r;
 	if (rules_ca(rs, ca) == NULL) {
 		char *k = known_cas(rs);
-		fprintf(stderr, "dcvmail: --ca %s: no such CA in the rules of %s (known: %s); nothing added\n",
+		fprintf(stderr, "%s: --ca %s: no such CA in the rules of %s (known: %s); nothing added\n", log_prefix(),
 			shown(ca, sb, sizeof(sb)), cfg.rules_dir, k);
 		free(k);
 		free(name);

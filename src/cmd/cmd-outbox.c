@@ -6,6 +6,7 @@
 
 #include "outbox/action.h"
 #include "cmd/cmd.h"
+#include "base/log.h"
 #include "judge/rules.h"
 #include "base/util.h"
 
@@ -28,7 +29,7 @@ cmd_outbox(struct globals *g, int argc, char **argv)
 	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_BATCH)) != 0)
 		return r;
 	if (store_open(cfg.state_dir, 0, &st, &err) == -1) {
-		fprintf(stderr, "dcvmail: %s\n", err);
+		fprintf(stderr, "%s: %s\n", log_prefix(), err);
 		free(err);
 		rules_free(rs);
 		config_free(&cfg);
@@ -37,7 +38,7 @@ cmd_outbox(struct globals *g, int argc, char **argv)
 	struct action_ctx ax = { &cfg, rs, st, dry, 0 };
 	r = outbox_run(&ax, &err);
 	if (r == -1)
-		fprintf(stderr, "dcvmail: %s\n", err);
+		fprintf(stderr, "%s: %s\n", log_prefix(), err);
 	else if (store_outbox_pending(st, &pending, &err) == 0)
 		printf("%d action%s run%s; %zu queued\n", r, r == 1 ? "" : "s", dry ? " (dry run: none)" : "", pending);
 	free(err);

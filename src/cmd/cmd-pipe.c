@@ -45,10 +45,16 @@ cmd_pipe(struct globals *g, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage();
-	/* config errors go to stderr for the admin running it by hand, and
-	 * become a deferral for Postfix */
-	if (load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE) != 0)
-		return pipe_fail(env.queue_id, "dcvmail configuration or rules are broken; see the logs");
+	/* config errors go to the mail log (and to stderr for the admin running
+	 * it by hand) before the config could say otherwise, and the first of
+	 * them is the one-line deferral for Postfix (h-cli) */
+	char first[1024];
+	log_init("dcvmail", isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG, g->verbose);
+	log_capture_first(first, sizeof(first));
+	rc = load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE);
+	log_capture_first(NULL, 0);
+	if (rc != 0)
+		return pipe_fail(env.queue_id, first[0] ? first : "dcvmail configuration or rules are broken");
 	log_init("dcvmail", cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
 		 g->verbose);
 	rc = pipe_intake(STDIN_FILENO, &env, &cfg, rs);

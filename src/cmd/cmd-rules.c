@@ -1,10 +1,11 @@
-/* cmd-rules.c — `dcvmail rules lint [DIR] | test FILE... | list` and `dcvmail -n`. */
+/* cmd-rules.c — `dcvmail rules lint [DIR] | test FILE... | list` (`dcvmail -n` is cmd-confcheck.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "base/log.h"
 #include "intake/process.h"
 #include "judge/judge.h"
 #include "judge/rules.h"
@@ -29,8 +30,8 @@ lint(struct globals *g, const char *dir, int secrets)
 	if ((r = config_setup(&cfg, g->config_path, g->state_dir, g->argv0, &cmd_config_ops)) != 0)
 		return r;
 	if (secrets && (n = config_check_secrets(&cfg, stderr)) > 0) {
-		fprintf(stderr, "dcvmail: %s: %d secret file%s not safe\n", cfg.path ? cfg.path : "configuration", n,
-			n == 1 ? "" : "s");
+		fprintf(stderr, "%s: %s: %d secret file%s not safe\n", log_prefix(),
+			cfg.path ? cfg.path : "configuration", n, n == 1 ? "" : "s");
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
@@ -115,7 +116,7 @@ test(struct globals *g, int argc, char **argv)
 		size_t len;
 		struct envelope env = { .source = "file", .mailbox = argv[i], .role = role };
 		if (read_file(argv[i], cfg.limits.max_size * 4, &data, &len) == -1 && errno != EFBIG) {
-			fprintf(stderr, "dcvmail: %s: %s\n", argv[i], strerror(errno));
+			fprintf(stderr, "%s: %s: %s\n", log_prefix(), argv[i], strerror(errno));
 			r = EXIT_NOINPUT;
 			continue;
 		}
@@ -156,13 +157,6 @@ list(struct globals *g)
 int
 cmd_rules(struct globals *g, int argc, char **argv)
 {
-	if (argc == 0 && g->verbose) { /* dcvmail -n -v: the keywords too */
-		printf("dcvmail.conf keywords (block, keyword, arguments):\n");
-		config_keywords(stdout, &cmd_config_ops);
-		fflush(stdout);
-	}
-	if (argc == 0) /* dcvmail -n: config and rules check */
-		return lint(g, NULL, 1);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return argc < 2 ? usage() : (usage(), 0);
 	if (!strcmp(argv[1], "lint"))

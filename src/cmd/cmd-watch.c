@@ -48,7 +48,7 @@ cmd_watch(struct globals *g, int argc, char **argv)
 		return r;
 	if ((cfg.nmailboxes == 0 && (once || !cfg.pipe_server)) || watch_preflight(&cfg) == -1) {
 		if (cfg.nmailboxes == 0)
-			fprintf(stderr, "dcvmail: no mailbox blocks%s in the configuration\n",
+			fprintf(stderr, "%s: no mailbox blocks%s in the configuration\n", log_prefix(),
 				once ? "" : " and no pipe-server");
 		rules_free(rs);
 		config_free(&cfg);
@@ -60,7 +60,7 @@ cmd_watch(struct globals *g, int argc, char **argv)
 			 g->verbose);
 	if (store_open(cfg.state_dir, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
 		if (!dry) {
-			fprintf(stderr, "dcvmail: %s\n", err);
+			fprintf(stderr, "%s: %s\n", log_prefix(), err);
 			free(err);
 			rules_free(rs);
 			config_free(&cfg);
@@ -76,7 +76,7 @@ cmd_watch(struct globals *g, int argc, char **argv)
 	for (size_t i = 0; i < cfg.nmailboxes; i++) {
 		struct imap_stats s;
 		if (imap_pass_run(&cfg.mailboxes[i], &ctx, stdout, &s, &err) == -1) {
-			fprintf(stderr, "dcvmail: %s\n", err);
+			fprintf(stderr, "%s: %s\n", log_prefix(), err);
 			free(err);
 			err = NULL;
 			failed++;
@@ -87,7 +87,7 @@ cmd_watch(struct globals *g, int argc, char **argv)
 	if (!dry && st) {
 		struct action_ctx ax = { &cfg, rs, st, 0, 0 };
 		if (outbox_run(&ax, &err) == -1) {
-			fprintf(stderr, "dcvmail: outbox: %s\n", err);
+			fprintf(stderr, "%s: outbox: %s\n", log_prefix(), err);
 			free(err);
 		}
 	}

@@ -33,6 +33,8 @@ int cmd_dns(struct globals *, int, char **);
 int cmd_orders(struct globals *, int, char **);
 int cmd_done(struct globals *, int, char **);
 int cmd_cancel(struct globals *, int, char **);
+int cmd_prune(struct globals *, int, char **);	/* h-cli: cmd-housekeeping.c */
+int cmd_backup(struct globals *, int, char **); /* h-cli: cmd-housekeeping.c */
 
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;
@@ -52,6 +54,11 @@ const char *cmd_login_name(char *buf, size_t len);
 void print_rules_diag(void *arg, const char *file, int line, int col, const char *msg);
 /* h-deploy: -n's warning about a trust-authserv-id no pipe mail carried */
 void cmd_hint_trust(const struct config *);
+/* h-cli: print_rules_diag, but an error about a directory of rules-dir
+ * names the config line that set it (arg: the struct config) */
+void config_rules_diag(void *arg, const char *file, int line, int col, const char *msg);
+/* h-cli: dcvmail -n (cmd-confcheck.c) */
+int cmd_config_check(struct globals *);
 /* config_setup's: errors through print_rules_diag, the outbox's action kinds */
 extern const struct config_ops cmd_config_ops;
 

@@ -41,8 +41,42 @@ static const struct command {
 	{ "dns", cmd_dns,
 	  "dns [--json] DOMAIN...   the DNS contacts a CA may write to, and whether dcvmail watches them" },
 	{ "report", cmd_report,
-	  "report [--json | --check] [--prometheus PATH]   per domain: reuse deadline, pending; monitoring" },
+	  "report [--json | --check] [--prometheus PATH] [--sunset]   per domain: reuse deadline, pending; "
+	  "monitoring" },
+	{ "prune", cmd_prune,
+	  "prune --older-than DAYS [--dry-run]   remove closed requests and archived mail past that age" },
+	{ "backup", cmd_backup, "backup FILE   a consistent copy of the ledger (SQLite online backup), mode 0600" },
 };
+
+/* The man page of a command (dcvmail(8) for those without their own). */
+static const char *
+command_page(const char *name)
+{
+	static const char *const own[][2] = {
+		{ "list", "dcvmail-list" },   { "show", "dcvmail-list" },   { "report", "dcvmail-list" },
+		{ "expect", "dcvmail-list" }, { "rules", "dcvmail-rules" }, { "watch", "dcvmail-watch" },
+		{ "pipe", "dcvmail-pipe" },
+	};
+
+	for (size_t i = 0; i < nitems(own); i++)
+		if (!strcmp(own[i][0], name))
+			return own[i][1];
+	return "dcvmail";
+}
+
+/* dcvmail COMMAND --help: the command's line of the table, on stdout. */
+static int
+command_help(const struct command *c)
+{
+	const char *sep = strstr(c->usage, "   ");
+
+	if (sep == NULL)
+		printf("usage: dcvmail %s\n", c->usage);
+	else
+		printf("usage: dcvmail %.*s\n  %s\n", (int)(sep - c->usage), c->usage, sep + strspn(sep, " "));
+	printf("See %s(8).\n", command_page(c->name));
+	return 0;
+}
 
 static void
 usage(FILE *f)
@@ -57,8 +91,9 @@ usage(FILE *f)
 		"  -c CONFIG     config file (default $DCVMAIL_CONFIG, else %s/dcvmail/dcvmail.conf)\n"
 		"  -d STATE_DIR  ledger and archive (default $DCVMAIL_STATE_DIR, else the config's\n"
 		"                state-dir, else /var/lib/dcvmail)\n"
-		"  -n            check the config (and its secret files' modes) and rules, then exit\n"
-		"                (with -v: list every config keyword first)\n"
+		"  -n            check the config, its URLs, secret files, the state directory and\n"
+		"                the rules as start-up would, then exit (with -v: print the effective\n"
+		"                configuration; -v -v: every config keyword too)\n"
 		"  -v            more output (debug)\n"
 		"  -h, --help    this text;  -V, --version  the version\n\n"
 		"See dcvmail(8), dcvmail.conf(5), dcvmail.rules(5).\n",
@@ -96,7 +131,7 @@ main(int argc, char **argv)
 	argv += optind;
 	log_init("dcvmail", LOG_TO_STDERR, g.verbose);
 	if (g.check_only && argc == 0)
-		return cmd_rules(&g, 0, argv);
+		return cmd_config_check(&g);
 	if (argc == 0) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -104,6 +139,11 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < nitems(commands); i++)
 		if (strcmp(argv[0], commands[i].name) == 0) {
 			optind = 0; /* commands parse their own options (anywhere: getopt starts afresh) */
+			log_set_prefix(commands[i].name);
+			argv[0] = (char *)log_prefix(); /* getopt's errors: "dcvmail COMMAND: ..." */
+			if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) &&
+			    commands[i].fn != cmd_check) /* check has a longer --help of its own */
+				return command_help(&commands[i]);
 			return commands[i].fn(&g, argc, argv);
 		}
 	fprintf(stderr, "dcvmail: unknown command '%s' (try dcvmail --help)\n", argv[0]);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "intake/intake.h"
+#include "base/log.h"
 #include "base/util.h"
 
 #define CHUNK 65536
@@ -27,7 +28,7 @@ fail(struct intake *it, const char *path, const char *cause)
 {
 	char *p = text_clean(path), *c = text_clean(cause);
 
-	fprintf(stderr, "dcvmail: %s: %s\n", p, c);
+	fprintf(stderr, "%s: %s: %s\n", log_prefix(), p, c);
 	free(p);
 	free(c);
 	it->errors++;

@@ -12,6 +12,7 @@
 #include "intake/intake-imap.h"
 #include "base/log.h"
 #include "base/mutf7.h"
+#include "base/mail-url.h"
 #include "base/tls.h"
 #include "base/util.h"
 
@@ -47,40 +48,6 @@ wire_name(const char *name)
 			return xstrdup(name);
 	}
 	return mutf7_encode(name);
-}
-
-struct imap_url {
-	char host[256];
-	uint16_t port;
-	int tls; /* 1 imaps, 0 imap + STARTTLS */
-	char folder[512];
-};
-
-static int
-parse_url(const char *url, struct imap_url *u, char **errp)
-{
-	const char *h, *slash, *colon;
-
-	memset(u, 0, sizeof(*u));
-	if (!strncmp(url, "imaps://", 8)) {
-		u->tls = 1;
-		h = url + 8;
-	} else if (!strncmp(url, "imap://", 7))
-		h = url + 7;
-	else {
-		*errp = redact_userinfo(xasprintf("%s: not an imaps:// or imap:// url", url));
-		return -1;
-	}
-	slash = strchr(h, '/');
-	colon = memchr(h, ':', slash ? (size_t)(slash - h) : strlen(h));
-	snprintf(u->host, sizeof(u->host), "%.*s", (int)((colon ? colon : slash ? slash : h + strlen(h)) - h), h);
-	u->port = colon ? (uint16_t)atoi(colon + 1) : u->tls ? 993 : 143;
-	snprintf(u->folder, sizeof(u->folder), "%s", slash && slash[1] ? slash + 1 : "INBOX");
-	if (u->host[0] == '\0' || u->port == 0) {
-		*errp = redact_userinfo(xasprintf("%s: no host or port", url));
-		return -1;
-	}
-	return 0;
 }
 
 static int
@@ -399,7 +366,7 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 	int r, rc = IMAP_ERR_NET;
 
 	*out = NULL;
-	if (parse_url(mb->url, &u, errp) == -1)
+	if (imap_parse_url(mb->url, &u, errp) == -1)
 		return IMAP_ERR_CONFIG;
 	if ((pw = config_read_secret(mb->password_file, errp)) == NULL)
 		return IMAP_ERR_CONFIG;

@@ -63,7 +63,19 @@ pipe_guard(void)
 int
 pipe_defer(struct buf *out, struct buf *logline, const char *queue_id, const char *why, const char *detail)
 {
-	buf_printf(out, "4.3.0 %s\n", why);
+	if (detail) { /* h-cli: the cause itself, on the one line Postfix shows */
+		char one[512];
+		const char *who = strstr(detail, strerror(EACCES)) && !strstr(detail, "(as user ")
+					  ? user_name(geteuid())
+					  : NULL;
+		text_clean_to(one, sizeof(one), detail);
+		for (char *c = one; *c; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
+		buf_printf(out, "4.3.0 %s: %s%s%s%s\n", why, one, who ? " (as user " : "", who ? who : "",
+			   who ? ")" : "");
+	} else
+		buf_printf(out, "4.3.0 %s\n", why);
 	logline_deferral(logline, queue_id, why, detail);
 	return EXIT_TEMPFAIL;
 }
@@ -200,8 +212,14 @@ fail:
 int
 pipe_answer(struct buf *out, struct buf *logline, int rc)
 {
-	if (out->len)
-		fwrite(out->data, 1, out->len, stdout);
+	size_t n = out->len;
+
+	/* one line for Postfix without its newline, which pipe(8) would show
+	 * as a blank before the closing parenthesis of "status=deferred (...)" */
+	if (n && out->data[n - 1] == '\n' && memchr(out->data, '\n', n - 1) == NULL && !isatty(STDOUT_FILENO))
+		n--;
+	if (n)
+		fwrite(out->data, 1, n, stdout);
 	fflush(stdout);
 	if (logline->len)
 		log_warnx("%s", logline->data);

@@ -21,7 +21,7 @@ typedef int (*intake_fn)(void *arg, const char *label, const char *data, size_t 
  * times the parser's size limit): larger messages are passed truncated to
  * max_size bytes, and the parser reports them oversized.
  * Returns 0, or -1 when anything failed: every failure is printed as
- * "dcvmail: PATH: cause" and the other files are still processed (one
+ * "dcvmail check: PATH: cause" and the other files are still processed (one
  * unreadable file in a directory does not stop the rest). A callback
  * returning non-zero stops everything at once (the return value then only
  * reflects the errors before). Memory stays flat in mailbox size (mboxes are

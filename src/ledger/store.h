@@ -92,6 +92,33 @@ int store_archive_read(struct store *, const char *sha256, size_t max, char **da
 /* The same check without keeping the bytes (for `show`); *len: bytes read. */
 int store_archive_verify(struct store *, const char *sha256, size_t *len, char **errp);
 
+/* h-cli: housekeeping (store-prune.c). store_prune removes every closed
+ * request (not pending or forwarded) whose last activity is before cutoff,
+ * unless an action or approval attempt of it is not finished or a CA may
+ * still reuse its approval at now (validation reuse period, SC-081/SC-090),
+ * with its messages, copies, actions, attempts and history; and the messages
+ * without a request received before cutoff; then their archived files.
+ * dry_run: the same selection, nothing removed. requests: what went (copies
+ * holds how many of its messages). */
+struct prune_result {
+	struct request_info *requests;
+	size_t nrequests;
+	size_t messages, loose_messages; /* all removed / those without a request */
+	unsigned long long bytes;	 /* their size */
+	size_t files, files_failed;	 /* archive files removed / left (first_failure says why) */
+	char *first_failure;
+	size_t kept_reusable;	    /* old closed requests kept: their approval is still reusable */
+	time_t kept_reusable_until; /* until when, the latest */
+	size_t kept_open;	    /* old requests kept because they are open */
+};
+int store_prune(struct store *, time_t cutoff, time_t now, int dry_run, struct prune_result *, char **errp);
+void prune_result_free(struct prune_result *);
+/* A copy of the ledger by SQLite's online backup API (consistent with
+ * concurrent writers in WAL mode), as one self-contained file at dest,
+ * mode 0600, that passes PRAGMA integrity_check; written beside dest and
+ * renamed over it. *size: its bytes. */
+int store_backup(struct store *, const char *dest, unsigned long long *size, char **errp);
+
 /* A message too large to hold in memory, archived while it is read: begin
  * (st NULL: hash and count only, for dry runs), add every byte, finish
  * (fsync, rename to its hash's name; sha256 and len of all bytes) or abort. */

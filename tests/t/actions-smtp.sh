@@ -126,7 +126,7 @@ PY
 
 # configuration errors name the file and line
 printf 'smtp {\n  url ftp://localhost\n  from a@b\n}\n' >"$TEST_TMP/bad.conf"
-check_contains "an smtp url of another scheme is refused" "$("$DCVMAIL" -c "$TEST_TMP/bad.conf" -n 2>&1)" "bad.conf:1: smtp url 'ftp://localhost' must be"
+check_contains "an smtp url of another scheme is refused" "$("$DCVMAIL" -c "$TEST_TMP/bad.conf" -n 2>&1)" "bad.conf:1: smtp url 'ftp://localhost' must start with smtp://"
 printf 'smtp {\n  url submission://mx.example.com\n  from a@b\n  user a@b\n}\n' >"$TEST_TMP/bad.conf"
 check_contains "a user without a password file is refused" "$("$DCVMAIL" -c "$TEST_TMP/bad.conf" -n 2>&1)" "user and password-file go together"
 printf 'smtp {\n  url submission://mx.example.com\n  from a@b\n  user a@b\n  password-file /p\n  require-tls no\n}\n' >"$TEST_TMP/bad.conf"

@@ -41,8 +41,8 @@ check_contains "both counted" "$out" "2 secret files not safe"
 chmod 600 "$TEST_TMP/smtp.pw" "$TEST_TMP/hook.key"
 rm "$TEST_TMP/hook.key"
 out=$(n); rc=$?
-check_eq "-n: a secret file not there yet is a warning, not an error" "$rc" 0
-check_contains "the warning names it" "$out" "warning: notify-secret-file $TEST_TMP/hook.key: No such file or directory"
+check_eq "-n: a missing secret file is an error (it fails at run time)" "$rc" 78
+check_contains "naming the file and line" "$out" "c.conf:14: notify-secret-file $TEST_TMP/hook.key: No such file or directory"
 printf 'k\n' >"$TEST_TMP/hook.key"; chmod 600 "$TEST_TMP/hook.key"
 ln -sf "$TEST_TMP" "$TEST_TMP/dirlink"
 sed -i "s|notify-secret-file .*|notify-secret-file $TEST_TMP/dirlink|" "$C"

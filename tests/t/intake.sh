@@ -101,7 +101,7 @@ cp "$C/latin1.eml" "$D/err/c.eml"
 ln -s "$D/err/missing.eml" "$D/err/b.eml"
 "$DCVMAIL" check --dry-run "$D/err" >"$D/err.out" 2>"$D/err.err"; rc=$?
 check_eq "an unreadable file makes check exit 66" "$rc" 66
-check_contains "the error names the file and cause" "$(cat "$D/err.err")" "dcvmail: $D/err/b.eml: No such file or directory"
+check_contains "the error names the file and cause" "$(cat "$D/err.err")" "dcvmail check: $D/err/b.eml: No such file or directory"
 check_contains "files before it are read" "$(cat "$D/err.out")" "$D/err/a.eml	"
 check_contains "files after it are read" "$(cat "$D/err.out")" "$D/err/c.eml	"
 check_contains "the summary counts the error" "$(cat "$D/err.out")" "2 messages"
@@ -112,5 +112,5 @@ if [ "$(id -u)" != 0 ]; then
 fi
 out=$("$DCVMAIL" check --dry-run "$D/nonexistent" 2>&1); rc=$?
 check_eq "a missing path exits 66" "$rc" 66
-check_contains "a missing path is named" "$out" "dcvmail: $D/nonexistent: No such file or directory"
+check_contains "a missing path is named" "$out" "dcvmail check: $D/nonexistent: No such file or directory"
 t_done

@@ -60,7 +60,7 @@ check_contains "and the fix is named" "$out" "chmod 700"
 mkdir "$TEST_TMP/badrules"; printf 'ca x\n bogus\n' >"$TEST_TMP/badrules/x.rules"
 out=$(DCVMAIL_RULES_DIR="$TEST_TMP/badrules" "$DCVMAIL" -c "$CONF" -d "$S" pipe <"$FIX/sectigo-dcv-plain.eml" 2>/dev/null); rc=$?
 check_eq "broken rules: exit 75" "$rc" 75
-check_contains "broken rules: 4.3.0 line" "$out" "4.3.0 dcvmail configuration or rules are broken"
+check_eq "broken rules: one 4.3.0 line naming the rule file and line" "$out" "4.3.0 $TEST_TMP/badrules/x.rules:2:2: 'bogus' outside a rule (start one with 'rule ID')"
 printf 'frobnicate yes\n' >"$TEST_TMP/bad.conf"
 "$DCVMAIL" -c "$TEST_TMP/bad.conf" -d "$S" pipe <"$FIX/sectigo-dcv-plain.eml" >/dev/null 2>&1
 check_eq "broken config: exit 75" "$?" 75

@@ -144,9 +144,17 @@ test_errors(void)
 	expect_error("limit frobs 1\n", "unknown limit 'frobs'", "unknown limit");
 	expect_error("mailbox x {\n url imaps://h/INBOX\n}\n", "mailbox 'x' has no user", "mailbox without user");
 	expect_error("mailbox x {\n url pop3://h/\n user u\n password-file /p\n role txt\n}\n",
-		     "url must start with imaps:// or imap://", "mailbox with a bad url");
+		     "t.conf:1: mailbox 'x': url 'pop3://h/' must start with imaps://, imap://", "mailbox with a bad url");
+	expect_error("mailbox x {\n url imaps://h:99999/\n user u\n password-file /p\n role txt\n}\n",
+		     "t.conf:1: mailbox 'x': url 'imaps://h:99999/': the port must be a number from 1 to 65535",
+		     "a mailbox port out of range (curl_url)");
+	expect_error("smtp {\n url smtp://[::1]:99999\n from a@b\n}\n",
+		     "t.conf:1: smtp url 'smtp://[::1]:99999': the port must be a number from 1 to 65535",
+		     "an smtp port out of range");
 	expect_error("mailbox x\n", "end the line with '{'", "block without brace");
-	expect_error("mailbox x {\n url imaps://h/\n", "unterminated block", "unterminated block");
+	expect_error("mailbox x {\n url imaps://h/\n", "t.conf:1: unterminated mailbox block", "unterminated block: its opening line");
+	expect_error("syslog no\nroute {\n approve\n\n", "t.conf:2: unterminated route block", "unterminated block further down");
+	expect_error("smtp {\n url smtp://127.0.0.1\nmailbox x {\n url imaps://h/\n}\n", "t.conf:3: 'mailbox' block inside the smtp block opened at line 1", "a block inside a block names both lines");
 	expect_error("}\n", "t.conf:1: unexpected '}'", "stray brace");
 	expect_error("route {\n type dcv\n}\n", "route has no action", "route without action");
 	expect_error("route {\n type dvc\n forward a@b\n}\nsmtp {\n url smtp://127.0.0.1\n}\n",
@@ -173,7 +181,8 @@ test_errors(void)
 		     "mailbox int bounds");
 	expect_error("mailbox x {\n state-dir /x\n}\n", "t.conf:2: unknown keyword 'state-dir' in mailbox block",
 		     "a top keyword in a block");
-	expect_error("smtp {\n mailbox y {\n}\n", "t.conf:2: unknown keyword 'mailbox' in smtp block", "a block in a block");
+	expect_error("smtp {\n mailbox y {\n}\n", "t.conf:2: 'mailbox' block inside the smtp block opened at line 1",
+		     "a block in a block");
 	expect_error("pipe-server-timeout 601\n", "t.conf:1: 'pipe-server-timeout' wants a number from 1 to 600",
 		     "the last keyword is found");
 	expect_error("action-retry-max\n", "t.conf:1: 'action-retry-max' takes 1 argument", "the first keyword is found");
