@@ -140,11 +140,18 @@ main(int argc, char **argv)
 		if (strcmp(argv[0], commands[i].name) == 0) {
 			optind = 0; /* commands parse their own options (anywhere: getopt starts afresh) */
 			log_set_prefix(commands[i].name);
-			argv[0] = (char *)log_prefix(); /* getopt's errors: "dcvmail COMMAND: ..." */
 			if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) &&
 			    commands[i].fn != cmd_check) /* check has a longer --help of its own */
 				return command_help(&commands[i]);
-			return commands[i].fn(&g, argc, argv);
+			/* getopt's errors say "dcvmail COMMAND: ...": a copy of the
+			 * command's arguments with that as argv[0] (g.argv, the whole
+			 * command line, stays as typed for the runuser hint) */
+			char **cargv = xreallocarray(NULL, (size_t)argc + 1, sizeof(*cargv));
+			memcpy(cargv, argv, ((size_t)argc + 1) * sizeof(*cargv));
+			cargv[0] = (char *)log_prefix();
+			int rc = commands[i].fn(&g, argc, cargv);
+			free(cargv);
+			return rc;
 		}
 	fprintf(stderr, "dcvmail: unknown command '%s' (try dcvmail --help)\n", argv[0]);
 	return EXIT_USAGE;

@@ -157,7 +157,7 @@ n=$(q "select count(*) from messages")
 out=$(deliver -q 7QQ5A -r admin@example.com <"$FIX/cybertrust-dcv.eml" 2>&1); rc=$?
 check_eq "without a watcher the delivery still exits 0" "$rc" 0
 check_eq "and is recorded by dcvmail pipe" "$(q "select count(*) from messages")" $((n + 1))
-check_contains "dcvmail pipe gets the queue id too (its log line starts with it)" "$out" "dcvmail: 7QQ5A: request="
+check_contains "dcvmail pipe gets the queue id too (its log line starts with it)" "$out" "dcvmail pipe: 7QQ5A: request="
 # a watcher killed by -9 leaves its socket behind: the client falls back, a new watcher takes over
 startw "$S"; kill -9 "$W"; wait "$W" 2>/dev/null; W=
 check "kill -9 leaves a stale socket" [ -S "$S/pipe.sock" ]

@@ -24,19 +24,19 @@ check_eq "copies of one order make one request with two copies" \
 # -q ${queue_id}: the log line starts with it (syslog no: the log is stderr)
 out=$(pipe -q 4XyZ9kq0Wz -r admin@example.net <"$FIX/sectigo-dcv-plain.eml" 2>&1 >/dev/null)
 check_contains "pipe -q: the log line starts with the queue id, then request, domain, verdict" "$out" \
-	"dcvmail: 4XyZ9kq0Wz: request=1 domain=www.example.net dcv sectigo/sectigo-dcv seen-before role=constructed"
+	"dcvmail pipe: 4XyZ9kq0Wz: request=1 domain=www.example.net dcv sectigo/sectigo-dcv seen-before role=constructed"
 check_eq "one log line for the message" "$(printf '%s\n' "$out" | grep -c '4XyZ9kq0Wz')" 1
 check_not_contains "the log line holds no link" "$out" "://"
 check_not_contains "nor the validation code" "$out" "A1b2*C3d4"
 out=$(pipe -q '' -r admin@example.net <"$FIX/sectigo-dcv-plain.eml" 2>&1 >/dev/null); rc=$?
 check_eq "pipe -q with an empty queue id still delivers" "$rc" 0
-check_contains "and logs NOQUEUE" "$out" "dcvmail: NOQUEUE: request=1 "
+check_contains "and logs NOQUEUE" "$out" "dcvmail pipe: NOQUEUE: request=1 "
 out=$(pipe -q 'x;rm' -r admin@example.net <"$FIX/sectigo-dcv-plain.eml" 2>/dev/null); rc=$?
 check_eq "pipe -q with something that is no queue id: a wrong master.cf line defers (75)" "$rc" 75
 check_contains "with the usage naming -q" "$out" "4.3.0 usage: dcvmail pipe [-f SENDER] [-r RECIPIENT] [-o ORIGINAL_RECIPIENT] [-q QUEUE_ID]"
 touch "$TEST_TMP/afile"
 out=$("$DCVMAIL" -c "$CONF" -d "$TEST_TMP/afile/state" pipe -q 5ZZ1 <"$FIX/sectigo-dcv-plain.eml" 2>&1 >/dev/null)
-check_contains "a deferral's log line starts with the queue id" "$out" "dcvmail: 5ZZ1: deferred: dcvmail ledger unavailable"
+check_contains "a deferral's log line starts with the queue id" "$out" "dcvmail pipe: 5ZZ1: deferred: dcvmail ledger unavailable"
 
 pipe -r admin@example.net <"$FIX/sectigo-dcv-plain.eml" >/dev/null 2>&1
 check_eq "the same message again: exit 0, nothing new" \
