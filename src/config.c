@@ -14,6 +14,7 @@
 #include "config.h"
 #include "base/dns.h"
 #include "base/smtp-url.h"
+#include "base/token-cmd.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -219,6 +220,39 @@ kw_mailbox_role(struct parser *p, void *obj)
 		perr(p, "unknown role '%s' (whois, txt, constructed, approver, ev-contact)", p->argv[1]);
 }
 
+/* h-oauth: mailbox { auth password|xoauth2 } */
+static void
+kw_mailbox_auth(struct parser *p, void *obj)
+{
+	struct mailbox_cfg *m = obj;
+
+	if (want_args(p, 1, 1) == -1)
+		return;
+	if (!strcasecmp(p->argv[1], "password"))
+		m->auth = AUTH_PASSWORD;
+	else if (!strcasecmp(p->argv[1], "xoauth2"))
+		m->auth = AUTH_XOAUTH2;
+	else if (!strcasecmp(p->argv[1], "oauthbearer"))
+		perr(p, "auth oauthbearer is not supported yet: use auth xoauth2 (Microsoft 365, Google and "
+			"Dovecot offer it)");
+	else
+		perr(p, "unknown auth '%s' (password, xoauth2)", p->argv[1]);
+}
+
+/* h-oauth: mailbox { token-command PROGRAM ARG... } */
+static void
+kw_mailbox_token_command(struct parser *p, void *obj)
+{
+	struct mailbox_cfg *m = obj;
+
+	if (want_args(p, 1, -1) == -1)
+		return;
+	strv_free(&m->token_command);
+	for (int i = 1; i < p->argc; i++)
+		strv_add(&m->token_command, p->argv[i]);
+	m->token_command_line = p->line;
+}
+
 /* route { type TYPE... } */
 static void
 kw_route_type(struct parser *p, void *obj)
@@ -415,6 +449,7 @@ static const struct keyword keywords[] = {
 	{ B_TOP, "syslog", KW_BOOL, C_(log_syslog), 0, 0, NULL, NULL },
 	{ B_TOP, "trust-authserv-id", KW_WORDS, C_(trust_authserv_ids), 0, 0, NULL, NULL },
 	{ B_TOP, "verify-dkim", KW_BOOL, C_(verify_dkim), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "auth", KW_FN, 0, 0, 0, kw_mailbox_auth, "password|xoauth2" },
 	{ B_MAILBOX, "ca-file", KW_STR, M_(ca_file), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "idle", KW_BOOL, M_(idle), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "idle-refresh", KW_INT, M_(idle_refresh), 1, 1740, NULL, NULL },
@@ -425,6 +460,7 @@ static const struct keyword keywords[] = {
 	{ B_MAILBOX, "reconnect-max", KW_INT, M_(reconnect_max), 1, 86400, NULL, NULL },
 	{ B_MAILBOX, "role", KW_FN, 0, 0, 0, kw_mailbox_role, "ROLE" },
 	{ B_MAILBOX, "timeout", KW_INT, M_(timeout), 1, 3600, NULL, NULL },
+	{ B_MAILBOX, "token-command", KW_FN, 0, 0, 0, kw_mailbox_token_command, "PROGRAM ARG..." },
 	{ B_MAILBOX, "trust-authserv-id", KW_WORDS, M_(trust_authserv_ids), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "url", KW_STR, M_(url), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "user", KW_STR, M_(user), 0, 0, NULL, NULL },
@@ -589,8 +625,14 @@ check_config(struct parser *p)
 			perr(p, "mailbox '%s': url must start with imaps:// or imap://", m->name);
 		if (m->user == NULL)
 			perr(p, "mailbox '%s' has no user", m->name);
-		if (m->password_file == NULL)
+		if (m->auth == AUTH_PASSWORD && m->password_file == NULL)
 			perr(p, "mailbox '%s' has no password-file", m->name);
+		if (m->auth == AUTH_XOAUTH2 && m->token_command.n == 0)
+			perr(p, "mailbox '%s': auth xoauth2 needs a token-command", m->name);
+		if (m->auth == AUTH_PASSWORD && m->token_command.n > 0)
+			perr(p, "mailbox '%s': token-command is used with auth xoauth2 only", m->name);
+		if (m->auth == AUTH_XOAUTH2 && m->password_file != NULL)
+			perr(p, "mailbox '%s': auth xoauth2 takes no password-file", m->name);
 		if (m->role == ROLE_NONE)
 			perr(p, "mailbox '%s' has no role", m->name);
 		if (m->url && strstr(m->url, "://") &&
@@ -732,6 +774,7 @@ config_free(struct config *c)
 		free(m->url);
 		free(m->user);
 		free(m->password_file);
+		strv_free(&m->token_command);
 		free(m->move_to);
 		free(m->ca_file);
 		strv_free(&m->trust_authserv_ids);
@@ -973,5 +1016,23 @@ config_check_secrets(const struct config *c, FILE *out)
 	if (c->have_smtp)
 		n += check_secret(c, "smtp password-file", c->smtp.line, c->smtp.password_file, out);
 	n += check_secret(c, "notify-secret-file", c->notify_secret_line, c->notify_secret_file, out);
+	return n;
+}
+
+int
+config_check_programs(const struct config *c, FILE *out)
+{
+	const char *conf = c->path ? c->path : "(defaults)";
+	int n = 0;
+
+	for (size_t i = 0; i < c->nmailboxes; i++) {
+		const struct mailbox_cfg *m = &c->mailboxes[i];
+		char *err = NULL;
+		if (m->token_command.n == 0 || token_cmd_findable(m->token_command.v[0], &err) == 0)
+			continue;
+		fprintf(out, "%s:%d: token-command of mailbox '%s': %s\n", conf, m->token_command_line, m->name, err);
+		free(err);
+		n++;
+	}
 	return n;
 }

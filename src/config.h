@@ -17,11 +17,16 @@ struct role_map {
 	struct strv addrs;
 };
 
+enum mbox_auth { AUTH_PASSWORD = 0, AUTH_XOAUTH2 };
+
 struct mailbox_cfg {
 	char *name;
 	char *url; /* imaps://host[:port]/FOLDER or imap://... (STARTTLS required) */
 	char *user;
 	char *password_file;
+	enum mbox_auth auth;	   /* h-oauth: auth password|xoauth2 */
+	struct strv token_command; /* h-oauth: PROGRAM ARG... printing the access token */
+	int token_command_line;	   /* where token-command was set, for -n */
 	enum mbox_role role;
 	char *move_to;			/* folder for processed mail, or NULL */
 	char *ca_file;			/* trust anchors for this server, or NULL: system store */
@@ -166,6 +171,10 @@ enum mbox_role config_role_for(const struct config *, const char *address);
  * each problem (file, line, path, mode, the fix) to out and returns their
  * number; a missing or unreadable file is printed as a warning only. */
 int config_check_secrets(const struct config *, FILE *out);
+
+/* dcvmail -n: every token-command's program can be found and run. Prints
+ * each problem (file, line, program, cause) to out; returns their number. */
+int config_check_programs(const struct config *, FILE *out);
 
 /* Read a secret file; refuses group/other-readable files. Trailing newline stripped.
  * Returns NULL with *errp set ("file: readable by others; chmod 600 file"). */

@@ -10,6 +10,7 @@
 
 #include "intake/intake-imap.h"
 #include "base/log.h"
+#include "base/token-cmd.h"
 #include "base/tls.h"
 #include "base/util.h"
 
@@ -364,18 +365,99 @@ search_uids(struct imap_conn *c, uint32_t lo, uint32_t hi, uint32_t **uids, size
 	return 0;
 }
 
+/* h-oauth: the server's capabilities, asked for when the greeting (or
+ * STARTTLS, which forgets them) left none. */
+static void
+have_capabilities(mailimap *imap)
+{
+	struct mailimap_capability_data *cd = NULL;
+
+	if (imap->imap_connection_info != NULL && imap->imap_connection_info->imap_capability != NULL)
+		return;
+	if (mailimap_capability(imap, &cd) == MAILIMAP_NO_ERROR && cd)
+		mailimap_capability_data_free(cd);
+}
+
+/* h-oauth: the text of the server's last tagged answer, never holding tok. */
+static char *
+server_reason(mailimap *imap, const char *tok)
+{
+	const char *r = imap->imap_response;
+
+	if (r == NULL || *r == '\0')
+		return xstrdup("no reason given");
+	if (tok && *tok && strstr(r, tok))
+		return xstrdup("(its answer quoted the token, so it is not shown)");
+	return xstrdup(r);
+}
+
+/* h-oauth: SASL XOAUTH2 with a token from the mailbox's token-command. A
+ * refused token is tried once more with a fresh one (an expired token is the
+ * usual cause), then the login fails with the server's reason. 0, or an
+ * imap_open_err with *errp. */
+static int
+login_oauth(struct imap_conn *c, const char *host, char **errp)
+{
+	const struct mailbox_cfg *mb = c->mb;
+	char *tok, *e = NULL, *reason = NULL;
+	int r;
+
+	have_capabilities(c->imap);
+	if (!mailimap_has_xoauth2(c->imap)) {
+		if (mailimap_has_authentication(c->imap, "OAUTHBEARER"))
+			*errp = xasprintf("%s: %s offers OAUTHBEARER but not XOAUTH2, and dcvmail speaks only "
+					  "XOAUTH2 yet",
+					  mb->name, host);
+		else
+			*errp = xasprintf("%s: %s offers neither AUTH=XOAUTH2 nor AUTH=OAUTHBEARER: it takes no "
+					  "OAuth login (auth xoauth2)",
+					  mb->name, host);
+		return IMAP_ERR_REFUSED;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if ((tok = token_cmd_run(mb->token_command.v, mb->timeout, &e)) == NULL) {
+			*errp = xasprintf("%s: token-command %s", mb->name, e);
+			free(e);
+			free(reason);
+			return IMAP_ERR_NET; /* retried with the usual backoff */
+		}
+		r = mailimap_oauth2_authenticate(c->imap, mb->user, tok);
+		if (r == MAILIMAP_NO_ERROR) {
+			token_free(tok);
+			free(reason);
+			if (attempt > 0)
+				log_info("%s: logged in with a fresh token", mb->name);
+			return 0;
+		}
+		if (stream_broken(r)) {
+			token_free(tok);
+			free(reason);
+			*errp = xasprintf("%s: connection lost during login to %s", mb->name, host);
+			return IMAP_ERR_NET;
+		}
+		free(reason);
+		reason = server_reason(c->imap, tok);
+		token_free(tok);
+		if (attempt == 0)
+			log_info("%s: %s refused the token (%s); trying a fresh one", mb->name, host, reason);
+	}
+	*errp = xasprintf("%s: XOAUTH2 login as %s refused by %s: %s", mb->name, mb->user, host, reason);
+	free(reason);
+	return IMAP_ERR_REFUSED;
+}
+
 int
 imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **out, char **errp)
 {
 	struct imap_url u;
 	struct imap_conn *c;
-	char *pw;
+	char *pw = NULL;
 	int r, rc = IMAP_ERR_NET;
 
 	*out = NULL;
 	if (parse_url(mb->url, &u, errp) == -1)
 		return IMAP_ERR_CONFIG;
-	if ((pw = config_read_secret(mb->password_file, errp)) == NULL)
+	if (mb->auth == AUTH_PASSWORD && (pw = config_read_secret(mb->password_file, errp)) == NULL)
 		return IMAP_ERR_CONFIG;
 	c = xcalloc(1, sizeof(*c));
 	c->mb = mb;
@@ -387,7 +469,12 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 		rc = r == -2 ? IMAP_ERR_REFUSED : IMAP_ERR_NET;
 		goto fail;
 	}
-	if ((r = mailimap_login(c->imap, mb->user, pw)) != MAILIMAP_NO_ERROR) {
+	if (mb->auth == AUTH_XOAUTH2) {
+		if ((r = login_oauth(c, u.host, errp)) != 0) {
+			rc = r;
+			goto fail;
+		}
+	} else if ((r = mailimap_login(c->imap, mb->user, pw)) != MAILIMAP_NO_ERROR) {
 		if (stream_broken(r))
 			*errp = xasprintf("%s: connection lost during login to %s", mb->name, u.host);
 		else {
@@ -411,15 +498,13 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 		goto fail;
 	}
 	c->uidvalidity = c->imap->imap_selection_info->sel_uidvalidity;
-	explicit_bzero(pw, strlen(pw));
-	free(pw);
+	token_free(pw);
 	log_debug("%s: connected to %s:%u%s%s%s", mb->name, u.host, u.port, c->can_idle ? " IDLE" : "",
 		  c->can_move ? " MOVE" : "", c->can_uidplus ? " UIDPLUS" : "");
 	*out = c;
 	return 0;
 fail:
-	explicit_bzero(pw, strlen(pw));
-	free(pw);
+	token_free(pw);
 	mailimap_free(c->imap);
 	free(c);
 	return rc;
