@@ -63,6 +63,8 @@ check_eq "the mail is recorded" "$(msgs)" 1
 check_contains "and marked" "$(dv_state whois@example.test)" '$Dcvmail'
 check_contains "Dovecot logged in with XOAUTH2" "$(cat "$DV/dovecot.log")" "method=XOAUTH2"
 check_not_contains "the token is not in dcvmail's output" "$out" "$GOOD"
+out=$("$DCVMAIL" -v -c "$C" -d "$S" watch --once 2>&1)
+check_contains "the capabilities after login are the ones used (IDLE, MOVE)" "$out" "connected to localhost:$DV_IMAPS IDLE MOVE"
 
 # a refused token: tried once more with a fresh token, then the server's reason
 dv_append whois@example.test "$FIX/sectigo-dcv-plain.eml"
@@ -108,4 +110,20 @@ conf "$TEST_TMP/tok-fail"
 out=$(w); rc=$?
 check_eq "a failing token-command fails the pass (75)" "$rc" 75
 check_contains "with its exit status and stderr" "$out" "tok-fail: exit 3: invalid_grant: the refresh token was revoked"
+# the watcher retries a failing token-command with its backoff
+: >"$TEST_TMP/calls"
+mk tok-fail2 "echo x >>$TEST_TMP/calls; echo 'provider unreachable' >&2; exit 1"
+conf "$TEST_TMP/tok-fail2"
+out=$(timeout 5 "$DCVMAIL" -c "$C" -d "$S" watch 2>&1)
+check_contains "the watcher logs the failure and its next try" "$out" "provider unreachable; next try in"
+check "and runs the token-command again after the backoff" [ "$(wc -l <"$TEST_TMP/calls")" -ge 2 ]
+
+# a server that takes no OAuth login: a clear error, no token asked for
+dv_stop
+if ! dv_start; then not_ok "private Dovecot without oauth2 starts"; exit 1; fi
+conf "$TEST_TMP/tok-good"
+out=$(w); rc=$?
+check_eq "a server without XOAUTH2 fails the pass (75)" "$rc" 75
+check_contains "saying it takes no OAuth login" "$out" "localhost offers neither AUTH=XOAUTH2 nor AUTH=OAUTHBEARER"
+check_eq "without running the token-command" "$(wc -l <"$TEST_TMP/calls")" 0
 t_done
