@@ -220,7 +220,7 @@ kw_mailbox_role(struct parser *p, void *obj)
 		perr(p, "unknown role '%s' (whois, txt, constructed, approver, ev-contact)", p->argv[1]);
 }
 
-/* h-oauth: mailbox { auth password|xoauth2 } */
+/* h-oauth: mailbox { auth password|xoauth2|oauthbearer } */
 static void
 kw_mailbox_auth(struct parser *p, void *obj)
 {
@@ -233,10 +233,9 @@ kw_mailbox_auth(struct parser *p, void *obj)
 	else if (!strcasecmp(p->argv[1], "xoauth2"))
 		m->auth = AUTH_XOAUTH2;
 	else if (!strcasecmp(p->argv[1], "oauthbearer"))
-		perr(p, "auth oauthbearer is not supported yet: use auth xoauth2 (Microsoft 365, Google and "
-			"Dovecot offer it)");
+		m->auth = AUTH_OAUTHBEARER;
 	else
-		perr(p, "unknown auth '%s' (password, xoauth2)", p->argv[1]);
+		perr(p, "unknown auth '%s' (password, xoauth2, oauthbearer)", p->argv[1]);
 }
 
 /* h-oauth: mailbox { token-command PROGRAM ARG... } */
@@ -449,7 +448,7 @@ static const struct keyword keywords[] = {
 	{ B_TOP, "syslog", KW_BOOL, C_(log_syslog), 0, 0, NULL, NULL },
 	{ B_TOP, "trust-authserv-id", KW_WORDS, C_(trust_authserv_ids), 0, 0, NULL, NULL },
 	{ B_TOP, "verify-dkim", KW_BOOL, C_(verify_dkim), 0, 0, NULL, NULL },
-	{ B_MAILBOX, "auth", KW_FN, 0, 0, 0, kw_mailbox_auth, "password|xoauth2" },
+	{ B_MAILBOX, "auth", KW_FN, 0, 0, 0, kw_mailbox_auth, "password|xoauth2|oauthbearer" },
 	{ B_MAILBOX, "ca-file", KW_STR, M_(ca_file), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "idle", KW_BOOL, M_(idle), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "idle-refresh", KW_INT, M_(idle_refresh), 1, 1740, NULL, NULL },
@@ -627,12 +626,14 @@ check_config(struct parser *p)
 			perr(p, "mailbox '%s' has no user", m->name);
 		if (m->auth == AUTH_PASSWORD && m->password_file == NULL)
 			perr(p, "mailbox '%s' has no password-file", m->name);
-		if (m->auth == AUTH_XOAUTH2 && m->token_command.n == 0)
-			perr(p, "mailbox '%s': auth xoauth2 needs a token-command", m->name);
+		if (m->auth != AUTH_PASSWORD && m->token_command.n == 0)
+			perr(p, "mailbox '%s': auth %s needs a token-command", m->name,
+			     m->auth == AUTH_XOAUTH2 ? "xoauth2" : "oauthbearer");
 		if (m->auth == AUTH_PASSWORD && m->token_command.n > 0)
-			perr(p, "mailbox '%s': token-command is used with auth xoauth2 only", m->name);
-		if (m->auth == AUTH_XOAUTH2 && m->password_file != NULL)
-			perr(p, "mailbox '%s': auth xoauth2 takes no password-file", m->name);
+			perr(p, "mailbox '%s': token-command is used with auth xoauth2 or oauthbearer only", m->name);
+		if (m->auth != AUTH_PASSWORD && m->password_file != NULL)
+			perr(p, "mailbox '%s': OAuth (auth %s) takes no password-file", m->name,
+			     m->auth == AUTH_XOAUTH2 ? "xoauth2" : "oauthbearer");
 		if (m->role == ROLE_NONE)
 			perr(p, "mailbox '%s' has no role", m->name);
 		if (m->url && strstr(m->url, "://") &&

@@ -17,14 +17,14 @@ struct role_map {
 	struct strv addrs;
 };
 
-enum mbox_auth { AUTH_PASSWORD = 0, AUTH_XOAUTH2 };
+enum mbox_auth { AUTH_PASSWORD = 0, AUTH_XOAUTH2, AUTH_OAUTHBEARER };
 
 struct mailbox_cfg {
 	char *name;
 	char *url; /* imaps://host[:port]/FOLDER or imap://... (STARTTLS required) */
 	char *user;
 	char *password_file;
-	enum mbox_auth auth;	   /* h-oauth: auth password|xoauth2 */
+	enum mbox_auth auth;	   /* h-oauth: auth password|xoauth2|oauthbearer */
 	struct strv token_command; /* h-oauth: PROGRAM ARG... printing the access token */
 	int token_command_line;	   /* where token-command was set, for -n */
 	enum mbox_role role;

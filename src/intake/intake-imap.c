@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include <libetpan/libetpan.h>
+#include <openssl/evp.h>
 
 #include "intake/intake-imap.h"
 #include "base/log.h"
@@ -391,7 +392,79 @@ server_reason(mailimap *imap, const char *tok)
 	return xstrdup(r);
 }
 
-/* h-oauth: SASL XOAUTH2 with a token from the mailbox's token-command. A
+/* h-oauth: SASL OAUTHBEARER (RFC 7628), which libetpan does not have:
+ * AUTHENTICATE with the initial response, on our own tag, read up to its
+ * tagged answer. A refusal comes as a challenge (JSON) that the client
+ * answers with %x01 before the NO. MAILIMAP_NO_ERROR, MAILIMAP_ERROR_LOGIN
+ * with *reason, or MAILIMAP_ERROR_STREAM. */
+static int
+oauthbearer_authenticate(struct imap_conn *c, const char *tok, char **reason)
+{
+	static unsigned serial;
+	struct buf gs2;
+	MMAPString *line = mmap_string_new("");
+	char tag[32], *b64, *cmd, *l;
+	size_t tl;
+	int rc = MAILIMAP_ERROR_STREAM;
+
+	*reason = NULL;
+	buf_init(&gs2, 0);
+	buf_printf(&gs2, "n,a=");
+	for (const char *u = c->mb->user; *u; u++) /* saslname: ',' and '=' escaped */
+		buf_printf(&gs2, "%s", *u == ',' ? "=2C" : *u == '=' ? "=3D" : (char[]){ *u, 0 });
+	buf_printf(&gs2, ",\001auth=Bearer %s\001\001", tok);
+	b64 = xmalloc(4 * ((gs2.len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)gs2.data, (int)gs2.len);
+	explicit_bzero(gs2.data, gs2.len);
+	buf_free(&gs2);
+	snprintf(tag, sizeof(tag), "dcvmail%u", ++serial);
+	tl = strlen(tag);
+	cmd = xasprintf("%s AUTHENTICATE OAUTHBEARER %s\r\n", tag, b64);
+	mailstream_set_privacy(c->imap->imap_stream, 0);
+	if (mailstream_write(c->imap->imap_stream, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) &&
+	    mailstream_flush(c->imap->imap_stream) == 0)
+		rc = MAILIMAP_NO_ERROR;
+	mailstream_set_privacy(c->imap->imap_stream, 1);
+	explicit_bzero(cmd, strlen(cmd));
+	explicit_bzero(b64, strlen(b64));
+	free(cmd);
+	free(b64);
+	while (rc == MAILIMAP_NO_ERROR && line && (l = mailstream_read_line(c->imap->imap_stream, line)) != NULL) {
+		l[strcspn(l, "\r\n")] = '\0';
+		if (l[0] == '+') { /* the error challenge: answered with %x01 */
+			if (mailstream_write(c->imap->imap_stream, "AQ==\r\n", 6) != 6 ||
+			    mailstream_flush(c->imap->imap_stream) != 0)
+				break;
+			continue;
+		}
+		if (strncmp(l, tag, tl) || l[tl] != ' ')
+			continue; /* untagged */
+		l += tl + 1;
+		if (!strncasecmp(l, "OK", 2)) {
+			struct mailimap_connection_info *ci = c->imap->imap_connection_info;
+			c->imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+			if (ci && ci->imap_capability) { /* the ones before login: asked again */
+				mailimap_capability_data_free(ci->imap_capability);
+				ci->imap_capability = NULL;
+			}
+			mmap_string_free(line);
+			return MAILIMAP_NO_ERROR;
+		}
+		l += strcspn(l, " ");
+		l += strspn(l, " ");
+		if (*l == '[' && strchr(l, ']')) /* the response code, as libetpan leaves it out */
+			l = strchr(l, ']') + 1 + (strchr(l, ']')[1] == ' ');
+		*reason = xstrdup(*l ? l : "no reason given");
+		mmap_string_free(line);
+		return MAILIMAP_ERROR_LOGIN;
+	}
+	if (line)
+		mmap_string_free(line);
+	return MAILIMAP_ERROR_STREAM;
+}
+
+/* h-oauth: SASL XOAUTH2 or OAUTHBEARER with a token from the mailbox's token-command:
+ * the mechanism of auth if the server offers it, else the other one. A
  * refused token is tried once more with a fresh one (an expired token is the
  * usual cause), then the login fails with the server's reason. 0, or an
  * imap_open_err with *errp. */
@@ -403,15 +476,12 @@ login_oauth(struct imap_conn *c, const char *host, char **errp)
 	int r;
 
 	have_capabilities(c->imap);
-	if (!mailimap_has_xoauth2(c->imap)) {
-		if (mailimap_has_authentication(c->imap, "OAUTHBEARER"))
-			*errp = xasprintf("%s: %s offers OAUTHBEARER but not XOAUTH2, and dcvmail speaks only "
-					  "XOAUTH2 yet",
-					  mb->name, host);
-		else
-			*errp = xasprintf("%s: %s offers neither AUTH=XOAUTH2 nor AUTH=OAUTHBEARER: it takes no "
-					  "OAuth login (auth xoauth2)",
-					  mb->name, host);
+	int x = mailimap_has_xoauth2(c->imap), ob = mailimap_has_authentication(c->imap, "OAUTHBEARER");
+	int bearer = mb->auth == AUTH_OAUTHBEARER ? ob || !x : !x && ob;
+	const char *mech = bearer ? "OAUTHBEARER" : "XOAUTH2";
+	if (!x && !ob) {
+		*errp = xasprintf("%s: %s offers neither AUTH=XOAUTH2 nor AUTH=OAUTHBEARER: it takes no OAuth login",
+				  mb->name, host);
 		return IMAP_ERR_REFUSED;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -421,7 +491,10 @@ login_oauth(struct imap_conn *c, const char *host, char **errp)
 			free(reason);
 			return IMAP_ERR_NET; /* retried with the usual backoff */
 		}
-		r = mailimap_oauth2_authenticate(c->imap, mb->user, tok);
+		free(reason);
+		reason = NULL;
+		r = bearer ? oauthbearer_authenticate(c, tok, &reason)
+			   : mailimap_oauth2_authenticate(c->imap, mb->user, tok);
 		if (r == MAILIMAP_NO_ERROR) {
 			token_free(tok);
 			free(reason);
@@ -435,13 +508,17 @@ login_oauth(struct imap_conn *c, const char *host, char **errp)
 			*errp = xasprintf("%s: connection lost during login to %s", mb->name, host);
 			return IMAP_ERR_NET;
 		}
-		free(reason);
-		reason = server_reason(c->imap, tok);
+		if (reason == NULL)
+			reason = server_reason(c->imap, tok);
+		else if (strstr(reason, tok)) {
+			free(reason);
+			reason = xstrdup("(its answer quoted the token, so it is not shown)");
+		}
 		token_free(tok);
 		if (attempt == 0)
 			log_info("%s: %s refused the token (%s); trying a fresh one", mb->name, host, reason);
 	}
-	*errp = xasprintf("%s: XOAUTH2 login as %s refused by %s: %s", mb->name, mb->user, host, reason);
+	*errp = xasprintf("%s: %s login as %s refused by %s: %s", mb->name, mech, mb->user, host, reason);
 	free(reason);
 	return IMAP_ERR_REFUSED;
 }
@@ -469,7 +546,7 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 		rc = r == -2 ? IMAP_ERR_REFUSED : IMAP_ERR_NET;
 		goto fail;
 	}
-	if (mb->auth == AUTH_XOAUTH2) {
+	if (mb->auth != AUTH_PASSWORD) {
 		if ((r = login_oauth(c, u.host, errp)) != 0) {
 			rc = r;
 			goto fail;

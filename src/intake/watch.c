@@ -356,7 +356,7 @@ watch_preflight(const struct config *cfg)
 
 	for (size_t i = 0; i < cfg->nmailboxes; i++) {
 		char *err = NULL, *pw;
-		if (cfg->mailboxes[i].auth == AUTH_XOAUTH2) { /* h-oauth: run at login; here only found */
+		if (cfg->mailboxes[i].auth != AUTH_PASSWORD) { /* h-oauth: run at login; here only found */
 			if (token_cmd_findable(cfg->mailboxes[i].token_command.v[0], &err) == 0)
 				continue;
 			pw = NULL;

@@ -27,8 +27,8 @@ mk tok-hang "sleep 60 & echo \$! >$TEST_TMP/hang.pid; wait"
 mk tok-fail "echo 'invalid_grant: the refresh token was revoked' >&2; exit 3"
 
 conf() { # conf TOKEN-COMMAND [EXTRA]
-	printf 'syslog no\nmailbox whois {\n url imaps://localhost:%s/INBOX\n user whois@example.test\n auth xoauth2\n token-command %s\n role whois\n ca-file %s\n timeout %s\n}\n' \
-		"$DV_IMAPS" "$1" "$DV_CA" "${2:-10}" >"$C"
+	printf 'syslog no\nmailbox whois {\n url imaps://localhost:%s/INBOX\n user whois@example.test\n auth %s\n token-command %s\n role whois\n ca-file %s\n timeout %s\n}\n' \
+		"$DV_IMAPS" "${AUTH:-xoauth2}" "$1" "$DV_CA" "${2:-10}" >"$C"
 }
 w() { : >"$TEST_TMP/calls"; "$DCVMAIL" -c "$C" -d "$S" watch --once 2>&1; }
 msgs() { sqlite3 "$S/ledger.db" "select count(*) from messages" 2>/dev/null || echo 0; }
@@ -110,6 +110,25 @@ conf "$TEST_TMP/tok-fail"
 out=$(w); rc=$?
 check_eq "a failing token-command fails the pass (75)" "$rc" 75
 check_contains "with its exit status and stderr" "$out" "tok-fail: exit 3: invalid_grant: the refresh token was revoked"
+# OAUTHBEARER (RFC 7628), which dcvmail speaks itself
+AUTH=oauthbearer conf "$TEST_TMP/tok-bad"
+dv_append whois@example.test "$FIX/globalsign-dcv.eml"
+before=$(dv_state whois@example.test)
+n0=$(msgs)
+out=$(w); rc=$?
+check_eq "auth oauthbearer with a refused token fails the pass (75)" "$rc" 75
+check_contains "with the server's reason" "$out" "OAUTHBEARER login as whois@example.test refused by localhost: Authentication failed."
+check_eq "after a second try with a fresh token" "$(wc -l <"$TEST_TMP/calls")" 2
+check_not_contains "the token is not in the output" "$out" "$BAD"
+check_eq "nothing is recorded or marked" "$(msgs) $(dv_state whois@example.test)" "$n0 $before"
+AUTH=oauthbearer conf "$TEST_TMP/tok-good"
+out=$("$DCVMAIL" -v -c "$C" -d "$S" watch --once 2>&1); rc=$?
+check_eq "auth oauthbearer with a good token: exit 0" "$rc" 0
+check_eq "Dovecot logged in once with OAUTHBEARER" "$(grep -c 'Login: .*method=OAUTHBEARER' "$DV/dovecot.log")" 1
+check_contains "the capabilities after login are asked for (IDLE, MOVE)" "$out" "connected to localhost:$DV_IMAPS IDLE MOVE"
+check_eq "the mail is recorded" "$(msgs)" $((n0 + 1))
+check_not_contains "the token is not in the output" "$out" "$GOOD"
+
 # the watcher retries a failing token-command with its backoff
 : >"$TEST_TMP/calls"
 mk tok-fail2 "echo x >>$TEST_TMP/calls; echo 'provider unreachable' >&2; exit 1"
