@@ -2,7 +2,8 @@
 # dv_start sets DV (dir), DV_IMAPS, DV_IMAP (STARTTLS) ports, DV_CA (CA file);
 # users whois@, txt@, approver@example.test, password "secret".
 # With DV_OAUTH2=URL (h-oauth) Dovecot also takes XOAUTH2 and OAUTHBEARER,
-# checking tokens with the OAuth 2.0 introspection endpoint at URL (POST).
+# checking tokens with the OAuth 2.0 introspection endpoint at URL (POST);
+# DV_OAUTH2_MECHS lists fewer mechanisms.
 dv_cert() { tls_cert "$@"; }
 
 dv_start() {
@@ -14,12 +15,12 @@ dv_start() {
 	for u in whois txt approver; do echo "$u@example.test:{PLAIN}secret" >>"$DV/users"; done
 	mechs=plain; pwmechs=; oauthdb=
 	if [ -n "${DV_OAUTH2:-}" ]; then
-		mechs="plain xoauth2 oauthbearer"; pwmechs="  mechanisms = plain"
+		mechs="plain ${DV_OAUTH2_MECHS:-xoauth2 oauthbearer}"; pwmechs="  mechanisms = plain"
 		printf 'introspection_mode = post\nintrospection_url = %s\nforce_introspection = yes\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n' \
 			"$DV_OAUTH2" >"$DV/oauth2.conf.ext"
 		oauthdb="passdb {
   driver = oauth2
-  mechanisms = xoauth2 oauthbearer
+  mechanisms = ${DV_OAUTH2_MECHS:-xoauth2 oauthbearer}
   args = $DV/oauth2.conf.ext
 }"
 	fi

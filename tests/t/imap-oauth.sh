@@ -137,6 +137,15 @@ out=$(timeout 5 "$DCVMAIL" -c "$C" -d "$S" watch 2>&1)
 check_contains "the watcher logs the failure and its next try" "$out" "provider unreachable; next try in"
 check "and runs the token-command again after the backoff" [ "$(wc -l <"$TEST_TMP/calls")" -ge 2 ]
 
+# auth oauthbearer with a server that offers only XOAUTH2: XOAUTH2 is used
+dv_stop
+if ! DV_OAUTH2_MECHS=xoauth2 DV_OAUTH2="http://127.0.0.1:$IP/introspect" dv_start; then not_ok "Dovecot with XOAUTH2 only starts"; exit 1; fi
+dv_append whois@example.test "$FIX/digicert-dcv-plain.eml"
+AUTH=oauthbearer conf "$TEST_TMP/tok-good"
+out=$(w); rc=$?
+check_eq "auth oauthbearer on a server with only AUTH=XOAUTH2: exit 0" "$rc" 0
+check_eq "it logged in with XOAUTH2" "$(grep -c 'Login: .*method=XOAUTH2' "$DV/dovecot.log")" 1
+
 # a server that takes no OAuth login: a clear error, no token asked for
 dv_stop
 if ! dv_start; then not_ok "private Dovecot without oauth2 starts"; exit 1; fi
