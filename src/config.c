@@ -15,6 +15,7 @@
 #include "base/dns.h"
 #include "base/mail-url.h"
 #include "base/smtp-url.h"
+#include "base/token-cmd.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -218,6 +219,38 @@ kw_mailbox_role(struct parser *p, void *obj)
 		return;
 	if (role_from_name(p->argv[1], &m->role) == -1)
 		perr(p, "unknown role '%s' (whois, txt, constructed, approver, ev-contact)", p->argv[1]);
+}
+
+/* h-oauth: mailbox { auth password|xoauth2|oauthbearer } */
+static void
+kw_mailbox_auth(struct parser *p, void *obj)
+{
+	struct mailbox_cfg *m = obj;
+
+	if (want_args(p, 1, 1) == -1)
+		return;
+	if (!strcasecmp(p->argv[1], "password"))
+		m->auth = AUTH_PASSWORD;
+	else if (!strcasecmp(p->argv[1], "xoauth2"))
+		m->auth = AUTH_XOAUTH2;
+	else if (!strcasecmp(p->argv[1], "oauthbearer"))
+		m->auth = AUTH_OAUTHBEARER;
+	else
+		perr(p, "unknown auth '%s' (password, xoauth2, oauthbearer)", p->argv[1]);
+}
+
+/* h-oauth: mailbox { token-command PROGRAM ARG... } */
+static void
+kw_mailbox_token_command(struct parser *p, void *obj)
+{
+	struct mailbox_cfg *m = obj;
+
+	if (want_args(p, 1, -1) == -1)
+		return;
+	strv_free(&m->token_command);
+	for (int i = 1; i < p->argc; i++)
+		strv_add(&m->token_command, p->argv[i]);
+	m->token_command_line = p->line;
 }
 
 /* route { type TYPE... } */
@@ -471,6 +504,7 @@ static const struct keyword keywords[] = {
 	{ B_TOP, "syslog", KW_BOOL, C_(log_syslog), 0, 0, NULL, NULL },
 	{ B_TOP, "trust-authserv-id", KW_WORDS, C_(trust_authserv_ids), 0, 0, NULL, NULL },
 	{ B_TOP, "verify-dkim", KW_BOOL, C_(verify_dkim), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "auth", KW_FN, 0, 0, 0, kw_mailbox_auth, "password|xoauth2|oauthbearer" },
 	{ B_MAILBOX, "ca-file", KW_STR, M_(ca_file), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "idle", KW_BOOL, M_(idle), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "idle-refresh", KW_INT, M_(idle_refresh), 1, 1740, NULL, NULL },
@@ -481,6 +515,7 @@ static const struct keyword keywords[] = {
 	{ B_MAILBOX, "reconnect-max", KW_INT, M_(reconnect_max), 1, 86400, NULL, NULL },
 	{ B_MAILBOX, "role", KW_FN, 0, 0, 0, kw_mailbox_role, "ROLE" },
 	{ B_MAILBOX, "timeout", KW_INT, M_(timeout), 1, 3600, NULL, NULL },
+	{ B_MAILBOX, "token-command", KW_FN, 0, 0, 0, kw_mailbox_token_command, "PROGRAM ARG..." },
 	{ B_MAILBOX, "trust-authserv-id", KW_WORDS, M_(trust_authserv_ids), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "url", KW_STR, M_(url), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "user", KW_STR, M_(user), 0, 0, NULL, NULL },
@@ -875,8 +910,16 @@ check_config(struct parser *p)
 		}
 		if (m->user == NULL)
 			perr(p, "mailbox '%s' has no user", m->name);
-		if (m->password_file == NULL)
+		if (m->auth == AUTH_PASSWORD && m->password_file == NULL)
 			perr(p, "mailbox '%s' has no password-file", m->name);
+		if (m->auth != AUTH_PASSWORD && m->token_command.n == 0)
+			perr(p, "mailbox '%s': auth %s needs a token-command", m->name,
+			     m->auth == AUTH_XOAUTH2 ? "xoauth2" : "oauthbearer");
+		if (m->auth == AUTH_PASSWORD && m->token_command.n > 0)
+			perr(p, "mailbox '%s': token-command is used with auth xoauth2 or oauthbearer only", m->name);
+		if (m->auth != AUTH_PASSWORD && m->password_file != NULL)
+			perr(p, "mailbox '%s': OAuth (auth %s) takes no password-file", m->name,
+			     m->auth == AUTH_XOAUTH2 ? "xoauth2" : "oauthbearer");
 		if (m->role == ROLE_NONE)
 			perr(p, "mailbox '%s' has no role", m->name);
 		for (size_t j = 0; j < i; j++)
@@ -1033,6 +1076,7 @@ config_free(struct config *c)
 		free(m->url);
 		free(m->user);
 		free(m->password_file);
+		strv_free(&m->token_command);
 		free(m->move_to);
 		free(m->ca_file);
 		strv_free(&m->trust_authserv_ids);
@@ -1326,4 +1370,22 @@ int
 config_check_secrets_as(const struct config *c, unsigned uid, const char *user, FILE *out)
 {
 	return check_secrets(c, (long)uid, user, out);
+}
+
+int
+config_check_programs(const struct config *c, FILE *out)
+{
+	const char *conf = c->path ? c->path : "(defaults)";
+	int n = 0;
+
+	for (size_t i = 0; i < c->nmailboxes; i++) {
+		const struct mailbox_cfg *m = &c->mailboxes[i];
+		char *err = NULL;
+		if (m->token_command.n == 0 || token_cmd_findable(m->token_command.v[0], &err) == 0)
+			continue;
+		fprintf(out, "%s:%d: token-command of mailbox '%s': %s\n", conf, m->token_command_line, m->name, err);
+		free(err);
+		n++;
+	}
+	return n;
 }

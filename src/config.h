@@ -25,12 +25,16 @@ struct overdue_cfg {
 	int hours;
 	struct strv cas;
 };
+enum mbox_auth { AUTH_PASSWORD = 0, AUTH_XOAUTH2, AUTH_OAUTHBEARER };
 
 struct mailbox_cfg {
 	char *name;
 	char *url; /* imaps://host[:port]/FOLDER or imap://... (STARTTLS required) */
 	char *user;
 	char *password_file;
+	enum mbox_auth auth;	   /* h-oauth: auth password|xoauth2|oauthbearer */
+	struct strv token_command; /* h-oauth: PROGRAM ARG... printing the access token */
+	int token_command_line;	   /* where token-command was set, for -n */
 	enum mbox_role role;
 	char *move_to;			/* folder for processed mail, or NULL */
 	char *ca_file;			/* trust anchors for this server, or NULL: system store */
@@ -189,6 +193,9 @@ int config_check_secrets_as(const struct config *, unsigned uid, const char *use
  * every setting with its value (defaults marked "# default"), URLs without
  * user-info. */
 void config_print(FILE *out, const struct config *, const struct config_ops *ops);
+/* dcvmail -n: every token-command's program can be found and run. Prints
+ * each problem (file, line, program, cause) to out; returns their number. */
+int config_check_programs(const struct config *, FILE *out);
 
 /* Read a secret file; refuses group/other-readable files. Trailing newline stripped.
  * Returns NULL with *errp set ("file: readable by others; chmod 600 file"). */

@@ -1,6 +1,9 @@
 # tests/lib-dovecot.sh — a private Dovecot with TLS on 127.0.0.1 (sourced; root).
 # dv_start sets DV (dir), DV_IMAPS, DV_IMAP (STARTTLS) ports, DV_CA (CA file);
 # users whois@, txt@, approver@example.test, password "secret".
+# With DV_OAUTH2=URL (h-oauth) Dovecot also takes XOAUTH2 and OAUTHBEARER,
+# checking tokens with the OAuth 2.0 introspection endpoint at URL (POST);
+# DV_OAUTH2_MECHS lists fewer mechanisms.
 dv_cert() { tls_cert "$@"; }
 
 dv_start() {
@@ -10,6 +13,17 @@ dv_start() {
 	DV_CA="$DV/${1:-server}-ca.pem"
 	mkdir -p "$DV/mail" "$DV/run"; chown nobody:nogroup "$DV/mail"
 	for u in whois txt approver; do echo "$u@example.test:{PLAIN}secret" >>"$DV/users"; done
+	mechs=plain; pwmechs=; oauthdb=
+	if [ -n "${DV_OAUTH2:-}" ]; then
+		mechs="plain ${DV_OAUTH2_MECHS:-xoauth2 oauthbearer}"; pwmechs="  mechanisms = plain"
+		printf 'introspection_mode = post\nintrospection_url = %s\nforce_introspection = yes\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n' \
+			"$DV_OAUTH2" >"$DV/oauth2.conf.ext"
+		oauthdb="passdb {
+  driver = oauth2
+  mechanisms = ${DV_OAUTH2_MECHS:-xoauth2 oauthbearer}
+  args = $DV/oauth2.conf.ext
+}"
+	fi
 	cat >"$DV/dovecot.conf" <<CONF
 base_dir = $DV/run
 log_path = $DV/dovecot.log
@@ -19,14 +33,16 @@ ssl = required
 ssl_cert = <$DV/${1:-server}.pem
 ssl_key = <$DV/${1:-server}.key
 disable_plaintext_auth = yes
-auth_mechanisms = plain
+auth_mechanisms = $mechs
 default_internal_user = dovecot
 default_login_user = dovenull
 mail_location = maildir:$DV/mail/%u/Maildir
 passdb {
   driver = passwd-file
   args = scheme=PLAIN $DV/users
+$pwmechs
 }
+$oauthdb
 userdb {
   driver = static
   args = uid=nobody gid=nogroup home=$DV/mail/%u

@@ -210,6 +210,11 @@ cmd_config_check(struct globals *g)
 			n == 1 ? "" : "s");
 		ck.errors += n;
 	}
+	if ((n = config_check_programs(&cfg, stderr)) > 0) {
+		fprintf(stderr, "dcvmail: %s: %d token-command%s cannot run\n", cfg.path ? cfg.path : "configuration",
+			n, n == 1 ? "" : "s");
+		ck.errors += n;
+	}
 	check_state_dir(&ck);
 	n = rules_load(cfg.rules_dir, RULES_MODE_BATCH, &rs, config_rules_diag, &cfg);
 	if (n > 0) {

@@ -35,6 +35,12 @@ lint(struct globals *g, const char *dir, int secrets)
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
+	if (secrets && (n = config_check_programs(&cfg, stderr)) > 0) {
+		fprintf(stderr, "dcvmail: %s: %d token-command%s cannot run\n", cfg.path ? cfg.path : "configuration",
+			n, n == 1 ? "" : "s");
+		config_free(&cfg);
+		return EXIT_CONFIG;
+	}
 	if (dir == NULL)
 		dir = cfg.rules_dir;
 	n = rules_load(dir, RULES_MODE_BATCH, &rs, print_rules_diag, NULL);

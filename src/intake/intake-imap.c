@@ -7,12 +7,14 @@
 #include <strings.h>
 
 #include <libetpan/libetpan.h>
+#include <openssl/evp.h>
 
 #include "intake/logline.h"
 #include "intake/intake-imap.h"
 #include "base/log.h"
 #include "base/mutf7.h"
 #include "base/mail-url.h"
+#include "base/token-cmd.h"
 #include "base/tls.h"
 #include "base/util.h"
 
@@ -357,18 +359,175 @@ search_uids(struct imap_conn *c, uint32_t lo, uint32_t hi, uint32_t **uids, size
 	return 0;
 }
 
+/* h-oauth: the server's capabilities, asked for when the greeting (or
+ * STARTTLS, which forgets them) left none. */
+static void
+have_capabilities(mailimap *imap)
+{
+	struct mailimap_capability_data *cd = NULL;
+
+	if (imap->imap_connection_info != NULL && imap->imap_connection_info->imap_capability != NULL)
+		return;
+	if (mailimap_capability(imap, &cd) == MAILIMAP_NO_ERROR && cd)
+		mailimap_capability_data_free(cd);
+}
+
+/* h-oauth: the text of the server's last tagged answer, never holding tok. */
+static char *
+server_reason(mailimap *imap, const char *tok)
+{
+	const char *r = imap->imap_response;
+
+	if (r == NULL || *r == '\0')
+		return xstrdup("no reason given");
+	if (tok && *tok && strstr(r, tok))
+		return xstrdup("(its answer quoted the token, so it is not shown)");
+	return xstrdup(r);
+}
+
+/* h-oauth: SASL OAUTHBEARER (RFC 7628), which libetpan does not have:
+ * AUTHENTICATE with the initial response, on our own tag, read up to its
+ * tagged answer. A refusal comes as a challenge (JSON) that the client
+ * answers with %x01 before the NO. MAILIMAP_NO_ERROR, MAILIMAP_ERROR_LOGIN
+ * with *reason, or MAILIMAP_ERROR_STREAM. */
+static int
+oauthbearer_authenticate(struct imap_conn *c, const char *tok, char **reason)
+{
+	static unsigned serial;
+	struct buf gs2;
+	MMAPString *line = mmap_string_new("");
+	char tag[32], *b64, *cmd, *l;
+	size_t tl;
+	int rc = MAILIMAP_ERROR_STREAM;
+
+	*reason = NULL;
+	buf_init(&gs2, 0);
+	buf_printf(&gs2, "n,a=");
+	for (const char *u = c->mb->user; *u; u++) /* saslname: ',' and '=' escaped */
+		buf_printf(&gs2, "%s", *u == ',' ? "=2C" : *u == '=' ? "=3D" : (char[]){ *u, 0 });
+	buf_printf(&gs2, ",\001auth=Bearer %s\001\001", tok);
+	b64 = xmalloc(4 * ((gs2.len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)gs2.data, (int)gs2.len);
+	explicit_bzero(gs2.data, gs2.len);
+	buf_free(&gs2);
+	snprintf(tag, sizeof(tag), "dcvmail%u", ++serial);
+	tl = strlen(tag);
+	cmd = xasprintf("%s AUTHENTICATE OAUTHBEARER %s\r\n", tag, b64);
+	mailstream_set_privacy(c->imap->imap_stream, 0);
+	if (mailstream_write(c->imap->imap_stream, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) &&
+	    mailstream_flush(c->imap->imap_stream) == 0)
+		rc = MAILIMAP_NO_ERROR;
+	mailstream_set_privacy(c->imap->imap_stream, 1);
+	explicit_bzero(cmd, strlen(cmd));
+	explicit_bzero(b64, strlen(b64));
+	free(cmd);
+	free(b64);
+	while (rc == MAILIMAP_NO_ERROR && line && (l = mailstream_read_line(c->imap->imap_stream, line)) != NULL) {
+		l[strcspn(l, "\r\n")] = '\0';
+		if (l[0] == '+') { /* the error challenge: answered with %x01 */
+			if (mailstream_write(c->imap->imap_stream, "AQ==\r\n", 6) != 6 ||
+			    mailstream_flush(c->imap->imap_stream) != 0)
+				break;
+			continue;
+		}
+		if (strncmp(l, tag, tl) || l[tl] != ' ')
+			continue; /* untagged */
+		l += tl + 1;
+		if (!strncasecmp(l, "OK", 2)) {
+			struct mailimap_connection_info *ci = c->imap->imap_connection_info;
+			c->imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+			if (ci && ci->imap_capability) { /* the ones before login: asked again */
+				mailimap_capability_data_free(ci->imap_capability);
+				ci->imap_capability = NULL;
+			}
+			mmap_string_free(line);
+			return MAILIMAP_NO_ERROR;
+		}
+		l += strcspn(l, " ");
+		l += strspn(l, " ");
+		if (*l == '[' && strchr(l, ']')) /* the response code, as libetpan leaves it out */
+			l = strchr(l, ']') + 1 + (strchr(l, ']')[1] == ' ');
+		*reason = xstrdup(*l ? l : "no reason given");
+		mmap_string_free(line);
+		return MAILIMAP_ERROR_LOGIN;
+	}
+	if (line)
+		mmap_string_free(line);
+	return MAILIMAP_ERROR_STREAM;
+}
+
+/* h-oauth: SASL XOAUTH2 or OAUTHBEARER with a token from the mailbox's token-command:
+ * the mechanism of auth if the server offers it, else the other one. A
+ * refused token is tried once more with a fresh one (an expired token is the
+ * usual cause), then the login fails with the server's reason. 0, or an
+ * imap_open_err with *errp. */
+static int
+login_oauth(struct imap_conn *c, const char *host, char **errp)
+{
+	const struct mailbox_cfg *mb = c->mb;
+	char *tok, *e = NULL, *reason = NULL;
+	int r;
+
+	have_capabilities(c->imap);
+	int x = mailimap_has_xoauth2(c->imap), ob = mailimap_has_authentication(c->imap, "OAUTHBEARER");
+	int bearer = mb->auth == AUTH_OAUTHBEARER ? ob || !x : !x && ob;
+	const char *mech = bearer ? "OAUTHBEARER" : "XOAUTH2";
+	if (!x && !ob) {
+		*errp = xasprintf("%s: %s offers neither AUTH=XOAUTH2 nor AUTH=OAUTHBEARER: it takes no OAuth login",
+				  mb->name, host);
+		return IMAP_ERR_REFUSED;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if ((tok = token_cmd_run(mb->token_command.v, mb->timeout, &e)) == NULL) {
+			*errp = xasprintf("%s: token-command %s", mb->name, e);
+			free(e);
+			free(reason);
+			return IMAP_ERR_NET; /* retried with the usual backoff */
+		}
+		free(reason);
+		reason = NULL;
+		r = bearer ? oauthbearer_authenticate(c, tok, &reason)
+			   : mailimap_oauth2_authenticate(c->imap, mb->user, tok);
+		if (r == MAILIMAP_NO_ERROR) {
+			token_free(tok);
+			free(reason);
+			if (attempt > 0)
+				log_info("%s: logged in with a fresh token", mb->name);
+			return 0;
+		}
+		if (stream_broken(r)) {
+			token_free(tok);
+			free(reason);
+			*errp = xasprintf("%s: connection lost during login to %s", mb->name, host);
+			return IMAP_ERR_NET;
+		}
+		if (reason == NULL)
+			reason = server_reason(c->imap, tok);
+		else if (strstr(reason, tok)) {
+			free(reason);
+			reason = xstrdup("(its answer quoted the token, so it is not shown)");
+		}
+		token_free(tok);
+		if (attempt == 0)
+			log_info("%s: %s refused the token (%s); trying a fresh one", mb->name, host, reason);
+	}
+	*errp = xasprintf("%s: %s login as %s refused by %s: %s", mb->name, mech, mb->user, host, reason);
+	free(reason);
+	return IMAP_ERR_REFUSED;
+}
+
 int
 imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **out, char **errp)
 {
 	struct imap_url u;
 	struct imap_conn *c;
-	char *pw;
+	char *pw = NULL;
 	int r, rc = IMAP_ERR_NET;
 
 	*out = NULL;
 	if (imap_parse_url(mb->url, &u, errp) == -1)
 		return IMAP_ERR_CONFIG;
-	if ((pw = config_read_secret(mb->password_file, errp)) == NULL)
+	if (mb->auth == AUTH_PASSWORD && (pw = config_read_secret(mb->password_file, errp)) == NULL)
 		return IMAP_ERR_CONFIG;
 	c = xcalloc(1, sizeof(*c));
 	c->mb = mb;
@@ -392,7 +551,12 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 		rc = r == -2 ? IMAP_ERR_REFUSED : IMAP_ERR_NET;
 		goto fail;
 	}
-	if ((r = mailimap_login(c->imap, mb->user, pw)) != MAILIMAP_NO_ERROR) {
+	if (mb->auth != AUTH_PASSWORD) {
+		if ((r = login_oauth(c, u.host, errp)) != 0) {
+			rc = r;
+			goto fail;
+		}
+	} else if ((r = mailimap_login(c->imap, mb->user, pw)) != MAILIMAP_NO_ERROR) {
 		if (stream_broken(r))
 			*errp = xasprintf("%s: connection lost during login to %s", mb->name, u.host);
 		else {
@@ -416,8 +580,7 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 		goto fail;
 	}
 	c->uidvalidity = c->imap->imap_selection_info->sel_uidvalidity;
-	explicit_bzero(pw, strlen(pw));
-	free(pw);
+	token_free(pw);
 	log_debug("%s: connected to %s:%u%s%s%s, folder %s (%s)%s%s%s%s", mb->name, u.host, u.port,
 		  c->can_idle ? " IDLE" : "", c->can_move ? " MOVE" : "", c->can_uidplus ? " UIDPLUS" : "", c->folder,
 		  c->folder_wire, mb->move_to ? ", move-to " : "", mb->move_to ? mb->move_to : "",
@@ -425,8 +588,7 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 	*out = c;
 	return 0;
 fail:
-	explicit_bzero(pw, strlen(pw));
-	free(pw);
+	token_free(pw);
 	mailimap_free(c->imap);
 	free(c->folder_wire);
 	free(c->move_to_wire);

@@ -18,6 +18,7 @@
 #include "outbox/action.h"
 #include "intake/intake-imap.h"
 #include "base/log.h"
+#include "base/token-cmd.h"
 #include "intake/pipe.h"
 #include "base/util.h"
 #include "intake/watch.h"
@@ -374,7 +375,13 @@ watch_preflight(const struct config *cfg)
 	int bad = 0;
 
 	for (size_t i = 0; i < cfg->nmailboxes; i++) {
-		char *err = NULL, *pw = config_read_secret(cfg->mailboxes[i].password_file, &err);
+		char *err = NULL, *pw;
+		if (cfg->mailboxes[i].auth != AUTH_PASSWORD) { /* h-oauth: run at login; here only found */
+			if (token_cmd_findable(cfg->mailboxes[i].token_command.v[0], &err) == 0)
+				continue;
+			pw = NULL;
+		} else
+			pw = config_read_secret(cfg->mailboxes[i].password_file, &err);
 		if (pw == NULL) {
 			log_warnx("mailbox %s (%s:%d): %s", cfg->mailboxes[i].name, cfg->mailboxes[i].file,
 				  cfg->mailboxes[i].line, err);
