@@ -41,8 +41,8 @@ check_not_contains "\\Seen is never set" "$after" '\Seen'
 check_contains "the private keyword marks processed mail" "$after" '$Dcvmail'
 check_contains "a message a person had read stays \\Seen" "$(dv_state approver@example.test)" '\Seen'
 check_contains "the log line of an IMAP message starts with MAILBOX:UID, then request and domain" "$out" \
-	"dcvmail: whois:1: request=1 domain=shop.example.com dcv digicert/digicert-dcv new-request role=whois"
-check_contains "a second copy's line says copy" "$out" "dcvmail: txt:1: request=1 domain=shop.example.com dcv digicert/digicert-dcv copy role=txt"
+	"dcvmail watch: whois:1: request=1 domain=shop.example.com dcv digicert/digicert-dcv new-request role=whois"
+check_contains "a second copy's line says copy" "$out" "dcvmail watch: txt:1: request=1 domain=shop.example.com dcv digicert/digicert-dcv copy role=txt"
 check_not_contains "no log line holds a link" "$(printf '%s\n' "$out" | grep '^dcvmail: ')" "://"
 
 out=$(w 2>&1)
