@@ -237,7 +237,7 @@ expect_add(struct globals *g, int argc, char **argv)
 		return cmd_finish(&cfg, NULL, EXIT_USAGE, NULL);
 	}
 	rules_free(rs);
-	if (store_open(cfg.state_dir, 0, &st, &err) == -1) {
+	if (store_open_cfg(&cfg, 0, &st, &err) == -1) {
 		free(name);
 		return cmd_finish(&cfg, NULL, EXIT_CANTCREAT, err);
 	}

@@ -10,6 +10,18 @@
 #include "base/util.h"
 #include "unit.h"
 
+/* The backend under test: SQLite in the test's directory, or the PostgreSQL
+ * database DCVMAIL_TEST_LEDGER names (tests/t/ledger-pg.sh runs this test so). */
+static int
+open_store(const char *dir, int flags, struct store **st, char **err)
+{
+	const char *url = getenv("DCVMAIL_TEST_LEDGER");
+
+	if (url && *url)
+		return store_open_pg(dir, url, NULL, flags, st, err);
+	return store_open(dir, flags, st, err);
+}
+
 static time_t
 day(const char *s)
 {
@@ -53,7 +65,7 @@ test_states(const char *dir)
 	struct request_info ri;
 	int found;
 
-	CHECK(store_open(dir, 0, &st, &err) == 0, "store opens a new ledger");
+	CHECK(open_store(dir, 0, &st, &err) == 0, "store opens a new ledger");
 	if (st == NULL) {
 		printf("# %s\n", err);
 		return;
@@ -122,7 +134,7 @@ test_envelope(const char *dir)
 	struct verdict v;
 	struct record_result rr;
 
-	if (store_open(dir, 0, &st, &err) == -1) {
+	if (open_store(dir, 0, &st, &err) == -1) {
 		printf("not ok - store opens: %s\n", err);
 		return;
 	}
