@@ -48,3 +48,77 @@ check_eq "the raw messages are in the database, none in the local state director
 	"$(pg_sql "select count(*) from archive")/$(find "$TEST_TMP/pgstate" -type f | wc -l)" "145/0"
 check_eq "archived bytes are the mail's" \
 	"$(pg_sql "select encode(sha256(data), 'hex') = sha256 from archive" | sort -u)" "t"
+
+# --- two hosts, one database: the copies of each request land on both, concurrently
+pg_sql "DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION dcvmail" >/dev/null 2>&1
+HP=$(free_port)
+tls_cert "$TEST_TMP" hook
+printf 'k3y-for-the-test\n' >"$TEST_TMP/notify.secret"; chmod 600 "$TEST_TMP/notify.secret"
+for h in a b; do
+	cat >"$TEST_TMP/$h.conf" <<CONF
+syslog no
+hostname mx-$h.example.com
+role constructed admin@
+ledger "$PG_URL"
+notify-secret-file $TEST_TMP/notify.secret
+notify-timeout 5
+https-ca-file $TEST_TMP/hook-ca.pem
+route {
+  type dcv
+  notify https://localhost:$HP/hooks/dcv
+}
+CONF
+done
+https_start hook "$HP" hook
+# ORDERS DigiCert orders, COPIES distinct messages each (a copy per contact)
+ORDERS=${PG_ORDERS:-30} COPIES=${PG_COPIES:-6}
+mkdir "$TEST_TMP/mail"
+python3 - "$TEST_TMP/mail" "$ORDERS" "$COPIES" <<'PY'
+import sys
+d, orders, copies = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for o in range(orders):
+    for c in range(copies):
+        with open("%s/m-%03d-%d.eml" % (d, o, c), "w") as f:
+            f.write("From: DigiCert <no-reply@digitalcertvalidation.com>\nTo: admin@example.com\n"
+                    "Subject: [Action Required] Approve Certificate Request for h%d.example.com {%d}\n"
+                    "Message-ID: <fleet-%d-%d@t>\n\nApprove https://www.digicert.com/link/approve?t=%d-%d\n\n"
+                    % (o, 9300000 + o, o, c, o, c))
+PY
+# each message to host a or b in turn; every third one to both (the same mail at two MX hosts)
+i=0; for f in "$TEST_TMP"/mail/*.eml; do
+	if [ $((i % 2)) -eq 0 ]; then echo "a $f"; else echo "b $f"; fi
+	[ $((i % 3)) -eq 0 ] && { if [ $((i % 2)) -eq 0 ]; then echo "b $f"; else echo "a $f"; fi; }
+	i=$((i + 1))
+done | sort -R -k2 >"$TEST_TMP/deliveries"
+ndeliv=$(wc -l <"$TEST_TMP/deliveries")
+cat >"$TEST_TMP/deliver" <<SH
+#!/bin/sh
+h=\$1; f=\$2
+"$DCVMAIL" -c "$TEST_TMP/\$h.conf" -d "$TEST_TMP/state-\$h" pipe -r admin@example.com <"\$f" >/dev/null 2>"\$f.\$h.err"
+echo "\$?" >>"$TEST_TMP/rcs"
+SH
+chmod +x "$TEST_TMP/deliver"
+t0=$(date +%s.%N)
+xargs -P 8 -L 1 "$TEST_TMP/deliver" <"$TEST_TMP/deliveries"
+t1=$(date +%s.%N)
+echo "# $ndeliv deliveries, 8 at a time over two hosts: $(echo "$t1 - $t0" | bc) s"
+check_eq "every one of the $ndeliv concurrent deliveries exits 0" "$(sort -u "$TEST_TMP/rcs")/$(wc -l <"$TEST_TMP/rcs")" "0/$ndeliv"
+check_eq "every message is recorded once" "$(pg_sql "select count(*), count(distinct sha256) from messages")" \
+	"$((ORDERS * COPIES))|$((ORDERS * COPIES))"
+check_eq "every request once, with all its copies from both hosts" \
+	"$(pg_sql "select count(*), min(copies), max(copies) from requests")" "$ORDERS|$COPIES|$COPIES"
+check_eq "a mail delivered at both hosts is one message with one copy" \
+	"$(pg_sql "select count(*) from request_copies")" "$((ORDERS * COPIES))"
+check_eq "one notify per request, each done" "$(pg_sql "select count(*), sum(done), sum(ok) from outbox where kind = 'notify'")" \
+	"$ORDERS|$ORDERS|$ORDERS"
+check_eq "the webhook received each request once" \
+	"$(python3 -c 'import json,sys; r=[json.loads(l)["body"] for l in open(sys.argv[1])]; print(len(r), len(set(json.loads(b)["request"] for b in r)))' "$TEST_TMP/hook.log")" \
+	"$ORDERS $ORDERS"
+check_eq "both hosts see the same ledger" \
+	"$("$DCVMAIL" -c "$TEST_TMP/a.conf" -d "$TEST_TMP/state-a" list | md5sum)" \
+	"$("$DCVMAIL" -c "$TEST_TMP/b.conf" -d "$TEST_TMP/state-b" list | md5sum)"
+id=$(pg_sql "select id from requests order by id limit 1")
+check_contains "host b shows a message host a recorded, from the database's archive" \
+	"$("$DCVMAIL" -c "$TEST_TMP/b.conf" -d "$TEST_TMP/state-b" show "$id")" "archive "
+check_not_contains "and finds its archive intact" \
+	"$("$DCVMAIL" -c "$TEST_TMP/b.conf" -d "$TEST_TMP/state-b" show "$id")" "missing"
