@@ -165,9 +165,9 @@ set_err(struct pgconn *pc, int code, const char *msg)
 }
 
 /* An SQLite code for a failed result: a lost connection is SQLITE_IOERR
- * outside a transaction and SQLITE_BUSY inside one (store_tx then begins
- * again, and its BEGIN reconnects, e.g. after a failover); serialisation
- * failures and deadlocks are SQLITE_BUSY. */
+ * (the caller fails: pipe defers, watch tries again later; nothing is
+ * retried whose outcome is unknown); serialisation failures and deadlocks
+ * are SQLITE_BUSY (store_tx begins again). */
 static int
 result_err(struct pgconn *pc, PGresult *r)
 {
@@ -213,6 +213,25 @@ ensure_conn(struct pgconn *pc)
 	}
 	set_err(pc, SQLITE_IOERR, pq.errorMessage(pc->c));
 	return -1;
+}
+
+static int simple(struct pgconn *, const char *);
+
+/* A transaction's start, or a read outside one, on a connection that was
+ * lost meanwhile (a restarted or replaced primary) is tried once more on a
+ * new one: nothing had happened yet. */
+static int
+lost(struct pgconn *pc, int rc)
+{
+	return rc == SQLITE_IOERR && pq.status(pc->c) == CONNECTION_BAD && ensure_conn(pc) == 0;
+}
+
+static int
+begin_write(struct pgconn *pc)
+{
+	int rc = simple(pc, "BEGIN; " WRITE_LOCK);
+
+	return lost(pc, rc) ? simple(pc, "BEGIN; " WRITE_LOCK) : rc;
 }
 
 static int
@@ -348,10 +367,16 @@ run(struct pgstmt *ps)
 	if (!in_tx(pc) && ensure_conn(pc) == -1)
 		return SQLITE_IOERR;
 	wrap = ps->is_write && !in_tx(pc);
-	if (wrap && (rc = simple(pc, "BEGIN; " WRITE_LOCK)) != SQLITE_OK)
+	if (wrap && (rc = begin_write(pc)) != SQLITE_OK)
 		return rc;
 	r = pq.execParams(pc->c, ps->sql, ps->nparams, ps->types, (const char *const *)ps->vals, NULL, NULL, 0);
 	t = pq.resultStatus(r);
+	if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK && !wrap && !ps->is_write && !in_tx(pc) &&
+	    lost(pc, result_err(pc, r))) {
+		pq.clear(r);
+		r = pq.execParams(pc->c, ps->sql, ps->nparams, ps->types, (const char *const *)ps->vals, NULL, NULL, 0);
+		t = pq.resultStatus(r);
+	}
 	if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
 		rc = result_err(pc, r);
 		if (getenv("DCVMAIL_PG_DEBUG"))
@@ -553,7 +578,7 @@ dbx_exec(sqlite3 *db, const char *sql, int (*cb)(void *, int, char **, char **),
 	if (!in_tx(pc) && ensure_conn(pc) == -1)
 		rc = SQLITE_IOERR;
 	else if (!strcmp(sql, "BEGIN IMMEDIATE"))
-		rc = simple(pc, "BEGIN; " WRITE_LOCK);
+		rc = begin_write(pc);
 	else if (!in_tx(pc) &&
 		 (starts_word(sql, "INSERT") || starts_word(sql, "UPDATE") || starts_word(sql, "DELETE"))) {
 		char *s = xasprintf(WRITE_LOCK "; %s", sql);

@@ -14,9 +14,11 @@ pg_start || { not_ok "a private PostgreSQL starts"; exit 1; }
 FIX="$TOP/tests/corpus/ca"
 
 # --- the store's unit test on PostgreSQL
-out=$(DCVMAIL_TEST_LEDGER="$PG_URL" "$TOP/$BUILD/tests/test-store" 2>&1); rc=$?
+out=$(DCVMAIL_TEST_LEDGER="$PG_URL" DCVMAIL_TEST_PG_RESTART=". $TOP/tests/lib-postgres.sh; PG=$PG; pg_halt && pg_resume" \
+	"$TOP/$BUILD/tests/test-store" 2>&1); rc=$?
 check_eq "the store unit test passes on PostgreSQL" "$rc:$(printf '%s\n' "$out" | grep -c '^not ok')" "0:0"
 check_contains "and ran its ledger checks there" "$out" "ok - IMAP state is kept per mailbox"
+check_contains "an open store survives a server restart (reconnects)" "$out" "ok - a transaction after another restart"
 check_eq "the schema version is kept in the database" "$(pg_sql "select version from schema_version")" 3
 pg_sql "DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION dcvmail" >/dev/null 2>&1
 
@@ -122,3 +124,66 @@ check_contains "host b shows a message host a recorded, from the database's arch
 	"$("$DCVMAIL" -c "$TEST_TMP/b.conf" -d "$TEST_TMP/state-b" show "$id")" "archive "
 check_not_contains "and finds its archive intact" \
 	"$("$DCVMAIL" -c "$TEST_TMP/b.conf" -d "$TEST_TMP/state-b" show "$id")" "missing"
+
+# --- the database unreachable: pipe defers (75), check and list fail, nothing falls back to a local ledger
+cat >"$TEST_TMP/one.eml" <<'MAIL'
+From: DigiCert <no-reply@digitalcertvalidation.com>
+To: admin@example.com
+Subject: [Action Required] Approve Certificate Request for down.example.com {9399999}
+Message-ID: <down-1@t>
+
+Approve https://www.digicert.com/link/approve?t=down
+MAIL
+pg_halt
+out=$("$DCVMAIL" -c "$TEST_TMP/a.conf" -d "$TEST_TMP/state-a" pipe -r admin@example.com <"$TEST_TMP/one.eml" 2>&1); rc=$?
+check_eq "database down: pipe exits 75 (Postfix retries)" "$rc" 75
+check_contains "with a 4.3.0 line" "$out" "4.3.0 "
+check_contains "naming the database and the cause" "$out" "cannot connect to the ledger database"
+"$DCVMAIL" -c "$TEST_TMP/a.conf" -d "$TEST_TMP/state-a" check -q "$TEST_TMP/one.eml" >"$TEST_TMP/chk.out" 2>&1; rc=$?
+check "database down: check exits non-zero" [ "$rc" -ne 0 ]
+check_contains "and says why" "$(cat "$TEST_TMP/chk.out")" "cannot connect to the ledger database"
+check_eq "no local ledger appears as a fallback" "$(ls "$TEST_TMP/state-a" | grep -c ledger.db)" 0
+pg_resume
+"$DCVMAIL" -c "$TEST_TMP/a.conf" -d "$TEST_TMP/state-a" pipe -r admin@example.com <"$TEST_TMP/one.eml" >/dev/null 2>&1
+check_eq "the redelivery after the restart is recorded" "$?:$(pg_sql "select count(*) from messages where subject like '%down.example.com%'")" "0:1"
+
+# --- the database stopped during concurrent deliveries: each defers or is recorded, the redeliveries once
+mkdir "$TEST_TMP/mail2"
+python3 - "$TEST_TMP/mail2" <<'PY'
+import sys
+for o in range(10):
+    for c in range(4):
+        with open("%s/n-%02d-%d.eml" % (sys.argv[1], o, c), "w") as f:
+            f.write("From: DigiCert <no-reply@digitalcertvalidation.com>\nTo: admin@example.com\n"
+                    "Subject: [Action Required] Approve Certificate Request for s%d.example.com {%d}\n"
+                    "Message-ID: <stop-%d-%d@t>\n\nApprove https://www.digicert.com/link/approve?t=s%d-%d\n\n"
+                    % (o, 9400000 + o, o, c, o, c))
+PY
+cat >"$TEST_TMP/deliver2" <<SH
+#!/bin/sh
+h=\$1; f=\$2
+"$DCVMAIL" -c "$TEST_TMP/\$h.conf" -d "$TEST_TMP/state-\$h" pipe -r admin@example.com <"\$f" >/dev/null 2>&1
+echo "\$? \$h \$f" >>"$TEST_TMP/rcs2"
+SH
+chmod +x "$TEST_TMP/deliver2"
+i=0; for f in "$TEST_TMP"/mail2/*.eml; do [ $((i % 2)) -eq 0 ] && echo "a $f" || echo "b $f"; i=$((i + 1)); done >"$TEST_TMP/deliveries2"
+xargs -P 4 -L 1 "$TEST_TMP/deliver2" <"$TEST_TMP/deliveries2" &
+xp=$!
+n=0; while [ "$(cat "$TEST_TMP/rcs2" 2>/dev/null | wc -l)" -lt 8 ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+pg_halt
+wait $xp
+check_eq "stopped mid-batch: every delivery was recorded (0) or deferred (75)" \
+	"$(cut -d' ' -f1 "$TEST_TMP/rcs2" | sort -u | grep -v '^0$' | grep -v '^75$' | wc -l)" 0
+deferred=$(grep -c '^75 ' "$TEST_TMP/rcs2")
+check "and some were deferred while it was down" [ "$deferred" -gt 0 ]
+pg_resume
+grep '^75 ' "$TEST_TMP/rcs2" | cut -d' ' -f2,3 >"$TEST_TMP/redeliver"
+: >"$TEST_TMP/rcs2"
+xargs -P 4 -L 1 "$TEST_TMP/deliver2" <"$TEST_TMP/redeliver"
+check_eq "the $deferred redeliveries after the restart exit 0" "$(cut -d' ' -f1 "$TEST_TMP/rcs2" | sort -u)" 0
+check_eq "every message of the batch recorded once" \
+	"$(pg_sql "select count(*), count(distinct sha256) from messages where subject like '%.example.com {94%'")" "40|40"
+check_eq "every request once with its four copies" \
+	"$(pg_sql "select count(*), min(copies), max(copies) from requests where order_id like '94%'")" "10|4|4"
+check_eq "no request notified twice" \
+	"$(python3 -c 'import json,sys; r=[json.loads(json.loads(l)["body"])["request"] for l in open(sys.argv[1])]; print(len(r) - len(set(r)))' "$TEST_TMP/hook.log")" 0
