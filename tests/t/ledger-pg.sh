@@ -125,6 +125,30 @@ check_contains "host b shows a message host a recorded, from the database's arch
 check_not_contains "and finds its archive intact" \
 	"$("$DCVMAIL" -c "$TEST_TMP/b.conf" -d "$TEST_TMP/state-b" show "$id")" "missing"
 
+# --- the password: never in the config, from a 0600 file or PGPASSFILE; -n checks the connection
+pw() { printf 'syslog no\nledger "%s"\n%s\n' "$1" "$2" >"$TEST_TMP/pw.conf"; }
+pw "postgresql://dcvmail:dcvmail-pass@127.0.0.1:$PG_PORT/dcvmail?sslmode=disable" ""
+out=$("$DCVMAIL" -c "$TEST_TMP/pw.conf" -n 2>&1); rc=$?
+check_eq "a password in the ledger URL is refused" "$rc" 78
+check_contains "with the way out" "$out" "ledger-password-file or PGPASSFILE"
+check_not_contains "and the password is not repeated" "$out" "dcvmail-pass"
+printf 'dcvmail-pass\n' >"$TEST_TMP/ledger.pw"; chmod 644 "$TEST_TMP/ledger.pw"
+pw "$PG_URL" "ledger-password-file $TEST_TMP/ledger.pw"
+out=$(env -u PGPASSFILE "$DCVMAIL" -c "$TEST_TMP/pw.conf" -n 2>&1); rc=$?
+check_eq "a password file others can read is refused by -n" "$rc:$(printf '%s' "$out" | grep -c 'chmod 600')" "78:1"
+chmod 600 "$TEST_TMP/ledger.pw"
+out=$(env -u PGPASSFILE "$DCVMAIL" -c "$TEST_TMP/pw.conf" -n 2>&1); rc=$?
+check_eq "-n connects with the password file (no PGPASSFILE)" "$rc" 0
+check_contains "and says the server, TLS and the schema version" "$out" "connected (PostgreSQL 15."
+check_contains "schema version" "$out" "no TLS), schema version 3: ok"
+out=$(env -u PGPASSFILE "$DCVMAIL" -c "$TEST_TMP/pw.conf" -d "$TEST_TMP/state-pw" list 2>&1); rc=$?
+check_eq "commands use the password file" "$rc:$(printf '%s\n' "$out" | grep -c '^[0-9]')" "0:$((ORDERS))"
+printf 'wrong-secret\n' >"$TEST_TMP/ledger.pw"
+out=$(env -u PGPASSFILE "$DCVMAIL" -c "$TEST_TMP/pw.conf" -d "$TEST_TMP/state-pw" list 2>&1); rc=$?
+check "a wrong password fails" [ "$rc" -ne 0 ]
+check_contains "saying so" "$out" "password authentication failed"
+check_not_contains "without the password" "$out" "wrong-secret"
+
 # --- the database unreachable: pipe defers (75), check and list fail, nothing falls back to a local ledger
 cat >"$TEST_TMP/one.eml" <<'MAIL'
 From: DigiCert <no-reply@digitalcertvalidation.com>
@@ -139,6 +163,8 @@ out=$("$DCVMAIL" -c "$TEST_TMP/a.conf" -d "$TEST_TMP/state-a" pipe -r admin@exam
 check_eq "database down: pipe exits 75 (Postfix retries)" "$rc" 75
 check_contains "with a 4.3.0 line" "$out" "4.3.0 "
 check_contains "naming the database and the cause" "$out" "cannot connect to the ledger database"
+"$DCVMAIL" -c "$TEST_TMP/a.conf" -n >/dev/null 2>&1
+check_eq "database down: -n exits 75" "$?" 75
 "$DCVMAIL" -c "$TEST_TMP/a.conf" -d "$TEST_TMP/state-a" check -q "$TEST_TMP/one.eml" >"$TEST_TMP/chk.out" 2>&1; rc=$?
 check "database down: check exits non-zero" [ "$rc" -ne 0 ]
 check_contains "and says why" "$(cat "$TEST_TMP/chk.out")" "cannot connect to the ledger database"
