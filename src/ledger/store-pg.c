@@ -123,6 +123,7 @@ struct pgstmt {
 	struct pgconn *pc;
 	char *sql;
 	int nparams, auto_ret, is_write, ran;
+	unsigned char used[100]; /* the placeholders the SQL uses (SQLite may skip one, ?5 but no ?4) */
 	char **vals;
 	Oid *types;
 	PGresult *res;
@@ -268,7 +269,7 @@ starts_word(const char *s, const char *w)
 
 /* SQLite's SQL as the store writes it, for PostgreSQL. */
 static char *
-translate(const char *sql, int *nparams, int *auto_ret, int *is_write)
+translate(const char *sql, int *nparams, int *auto_ret, int *is_write, unsigned char used[100])
 {
 	struct buf b;
 	int max = 0, ignore = 0;
@@ -296,17 +297,26 @@ translate(const char *sql, int *nparams, int *auto_ret, int *is_write)
 				n = max + 1;
 			if (n > max)
 				max = n;
+			if (n > 0 && n < 100)
+				used[n] = 1;
 			/* SQLite takes an integer as a truth value, PostgreSQL wants a boolean */
-			/* SQLite's IS compares NULLs too */
-			if (b.len >= 8 && !strncmp(b.data + b.len - 8, " IS NOT ", 8)) {
-				b.len -= 4;
-				buf_printf(&b, "DISTINCT FROM ");
-			} else if (b.len >= 4 && !strncmp(b.data + b.len - 4, " IS ", 4))
-				buf_printf(&b, "NOT DISTINCT FROM ");
-			if (b.len >= 5 && !strncmp(b.data + b.len - 5, "WHEN ", 5) && !strncmp(p + 1, " THEN", 5))
+			if (b.len >= 10 && !strncmp(b.data + b.len - 10, "json_each(", 10)) {
+				/* a JSON array of strings, as rows named value */
+				b.len -= 10;
+				buf_printf(&b, "json_array_elements_text($%d::json", n);
+			} else if (b.len >= 5 && !strncmp(b.data + b.len - 5, "WHEN ", 5) &&
+				   !strncmp(p + 1, " THEN", 5))
 				buf_printf(&b, "($%d <> 0)", n);
+			else if (!strncmp(p + 1, " IS NULL", 8) || !strncmp(p + 1, " IS NOT NULL", 12))
+				buf_printf(&b, "$%d::text", n); /* its type is known from nowhere else */
 			else
 				buf_printf(&b, "$%d", n);
+		} else if (!quoted && !strncmp(p, " IS ", 4) && strncmp(p + 4, "NULL", 4) &&
+			   strncmp(p + 4, "NOT NULL", 8)) {
+			/* SQLite's a IS b compares NULLs too */
+			int neg = !strncmp(p + 4, "NOT ", 4);
+			buf_printf(&b, neg ? " IS DISTINCT FROM " : " IS NOT DISTINCT FROM ");
+			p += neg ? 7 : 3;
 		} else if (!quoted && !strncmp(p, "LIMIT 1)", 8) && *is_write) {
 			buf_printf(&b, "LIMIT 1 FOR UPDATE SKIP LOCKED)");
 			p += 7;
@@ -344,7 +354,7 @@ dbx_prepare_v2(sqlite3 *db, const char *sql, int n, sqlite3_stmt **out, const ch
 		return sqlite3_prepare_v2(db, sql, n, out, tail);
 	ps = xcalloc(1, sizeof(*ps));
 	ps->pc = pc;
-	ps->sql = translate(sql, &ps->nparams, &ps->auto_ret, &ps->is_write);
+	ps->sql = translate(sql, &ps->nparams, &ps->auto_ret, &ps->is_write, ps->used);
 	ps->vals = xcalloc((size_t)ps->nparams + 1, sizeof(*ps->vals));
 	ps->types = xcalloc((size_t)ps->nparams + 1, sizeof(*ps->types));
 	ps->next = stmts;
@@ -353,6 +363,19 @@ dbx_prepare_v2(sqlite3 *db, const char *sql, int n, sqlite3_stmt **out, const ch
 	if (tail)
 		*tail = NULL;
 	return SQLITE_OK;
+}
+
+/* DCVMAIL_PG_DEBUG=FILE: the statements PostgreSQL refused, with why */
+static void
+debug_sql(const char *sql, const char *why)
+{
+	const char *f = getenv("DCVMAIL_PG_DEBUG");
+	FILE *fp;
+
+	if (f && *f && (fp = fopen(f, "a")) != NULL) {
+		fprintf(fp, "%s\n  -> %s\n", sql, why);
+		fclose(fp);
+	}
 }
 
 static int
@@ -366,6 +389,9 @@ run(struct pgstmt *ps)
 	ps->ran = 1;
 	if (!in_tx(pc) && ensure_conn(pc) == -1)
 		return SQLITE_IOERR;
+	for (int i = 1; i <= ps->nparams; i++)
+		if (i >= 100 || !ps->used[i])
+			ps->types[i - 1] = 25; /* text: an unused one must have a type */
 	wrap = ps->is_write && !in_tx(pc);
 	if (wrap && (rc = begin_write(pc)) != SQLITE_OK)
 		return rc;
@@ -379,8 +405,7 @@ run(struct pgstmt *ps)
 	}
 	if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
 		rc = result_err(pc, r);
-		if (getenv("DCVMAIL_PG_DEBUG"))
-			fprintf(stderr, "pg: %s: %s\n", ps->sql, pc->errmsg);
+		debug_sql(ps->sql, pc->errmsg);
 		pq.clear(r);
 		if (wrap && pq.status(pc->c) == CONNECTION_OK)
 			simple(pc, "ROLLBACK");
@@ -586,6 +611,8 @@ dbx_exec(sqlite3 *db, const char *sql, int (*cb)(void *, int, char **, char **),
 		free(s);
 	} else
 		rc = simple(pc, sql);
+	if (rc != SQLITE_OK)
+		debug_sql(sql, pc->errmsg);
 	if (rc != SQLITE_OK && msg)
 		*msg = sqlite3_mprintf("%s", pc->errmsg);
 	return rc;

@@ -149,6 +149,82 @@ check "a wrong password fails" [ "$rc" -ne 0 ]
 check_contains "saying so" "$out" "password authentication failed"
 check_not_contains "without the password" "$out" "wrong-secret"
 
+# --- an approval at most once across the fleet
+AR="$TEST_TMP/aprules"; mkdir -p "$AR"; testca_rules "$AR"
+CAP=$(free_port); tls_cert "$TEST_TMP" site
+for h in a b; do
+	cat >"$TEST_TMP/ap-$h.conf" <<CONF
+syslog no
+hostname mx-$h.example.com
+rules-dir $AR
+ledger "$PG_URL"
+trust-authserv-id mx.example.test
+https-ca-file $TEST_TMP/site-ca.pem
+approve-timeout 10
+pipe-action-deadline 0
+route {
+  type dcv
+  approve
+}
+auto-approve testca
+CONF
+done
+ap() { h=$1; shift; DCVMAIL_RULES_DIR="$AR" "$DCVMAIL" -c "$TEST_TMP/ap-$h.conf" -d "$TEST_TMP/ap-state-$h" "$@"; }
+apmail() { # ORDER: an authenticated request of the test CA for www.example.com, expected
+	ap a expect add --ca testca --domain www.example.com --order "$1" --until +7d >/dev/null
+	cat >"$TEST_TMP/ap$1.eml" <<MAIL
+Authentication-Results: mx.example.test; dkim=pass header.d=ca.test
+From: Test CA Validation <validation@ca.test>
+To: admin@www.example.com
+Subject: Approve the certificate for www.example.com (order $1)
+Message-ID: <ap$1@ca.test>
+Date: Wed, 25 Nov 2026 09:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Someone ordered a certificate for www.example.com. Your code: ABCDEF123456
+Approve: https://localhost:$CAP/approve?order=$1&t=tok$1
+Reject: https://localhost:$CAP/reject?order=$1&t=tok$1
+MAIL
+	ap b pipe -r admin@www.example.com <"$TEST_TMP/ap$1.eml" >/dev/null 2>&1
+}
+careqs() { grep -cF "\"method\": \"$1\", \"path\": \"/approve?order=$2&" "$TEST_TMP/ca.log" 2>/dev/null || true; }
+caroutes() { # GET-DELAY
+	echo "{\"GET /approve\": {\"body\": \"<form>order code</form>\", \"set_cookie\": \"sid=s1; Path=/\", \"delay\": $1}," \
+		"\"POST /approve\": {\"body\": \"<p>Thank you: the domain is validated.</p>\"}}" >"$TEST_TMP/ca.routes"
+}
+caroutes 1
+https_start ca "$CAP" site
+apmail 501
+ap a outbox >/dev/null 2>&1 & p1=$!
+ap b outbox >/dev/null 2>&1 & p2=$!
+wait $p1 $p2
+check_eq "both hosts run the outbox at once: approved, one GET and one POST at the CA" \
+	"$(pg_sql "select state from requests where order_id = '501'"):$(careqs GET 501):$(careqs POST 501)" "approved:1:1"
+check_eq "and one approval attempt" "$(pg_sql "select count(*), min(outcome) from approval_attempts a join requests r on r.id = a.request_id where r.order_id = '501'")" "1|approved"
+
+caroutes 5
+apmail 502
+ap a outbox >/dev/null 2>&1 & RUN=$!
+n=0; while [ "$(careqs GET 502)" -lt 1 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+kill -9 $RUN; wait $RUN 2>/dev/null
+caroutes 0
+# host a is another machine: only its lease tells; its outbox claim has run out
+pg_sql "update approval_attempts set host = 'mx-a.elsewhere' where outcome = 'approving'" >/dev/null
+pg_sql "update outbox set lease_until = 0 where done = 0" >/dev/null
+ap b outbox >/dev/null 2>&1
+id=$(pg_sql "select id from requests where order_id = '502'")
+check_eq "host a killed mid-approval: while its lease runs, host b sends nothing" "$(careqs GET 502):$(careqs POST 502)" "1:0"
+check_contains "and show on host b says an approval is running" "$(ap b show "$id")" "approving, started"
+pg_sql "update approval_attempts set lease_until = extract(epoch from now())::bigint - 1 where outcome = 'approving'" >/dev/null
+pg_sql "update outbox set lease_until = 0, next_try = 0 where done = 0" >/dev/null
+out=$(ap b outbox 2>&1)
+check_contains "host b's outbox says the approval was interrupted" "$out" "interrupted before its outcome was recorded"
+check_eq "after the lease: never a second attempt at the CA" "$(careqs GET 502):$(careqs POST 502)" "1:0"
+check_eq "the request needs a person" "$(pg_sql "select state_note from requests where id = $id")" \
+	"needs a person: an approval was interrupted, check the CA's portal"
+check_eq "its attempt is interrupted" "$(pg_sql "select count(*), min(outcome) from approval_attempts where request_id = $id")" "1|interrupted"
+
 # --- the database unreachable: pipe defers (75), check and list fail, nothing falls back to a local ledger
 cat >"$TEST_TMP/one.eml" <<'MAIL'
 From: DigiCert <no-reply@digitalcertvalidation.com>
