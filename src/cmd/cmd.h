@@ -28,6 +28,7 @@ int cmd_watch(struct globals *, int, char **);
 int cmd_approve(struct globals *, int, char **);
 int cmd_reject(struct globals *, int, char **);
 int cmd_dns(struct globals *, int, char **);
+int cmd_ledger(struct globals *, int, char **); /* h-pg: ledger copy */
 
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;

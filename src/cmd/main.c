@@ -32,6 +32,8 @@ static const struct command {
 	{ "dns", cmd_dns,
 	  "dns [--json] DOMAIN...   the DNS contacts a CA may write to, and whether dcvmail watches them" },
 	{ "report", cmd_report, "report [--json]   per domain: last approval, reuse deadline, pending" },
+	{ "ledger", cmd_ledger,
+	  "ledger copy STATE_DIR postgresql://...   a SQLite ledger and archive into PostgreSQL" },
 };
 
 static void

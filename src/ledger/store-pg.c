@@ -1005,3 +1005,168 @@ pg_archive_read(struct store *st, const char *sha, size_t max, char **data, size
 	pq.clear(r);
 	return 0;
 }
+
+/* ---- ledger copy: a SQLite ledger and its archive into a PostgreSQL one ---- */
+
+/* in the order their references need */
+static const char *const copy_tables[] = { "requests",	       "messages", "request_copies",	"expectations",
+					   "expectation_uses", "outbox",   "attempts",		"imap_state",
+					   "validations",      "history",  "approval_attempts", "attempt_steps" };
+#define COPY_BATCH 1000
+
+static int
+copy_table(struct store *from, struct store *to, const char *t, FILE *progress, char **errp)
+{
+	int is_copies = !strcmp(t, "request_copies");
+	char *sel = xasprintf(is_copies ? "SELECT rowid, * FROM %s ORDER BY rowid" : "SELECT * FROM %s", t);
+	sqlite3_stmt *s = NULL;
+	struct buf ins;
+	long long rows = 0, added = 0;
+	int rc = -1, ncol, src;
+
+	if (sqlite3_prepare_v2(from->db, sel, -1, &s, NULL) != SQLITE_OK) {
+		*errp = xasprintf("%s/ledger.db: %s: %s", from->dir, t, sqlite3_errmsg(from->db));
+		free(sel);
+		return -1;
+	}
+	free(sel);
+	ncol = sqlite3_column_count(s);
+	buf_init(&ins, 0);
+	buf_printf(&ins, "INSERT INTO %s (", t);
+	for (int i = 0; i < ncol; i++)
+		buf_printf(&ins, "%s%s", i ? ", " : "", sqlite3_column_name(s, i));
+	buf_printf(&ins, ") VALUES (");
+	for (int i = 0; i < ncol; i++)
+		buf_printf(&ins, "%s$%d", i ? ", " : "", i + 1);
+	buf_printf(&ins, ") ON CONFLICT DO NOTHING");
+	buf_add(&ins, "", 1);
+	const char **vals = xcalloc((size_t)ncol, sizeof(*vals));
+	if (simple(to->pg, "BEGIN; " WRITE_LOCK) != SQLITE_OK)
+		goto fail;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		for (int i = 0; i < ncol; i++)
+			vals[i] = (const char *)sqlite3_column_text(s, i);
+		PGresult *r = pq.execParams(to->pg->c, ins.data, ncol, NULL, vals, NULL, NULL, 0);
+		if (pq.resultStatus(r) != PGRES_COMMAND_OK) {
+			result_err(to->pg, r);
+			pq.clear(r);
+			simple(to->pg, "ROLLBACK");
+			goto fail;
+		}
+		added += atoll(pq.cmdTuples(r));
+		pq.clear(r);
+		if (++rows % COPY_BATCH == 0) { /* committed as it goes: a copy cut short resumes */
+			if (simple(to->pg, "COMMIT") != SQLITE_OK || simple(to->pg, "BEGIN; " WRITE_LOCK) != SQLITE_OK)
+				goto fail;
+			fprintf(progress, "%s: %lld rows...\n", t, rows);
+			fflush(progress);
+		}
+	}
+	if (src != SQLITE_DONE) {
+		simple(to->pg, "ROLLBACK");
+		*errp = xasprintf("%s/ledger.db: %s: %s", from->dir, t, sqlite3_errmsg(from->db));
+		goto out;
+	}
+	/* new rows get ids after the copied ones */
+	if (strcmp(t, "imap_state") != 0) {
+		char *q = xasprintf("SELECT setval(pg_get_serial_sequence('%s', '%s'), "
+				    "GREATEST((SELECT max(%s) FROM %s), 1))",
+				    t, is_copies ? "rowid" : "id", is_copies ? "rowid" : "id", t);
+		int r = simple(to->pg, q);
+		free(q);
+		if (r != SQLITE_OK) {
+			simple(to->pg, "ROLLBACK");
+			goto fail;
+		}
+	}
+	if (simple(to->pg, "COMMIT") != SQLITE_OK)
+		goto fail;
+	fprintf(progress, "%s: %lld rows, %lld new\n", t, rows, added);
+	fflush(progress);
+	rc = 0;
+	goto out;
+fail:
+	*errp = pg_errmsg(to, t);
+out:
+	free(vals);
+	buf_free(&ins);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+copy_archive(struct store *from, struct store *to, FILE *progress, char **errp)
+{
+	sqlite3_stmt *s = NULL;
+	long long n = 0, added = 0, bad = 0;
+	int src;
+
+	if (sqlite3_prepare_v2(from->db, "SELECT sha256 FROM messages ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
+		*errp = xasprintf("%s/ledger.db: messages: %s", from->dir, sqlite3_errmsg(from->db));
+		return -1;
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(s, 0), *v[] = { sha };
+		PGresult *r = pq.execParams(to->pg->c, "SELECT 1 FROM archive WHERE sha256 = $1", 1, NULL, v, NULL,
+					    NULL, 0);
+		int have = pq.resultStatus(r) == PGRES_TUPLES_OK && pq.ntuples(r) > 0;
+		char *data = NULL, *e = NULL, size[32];
+		size_t len = 0;
+
+		if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
+			result_err(to->pg, r);
+			pq.clear(r);
+			sqlite3_finalize(s);
+			*errp = pg_errmsg(to, "archive");
+			return -1;
+		}
+		pq.clear(r);
+		n++;
+		if (have)
+			continue;
+		if (store_archive_read(from, sha, (size_t)1 << 31, &data, &len, &e) == -1) {
+			fprintf(progress, "archive: %s (not copied)\n", e);
+			free(e);
+			bad++;
+			continue;
+		}
+		snprintf(size, sizeof(size), "%zu", len);
+		const char *vals[] = { sha, size, data };
+		const int lens[] = { 0, 0, (int)len }, fmts[] = { 0, 0, 1 };
+		r = pq.execParams(to->pg->c,
+				  "INSERT INTO archive (sha256, size, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+				  3, NULL, vals, lens, fmts, 0);
+		free(data);
+		if (pq.resultStatus(r) != PGRES_COMMAND_OK) {
+			result_err(to->pg, r);
+			pq.clear(r);
+			sqlite3_finalize(s);
+			*errp = pg_errmsg(to, "archive");
+			return -1;
+		}
+		added += atoll(pq.cmdTuples(r));
+		pq.clear(r);
+	}
+	sqlite3_finalize(s);
+	fprintf(progress, "archive: %lld messages, %lld new%s\n", n, added, bad ? ", some missing or damaged" : "");
+	if (bad) {
+		*errp = xasprintf("%s/archive: %lld archived message%s missing or damaged: not copied", from->dir, bad,
+				  bad == 1 ? "" : "s");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_copy(struct store *from, struct store *to, FILE *progress, char **errp)
+{
+	*errp = NULL;
+	if (from->pg || !to->pg) {
+		*errp = xstrdup("ledger copy: from a SQLite ledger into a PostgreSQL one");
+		return -1;
+	}
+	for (size_t i = 0; i < nitems(copy_tables); i++)
+		if (copy_table(from, to, copy_tables[i], progress, errp) == -1)
+			return -1;
+	return copy_archive(from, to, progress, errp);
+}

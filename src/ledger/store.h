@@ -33,6 +33,11 @@ struct config;
 int store_open_cfg(const struct config *, int flags, struct store **out, char **errp);
 int store_open_pg(const char *dir, const char *url, const char *password_file, int flags, struct store **out,
 		  char **errp);
+/* `ledger copy`: every row of the SQLite ledger from and its archived
+ * messages into the PostgreSQL ledger to, keeping their ids; what to has
+ * already is left as it is, so a copy cut short runs again to its end.
+ * A line per table to progress. */
+int store_copy(struct store *from, struct store *to, FILE *progress, char **errp);
 /* The PostgreSQL URL (no password) of a PostgreSQL store, NULL for SQLite. */
 const char *store_ledger_name(const struct store *);
 /* A PostgreSQL store's schema version, TLS in use, server version (-n). */
