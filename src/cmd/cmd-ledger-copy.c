@@ -28,6 +28,13 @@ cmd_ledger(struct globals *g, int argc, char **argv)
 		return copy_usage();
 	if (strncmp(argv[3], "postgresql://", 13) && strncmp(argv[3], "postgres://", 11))
 		return copy_usage();
+	const char *auth = strstr(argv[3], "://") + 3, *end = auth + strcspn(auth, "/?");
+	const char *at = memchr(auth, '@', (size_t)(end - auth));
+	if ((at && memchr(auth, ':', (size_t)(at - auth))) || strstr(argv[3], "password=")) {
+		fprintf(stderr, "dcvmail: ledger copy: the URL holds a password; put it in PGPASSFILE (or the "
+				"configured ledger-password-file) instead\n");
+		return EXIT_USAGE;
+	}
 	if ((r = config_setup(&cfg, g->config_path, g->state_dir, g->argv0, &cmd_config_ops)) != 0)
 		return r;
 	/* the configured password file serves the configured database only */
