@@ -24,16 +24,19 @@ DEBDIR  ?= build/deb
 VERSION := 0.1.0
 
 PKGS := libetpan libcurl libidn2 libpsl libpcre2-8 libcrypto nettle sqlite3 libxml-2.0 jansson opendkim
+# libpq: headers only; src/ledger/store-pg.c loads it with dlopen when a
+# postgresql ledger is configured, so no process links it
+DLPKGS := libpq
 
 # Install missing build dependencies on a fresh Debian machine (needs root).
-DEPS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
+DEPS_OK := $(shell pkg-config --exists $(PKGS) $(DLPKGS) 2>/dev/null && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info dcvmail: build libraries missing, running contrib/install-deps)
 $(shell sh contrib/install-deps >&2)
 endif
 
 # libetpan's pkg-config leaks a dpkg -specs= flag; drop it.
-PKG_CFLAGS := $(filter-out -specs=%,$(shell pkg-config --cflags $(PKGS)))
+PKG_CFLAGS := $(filter-out -specs=%,$(shell pkg-config --cflags $(PKGS) $(DLPKGS)))
 # libxml2 is not linked: src/mail/html.c loads it when the first HTML part
 # needs it (a lone `dcvmail pipe` of a plain-text mail starts without it)
 PKG_LIBS   := $(filter-out -specs=% -lxml2,$(shell pkg-config --libs $(PKGS)))

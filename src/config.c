@@ -459,6 +459,30 @@ kw_notify_secret_file(struct parser *p, void *obj)
 	p->cfg->notify_secret_line = p->line;
 }
 
+/* ledger URL: a PostgreSQL connection URI; the password never in it (nor in
+ * a password= parameter): it belongs in ledger-password-file or PGPASSFILE. */
+static void
+kw_ledger(struct parser *p, void *obj)
+{
+	const char *u;
+
+	(void)obj;
+	if (want_args(p, 1, 1) == -1)
+		return;
+	u = p->argv[1];
+	if (strncmp(u, "postgresql://", 13) && strncmp(u, "postgres://", 11)) {
+		perr(p, "ledger: '%s' is not a postgresql:// URL (the SQLite ledger in state-dir is the default)", u);
+		return;
+	}
+	const char *auth = strchr(u, ':') + 3, *end = auth + strcspn(auth, "/?"), *at = memchr(auth, '@', end - auth);
+	if ((at && memchr(auth, ':', at - auth)) || strstr(u, "password=")) {
+		perr(p, "ledger: the URL holds a password; put it in ledger-password-file or PGPASSFILE instead");
+		return;
+	}
+	set_str(&p->cfg->ledger_url, u);
+	p->cfg->ledger_line = p->line;
+}
+
 /* The keywords, one table sorted by (block, keyword) for bsearch, as
  * OpenBSD's parse.y lookup(). A keyword sets the field at off of its
  * block's struct (config, mailbox_cfg, smtp_cfg, route_cfg) by type, or
@@ -487,6 +511,8 @@ static const struct keyword keywords[] = {
 	{ B_TOP, "dns-server", KW_FN, 0, 0, 0, kw_dns_server, "IPV4[:PORT]" },
 	{ B_TOP, "hostname", KW_STR, C_(hostname), 0, 0, NULL, NULL },
 	{ B_TOP, "https-ca-file", KW_STR, C_(https_ca_file), 0, 0, NULL, NULL },
+	{ B_TOP, "ledger", KW_FN, 0, 0, 0, kw_ledger, "postgresql://USER@HOST[:PORT]/DB[?sslmode=...]" },
+	{ B_TOP, "ledger-password-file", KW_STR, C_(ledger_password_file), 0, 0, NULL, NULL },
 	{ B_TOP, "limit", KW_FN, 0, 0, 0, kw_limit, "NAME SIZE" },
 	{ B_TOP, "mailbox", KW_BLOCK, 0, 0, 0, NULL, "NAME {" },
 	{ B_TOP, "notify-secret-file", KW_FN, 0, 0, 0, kw_notify_secret_file, "PATH" },
@@ -1089,6 +1115,8 @@ config_free(struct config *c)
 	free(c->smtp.helo);
 	free(c->smtp.ca_file);
 	free(c->notify_secret_file);
+	free(c->ledger_url);
+	free(c->ledger_password_file);
 	free(c->https_ca_file);
 	strv_free(&c->auto_approve_cas);
 	for (size_t i = 0; i < c->nroutes; i++) {
@@ -1336,6 +1364,7 @@ check_secrets(const struct config *c, long uid, const char *user, FILE *out)
 	if (c->have_smtp)
 		n += check_secret(c, "smtp password-file", c->smtp.line, c->smtp.password_file, uid, user, out);
 	n += check_secret(c, "notify-secret-file", c->notify_secret_line, c->notify_secret_file, uid, user, out);
+	n += check_secret(c, "ledger-password-file", c->ledger_line, c->ledger_password_file, uid, user, out);
 	return n;
 }
 

@@ -127,6 +127,12 @@ struct config {
 	int notify_timeout;	/* seconds, default 10 */
 	char *https_ca_file;	/* extra trust anchors for notify/approve (tests) */
 
+	/* h-pg: `ledger postgresql://...` (NULL: the SQLite ledger in state_dir)
+	 * and the file holding its password (or libpq's PGPASSFILE) */
+	char *ledger_url;
+	char *ledger_password_file;
+	int ledger_line;
+
 	struct strv auto_approve_cas; /* CAs for which auto-approve is on; empty: none */
 	int approve_ev;		      /* allow ev-intent auto-approval */
 	int approve_timeout;	      /* seconds, default 20 */

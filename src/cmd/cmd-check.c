@@ -230,12 +230,12 @@ cmd_check(struct globals *g, int argc, char **argv)
 	if ((rc = load_config_and_rules(g, &cfg, &rs, RULES_MODE_BATCH)) != 0)
 		return rc;
 	/* a dry run reads the ledger, if there is one, for expectations */
-	if (cs.ctx.dry_run && store_open(cfg.state_dir, STORE_RDONLY, &st, &err) == -1) {
+	if (cs.ctx.dry_run && store_open_cfg(&cfg, STORE_RDONLY, &st, &err) == -1) {
 		free(err);
 		err = NULL;
 		st = NULL;
 	}
-	if (!cs.ctx.dry_run && store_open(cfg.state_dir, 0, &st, &err) == -1) {
+	if (!cs.ctx.dry_run && store_open_cfg(&cfg, 0, &st, &err) == -1) {
 		char *e = text_clean(err);
 		fprintf(stderr, "%s: %s\n", log_prefix(), e);
 		free(e);

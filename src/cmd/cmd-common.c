@@ -141,7 +141,7 @@ cmd_open_ledger(struct globals *g, struct config *cfg, int flags, struct store *
 
 	if ((r = load_config_and_rules(g, cfg, NULL, 0)) != 0)
 		return r;
-	if (store_open(cfg->state_dir, flags, st, &err) == -1) {
+	if (store_open_cfg(cfg, flags, st, &err) == -1) {
 		fprintf(stderr, "%s: %s\n", log_prefix(), err);
 		free(err);
 		config_free(cfg);

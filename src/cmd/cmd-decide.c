@@ -101,7 +101,7 @@ approve_now(struct globals *g, int64_t id, const char *note, int dry)
 	signal(SIGPIPE, SIG_IGN); /* a CA site that resets: an error for the approval, not death */
 	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_SINGLE)) != 0)
 		return r;
-	if (store_open(cfg.state_dir, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
+	if (store_open_cfg(&cfg, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
 		rules_free(rs);
 		return cmd_finish(&cfg, NULL, EXIT_CANTCREAT, err);
 	}

@@ -103,7 +103,7 @@ report_monitor(struct globals *g, int check, const char *prom)
 			printf("DCVMAIL UNKNOWN - the configuration cannot be loaded (see the error above)\n");
 		return check ? MONITOR_UNKNOWN : r;
 	}
-	if (store_open(cfg.state_dir, STORE_RDONLY, &st, &err) == -1 ||
+	if (store_open_cfg(&cfg, STORE_RDONLY, &st, &err) == -1 ||
 	    store_monitor(st, now, cfg.pending_alert_hours, &mc, &err) == -1) {
 		char *c = text_clean(err);
 		if (check)
@@ -342,7 +342,7 @@ expect_add(struct globals *g, int argc, char **argv)
 		return cmd_finish(&cfg, NULL, EXIT_USAGE, NULL);
 	}
 	rules_free(rs);
-	if (store_open(cfg.state_dir, 0, &st, &err) == -1) {
+	if (store_open_cfg(&cfg, 0, &st, &err) == -1) {
 		free(name);
 		return cmd_finish(&cfg, NULL, EXIT_CANTCREAT, err);
 	}

@@ -28,7 +28,7 @@ cmd_outbox(struct globals *g, int argc, char **argv)
 	}
 	if ((r = load_config_and_rules(g, &cfg, &rs, RULES_MODE_BATCH)) != 0)
 		return r;
-	if (store_open(cfg.state_dir, 0, &st, &err) == -1) {
+	if (store_open_cfg(&cfg, 0, &st, &err) == -1) {
 		fprintf(stderr, "%s: %s\n", log_prefix(), err);
 		free(err);
 		rules_free(rs);

@@ -9,6 +9,7 @@
 #include "intake/process.h"
 #include "judge/judge.h"
 #include "judge/rules.h"
+#include "ledger/store.h"
 #include "base/util.h"
 
 static int
@@ -18,6 +19,32 @@ usage(void)
 			"       dcvmail rules test [-r ROLE] FILE...\n"
 			"       dcvmail rules list\n");
 	return EXIT_USAGE;
+}
+
+/* -n with a PostgreSQL ledger: it answers, over TLS or not, with the schema
+ * this dcvmail knows (h-pg). */
+static int
+check_ledger(const struct config *cfg)
+{
+	struct store *st;
+	char *err = NULL;
+	int version, ssl, server;
+
+	if (store_open_cfg(cfg, STORE_RDONLY, &st, &err) == -1) {
+		fprintf(stderr, "dcvmail: %s\n", err);
+		free(err);
+		return EXIT_TEMPFAIL;
+	}
+	if (store_pg_info(st, &version, &ssl, &server, &err) == -1) {
+		fprintf(stderr, "dcvmail: %s\n", err);
+		free(err);
+		store_close(st);
+		return EXIT_TEMPFAIL;
+	}
+	printf("%s: connected (PostgreSQL %d.%d, %s), schema version %d: ok\n", store_ledger_name(st), server / 10000,
+	       server % 10000, ssl ? "TLS" : "no TLS", version);
+	store_close(st);
+	return 0;
 }
 
 static int
@@ -40,6 +67,10 @@ lint(struct globals *g, const char *dir, int secrets)
 			n, n == 1 ? "" : "s");
 		config_free(&cfg);
 		return EXIT_CONFIG;
+	}
+	if (secrets && cfg.ledger_url && (r = check_ledger(&cfg)) != 0) {
+		config_free(&cfg);
+		return r;
 	}
 	if (dir == NULL)
 		dir = cfg.rules_dir;

@@ -58,7 +58,7 @@ cmd_watch(struct globals *g, int argc, char **argv)
 		log_init("dcvmail",
 			 cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
 			 g->verbose);
-	if (store_open(cfg.state_dir, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
+	if (store_open_cfg(&cfg, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
 		if (!dry) {
 			fprintf(stderr, "%s: %s\n", log_prefix(), err);
 			free(err);

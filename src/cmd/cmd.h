@@ -35,6 +35,7 @@ int cmd_done(struct globals *, int, char **);
 int cmd_cancel(struct globals *, int, char **);
 int cmd_prune(struct globals *, int, char **);	/* h-cli: cmd-housekeeping.c */
 int cmd_backup(struct globals *, int, char **); /* h-cli: cmd-housekeeping.c */
+int cmd_ledger(struct globals *, int, char **); /* h-pg: ledger copy */
 
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;

@@ -46,6 +46,8 @@ static const struct command {
 	{ "prune", cmd_prune,
 	  "prune --older-than DAYS [--dry-run]   remove closed requests and archived mail past that age" },
 	{ "backup", cmd_backup, "backup FILE   a consistent copy of the ledger (SQLite online backup), mode 0600" },
+	{ "ledger", cmd_ledger,
+	  "ledger copy STATE_DIR postgresql://...   a SQLite ledger and archive into PostgreSQL" },
 };
 
 /* The man page of a command (dcvmail(8) for those without their own). */

@@ -249,7 +249,7 @@ pipe_intake(int fd, const struct pipe_request *envelope, const struct config *cf
 
 	buf_init(&out, 1 << 16);
 	buf_init(&logline, 1 << 16);
-	if (!envelope->dry_run && store_open(cfg->state_dir, 0, &st, &err) == -1) {
+	if (!envelope->dry_run && store_open_cfg(cfg, 0, &st, &err) == -1) {
 		rc = pipe_defer(&out, &logline, envelope->queue_id, "dcvmail ledger unavailable", err);
 		goto out;
 	}

@@ -256,7 +256,7 @@ reload(struct watch *W)
 		return;
 	}
 	if ((nc.nmailboxes == 0 && !nc.pipe_server) || watch_preflight(&nc) == -1 ||
-	    (store_open(nc.state_dir, W->dry ? STORE_RDONLY : 0, &nst, &err) == -1 && !W->dry)) {
+	    (store_open_cfg(&nc, W->dry ? STORE_RDONLY : 0, &nst, &err) == -1 && !W->dry)) {
 		if (err)
 			log_warnx("%s", err);
 		log_warnx("reload failed: %s; keeping the running configuration and rules",

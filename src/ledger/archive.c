@@ -315,6 +315,10 @@ store_archive_read(struct store *st, const char *sha, size_t max, char **data, s
 
 	*data = NULL;
 	*len = 0;
+	if (st->pg) {
+		free(path);
+		return pg_archive_read(st, sha, max, data, len, errp);
+	}
 	if ((fd = open_archived(path, &sb, errp)) == -1)
 		goto out;
 	buf_init(&b, (size_t)sb.st_size < max ? (size_t)sb.st_size + 1 : 0);
@@ -344,6 +348,13 @@ store_archive_verify(struct store *st, const char *sha, size_t *len, char **errp
 	int fd, rc = -1;
 
 	*len = 0;
+	if (st->pg) {
+		char *data = NULL;
+		free(path);
+		rc = pg_archive_read(st, sha, 0, &data, len, errp);
+		free(data);
+		return rc;
+	}
 	if ((fd = open_archived(path, &sb, errp)) == -1)
 		goto out;
 	if (hash_fd(fd, 0, NULL, got, len) == -1)

@@ -162,7 +162,7 @@ route_to_person(struct store *st, int64_t rid, time_t now, const struct reap_kin
 		" WHERE o.request_id = ?1 AND o.kind IN (SELECT value FROM json_each(?4)) AND o.done = 1"
 		" AND EXISTS (SELECT 1 FROM requests WHERE id = ?1 AND state IN ('pending', 'forwarded'))"
 		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.request_id = ?1 AND p.kind = o.kind"
-		"   AND p.target IS o.target AND p.done = 0) GROUP BY o.kind, o.target",
+		"   AND p.target IS o.target AND p.done = 0) GROUP BY o.request_id, o.kind, o.target",
 		"INSERT INTO outbox (request_id, kind, target, why, created, next_try, message_sha256)"
 		" SELECT ?1, ?6, NULL, ?2, ?3, ?3, NULL"
 		" WHERE EXISTS (SELECT 1 FROM requests WHERE id = ?1 AND state IN ('pending', 'forwarded'))"

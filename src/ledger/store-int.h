@@ -4,13 +4,25 @@
 
 #include <sqlite3.h>
 
+#include "ledger/store-db.h"
+
 #include "ledger/store.h"
 
 struct store {
 	char *dir;
 	sqlite3 *db;
 	int rdonly;
+	struct pgconn *pg; /* h-pg: the PostgreSQL ledger (db is then its stand-in), NULL for SQLite */
 };
+
+/* h-pg: the PostgreSQL backend (store-pg.c) */
+struct message;
+char *pg_errmsg(struct store *, const char *what);
+int pg_exec_err(struct store *, const char *sql, char **errp);
+void pg_close(struct store *);
+/* in record_tx: the raw message into the archive table, same transaction */
+int pg_archive_put(struct store *, const struct message *);
+int pg_archive_read(struct store *, const char *sha, size_t max, char **data, size_t *len, char **errp);
 
 /* Run fn inside BEGIN IMMEDIATE ... COMMIT, retrying the whole transaction
  * with backoff while the database is busy or locked. fn returns an SQLite

@@ -457,6 +457,8 @@ record_tx(struct store *st, void *arg)
 	}
 	if ((rc = insert_message(st, r, req_id)) != SQLITE_DONE)
 		return rc;
+	if (st->pg && (rc = pg_archive_put(st, r->m)) != SQLITE_DONE)
+		return rc; /* h-pg: the raw message in the same transaction */
 	r->out->request_id = req_id;
 	if (req_id) {
 		if ((rc = insert_copy_and_actions(st, r, req_id)) != SQLITE_DONE)
@@ -498,7 +500,7 @@ store_record(struct store *st, const struct message *m, const struct verdict *v,
 		return store_tx(st, lookup_existing_tx, &r, errp);
 	/* the raw message is durable before any row refers to it (a spooled
 	 * one was archived whole while it was read) */
-	if (!m->spooled && archive_write(st->dir, m->sha256, m->raw, m->raw_len, errp) == -1)
+	if (!m->spooled && !st->pg && archive_write(st->dir, m->sha256, m->raw, m->raw_len, errp) == -1)
 		return -1;
 	rc = store_tx(st, record_tx, &r, errp);
 	free(r.withheld_why);

@@ -133,6 +133,8 @@ os_cause(struct store *st, int e)
 char *
 store_errmsg(struct store *st, const char *what)
 {
+	if (st->pg)
+		return pg_errmsg(st, what);
 	int e = sqlite3_system_errno(st->db), code = sqlite3_errcode(st->db) & 0xff;
 	const char *cause = os_cause(st, e);
 
@@ -146,6 +148,8 @@ store_exec(struct store *st, const char *sql, char **errp)
 {
 	char *msg = NULL;
 
+	if (st->pg)
+		return pg_exec_err(st, sql, errp);
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		const char *e = os_cause(st, sqlite3_system_errno(st->db));
 		*errp = xasprintf("%s/ledger.db: %s%s%s%s", st->dir, msg ? msg : "error", e ? " (" : "", e ? e : "",
@@ -434,6 +438,10 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	if (st->pg) {
+		pg_close(st);
+		return;
+	}
 	sqlite3_close_v2(st->db);
 	free(st->dir);
 	free(st);

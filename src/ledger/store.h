@@ -26,6 +26,22 @@ struct planned_action {
 enum store_flags { STORE_RDONLY = 1, STORE_NOCREATE = 2 };
 
 int store_open(const char *dir, int flags, struct store **out, char **errp);
+/* h-pg: the ledger the configuration names: SQLite in state-dir, or the
+ * PostgreSQL database of `ledger postgresql://...` (then state-dir keeps only
+ * the spool of messages too large for memory). */
+struct config;
+int store_open_cfg(const struct config *, int flags, struct store **out, char **errp);
+int store_open_pg(const char *dir, const char *url, const char *password_file, int flags, struct store **out,
+		  char **errp);
+/* `ledger copy`: every row of the SQLite ledger from and its archived
+ * messages into the PostgreSQL ledger to, keeping their ids; what to has
+ * already is left as it is, so a copy cut short runs again to its end.
+ * A line per table to progress. */
+int store_copy(struct store *from, struct store *to, FILE *progress, char **errp);
+/* The PostgreSQL URL (no password) of a PostgreSQL store, NULL for SQLite. */
+const char *store_ledger_name(const struct store *);
+/* A PostgreSQL store's schema version, TLS in use, server version (-n). */
+int store_pg_info(struct store *, int *version, int *ssl, int *server_version, char **errp);
 void store_close(struct store *);
 const char *store_dir(const struct store *);
 /* Copy what the write-ahead log holds into ledger.db (closing does not:

@@ -10,6 +10,18 @@
 #include "base/util.h"
 #include "unit.h"
 
+/* The backend under test: SQLite in the test's directory, or the PostgreSQL
+ * database DCVMAIL_TEST_LEDGER names (tests/t/ledger-pg.sh runs this test so). */
+static int
+open_store(const char *dir, int flags, struct store **st, char **err)
+{
+	const char *url = getenv("DCVMAIL_TEST_LEDGER");
+
+	if (url && *url)
+		return store_open_pg(dir, url, NULL, flags, st, err);
+	return store_open(dir, flags, st, err);
+}
+
 static time_t
 day(const char *s)
 {
@@ -53,7 +65,7 @@ test_states(const char *dir)
 	struct request_info ri;
 	int found;
 
-	CHECK(store_open(dir, 0, &st, &err) == 0, "store opens a new ledger");
+	CHECK(open_store(dir, 0, &st, &err) == 0, "store opens a new ledger");
 	if (st == NULL) {
 		printf("# %s\n", err);
 		return;
@@ -122,7 +134,7 @@ test_envelope(const char *dir)
 	struct verdict v;
 	struct record_result rr;
 
-	if (store_open(dir, 0, &st, &err) == -1) {
+	if (open_store(dir, 0, &st, &err) == -1) {
 		printf("not ok - store opens: %s\n", err);
 		return;
 	}
@@ -145,6 +157,39 @@ test_envelope(const char *dir)
 	store_close(st);
 }
 
+/* PostgreSQL only: the server restarted under an open store (a failover);
+ * the next use reconnects. DCVMAIL_TEST_PG_RESTART is the command. */
+static void
+test_reconnect(const char *dir)
+{
+	const char *restart = getenv("DCVMAIL_TEST_PG_RESTART");
+	struct message *m = fake_message("From: a@digicert.com\nSubject: z\n\nafter a restart\n");
+	struct record_result rr;
+	struct verdict v;
+	struct store *st;
+	char *err = NULL;
+
+	if (restart == NULL || open_store(dir, 0, &st, &err) == -1) {
+		free(err);
+		message_free(m);
+		return;
+	}
+	verdict_init(&v);
+	CHECK(system(restart) == 0, "the database server restarts");
+	CHECK(store_has_message(st, m->sha256, &err) == 0, "a read after the restart reconnects");
+	free(err);
+	err = NULL;
+	CHECK(store_record(st, m, &v, NULL, NULL, 0, &rr, &err) == 0 && !rr.duplicate, "and so does a write");
+	free(err);
+	err = NULL;
+	CHECK(system(restart) == 0 && store_record(st, m, &v, NULL, NULL, 0, &rr, &err) == 0 && rr.duplicate,
+	      "a transaction after another restart finds the message recorded once");
+	free(err);
+	verdict_free(&v);
+	message_free(m);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -157,6 +202,7 @@ main(void)
 	sub = xasprintf("%s/state", dir);
 	test_states(sub);
 	test_envelope(sub);
+	test_reconnect(sub);
 	{
 		char *cmd = xasprintf("rm -rf %s", dir);
 		if (system(cmd) != 0)
