@@ -233,7 +233,12 @@ cmd_config_check(struct globals *g)
 		printf("dcvmail.conf keywords (block, keyword, arguments):\n");
 		config_keywords(stdout, &cmd_config_ops);
 	}
+	int lr = cfg.ledger_url ? cmd_check_ledger(&cfg) : 0;
 	fflush(stdout);
+	if (lr && !ck.errors) { /* the database cannot be reached: mail would be deferred */
+		config_free(&cfg);
+		return lr;
+	}
 	if (ck.errors)
 		fprintf(stderr, "dcvmail: %d problem%s: dcvmail would refuse to run or defer mail\n", ck.errors,
 			ck.errors == 1 ? "" : "s");

@@ -23,8 +23,8 @@ usage(void)
 
 /* -n with a PostgreSQL ledger: it answers, over TLS or not, with the schema
  * this dcvmail knows (h-pg). */
-static int
-check_ledger(const struct config *cfg)
+int
+cmd_check_ledger(const struct config *cfg)
 {
 	struct store *st;
 	char *err = NULL;
@@ -68,7 +68,7 @@ lint(struct globals *g, const char *dir, int secrets)
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
-	if (secrets && cfg.ledger_url && (r = check_ledger(&cfg)) != 0) {
+	if (secrets && cfg.ledger_url && (r = cmd_check_ledger(&cfg)) != 0) {
 		config_free(&cfg);
 		return r;
 	}

@@ -60,6 +60,9 @@ void cmd_hint_trust(const struct config *);
 void config_rules_diag(void *arg, const char *file, int line, int col, const char *msg);
 /* h-cli: dcvmail -n (cmd-confcheck.c) */
 int cmd_config_check(struct globals *);
+/* h-pg: -n with a PostgreSQL ledger: connect, say the server, TLS and schema
+ * version; 0, or 75 when it cannot be reached */
+int cmd_check_ledger(const struct config *);
 /* config_setup's: errors through print_rules_diag, the outbox's action kinds */
 extern const struct config_ops cmd_config_ops;
 

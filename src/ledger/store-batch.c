@@ -27,8 +27,13 @@ struct store_batch {
 struct store_batch *
 store_batch_new(struct store *st)
 {
-	struct store_batch *b = xcalloc(1, sizeof(*b));
+	struct store_batch *b;
 
+	/* a PostgreSQL ledger keeps the archive in the database, written in the
+	 * transaction of its record: no local files to group */
+	if (st == NULL || st->pg)
+		return NULL;
+	b = xcalloc(1, sizeof(*b));
 	b->st = st;
 	return b;
 }

@@ -3,7 +3,8 @@
  *
  * The store files keep their SQL and their calls to SQLite's C API;
  * store-db.h sends those calls here. A statement of a PostgreSQL store is
- * translated once when it is prepared (?N placeholders to $N, INSERT OR
+ * translated once when it is prepared (?N placeholders to $N, json_extract
+ * of one key to ->>, group_concat to string_agg, INSERT OR
  * IGNORE to ON CONFLICT DO NOTHING, RETURNING id for last_insert_rowid, a
  * claim's LIMIT 1 subquery gets FOR UPDATE SKIP LOCKED) and run with libpq
  * when first stepped; its rows are then read from the result.
@@ -317,6 +318,20 @@ translate(const char *sql, int *nparams, int *auto_ret, int *is_write, unsigned 
 			int neg = !strncmp(p + 4, "NOT ", 4);
 			buf_printf(&b, neg ? " IS DISTINCT FROM " : " IS NOT DISTINCT FROM ");
 			p += neg ? 7 : 3;
+		} else if (!quoted && !strncmp(p, "json_extract(", 13) && strchr(p, ',') &&
+			   !strncmp(strchr(p, ',') + 1, " '$.\"", 5) && strchr(strchr(p, ',') + 6, '"')) {
+			/* json_extract(X, '$."key"'): ((X)::json ->> 'key') */
+			const char *comma = strchr(p, ','), *k = comma + 6, *ke = strchr(k, '"');
+			const char *close = strchr(ke, ')');
+			if (close == NULL) {
+				buf_add(&b, p, 1);
+				continue;
+			}
+			buf_printf(&b, "((%.*s)::json ->> '%.*s')", (int)(comma - (p + 13)), p + 13, (int)(ke - k), k);
+			p = close;
+		} else if (!quoted && !strncmp(p, "group_concat(", 13)) {
+			buf_printf(&b, "string_agg(");
+			p += 12;
 		} else if (!quoted && !strncmp(p, "LIMIT 1)", 8) && *is_write) {
 			buf_printf(&b, "LIMIT 1 FOR UPDATE SKIP LOCKED)");
 			p += 7;

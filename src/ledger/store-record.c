@@ -175,7 +175,7 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 				      " state = CASE WHEN ? THEN 'issued' ELSE state END,"
 				      " state_changed = CASE WHEN ? THEN ? ELSE state_changed END,"
 				      " approve_link = COALESCE(approve_link, ?),"
-				      " asked = CASE WHEN ?8 AND ?9 < COALESCE(asked, first_seen) THEN ?9"
+				      " asked = CASE WHEN ?8 = 1 AND ?9 < COALESCE(asked, first_seen) THEN ?9"
 				      "   ELSE COALESCE(asked, first_seen) END WHERE id = ?7");
 		if (s == NULL)
 			return SQLITE_ERROR;

@@ -79,6 +79,7 @@ int store_record(struct store *, const struct message *, const struct verdict *,
  * record names may stay; a later import of the same mail records them).
  * Either way the batch is empty afterwards. */
 struct store_batch;
+/* NULL for a PostgreSQL ledger (its archive is written with each record). */
 struct store_batch *store_batch_new(struct store *);
 int store_batch_add(struct store_batch *, const struct message *, const struct verdict *, const struct envelope *,
 		    const struct planned_action *, size_t nactions, struct record_result *out, char **errp);

@@ -23,6 +23,7 @@ check_eq "the schema version is kept in the database" "$(pg_sql "select version 
 pg_sql "DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION dcvmail" >/dev/null 2>&1
 
 # --- the same commands on both backends give the same answers
+N=$(ls "$TOP/tests/corpus/ca"/*.eml | wc -l) # the corpus
 printf 'syslog no\nrole constructed admin@ webmaster@ hostmaster@\n' >"$TEST_TMP/lite.conf"
 { cat "$TEST_TMP/lite.conf"; printf 'ledger "%s"\n' "$PG_URL"; } >"$TEST_TMP/pg.conf"
 norm() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z/T/g; s/ +[0-9]+[smhd]( |$)/ A\1/g; s/"age":[0-9]+/"age":0/g; s/"(first_seen|last_seen|state_changed|received|seen|at|created|until)":[0-9]+/"\1":0/g'; }
@@ -42,12 +43,12 @@ session() { # CONF STATE: the same operations, their output normalised
 }
 session "$TEST_TMP/lite.conf" "$TEST_TMP/lite" | norm >"$TEST_TMP/lite.out"
 session "$TEST_TMP/pg.conf" "$TEST_TMP/pgstate" | norm >"$TEST_TMP/pg.out"
-check_contains "the corpus is recorded on PostgreSQL" "$(cat "$TEST_TMP/pg.out")" "check: 145 messages"
+check_contains "the corpus is recorded on PostgreSQL" "$(cat "$TEST_TMP/pg.out")" "check: $N messages"
 if cmp -s "$TEST_TMP/lite.out" "$TEST_TMP/pg.out"; then ok "check, expect, reject, list, report and show answer the same on both backends"
 else not_ok "check, expect, reject, list, report and show answer the same on both backends"
 	diff "$TEST_TMP/lite.out" "$TEST_TMP/pg.out" | head -30 | sed 's/^/#   /'; fi
 check_eq "the raw messages are in the database, none in the local state directory" \
-	"$(pg_sql "select count(*) from archive")/$(find "$TEST_TMP/pgstate" -type f | wc -l)" "145/0"
+	"$(pg_sql "select count(*) from archive")/$(find "$TEST_TMP/pgstate" -type f | wc -l)" "$N/0"
 check_eq "archived bytes are the mail's" \
 	"$(pg_sql "select encode(sha256(data), 'hex') = sha256 from archive" | sort -u)" "t"
 
@@ -60,8 +61,8 @@ views() { # CONF STATE: what a person sees
 pg_sql "DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION dcvmail" >/dev/null 2>&1
 out=$("$DCVMAIL" -c "$TEST_TMP/lite.conf" ledger copy "$TEST_TMP/lite" "$PG_URL" 2>&1); rc=$?
 check_eq "ledger copy exits 0" "$rc" 0
-check_contains "and says what it copied, table by table" "$out" "messages: 145 rows, 145 new"
-check_contains "with the archive" "$out" "archive: 145 messages, 145 new"
+check_contains "and says what it copied, table by table" "$out" "messages: $N rows, $N new"
+check_contains "with the archive" "$out" "archive: $N messages, $N new"
 views "$TEST_TMP/lite.conf" "$TEST_TMP/lite" | norm >"$TEST_TMP/v-lite"
 views "$TEST_TMP/pg.conf" "$TEST_TMP/pgstate" | norm >"$TEST_TMP/v-pg"
 if cmp -s "$TEST_TMP/v-lite" "$TEST_TMP/v-pg"; then ok "list, report, expect list and show are identical after the copy"
@@ -71,7 +72,7 @@ check_eq "a second copy exits 0 and adds nothing" "$rc:$(printf '%s\n' "$out" | 
 # a copy cut short: part of the history and of the archive never arrived
 pg_sql "DELETE FROM history; DELETE FROM archive WHERE sha256 IN (SELECT sha256 FROM archive ORDER BY sha256 LIMIT 50)" >/dev/null
 out=$("$DCVMAIL" -c "$TEST_TMP/lite.conf" ledger copy "$TEST_TMP/lite" "$PG_URL" 2>&1); rc=$?
-check_contains "run again, the copy fills in what is missing" "$out" "archive: 145 messages, 50 new"
+check_contains "run again, the copy fills in what is missing" "$out" "archive: $N messages, 50 new"
 check_eq "and only that" "$(printf '%s\n' "$out" | grep ' [1-9][0-9]* new' | cut -d: -f1 | tr '\n' ' ')" "history archive "
 views "$TEST_TMP/pg.conf" "$TEST_TMP/pgstate" | norm >"$TEST_TMP/v-pg2"
 if cmp -s "$TEST_TMP/v-lite" "$TEST_TMP/v-pg2"; then ok "and the ledger is whole again"
@@ -173,7 +174,7 @@ check_eq "ledger copy refuses a password in its URL too" "$rc:$(printf '%s' "$ou
 printf 'dcvmail-pass\n' >"$TEST_TMP/ledger.pw"; chmod 644 "$TEST_TMP/ledger.pw"
 pw "$PG_URL" "ledger-password-file $TEST_TMP/ledger.pw"
 out=$(env -u PGPASSFILE "$DCVMAIL" -c "$TEST_TMP/pw.conf" -n 2>&1); rc=$?
-check_eq "a password file others can read is refused by -n" "$rc:$(printf '%s' "$out" | grep -c 'chmod 600')" "78:1"
+check_eq "a password file others can read is refused by -n" "$rc:$(printf "%s" "$out" | grep -c "ledger-password-file .* chmod 600" | sed "s/[1-9][0-9]*/named/")" "78:named"
 chmod 600 "$TEST_TMP/ledger.pw"
 out=$(env -u PGPASSFILE "$DCVMAIL" -c "$TEST_TMP/pw.conf" -n 2>&1); rc=$?
 check_eq "-n connects with the password file (no PGPASSFILE)" "$rc" 0

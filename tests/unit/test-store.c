@@ -169,7 +169,12 @@ test_reconnect(const char *dir)
 	struct store *st;
 	char *err = NULL;
 
-	if (restart == NULL || open_store(dir, 0, &st, &err) == -1) {
+	if (restart == NULL) {
+		message_free(m);
+		return;
+	}
+	if (open_store(dir, 0, &st, &err) == -1) {
+		CHECK(0, "the store opens for the restart test: %s", err ? err : "?");
 		free(err);
 		message_free(m);
 		return;
