@@ -393,6 +393,29 @@ fmt_local(time_t t, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+fmt_age(long secs, char *buf, size_t len)
+{
+	if (secs < 3600)
+		snprintf(buf, len, "%ldm", secs / 60);
+	else if (secs < 2 * 86400)
+		snprintf(buf, len, "%ldh", secs / 3600);
+	else
+		snprintf(buf, len, "%ldd", secs / 86400);
+	return buf;
+}
+
+const char *
+fmt_day(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	tzset();
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+	return buf;
+}
+
 double
 now_mono(void)
 {

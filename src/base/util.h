@@ -101,6 +101,10 @@ char *fmt_time(time_t, char *buf, size_t len);
 /* What people read: local time (TZ) with its zone, "2026-11-25 18:00 JST"
  * (buf >= 32 bytes). JSON and logs keep fmt_time's UTC. */
 char *fmt_local(time_t, char *buf, size_t len);
+/* A span of seconds as people read an age: "12m", "5h" (under two days),
+ * "3d". And a day in local time, "2026-11-25". */
+const char *fmt_age(long secs, char *buf, size_t len);
+const char *fmt_day(time_t, char *buf, size_t len);
 
 /* Wall-clock seconds since an arbitrary origin (CLOCK_MONOTONIC). */
 double now_mono(void);

@@ -221,6 +221,7 @@ cmd_config_check(struct globals *g)
 		fprintf(stderr, "%s: %d error%s\n", cfg.rules_dir, n, n == 1 ? "" : "s");
 		ck.errors += n;
 	} else {
+		cmd_hint_trust(&cfg); /* h-deploy: trust-authserv-id set, but no pipe mail carried it */
 		printf("%s: %zu rules for %zu CAs in %zu files: ok\n", cfg.rules_dir, rules_count(rs),
 		       rules_ca_count(rs), rules_file_count(rs));
 		rules_free(rs);

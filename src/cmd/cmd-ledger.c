@@ -92,7 +92,7 @@ static int
 report_monitor(struct globals *g, int check, const char *prom)
 {
 	struct config cfg;
-	struct store *st;
+	struct store *st = NULL;
 	struct monitor_counts mc;
 	char *err = NULL;
 	time_t now = time(NULL);
@@ -103,28 +103,17 @@ report_monitor(struct globals *g, int check, const char *prom)
 			printf("DCVMAIL UNKNOWN - the configuration cannot be loaded (see the error above)\n");
 		return check ? MONITOR_UNKNOWN : r;
 	}
+	/* the figures, and the orders: open ones and those past their order-overdue hours */
+	struct order *ov = NULL;
+	size_t nov = 0;
 	if (store_open_cfg(&cfg, STORE_RDONLY, &st, &err) == -1 ||
-	    store_monitor(st, now, cfg.pending_alert_hours, &mc, &err) == -1) {
+	    store_monitor(st, now, cfg.pending_alert_hours, &mc, &err) == -1 ||
+	    store_orders(st, now, 0, 0, &ov, &nov, &err) == -1) {
 		char *c = text_clean(err);
 		if (check)
 			printf("DCVMAIL UNKNOWN - %s\n", c);
 		else
-			fprintf(stderr, "dcvmail report: %s\n", c);
-		free(c);
-		free(err);
-		store_close(st);
-		config_free(&cfg);
-		return check ? MONITOR_UNKNOWN : EXIT_TEMPFAIL;
-	}
-	/* orders: open ones, and those past their order-overdue hours */
-	struct order *ov;
-	size_t nov;
-	if (store_orders(st, now, 0, 0, &ov, &nov, &err) == -1) {
-		char *c = text_clean(err);
-		if (check)
-			printf("DCVMAIL UNKNOWN - %s\n", c);
-		else
-			fprintf(stderr, "dcvmail report: %s\n", c);
+			fprintf(stderr, "%s: %s\n", log_prefix(), c);
 		free(c);
 		free(err);
 		store_close(st);

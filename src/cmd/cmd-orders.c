@@ -53,18 +53,6 @@ order_overdue(const struct config *cfg, const struct order *o, time_t now, const
 	return worst;
 }
 
-static const char *
-span(time_t secs, char *buf, size_t len)
-{
-	if (secs < 3600)
-		snprintf(buf, len, "%ldm", (long)secs / 60);
-	else if (secs < 2 * 86400)
-		snprintf(buf, len, "%ldh", (long)secs / 3600);
-	else
-		snprintf(buf, len, "%ldd", (long)secs / 86400);
-	return buf;
-}
-
 /* columns as wide as they look: a Japanese character takes two */
 static int
 width(const char *s)
@@ -115,7 +103,7 @@ summarise(const struct config *cfg, const struct order *o, time_t now, struct su
 	snprintf(sm->domains, sizeof(sm->domains), "%d/%d", done, total);
 	if (oldest)
 		snprintf(sm->waiting, sizeof(sm->waiting), "%s %s", oldest->name,
-			 span(now - oldest->asked, a, sizeof(a)));
+			 fmt_age((long)(now - oldest->asked), a, sizeof(a)));
 	else if (o->cancelled)
 		snprintf(sm->waiting, sizeof(sm->waiting), "cancelled");
 	else if (!o->issued && total && done == total)
@@ -235,7 +223,7 @@ list_orders(const struct config *cfg, const struct order *v, size_t n, time_t no
 		cell(stdout, step_word(sm.intent), w[2]);
 		cell(stdout, step_word(sm.docs), w[3]);
 		cell(stdout, o->cancelled ? "cancelled" : step_word(sm.issued), w[4]);
-		cell(stdout, span(now - o->asked, a, sizeof(a)), w[5]);
+		cell(stdout, fmt_age((long)(now - o->asked), a, sizeof(a)), w[5]);
 		cell(stdout, text_clean_in(&c, sm.waiting), w[6]);
 		printf("%s%s%s\n", o->routed ? text_clean_in(&c, o->routed) : "-",
 		       o->ambiguous ? "  AMBIGUOUS: or " : "", o->ambiguous ? text_clean_in(&c, o->ambiguous) : "");

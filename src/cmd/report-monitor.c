@@ -11,17 +11,6 @@
 #include "base/util.h"
 #include "cmd/report.h"
 
-static void
-span(long long secs, char *buf, size_t len)
-{
-	if (secs < 3600)
-		snprintf(buf, len, "%lldm", secs / 60);
-	else if (secs < 2 * 86400)
-		snprintf(buf, len, "%lldh", secs / 3600);
-	else
-		snprintf(buf, len, "%lldd", secs / 86400);
-}
-
 int
 report_check(const struct monitor_counts *mc, int alert_hours, time_t now, FILE *out)
 {
@@ -34,7 +23,7 @@ report_check(const struct monitor_counts *mc, int alert_hours, time_t now, FILE 
 
 	fprintf(out, "DCVMAIL %s - ", names[st]);
 	if (mc->overdue) {
-		span(oldest, a, sizeof(a));
+		fmt_age((long)oldest, a, sizeof(a));
 		fprintf(out, "%lld request%s waiting longer than %dh (oldest %s), ", mc->overdue,
 			mc->overdue == 1 ? "" : "s", alert_hours, a);
 	}

@@ -37,17 +37,6 @@ method_of(const char *roles, const char **method, const char **section)
 	return end;
 }
 
-static const char *
-day(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	tzset();
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d", &tm);
-	return buf;
-}
-
 int
 report_sunset(struct store *st, int json, time_t now, FILE *out, char **errp)
 {
@@ -66,13 +55,13 @@ report_sunset(struct store *st, int json, time_t now, FILE *out, char **errp)
 		time_t end = method_of(r->roles, &method, &section);
 		int gone = now >= end, next_by_mail = !gone && r->reuse_until < end;
 		if (gone)
-			snprintf(next, sizeof(next), "not by email: the method ended %s", day(end, b3, sizeof(b3)));
+			snprintf(next, sizeof(next), "not by email: the method ended %s", fmt_day(end, b3, sizeof(b3)));
 		else if (!next_by_mail)
 			snprintf(next, sizeof(next), "due %s: not by email (it ends %s)",
-				 day(r->reuse_until, b3, sizeof(b3)), day(end, b1, sizeof(b1)));
+				 fmt_day(r->reuse_until, b3, sizeof(b3)), fmt_day(end, b1, sizeof(b1)));
 		else
 			snprintf(next, sizeof(next), "due %s: by email still allowed%s",
-				 day(r->reuse_until, b3, sizeof(b3)),
+				 fmt_day(r->reuse_until, b3, sizeof(b3)),
 				 now >= EMAIL_DCV_DISCOURAGED ? " (SHOULD NOT since 2026-03-15)" : "");
 		if (json) {
 			json_t *o = json_object();
@@ -94,8 +83,8 @@ report_sunset(struct store *st, int json, time_t now, FILE *out, char **errp)
 		} else {
 			struct strv c = { 0 };
 			fprintf(out, "%-28s %-11s %-20s %-10s %-11s %-10s %s\n", text_clean_in(&c, r->domain),
-				text_clean_in(&c, r->ca), method, day(r->approved, b1, sizeof(b1)),
-				day(r->reuse_until, b2, sizeof(b2)), day(end, b3, sizeof(b3)), next);
+				text_clean_in(&c, r->ca), method, fmt_day(r->approved, b1, sizeof(b1)),
+				fmt_day(r->reuse_until, b2, sizeof(b2)), fmt_day(end, b3, sizeof(b3)), next);
 			strv_free(&c);
 		}
 	}

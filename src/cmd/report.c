@@ -13,31 +13,6 @@
 #include "cmd/report.h"
 #include "cmd/table.h"
 
-static const char *
-age(time_t t, time_t now, char *buf, size_t len)
-{
-	long d = (long)(now - t);
-
-	if (d < 3600)
-		snprintf(buf, len, "%ldm", d / 60);
-	else if (d < 2 * 86400)
-		snprintf(buf, len, "%ldh", d / 3600);
-	else
-		snprintf(buf, len, "%ldd", d / 86400);
-	return buf;
-}
-
-static const char *
-day(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	tzset();
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d", &tm);
-	return buf;
-}
-
 static json_t *
 request_json(const struct request_info *r)
 {
@@ -155,7 +130,7 @@ report_list(struct store *st, int pending_only, int json, FILE *out, char **errp
 			table_row(&tb, id, text_clean_in(&c, r->state), type ? text_clean_in(&c, type) : "-",
 				  r->ca ? text_clean_in(&c, r->ca) : "-", dom ? text_clean_in(&c, dom) : "-",
 				  r->order ? text_clean_in(&c, r->order) : "-", copies,
-				  age(r->asked, now, a, sizeof(a)), last);
+				  fmt_age((long)(now - r->asked), a, sizeof(a)), last);
 			free(last);
 			free(dom);
 			strv_free(&c);
@@ -497,13 +472,13 @@ report_domains(struct store *st, int json, int alert_hours, time_t now, FILE *ou
 			struct strv c = { 0 };
 			char pn[16], *dom = name_display(r->domain), *last;
 			snprintf(pn, sizeof(pn), "%d", pend);
-			last = xasprintf("%s%s", pend ? age(oldest, now, a, sizeof(a)) : "-",
+			last = xasprintf("%s%s", pend ? fmt_age((long)(now - oldest), a, sizeof(a)) : "-",
 					 alert		       ? "  ALERT: waiting too long"
 					 : appr && until < now ? "  revalidate"
 							       : "");
 			table_row(&tb, text_clean_in(&c, dom), text_clean_in(&c, r->ca),
-				  appr ? day(appr, b1, sizeof(b1)) : "never", until ? day(until, b2, sizeof(b2)) : "-",
-				  pn, last);
+				  appr ? fmt_day(appr, b1, sizeof(b1)) : "never",
+				  until ? fmt_day(until, b2, sizeof(b2)) : "-", pn, last);
 			free(last);
 			free(dom);
 			strv_free(&c);

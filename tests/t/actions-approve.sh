@@ -141,9 +141,9 @@ dcv expect add --ca testca --domain old.example.info --until +1d >/dev/null
 sqlite3 "$DB" "update expectations set until = strftime('%s','now') - 60 where domain = 'old.example.info'"
 refused "an expired expectation" "$(mail old.example.info 2002)" "not an expected order"
 refused "a link host the CA does not use" "$(mail www.example.com 2003 "https://127.0.0.1:$EVIL")" "points at an IP address"
-refused "a link to another host name" "$(mail www.example.com 2004 "https://ca-test.example.net")" "host is not allowed for this CA"
+refused "a link to another host name" "$(mail www.example.com 2004 "https://ca-test.example.net")" "is not allowed for Test CA"
 refused "http instead of https" "$(mail www.example.com 2005 "http://localhost:$CA")" "not https"
-refused "a sender that is not authenticated" "$(mail www.example.com 2006 "" none)" "sender not authenticated"
+refused "a sender that is not authenticated" "$(mail www.example.com 2006 "" none)" "the sender is not authenticated"
 conf other
 refused "auto-approve off for the CA" "$(mail www.example.com 2007)" "auto-approve is off for testca"
 conf
@@ -201,8 +201,8 @@ id=$(q "select id from requests order by id desc limit 1")
 out=$(dcv approve "$id" --dry-run 2>&1); rc=$?
 check_eq "approve ID --dry-run: nothing sent" "$rc:$(site)" "0:0"
 check_contains "and says what it would do" "$out" "would open https://localhost:$CA/"
-out=$(SUDO_USER=alice dcv approve "$id" 2>&1); rc=$?
-check_eq "approve ID for an unexpected order approves it when a person asks" "$rc:$(q "select state || ' ' || state_by from requests where id = $id")" "0:approved alice"
+out=$(SUDO_USER=nobody dcv approve "$id" 2>&1); rc=$?
+check_eq "approve ID for an unexpected order approves it when a person asks" "$rc:$(q "select state || ' ' || state_by from requests where id = $id")" "0:approved nobody"
 check_eq "with one visit and one form" "$(site)" 2
 check_not_contains "the output never shows the code" "$out" "ABCDEF123456"
 m=$(mail www.example.net 4002 "" none)
@@ -216,8 +216,8 @@ check_contains "saying why" "$out" "sender not authenticated"
 dcv pipe -r admin@www.example.net <"$(mail www.example.net 5001)" >/dev/null 2>&1
 id=$(q "select id from requests order by id desc limit 1")
 : >"$TEST_TMP/ca.log"
-out=$(SUDO_USER=bob dcv reject "$id" --note "not ours" 2>&1); rc=$?
-check_eq "reject ID records the person's rejection" "$rc:$(q "select state || ' ' || state_by || ' ' || state_note from requests where id = $id")" "0:rejected bob not ours"
+out=$(SUDO_USER=daemon dcv reject "$id" --note "not ours" 2>&1); rc=$?
+check_eq "reject ID records the person's rejection" "$rc:$(q "select state || ' ' || state_by || ' ' || state_note from requests where id = $id")" "0:rejected daemon not ours"
 check_contains "and shows the CA's own reject link" "$out" "https://localhost:$CA/reject?order=5001"
 check_eq "which dcvmail never requests" "$(site)" 0
 t_done

@@ -220,19 +220,19 @@ done
 
 # only a person tries again
 id=$(rid 201)
-out=$(SUDO_USER=alice dcv approve "$id" 2>&1); rc=$?
-check_eq "dcvmail approve ID after an interrupted approval tries again and approves" "$rc:$(q "select state || ' ' || state_by from requests where id = $id")" "0:approved alice"
+out=$(SUDO_USER=nobody dcv approve "$id" 2>&1); rc=$?
+check_eq "dcvmail approve ID after an interrupted approval tries again and approves" "$rc:$(q "select state || ' ' || state_by from requests where id = $id")" "0:approved nobody"
 check_eq "with one more visit to the page and one form" "$(reqs GET 201):$(reqs POST 201)" "2:1"
 check_eq "show --json: the interrupted attempt, then the person's" \
 	"$(dcv show "$id" --json | python3 -c 'import json,sys; print(" ".join(a["outcome"] + ":" + a["who"] for a in json.load(sys.stdin)["approval_attempts"]))')" \
-	"interrupted:dcvmail (automatic) approved:alice"
+	"interrupted:dcvmail (automatic) approved:nobody"
 
 # a person's approve while the automatic one runs: refused, nothing sent twice
 routes "{$(printf "$page" ', "delay": 2'), $(printf "$done_page" '')}"
 m=$(mail www.example.com 302)
 start outbox "$m"
 waitfor 100 got GET 302 || not_ok "the CA's site got the GET to hold"
-out=$(SUDO_USER=bob dcv approve "$(rid 302)" 2>&1); rc=$?
+out=$(SUDO_USER=daemon dcv approve "$(rid 302)" 2>&1); rc=$?
 check_eq "dcvmail approve ID while an approval of it runs: exit 75, nothing requested" "$rc:$(reqs GET 302)" "75:1"
 check_contains "saying so" "$out" "another approval of this request is running"
 { wait "$RUN"; } 2>/dev/null; RUN=

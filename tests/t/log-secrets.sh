@@ -8,7 +8,7 @@ n=0; bad_count=; leaks=; codes=0
 for f in "$TOP"/tests/corpus/ca/*.eml "$TOP"/tests/corpus/phish/*.eml; do
 	n=$((n + 1))
 	log=$("$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" pipe -q "Q$n" -r admin@example.com <"$f" 2>&1 >/dev/null)
-	[ "$(printf '%s\n' "$log" | grep -c "^dcvmail: Q$n: request=")" = 1 ] || bad_count="$bad_count ${f##*/}"
+	[ "$(printf '%s\n' "$log" | grep -c "^dcvmail pipe: Q$n: request=")" = 1 ] || bad_count="$bad_count ${f##*/}"
 	case $log in *://*) leaks="$leaks ${f##*/}(link)" ;; esac
 	e="${f%.eml}.expect"
 	code=$([ -f "$e" ] && sed -n 's/^code: //p' "$e")
