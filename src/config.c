@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config-int.h"
 #include "base/dns.h"
 #include "base/mail-url.h"
 #include "base/smtp-url.h"
@@ -199,8 +200,7 @@ is_block_open(struct parser *p)
 
 /* --- blocks --- */
 
-enum block { B_TOP, B_MAILBOX, B_SMTP, B_ROUTE };
-static const char *const block_names[] = { "top", "mailbox", "smtp", "route" };
+const char *const config_block_names[] = { "top", "mailbox", "smtp", "route" };
 
 static void
 add_words(struct parser *p, struct strv *sv)
@@ -483,26 +483,12 @@ kw_ledger(struct parser *p, void *obj)
 	p->cfg->ledger_line = p->line;
 }
 
-/* The keywords, one table sorted by (block, keyword) for bsearch, as
- * OpenBSD's parse.y lookup(). A keyword sets the field at off of its
- * block's struct (config, mailbox_cfg, smtp_cfg, route_cfg) by type, or
- * calls fn; ints are bounded by [min, max]. Route actions are not here:
- * they are the outbox's action kinds (struct config_ops). */
-enum kw_type { KW_STR, KW_BOOL, KW_INT, KW_WORDS, KW_FN, KW_BLOCK };
-struct keyword {
-	enum block blk;
-	const char *name;
-	enum kw_type type;
-	size_t off;
-	int min, max;
-	void (*fn)(struct parser *, void *obj);
-	const char *takes; /* KW_FN and KW_BLOCK: what it takes, for -n -v */
-};
+/* The keyword table (config-int.h says what a keyword is). */
 #define C_(f) offsetof(struct config, f)
 #define M_(f) offsetof(struct mailbox_cfg, f)
 #define S_(f) offsetof(struct smtp_cfg, f)
 #define R_(f) offsetof(struct route_cfg, f)
-static const struct keyword keywords[] = {
+const struct keyword config_keyword_table[] = {
 	{ B_TOP, "action-retry-max", KW_INT, C_(action_retry_max_hours), 1, 24 * 30, NULL, NULL },
 	{ B_TOP, "approve-ev", KW_BOOL, C_(approve_ev), 0, 0, NULL, NULL },
 	{ B_TOP, "approve-timeout", KW_INT, C_(approve_timeout), 1, 600, NULL, NULL },
@@ -562,6 +548,8 @@ static const struct keyword keywords[] = {
 #undef M_
 #undef S_
 #undef R_
+const size_t config_nkeywords = nitems(config_keyword_table);
+#define keywords config_keyword_table
 
 static int
 keyword_cmp(const void *a, const void *b)
@@ -578,13 +566,13 @@ keyword_find(enum block blk, const char *name)
 {
 	struct keyword key = { .blk = blk, .name = name };
 
-	return bsearch(&key, keywords, nitems(keywords), sizeof(keywords[0]), keyword_cmp);
+	return bsearch(&key, keywords, config_nkeywords, sizeof(keywords[0]), keyword_cmp);
 }
 
 int
 config_keywords_sorted(const char **a, const char **b)
 {
-	for (size_t i = 1; i < nitems(keywords); i++)
+	for (size_t i = 1; i < config_nkeywords; i++)
 		if (keyword_cmp(&keywords[i - 1], &keywords[i]) >= 0) {
 			*a = keywords[i - 1].name;
 			*b = keywords[i].name;
@@ -606,7 +594,7 @@ keyword(struct parser *p, enum block blk, void *obj)
 		if (blk == B_TOP)
 			perr(p, "unknown keyword '%s'", p->argv[0]);
 		else
-			perr(p, "unknown keyword '%s' in %s block", p->argv[0], block_names[blk]);
+			perr(p, "unknown keyword '%s' in %s block", p->argv[0], config_block_names[blk]);
 		return;
 	}
 	field = (char *)obj + k->off;
@@ -637,9 +625,9 @@ config_keywords(FILE *out, const struct config_ops *ops)
 {
 	const struct action_kind *a;
 
-	for (size_t i = 0; i < nitems(keywords); i++) {
+	for (size_t i = 0; i < config_nkeywords; i++) {
 		const struct keyword *k = &keywords[i];
-		fprintf(out, "%-8s %-24s ", block_names[k->blk], k->name);
+		fprintf(out, "%-8s %-24s ", config_block_names[k->blk], k->name);
 		switch (k->type) {
 		case KW_STR: fprintf(out, "WORD\n"); break;
 		case KW_BOOL: fprintf(out, "yes|no\n"); break;
@@ -651,238 +639,12 @@ config_keywords(FILE *out, const struct config_ops *ops)
 	}
 	for (size_t i = 0; (a = action_kind(ops, i)) != NULL; i++)
 		if (a->flags & ACTION_IN_ROUTES)
-			fprintf(out, "%-8s %-24s %s\n", block_names[B_ROUTE], a->name,
+			fprintf(out, "%-8s %-24s %s\n", config_block_names[B_ROUTE], a->name,
 				a->max_targets == 0		  ? "(no arguments)"
 				: a->flags & ACTION_HTTPS_TARGETS ? "URL..."
 								  : "ADDRESS...");
 }
 
-/* --- dcvmail -n -v: the effective configuration (config_print) --- */
-
-/* A word as dcvmail.conf reads it back: quoted when it holds white space or
- * '#' (or is empty); a URL without its user-info. */
-static void
-print_word(FILE *out, const char *w)
-{
-	char *c = redact_userinfo(xstrdup(w ? w : ""));
-
-	if (*c == '\0' || strpbrk(c, " \t#") != NULL)
-		fprintf(out, " \"%s\"", c);
-	else
-		fprintf(out, " %s", c);
-	free(c);
-}
-
-static void
-print_words(FILE *out, const struct strv *sv)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		print_word(out, sv->v[i]);
-}
-
-/* One table keyword of block blk: obj holds the values, def the defaults. */
-static void
-print_keyword(FILE *out, const char *indent, const struct keyword *k, const void *obj, const void *def)
-{
-	const void *f = (const char *)obj + k->off, *d = (const char *)def + k->off;
-
-	switch (k->type) {
-	case KW_STR:
-		if (*(char *const *)f == NULL)
-			fprintf(out, "%s# %s (not set)\n", indent, k->name);
-		else {
-			fprintf(out, "%s%s", indent, k->name);
-			print_word(out, *(char *const *)f);
-			fprintf(out, "\n");
-		}
-		break;
-	case KW_BOOL:
-		fprintf(out, "%s%s %s%s\n", indent, k->name, *(const int *)f ? "yes" : "no",
-			*(const int *)f == *(const int *)d ? "  # default" : "");
-		break;
-	case KW_INT:
-		fprintf(out, "%s%s %d%s\n", indent, k->name, *(const int *)f,
-			*(const int *)f == *(const int *)d ? "  # default" : "");
-		break;
-	case KW_WORDS:
-		if (((const struct strv *)f)->n == 0)
-			fprintf(out, "%s# %s (none)\n", indent, k->name);
-		else {
-			fprintf(out, "%s%s", indent, k->name);
-			print_words(out, f);
-			fprintf(out, "\n");
-		}
-		break;
-	case KW_FN:
-	case KW_BLOCK: break;
-	}
-}
-
-static void
-print_limits(FILE *out, const struct config *c, const struct config *d)
-{
-	const struct msg_limits *l = &c->limits, *dl = &d->limits;
-	const struct {
-		const char *name;
-		long long v, dv;
-	} lim[] = {
-		{ "message-size", (long long)l->max_size, (long long)dl->max_size },
-		{ "mime-depth", l->max_depth, dl->max_depth },
-		{ "mime-parts", l->max_parts, dl->max_parts },
-		{ "header-count", l->max_headers, dl->max_headers },
-		{ "line-length", (long long)l->max_line, (long long)dl->max_line },
-		{ "text-size", (long long)l->max_text, (long long)dl->max_text },
-		{ "links", l->max_links, dl->max_links },
-		{ "regex-match", c->regex_match_limit, d->regex_match_limit },
-		{ "regex-depth", c->regex_depth_limit, d->regex_depth_limit },
-	};
-
-	for (size_t i = 0; i < nitems(lim); i++)
-		fprintf(out, "limit %s %lld%s\n", lim[i].name, lim[i].v, lim[i].v == lim[i].dv ? "  # default" : "");
-}
-
-/* The keywords of one block in table order; fn prints the KW_FN ones. */
-static void
-print_block(FILE *out, enum block blk, const char *indent, const void *obj, const void *def,
-	    void (*fn)(FILE *, const char *kw, const void *obj))
-{
-	for (size_t i = 0; i < nitems(keywords); i++) {
-		const struct keyword *k = &keywords[i];
-		if (k->blk != blk)
-			continue;
-		if (k->type == KW_FN)
-			fn(out, k->name, obj);
-		else
-			print_keyword(out, indent, k, obj, def);
-	}
-}
-
-static void
-print_top_fn(FILE *out, const char *kw, const void *obj)
-{
-	const struct config *c = obj;
-	struct config d;
-
-	if (!strcmp(kw, "dns-server"))
-		fprintf(out, c->dns_server ? "dns-server %s\n" : "# dns-server (the system resolver)\n", c->dns_server);
-	else if (!strcmp(kw, "notify-secret-file")) {
-		if (c->notify_secret_file) {
-			fprintf(out, "notify-secret-file");
-			print_word(out, c->notify_secret_file);
-			fprintf(out, "\n");
-		} else
-			fprintf(out, "# notify-secret-file (not set)\n");
-	} else if (!strcmp(kw, "state-dir")) {
-		fprintf(out, "state-dir");
-		print_word(out, c->state_dir);
-		fprintf(out, "%s\n", c->state_dir_line ? "" : "  # not from the file");
-	} else if (!strcmp(kw, "rules-dir")) {
-		fprintf(out, "rules-dir");
-		print_word(out, c->rules_dir);
-		fprintf(out, "%s\n", c->rules_dir_line ? "" : "  # not from the file");
-	} else if (!strcmp(kw, "limit")) {
-		config_defaults(&d);
-		print_limits(out, c, &d);
-	} else if (!strcmp(kw, "role")) {
-		for (size_t i = 0; i < c->nroles; i++) {
-			fprintf(out, "role %s", role_name(c->roles[i].role));
-			print_words(out, &c->roles[i].addrs);
-			fprintf(out, "\n");
-		}
-		if (c->nroles == 0)
-			fprintf(out, "# role (none)\n");
-	}
-}
-
-static void
-print_mailbox_fn(FILE *out, const char *kw, const void *obj)
-{
-	const struct mailbox_cfg *m = obj;
-
-	if (!strcmp(kw, "role"))
-		fprintf(out, "    role %s\n", role_name(m->role));
-}
-
-static void
-print_smtp_fn(FILE *out, const char *kw, const void *obj)
-{
-	(void)out, (void)kw, (void)obj;
-}
-
-static void
-print_route_fn(FILE *out, const char *kw, const void *obj)
-{
-	const struct route_cfg *r = obj;
-	const struct strv *sv = !strcmp(kw, "role") ? &r->roles : !strcmp(kw, "type") ? &r->types : NULL;
-
-	if (sv && sv->n) {
-		fprintf(out, "    %s", kw);
-		print_words(out, sv);
-		fprintf(out, "\n");
-	}
-}
-
-void
-config_print(FILE *out, const struct config *c, const struct config_ops *ops)
-{
-	struct config d;
-	struct mailbox_cfg md;
-	struct smtp_cfg sd;
-
-	(void)ops;
-	config_defaults(&d);
-	fprintf(out, "# effective configuration, from %s\n", c->path ? c->path : "the built-in defaults");
-	for (size_t i = 0; i < nitems(keywords); i++) { /* the top level first, blocks after */
-		const struct keyword *k = &keywords[i];
-		if (k->blk != B_TOP || k->type == KW_BLOCK)
-			continue;
-		if (k->type == KW_FN)
-			print_top_fn(out, k->name, c);
-		else
-			print_keyword(out, "", k, c, &d);
-	}
-	memset(&md, 0, sizeof(md));
-	md.poll_interval = 60, md.timeout = 60, md.idle = 1, md.idle_refresh = 1500, md.reconnect_max = 300;
-	for (size_t i = 0; i < c->nmailboxes; i++) {
-		fprintf(out, "mailbox");
-		print_word(out, c->mailboxes[i].name);
-		fprintf(out, " {  # line %d\n", c->mailboxes[i].line);
-		print_block(out, B_MAILBOX, "    ", &c->mailboxes[i], &md, print_mailbox_fn);
-		fprintf(out, "}\n");
-	}
-	if (c->have_smtp) {
-		sd = d.smtp;
-		fprintf(out, "smtp {  # line %d\n", c->smtp.line);
-		for (size_t i = 0; i < nitems(keywords); i++) {
-			const struct keyword *k = &keywords[i];
-			if (k->blk != B_SMTP)
-				continue;
-			if (!strcmp(k->name, "require-tls") && c->smtp.require_tls == -1)
-				fprintf(out, "    # require-tls (not set: yes, except to a loopback address)\n");
-			else if (k->type == KW_FN)
-				print_smtp_fn(out, k->name, &c->smtp);
-			else
-				print_keyword(out, "    ", k, &c->smtp, &sd);
-		}
-		fprintf(out, "}\n");
-	}
-	for (size_t i = 0; i < c->nroutes; i++) {
-		const struct route_cfg *r = &c->routes[i];
-		struct route_cfg rd;
-		memset(&rd, 0, sizeof(rd));
-		fprintf(out, "route%s {  # line %d\n", r->is_default ? " default" : "", r->line);
-		print_block(out, B_ROUTE, "    ", r, &rd, print_route_fn);
-		for (size_t j = 0; j < r->nactions; j++) {
-			fprintf(out, "    %s", r->actions[j].kind->name);
-			print_words(out, &r->actions[j].targets);
-			fprintf(out, "\n");
-		}
-		fprintf(out, "}\n");
-	}
-	config_free(&d);
-}
-
-/* "route has no action (forward, redirect, notify, approve)": the kinds a route may name */
 static void
 route_no_action(struct parser *p)
 {
@@ -1007,7 +769,7 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 		    strcmp(p.argv[p.argc - 1], "{") == 0) {
 			/* a block inside a block: the '}' of the open one is missing */
 			perr(&p, "'%s' block inside the %s block opened at line %d: is its '}' missing?", p.argv[0],
-			     block_names[blk], blk_line);
+			     config_block_names[blk], blk_line);
 			blk = B_TOP; /* read on as if it were there */
 		}
 		if (blk != B_TOP) {
@@ -1072,7 +834,7 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 	fclose(f);
 	if (blk != B_TOP) { /* said where the block began: that is where the '}' is missing */
 		p.line = blk_line;
-		perr(&p, "unterminated %s block: no '}' before the end of the file", block_names[blk]);
+		perr(&p, "unterminated %s block: no '}' before the end of the file", config_block_names[blk]);
 	}
 	if (p.errors == 0)
 		check_config(&p);
@@ -1134,119 +896,6 @@ config_free(struct config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int
-dir_exists(const char *d)
-{
-	struct stat st;
-
-	return stat(d, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* rules beside the binary: dirname(argv0)/rules, dirname(argv0)/../rules */
-static char *
-rules_beside_binary(const char *argv0)
-{
-	char exe[PATH_MAX], *slash, *d;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	static const char *const rel[] = { "rules", "../rules", "../share/dcvmail/rules" };
-
-	if (n <= 0) {
-		if (argv0 == NULL || strchr(argv0, '/') == NULL)
-			return NULL;
-		snprintf(exe, sizeof(exe), "%s", argv0);
-	} else
-		exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) == NULL)
-		return NULL;
-	*slash = '\0';
-	for (size_t i = 0; i < nitems(rel); i++) {
-		d = xasprintf("%s/%s", exe, rel[i]);
-		if (dir_exists(d))
-			return d;
-		free(d);
-	}
-	return NULL;
-}
-
-/* h-deploy: the shipped rules (beside the binary, else DATADIR/rules), then
- * the local ones (SYSCONFDIR/dcvmail/rules) when that directory exists: a
- * local file replaces the shipped file of the same name (rules_load). NULL
- * when there is neither. */
-static char *
-default_rules_dir(const char *argv0)
-{
-	const char *local = DCVMAIL_SYSCONFDIR "/dcvmail/rules";
-	char *shipped = rules_beside_binary(argv0), *r;
-
-	if (shipped == NULL && dir_exists(DCVMAIL_DATADIR "/rules"))
-		shipped = xstrdup(DCVMAIL_DATADIR "/rules");
-	if (!dir_exists(local) || (shipped && !strcmp(shipped, local)))
-		return shipped;
-	if (shipped == NULL)
-		return xstrdup(local);
-	r = xasprintf("%s:%s", shipped, local);
-	free(shipped);
-	return r;
-}
-
-int
-config_setup(struct config *cfg, const char *opt_config, const char *opt_state_dir, const char *argv0,
-	     const struct config_ops *ops)
-{
-	const char *path = opt_config ? opt_config : getenv("DCVMAIL_CONFIG");
-	const char *def = DCVMAIL_SYSCONFDIR "/dcvmail/dcvmail.conf";
-	const char *env;
-	int r;
-
-	if (path && *path == '\0')
-		path = NULL;
-	r = config_load(path ? path : def, cfg, ops);
-	if (r == -1) {
-		if (path != NULL || errno != ENOENT) {
-			int e = errno;
-			char who[300] = "";
-			if (e == EACCES) /* which user could not read it: the fix is for that user */
-				snprintf(who, sizeof(who), " (as user %s)", user_name(geteuid()));
-			log_warnx("%s: %s%s", path ? path : def, strerror(e), who);
-			config_free(cfg);
-			return EXIT_CONFIG;
-		}
-		config_free(cfg);
-		config_defaults(cfg); /* no default config: built-in defaults */
-	} else if (r > 0) {
-		log_warnx("%s: %d error%s in configuration", path ? path : def, r, r == 1 ? "" : "s");
-		config_free(cfg);
-		return EXIT_CONFIG;
-	}
-	if (opt_state_dir) {
-		set_str(&cfg->state_dir, opt_state_dir);
-		cfg->state_dir_line = 0;
-	} else if ((env = getenv("DCVMAIL_STATE_DIR")) && *env) {
-		set_str(&cfg->state_dir, env);
-		cfg->state_dir_line = 0;
-	} else if (cfg->state_dir == NULL)
-		cfg->state_dir = xstrdup("/var/lib/dcvmail");
-	if ((env = getenv("DCVMAIL_RULES_DIR")) && *env) {
-		set_str(&cfg->rules_dir, env);
-		cfg->rules_dir_line = 0;
-	}
-	if (cfg->rules_dir == NULL && (cfg->rules_dir = default_rules_dir(argv0)) == NULL) {
-		log_warnx("no rules directory: set rules-dir in %s, or DCVMAIL_RULES_DIR, or install rules under %s",
-			  path ? path : def, DCVMAIL_DATADIR "/rules");
-		config_free(cfg);
-		return EXIT_CONFIG;
-	}
-	if (cfg->hostname == NULL) {
-		char hn[256];
-		if (gethostname(hn, sizeof(hn)) == 0) {
-			hn[sizeof(hn) - 1] = '\0';
-			cfg->hostname = xstrdup(hn);
-		} else
-			cfg->hostname = xstrdup("localhost");
-	}
-	return 0;
-}
-
 enum mbox_role
 config_role_for(const struct config *c, const char *address)
 {
@@ -1276,145 +925,4 @@ config_role_for(const struct config *c, const char *address)
 		}
 	free(a);
 	return r;
-}
-
-char *
-config_read_secret(const char *path, char **errp)
-{
-	struct stat st;
-	char *data;
-	size_t len;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*errp = xasprintf("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1) {
-		*errp = xasprintf("%s: %s", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		*errp = xasprintf("%s: readable by group or others; fix with: chmod 600 %s", path, path);
-		close(fd);
-		return NULL;
-	}
-	if (read_fd(fd, 64 * 1024, &data, &len) == -1) {
-		*errp = xasprintf("%s: %s", path, errno == EFBIG ? "too large for a secret" : strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	close(fd);
-	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-		data[--len] = '\0';
-	return data;
-}
-
-/* One secret file named by the configuration: a regular file readable by its
- * owner only (config_read_secret refuses it otherwise, at the moment it is
- * needed), there, and owned by the user dcvmail runs as (uid; -1: not
- * checked). */
-static int
-check_secret(const struct config *c, const char *what, int line, const char *path, long uid, const char *user,
-	     FILE *out)
-{
-	struct stat st;
-	const char *conf = c->path ? c->path : "(defaults)";
-
-	if (path == NULL)
-		return 0;
-	if (stat(path, &st) == -1) {
-		int e = errno;
-		fprintf(out, "%s:%d: %s %s: %s%s%s%s\n", conf, line, what, path, strerror(e),
-			e == EACCES ? " (as user " : "", e == EACCES ? user_name(geteuid()) : "",
-			e == EACCES ? ")" : "");
-		return 1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(out, "%s:%d: %s %s: not a regular file\n", conf, line, what, path);
-		return 1;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		fprintf(out,
-			"%s:%d: %s %s has mode %04o: group or others can read it, and dcvmail refuses it; "
-			"fix with: chmod 600 %s\n",
-			conf, line, what, path, (unsigned)(st.st_mode & 07777), path);
-		return 1;
-	}
-	if (uid >= 0 && st.st_uid != (uid_t)uid) {
-		fprintf(out,
-			"%s:%d: %s %s is owned by %s, not by %s, the user dcvmail runs as; fix with: chown %s %s\n",
-			conf, line, what, path, user_name(st.st_uid), user, user, path);
-		return 1;
-	}
-	return 0;
-}
-
-static int
-check_secrets(const struct config *c, long uid, const char *user, FILE *out)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < c->nmailboxes; i++) {
-		char what[300];
-		snprintf(what, sizeof(what), "password-file of mailbox '%s'", c->mailboxes[i].name);
-		n += check_secret(c, what, c->mailboxes[i].line, c->mailboxes[i].password_file, uid, user, out);
-	}
-	if (c->have_smtp)
-		n += check_secret(c, "smtp password-file", c->smtp.line, c->smtp.password_file, uid, user, out);
-	n += check_secret(c, "notify-secret-file", c->notify_secret_line, c->notify_secret_file, uid, user, out);
-	n += check_secret(c, "ledger-password-file", c->ledger_line, c->ledger_password_file, uid, user, out);
-	return n;
-}
-
-int
-config_overdue_hours(const struct config *c, const char *ca, const char *step)
-{
-	/* defaults: a DCV answer waits as long as pending-alert; intent and
-	 * documents three days; issuance a week after the last answer (the time
-	 * resellers' manuals give for issuance) */
-	int h = !strcmp(step, "dcv") ? c->pending_alert_hours : !strcmp(step, "issuance") ? 168 : 72;
-
-	for (size_t i = 0; i < c->noverdue; i++) {
-		const struct overdue_cfg *o = &c->overdue[i];
-		if (strcmp(o->step, step))
-			continue;
-		int match = o->cas.n == 0;
-		for (size_t j = 0; j < o->cas.n && !match; j++)
-			match = ca && !strcmp(o->cas.v[j], ca);
-		if (match)
-			h = o->hours;
-	}
-	return h;
-}
-
-int
-config_check_secrets(const struct config *c, FILE *out)
-{
-	return check_secrets(c, -1, NULL, out);
-}
-
-int
-config_check_secrets_as(const struct config *c, unsigned uid, const char *user, FILE *out)
-{
-	return check_secrets(c, (long)uid, user, out);
-}
-
-int
-config_check_programs(const struct config *c, FILE *out)
-{
-	const char *conf = c->path ? c->path : "(defaults)";
-	int n = 0;
-
-	for (size_t i = 0; i < c->nmailboxes; i++) {
-		const struct mailbox_cfg *m = &c->mailboxes[i];
-		char *err = NULL;
-		if (m->token_command.n == 0 || token_cmd_findable(m->token_command.v[0], &err) == 0)
-			continue;
-		fprintf(out, "%s:%d: token-command of mailbox '%s': %s\n", conf, m->token_command_line, m->name, err);
-		free(err);
-		n++;
-	}
-	return n;
 }

@@ -1,0 +1,34 @@
+/* config-int.h — what config.c shares with config-print.c (dcvmail -n -v)
+ * and config-check.c (secret files, programs, overdue hours): the blocks
+ * and the keyword table. */
+#ifndef DCVMAIL_CONFIG_INT_H
+#define DCVMAIL_CONFIG_INT_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+struct parser;
+
+enum block { B_TOP, B_MAILBOX, B_SMTP, B_ROUTE };
+extern const char *const config_block_names[];
+
+/* The keywords, one table sorted by (block, keyword) for bsearch, as
+ * OpenBSD's parse.y lookup(). A keyword sets the field at off of its
+ * block's struct (config, mailbox_cfg, smtp_cfg, route_cfg) by type, or
+ * calls fn; ints are bounded by [min, max]. Route actions are not here:
+ * they are the outbox's action kinds (struct config_ops). */
+enum kw_type { KW_STR, KW_BOOL, KW_INT, KW_WORDS, KW_FN, KW_BLOCK };
+struct keyword {
+	enum block blk;
+	const char *name;
+	enum kw_type type;
+	size_t off;
+	int min, max;
+	void (*fn)(struct parser *, void *obj);
+	const char *takes; /* KW_FN and KW_BLOCK: what it takes, for -n -v */
+};
+extern const struct keyword config_keyword_table[];
+extern const size_t config_nkeywords;
+
+#endif
