@@ -35,6 +35,7 @@
 #include "config.h"
 #include "mail/message.h"
 #include "store-int.h"
+#include "store-pg-int.h"
 
 /* the one advisory lock every writer takes (any constant: "dcvm") */
 #define WRITE_LOCK "SELECT pg_advisory_xact_lock(1685288557)"
@@ -247,118 +248,6 @@ simple(struct pgconn *pc, const char *sql)
 	return rc;
 }
 
-/* the tables whose rows have an id (INSERT ... RETURNING id) */
-static int
-has_id(const char *table, size_t n)
-{
-	static const char *const t[] = { "requests",	      "messages",     "expectations", "outbox",
-					 "attempts",	      "validations",  "history",      "expectation_uses",
-					 "approval_attempts", "attempt_steps" };
-	for (size_t i = 0; i < nitems(t); i++)
-		if (strlen(t[i]) == n && !strncmp(t[i], table, n))
-			return 1;
-	return 0;
-}
-
-static int
-starts_word(const char *s, const char *w)
-{
-	while (*s == ' ' || *s == '\n' || *s == '\t')
-		s++;
-	return strncasecmp(s, w, strlen(w)) == 0;
-}
-
-/* SQLite's SQL as the store writes it, for PostgreSQL. */
-static char *
-translate(const char *sql, int *nparams, int *auto_ret, int *is_write, unsigned char used[100])
-{
-	struct buf b;
-	int max = 0, ignore = 0;
-	const char *p = sql;
-
-	buf_init(&b, 0);
-	*auto_ret = 0;
-	*is_write = starts_word(sql, "INSERT") || starts_word(sql, "UPDATE") || starts_word(sql, "DELETE");
-	if (starts_word(sql, "INSERT OR IGNORE INTO")) {
-		while (*p == ' ')
-			p++;
-		p += strlen("INSERT OR IGNORE");
-		buf_add(&b, "INSERT", 6);
-		ignore = 1;
-	}
-	for (int quoted = 0; *p; p++) {
-		if (*p == '\'')
-			quoted = !quoted;
-		if (!quoted && *p == '?') {
-			int n;
-			if (p[1] >= '0' && p[1] <= '9') {
-				n = (int)strtol(p + 1, (char **)&p, 10);
-				p--;
-			} else
-				n = max + 1;
-			if (n > max)
-				max = n;
-			if (n > 0 && n < 100)
-				used[n] = 1;
-			/* SQLite takes an integer as a truth value, PostgreSQL wants a boolean */
-			if (b.len >= 10 && !strncmp(b.data + b.len - 10, "json_each(", 10)) {
-				/* a JSON array of strings, as rows named value */
-				b.len -= 10;
-				buf_printf(&b, "json_array_elements_text($%d::json", n);
-			} else if (b.len >= 5 && !strncmp(b.data + b.len - 5, "WHEN ", 5) &&
-				   !strncmp(p + 1, " THEN", 5))
-				buf_printf(&b, "($%d <> 0)", n);
-			else if (!strncmp(p + 1, " IS NULL", 8) || !strncmp(p + 1, " IS NOT NULL", 12))
-				buf_printf(&b, "$%d::text", n); /* its type is known from nowhere else */
-			else
-				buf_printf(&b, "$%d", n);
-		} else if (!quoted && !strncmp(p, " IS ", 4) && strncmp(p + 4, "NULL", 4) &&
-			   strncmp(p + 4, "NOT NULL", 8)) {
-			/* SQLite's a IS b compares NULLs too */
-			int neg = !strncmp(p + 4, "NOT ", 4);
-			buf_printf(&b, neg ? " IS DISTINCT FROM " : " IS NOT DISTINCT FROM ");
-			p += neg ? 7 : 3;
-		} else if (!quoted && !strncmp(p, "json_extract(", 13) && strchr(p, ',') &&
-			   !strncmp(strchr(p, ',') + 1, " '$.\"", 5) && strchr(strchr(p, ',') + 6, '"')) {
-			/* json_extract(X, '$."key"'): ((X)::json ->> 'key') */
-			const char *comma = strchr(p, ','), *k = comma + 6, *ke = strchr(k, '"');
-			const char *close = strchr(ke, ')');
-			if (close == NULL) {
-				buf_add(&b, p, 1);
-				continue;
-			}
-			buf_printf(&b, "((%.*s)::json ->> '%.*s')", (int)(comma - (p + 13)), p + 13, (int)(ke - k), k);
-			p = close;
-		} else if (!quoted && !strncmp(p, "group_concat(", 13)) {
-			buf_printf(&b, "string_agg(");
-			p += 12;
-		} else if (!quoted && !strncmp(p, "LIMIT 1)", 8) && *is_write) {
-			buf_printf(&b, "LIMIT 1 FOR UPDATE SKIP LOCKED)");
-			p += 7;
-		} else
-			buf_add(&b, p, 1);
-	}
-	buf_add(&b, "", 1);
-	char *out = buf_steal(&b);
-	if (starts_word(out, "INSERT") && strstr(out, "RETURNING") == NULL && strchr(out, ';') == NULL) {
-		const char *t = strstr(out, "INTO ");
-		struct buf o;
-		buf_init(&o, 0);
-		buf_printf(&o, "%s", out);
-		if (ignore)
-			buf_printf(&o, " ON CONFLICT DO NOTHING");
-		if (t && has_id(t + 5, strcspn(t + 5, " ("))) {
-			buf_printf(&o, " RETURNING id");
-			*auto_ret = 1;
-		}
-		buf_add(&o, "", 1);
-		free(out);
-		out = buf_steal(&o);
-	}
-	*nparams = max;
-	return out;
-}
-
 int
 dbx_prepare_v2(sqlite3 *db, const char *sql, int n, sqlite3_stmt **out, const char **tail)
 {
@@ -369,7 +258,7 @@ dbx_prepare_v2(sqlite3 *db, const char *sql, int n, sqlite3_stmt **out, const ch
 		return sqlite3_prepare_v2(db, sql, n, out, tail);
 	ps = xcalloc(1, sizeof(*ps));
 	ps->pc = pc;
-	ps->sql = translate(sql, &ps->nparams, &ps->auto_ret, &ps->is_write, ps->used);
+	ps->sql = pg_translate(sql, &ps->nparams, &ps->auto_ret, &ps->is_write, ps->used);
 	ps->vals = xcalloc((size_t)ps->nparams + 1, sizeof(*ps->vals));
 	ps->types = xcalloc((size_t)ps->nparams + 1, sizeof(*ps->types));
 	ps->next = stmts;
@@ -378,19 +267,6 @@ dbx_prepare_v2(sqlite3 *db, const char *sql, int n, sqlite3_stmt **out, const ch
 	if (tail)
 		*tail = NULL;
 	return SQLITE_OK;
-}
-
-/* DCVMAIL_PG_DEBUG=FILE: the statements PostgreSQL refused, with why */
-static void
-debug_sql(const char *sql, const char *why)
-{
-	const char *f = getenv("DCVMAIL_PG_DEBUG");
-	FILE *fp;
-
-	if (f && *f && (fp = fopen(f, "a")) != NULL) {
-		fprintf(fp, "%s\n  -> %s\n", sql, why);
-		fclose(fp);
-	}
 }
 
 static int
@@ -420,7 +296,7 @@ run(struct pgstmt *ps)
 	}
 	if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
 		rc = result_err(pc, r);
-		debug_sql(ps->sql, pc->errmsg);
+		pg_debug_sql(ps->sql, pc->errmsg);
 		pq.clear(r);
 		if (wrap && pq.status(pc->c) == CONNECTION_OK)
 			simple(pc, "ROLLBACK");
@@ -620,14 +496,14 @@ dbx_exec(sqlite3 *db, const char *sql, int (*cb)(void *, int, char **, char **),
 	else if (!strcmp(sql, "BEGIN IMMEDIATE"))
 		rc = begin_write(pc);
 	else if (!in_tx(pc) &&
-		 (starts_word(sql, "INSERT") || starts_word(sql, "UPDATE") || starts_word(sql, "DELETE"))) {
+		 (pg_starts_word(sql, "INSERT") || pg_starts_word(sql, "UPDATE") || pg_starts_word(sql, "DELETE"))) {
 		char *s = xasprintf(WRITE_LOCK "; %s", sql);
 		rc = simple(pc, s);
 		free(s);
 	} else
 		rc = simple(pc, sql);
 	if (rc != SQLITE_OK)
-		debug_sql(sql, pc->errmsg);
+		pg_debug_sql(sql, pc->errmsg);
 	if (rc != SQLITE_OK && msg)
 		*msg = sqlite3_mprintf("%s", pc->errmsg);
 	return rc;
@@ -680,90 +556,6 @@ pg_exec_err(struct store *st, const char *sql, char **errp)
 	return 0;
 }
 
-/* The schema, versioned as SQLite's is (schema_version holds the number
- * PRAGMA user_version holds there): entry i brings version i to i+1, and
- * the first brings an empty database to SQLite's version 3 at once. A
- * migration appended to store.c needs its twin here. */
-static const char *const pg_migrations[] = {
-	/* 0 -> 3 */
-	"CREATE TABLE requests ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, key TEXT UNIQUE NOT NULL, ca TEXT, type TEXT,"
-	"  domain TEXT, order_id TEXT, state TEXT NOT NULL DEFAULT 'pending', approve_link TEXT,"
-	"  copies BIGINT NOT NULL DEFAULT 0, expected BIGINT NOT NULL DEFAULT 0, expectation_id BIGINT,"
-	"  first_seen BIGINT, last_seen BIGINT, state_changed BIGINT, state_by TEXT, state_note TEXT);"
-	"CREATE TABLE messages ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, sha256 TEXT UNIQUE NOT NULL, message_id TEXT,"
-	"  received BIGINT, source TEXT, mailbox TEXT, role TEXT, sender TEXT, recipient TEXT, from_addr TEXT,"
-	"  subject TEXT, status TEXT, type TEXT, rule_type TEXT, ca TEXT, rule TEXT, fields TEXT,"
-	"  auth TEXT, auth_reason TEXT, reasons TEXT, size BIGINT, request_id BIGINT REFERENCES requests(id));"
-	"CREATE INDEX messages_request ON messages(request_id);"
-	/* rowid: SQLite's implicit one, which `show` orders deliveries by */
-	"CREATE TABLE request_copies ("
-	"  rowid BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, request_id BIGINT REFERENCES requests(id),"
-	"  message_id BIGINT REFERENCES messages(id), mailbox TEXT, role TEXT, recipient TEXT, seen BIGINT);"
-	"CREATE INDEX copies_request ON request_copies(request_id);"
-	"CREATE INDEX copies_message ON request_copies(message_id);"
-	"CREATE TABLE expectations ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, ca TEXT NOT NULL, domain TEXT NOT NULL,"
-	"  order_id TEXT, created BIGINT, until BIGINT NOT NULL DEFAULT 0, used_by BIGINT NOT NULL DEFAULT 0,"
-	"  subdomains BIGINT NOT NULL DEFAULT 0);"
-	"CREATE TABLE outbox ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, request_id BIGINT REFERENCES requests(id),"
-	"  kind TEXT NOT NULL, target TEXT, why TEXT, created BIGINT, next_try BIGINT,"
-	"  attempts BIGINT NOT NULL DEFAULT 0, done BIGINT NOT NULL DEFAULT 0, ok BIGINT, last_error TEXT,"
-	"  lease_until BIGINT NOT NULL DEFAULT 0, message_sha256 TEXT);"
-	"CREATE INDEX outbox_due ON outbox(done, next_try);"
-	"CREATE TABLE attempts ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, outbox_id BIGINT REFERENCES outbox(id),"
-	"  at BIGINT, ok BIGINT, result TEXT);"
-	"CREATE TABLE imap_state ("
-	"  mailbox TEXT PRIMARY KEY, uidvalidity BIGINT NOT NULL, last_uid BIGINT NOT NULL, updated BIGINT);"
-	"CREATE TABLE validations ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, domain TEXT NOT NULL, ca TEXT NOT NULL,"
-	"  method TEXT, request_id BIGINT, approved_at BIGINT NOT NULL, reuse_until BIGINT NOT NULL);"
-	"CREATE TABLE history ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, request_id BIGINT REFERENCES requests(id),"
-	"  at BIGINT, state TEXT, who TEXT, note TEXT);"
-	"CREATE TABLE expectation_uses ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, expectation_id BIGINT NOT NULL,"
-	"  request_id BIGINT NOT NULL, at BIGINT NOT NULL, single BIGINT NOT NULL, released BIGINT,"
-	"  release_note TEXT);"
-	"CREATE UNIQUE INDEX expectation_uses_single ON expectation_uses(expectation_id)"
-	"  WHERE single = 1 AND released IS NULL;"
-	"CREATE INDEX expectation_uses_request ON expectation_uses(request_id);"
-	"CREATE TABLE approval_attempts ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, request_id BIGINT REFERENCES requests(id),"
-	"  outbox_id BIGINT, started BIGINT NOT NULL, ended BIGINT, outcome TEXT NOT NULL, result TEXT, who TEXT,"
-	"  pid BIGINT, pid_start BIGINT, host TEXT, boot_id TEXT, lease_until BIGINT NOT NULL DEFAULT 0);"
-	"CREATE INDEX approval_attempts_request ON approval_attempts(request_id);"
-	"CREATE INDEX approval_attempts_outcome ON approval_attempts(outcome);"
-	"CREATE TABLE attempt_steps ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, attempt_id BIGINT REFERENCES approval_attempts(id),"
-	"  at BIGINT, method TEXT, url TEXT, status BIGINT, error TEXT);"
-	"CREATE INDEX attempt_steps_attempt ON attempt_steps(attempt_id);"
-	/* the raw messages: every host can show, forward and re-judge any */
-	"CREATE TABLE archive (sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, data BYTEA NOT NULL);"
-	"UPDATE schema_version SET version = 3;",
-	/* 3 -> 4: twin of store.c's (h-time): when mail was sent, when a request was asked */
-	"ALTER TABLE messages ADD COLUMN sent BIGINT;"
-	"ALTER TABLE requests ADD COLUMN asked BIGINT;"
-	"UPDATE messages SET sent = received;"
-	"UPDATE requests SET asked = first_seen;"
-	"UPDATE schema_version SET version = 4;",
-	/* 4 -> 5: twin of store.c's (h-orders): a person's steps of an order */
-	"CREATE TABLE order_events ("
-	"  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, ca TEXT NOT NULL, order_ref TEXT NOT NULL,"
-	"  step TEXT, state TEXT NOT NULL, at BIGINT NOT NULL, who TEXT, note TEXT);"
-	"CREATE INDEX order_events_order ON order_events(ca, order_ref);"
-	"UPDATE schema_version SET version = 5;",
-	/* 5 -> 6: twin of store.c's (h-show): who added an expectation */
-	"ALTER TABLE expectations ADD COLUMN created_by TEXT;"
-	"UPDATE schema_version SET version = 6;",
-};
-/* the version the first entry brings an empty database to, and the newest */
-#define PG_BASE_VERSION 3
-#define PG_SCHEMA_VERSION ((int)(PG_BASE_VERSION + nitems(pg_migrations) - 1))
-
 static int
 schema_version(struct store *st, int *v, char **errp)
 {
@@ -809,7 +601,7 @@ pg_migrate(struct store *st, char **errp)
 	    schema_version(st, &v, errp) == -1)
 		goto fail;
 	/* entry 0 brings 0 to PG_BASE_VERSION; later ones are numbered from there */
-	for (size_t i = v == 0 ? 0 : (size_t)(v - PG_BASE_VERSION + 1); i < nitems(pg_migrations); i++)
+	for (size_t i = v == 0 ? 0 : (size_t)(v - PG_BASE_VERSION + 1); i < pg_nmigrations; i++)
 		if (pg_exec_err(st, pg_migrations[i], errp) == -1)
 			goto fail;
 	return pg_exec_err(st, "COMMIT", errp);
