@@ -222,16 +222,13 @@ imitated(const struct ruleset *rs, const char *host, char **brand)
 		if (under_ca(host, ca))
 			continue;
 		ca_brands(ca);
-		for (size_t j = 0; j < ca->nlink_hosts + ca->nfrom_domains; j++) {
-			const char *d = j < ca->nlink_hosts ? ca->link_hosts[j] : ca->from_domains[j - ca->nlink_hosts];
-			char *b = brand_of(d);
-			if (has_brand(sk, words, b)) {
+		for (size_t j = 0; j < ca->nlink_hosts + ca->nfrom_domains; j++)
+			if (has_brand(sk, words, ca->brands[j])) {
 				free(sk);
 				free(words);
-				*brand = b;
+				*brand = xstrdup(ca->brands[j]);
 				return ca;
 			}
-		}
 	}
 	free(sk);
 	free(words);
@@ -313,12 +310,8 @@ check_display_name(const struct message *m, const struct ruleset *rs, struct ver
 	char *words, *disp = skeleton_words(m->from_display, &words);
 
 	for (size_t i = 0; i < rules_ca_count(rs) && *disp; i++) {
-		const struct ca_def *ca = rules_ca_at(rs, i);
-		char *b = brand_of(ca->nfrom_domains ? ca->from_domains[0] : ca->id);
-		char *id = skeleton(ca->id);
-		int hit = has_brand(disp, words, b) || has_brand(disp, words, id);
-		free(b);
-		free(id);
+		const struct ca_def *ca = ca_brands(rules_ca_at(rs, i));
+		int hit = has_brand(disp, words, ca->name_brand) || has_brand(disp, words, ca->id_skeleton);
 		if (hit && !under_ca(m->from_domain, ca)) {
 			verdict_suspect(v, "the sender's name '%s' imitates %s, but the address is %s", m->from_display,
 					ca->name, *m->from ? m->from : "(none)");
