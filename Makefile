@@ -93,7 +93,7 @@ PATHS := $(SBINDIR) $(SYSCONFDIR) $(DATADIR)
 $(BUILD)/paths: FORCE
 	@mkdir -p $(@D)
 	@echo '$(PATHS)' | cmp -s - $@ 2>/dev/null || echo '$(PATHS)' >$@
-$(BUILD)/obj/config.o $(BUILD)/obj/cmd/main.o $(CLIENT): $(BUILD)/paths
+$(BUILD)/obj/config-setup.o $(BUILD)/obj/cmd/main.o $(BUILD)/obj/cmd/cmd-confcheck.o $(CLIENT): $(BUILD)/paths
 FORCE:
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS)

@@ -26,7 +26,7 @@ pg_sql "DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION dcvmail" 
 N=$(ls "$TOP/tests/corpus/ca"/*.eml | wc -l) # the corpus
 printf 'syslog no\nrole constructed admin@ webmaster@ hostmaster@\n' >"$TEST_TMP/lite.conf"
 { cat "$TEST_TMP/lite.conf"; printf 'ledger "%s"\n' "$PG_URL"; } >"$TEST_TMP/pg.conf"
-norm() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z/T/g; s/ +[0-9]+[smhd]( |$)/ A\1/g; s/"age":[0-9]+/"age":0/g; s/"(first_seen|last_seen|state_changed|received|seen|at|created|until)":[0-9]+/"\1":0/g'; }
+norm() { sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z/T/g; s/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} [A-Z]+/T/g; s/ +[0-9]+[smhd]( |$)/ A\1/g; s/"age":[0-9]+/"age":0/g; s/"(first_seen|last_seen|state_changed|received|seen|at|created|until)":[0-9]+/"\1":0/g'; }
 session() { # CONF STATE: the same operations, their output normalised
 	d() { "$DCVMAIL" -c "$1" -d "$2" "$@"; }
 	c=$1 s=$2
