@@ -152,5 +152,14 @@ config_check_programs(const struct config *c, FILE *out)
 		free(err);
 		n++;
 	}
+	if (c->have_smtp && c->smtp.token_command.n > 0) { /* h-smtpauth */
+		char *err = NULL;
+		if (token_cmd_findable(c->smtp.token_command.v[0], &err) == -1) {
+			fprintf(out, "%s:%d: token-command of the smtp block: %s\n", conf, c->smtp.token_command_line,
+				err);
+			free(err);
+			n++;
+		}
+	}
 	return n;
 }

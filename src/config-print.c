@@ -158,7 +158,16 @@ print_mailbox_fn(FILE *out, const char *kw, const void *obj)
 static void
 print_smtp_fn(FILE *out, const char *kw, const void *obj)
 {
-	(void)out, (void)kw, (void)obj;
+	const struct smtp_cfg *sc = obj;
+	static const char *const auth[] = { "password", "xoauth2", "oauthbearer" };
+
+	if (!strcmp(kw, "auth"))
+		fprintf(out, "    auth %s%s\n", auth[sc->auth], sc->auth == AUTH_PASSWORD ? "  # default" : "");
+	else if (!strcmp(kw, "token-command") && sc->token_command.n) {
+		fprintf(out, "    token-command");
+		print_words(out, &sc->token_command);
+		fprintf(out, "\n");
+	}
 }
 
 static void

@@ -253,6 +253,31 @@ kw_mailbox_token_command(struct parser *p, void *obj)
 	m->token_command_line = p->line;
 }
 
+/* h-smtpauth: smtp { auth password|xoauth2|oauthbearer }, spelt as a mailbox's */
+static void
+kw_smtp_auth(struct parser *p, void *obj)
+{
+	struct smtp_cfg *sc = obj;
+	struct mailbox_cfg m = { .auth = sc->auth };
+
+	kw_mailbox_auth(p, &m);
+	sc->auth = m.auth;
+}
+
+/* h-smtpauth: smtp { token-command PROGRAM ARG... } */
+static void
+kw_smtp_token_command(struct parser *p, void *obj)
+{
+	struct smtp_cfg *sc = obj;
+
+	if (want_args(p, 1, -1) == -1)
+		return;
+	strv_free(&sc->token_command);
+	for (int i = 1; i < p->argc; i++)
+		strv_add(&sc->token_command, p->argv[i]);
+	sc->token_command_line = p->line;
+}
+
 /* route { type TYPE... } */
 static void
 kw_route_type(struct parser *p, void *obj)
@@ -531,12 +556,14 @@ const struct keyword config_keyword_table[] = {
 	{ B_MAILBOX, "trust-authserv-id", KW_WORDS, M_(trust_authserv_ids), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "url", KW_STR, M_(url), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "user", KW_STR, M_(user), 0, 0, NULL, NULL },
+	{ B_SMTP, "auth", KW_FN, 0, 0, 0, kw_smtp_auth, "password|xoauth2|oauthbearer" },
 	{ B_SMTP, "ca-file", KW_STR, S_(ca_file), 0, 0, NULL, NULL },
 	{ B_SMTP, "from", KW_STR, S_(from), 0, 0, NULL, NULL },
 	{ B_SMTP, "helo", KW_STR, S_(helo), 0, 0, NULL, NULL },
 	{ B_SMTP, "password-file", KW_STR, S_(password_file), 0, 0, NULL, NULL },
 	{ B_SMTP, "require-tls", KW_BOOL, S_(require_tls), 0, 0, NULL, NULL },
 	{ B_SMTP, "timeout", KW_INT, S_(timeout), 1, 3600, NULL, NULL },
+	{ B_SMTP, "token-command", KW_FN, 0, 0, 0, kw_smtp_token_command, "PROGRAM ARG..." },
 	{ B_SMTP, "url", KW_STR, S_(url), 0, 0, NULL, NULL },
 	{ B_SMTP, "user", KW_STR, S_(user), 0, 0, NULL, NULL },
 	{ B_ROUTE, "ca", KW_WORDS, R_(cas), 0, 0, NULL, NULL },
@@ -659,6 +686,28 @@ route_no_action(struct parser *p)
 	buf_free(&b);
 }
 
+/* h-smtpauth: auth password: user and password-file, or neither (a relay
+ * that takes mail unauthenticated); OAuth: user and token-command. */
+static void
+check_smtp_auth(struct parser *p, const struct smtp_cfg *sc)
+{
+	const char *mech = sc->auth == AUTH_XOAUTH2 ? "xoauth2" : "oauthbearer";
+
+	if (sc->auth == AUTH_PASSWORD) {
+		if ((sc->user == NULL) != (sc->password_file == NULL))
+			perr(p, "smtp block: user and password-file go together");
+		if (sc->token_command.n > 0)
+			perr(p, "smtp block: token-command is used with auth xoauth2 or oauthbearer only");
+		return;
+	}
+	if (sc->user == NULL)
+		perr(p, "smtp block: auth %s needs a user (the account the token is for)", mech);
+	if (sc->token_command.n == 0)
+		perr(p, "smtp block: auth %s needs a token-command", mech);
+	if (sc->password_file != NULL)
+		perr(p, "smtp block: OAuth (auth %s) takes no password-file", mech);
+}
+
 static void
 check_config(struct parser *p)
 {
@@ -674,11 +723,11 @@ check_config(struct parser *p)
 			perr(p, "%s", err);
 			free(err);
 		} else if (c->smtp.user && !u.loopback && c->smtp.require_tls == 0)
-			perr(p, "require-tls no would send the password in clear to %s", u.host);
+			perr(p, "require-tls no would send the %s in clear to %s",
+			     c->smtp.auth == AUTH_PASSWORD ? "password" : "token", u.host);
 		if (c->smtp.from == NULL)
 			perr(p, "smtp block has no from address");
-		if ((c->smtp.user == NULL) != (c->smtp.password_file == NULL))
-			perr(p, "smtp block: user and password-file go together");
+		check_smtp_auth(p, &c->smtp);
 		if (c->smtp.helo)
 			perr(p, "smtp helo is not supported: dcvmail greets with its address literal, which "
 				"every server accepts from a client that logs in");
@@ -873,6 +922,7 @@ config_free(struct config *c)
 	free(c->smtp.url);
 	free(c->smtp.user);
 	free(c->smtp.password_file);
+	strv_free(&c->smtp.token_command);
 	free(c->smtp.from);
 	free(c->smtp.helo);
 	free(c->smtp.ca_file);

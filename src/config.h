@@ -53,7 +53,10 @@ struct smtp_cfg {
 	char *url; /* smtp://host:port (STARTTLS if offered... see man), submission://, smtps:// */
 	char *user;
 	char *password_file;
-	char *from; /* envelope and header From of forwarded mail */
+	enum mbox_auth auth;	   /* h-smtpauth: auth password|xoauth2|oauthbearer, as a mailbox's */
+	struct strv token_command; /* h-smtpauth: PROGRAM ARG... printing the access token */
+	int token_command_line;	   /* where token-command was set, for -n */
+	char *from;		   /* envelope and header From of forwarded mail */
 	char *helo;
 	char *ca_file;
 	int require_tls; /* default yes unless loopback */

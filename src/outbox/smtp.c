@@ -2,17 +2,26 @@
  * whenever offered; only a relay on this host may be spoken to in clear (or
  * over TLS with an unchecked certificate); anything else gets TLS (STARTTLS,
  * or smtps), and its certificate chain and host name are checked with OpenSSL
- * (tls.c: libetpan checks neither) before the password or the mail is sent. */
+ * (tls.c: libetpan checks neither) before the password, the token or the mail
+ * is sent. h-smtpauth: the login is AUTH PLAIN/LOGIN with a password
+ * (libetpan), or SASL XOAUTH2 or OAUTHBEARER with an OAuth access token
+ * (written here, see login_oauth). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libetpan/libetpan.h>
+#include <openssl/evp.h>
 
 #include "base/log.h"
 #include "outbox/smtp.h"
 #include "base/tls.h"
+#include "base/token-cmd.h"
 #include "base/util.h"
+
+#define SMTP_LINE_MAX 512 /* octets of a command line with its CRLF (RFC 5321 4.5.3.1.4) */
 
 static enum smtp_status
 failed(mailsmtp *s, int r, const char *what, char **result)
@@ -23,7 +32,248 @@ failed(mailsmtp *s, int r, const char *what, char **result)
 	return s->response_code >= 500 && s->response_code < 600 ? SMTP_FAIL : SMTP_RETRY;
 }
 
-/* Connect, greet, secure and log in. */
+/* h-smtpauth: the access token for the smtp block's OAuth login (fresh: the
+ * one before was refused). Today it is the token-command's, which runs anew
+ * every time. The one place a token is obtained: named OAuth token sources
+ * (a refresh grant, client credentials...) are to be hooked in here. */
+static char *
+smtp_token(const struct smtp_cfg *cfg, int fresh, char **errp)
+{
+	char *e = NULL, *tok;
+
+	(void)fresh;
+	if ((tok = token_cmd_run(cfg->token_command.v, cfg->timeout, &e)) == NULL) {
+		*errp = xasprintf("smtp token-command %s", e);
+		free(e);
+	}
+	return tok;
+}
+
+/* Whether the EHLO answer (as libetpan keeps it: each line's text, less its
+ * code, one a line) offers the SASL mechanism mech: "AUTH A B C", or the
+ * "AUTH=A B C" of old servers. */
+static int
+ehlo_offers(const char *ehlo, const char *mech)
+{
+	size_t ml = strlen(mech);
+
+	for (const char *l = ehlo; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (strncasecmp(l, "AUTH", 4) || (l[4] != ' ' && l[4] != '='))
+			continue;
+		for (const char *w = l + 5;;) {
+			w += strspn(w, " \t");
+			size_t n = strcspn(w, " \t\r\n");
+			if (n == 0)
+				break;
+			if (n == ml && !strncasecmp(w, mech, n))
+				return 1;
+			w += n;
+		}
+	}
+	return 0;
+}
+
+/* The initial client response of XOAUTH2 (user=U^Aauth=Bearer T^A^A) or of
+ * OAUTHBEARER (RFC 7628 3.1: n,a=U,^Aauth=Bearer T^A^A, with ',' and '=' of
+ * the user escaped), base64-encoded; the plain form is wiped. */
+static char *
+sasl_response(const char *user, const char *tok, int bearer)
+{
+	size_t ul = strlen(user), tl = strlen(tok), n = 0;
+	char *raw = xmalloc(3 * ul + tl + 32), *b64;
+
+	n += (size_t)sprintf(raw, "%s", bearer ? "n,a=" : "user=");
+	for (const char *u = user; *u; u++)
+		n += (size_t)sprintf(raw + n, "%s",
+				     bearer && *u == ','   ? "=2C"
+				     : bearer && *u == '=' ? "=3D"
+							   : (char[]){ *u, 0 });
+	n += (size_t)sprintf(raw + n, "%s\001auth=Bearer %s\001\001", bearer ? "," : "", tok);
+	b64 = xmalloc(4 * ((n + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)raw, (int)n);
+	explicit_bzero(raw, n);
+	free(raw);
+	return b64;
+}
+
+/* Write line and CRLF, flushed, marked private (never handed to a libetpan
+ * logger). */
+static int
+send_private(mailsmtp *s, const char *line)
+{
+	int ok;
+
+	mailstream_set_privacy(s->stream, 0);
+	ok = mailstream_write(s->stream, line, strlen(line)) >= 0 && mailstream_write(s->stream, "\r\n", 2) >= 0 &&
+	     mailstream_flush(s->stream) == 0;
+	mailstream_set_privacy(s->stream, 1);
+	return ok ? 0 : -1;
+}
+
+/* One SMTP reply: its code, and its text (the lines joined by spaces, cut at
+ * what text holds). -1: the connection failed or this is no SMTP reply. */
+static int
+read_reply(mailsmtp *s, int *code, struct buf *text)
+{
+	MMAPString *line = mmap_string_new("");
+	char *l;
+	int rc = -1;
+
+	text->len = 0;
+	while (line && (l = mailstream_read_line_remove_eol(s->stream, line)) != NULL) {
+		if (!isdigit((unsigned char)l[0]) || !isdigit((unsigned char)l[1]) || !isdigit((unsigned char)l[2]) ||
+		    (l[3] != '\0' && l[3] != ' ' && l[3] != '-'))
+			break;
+		*code = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
+		if (text->len)
+			buf_addc(text, ' ');
+		buf_adds(text, l[3] ? l + 4 : "");
+		if (l[3] != '-') {
+			rc = 0;
+			break;
+		}
+	}
+	if (line)
+		mmap_string_free(line);
+	return rc;
+}
+
+/* An error challenge (a 334 after the response: base64 JSON such as
+ * {"status":"invalid_token",...}) as text for the error, or "". */
+static void
+add_challenge(struct buf *out, const char *b64)
+{
+	size_t n = strlen(b64);
+	unsigned char *d = xmalloc(3 * (n / 4) + 4);
+	int dl = n && n % 4 == 0 ? EVP_DecodeBlock(d, (const unsigned char *)b64, (int)n) : -1;
+
+	while (dl > 0 && d[dl - 1] == '\0') /* EVP_DecodeBlock keeps the padding's zero bytes */
+		dl--;
+	for (int i = 0; i < dl; i++)
+		if (d[i] < ' ' || d[i] >= 0x7f)
+			d[i] = '?';
+	if (dl > 0)
+		buf_printf(out, "%.*s", dl > 300 ? 300 : dl, (char *)d);
+	free(d);
+}
+
+enum sasl_end { SASL_OK, SASL_REFUSED, SASL_BROKEN };
+
+/* AUTH mech with resp (base64): on the AUTH line when that fits a command
+ * line (RFC 4954 4), else after the server's empty 334 (Microsoft's tokens
+ * are some 2,000 characters). A 334 after the response is an error
+ * challenge (RFC 7628 3.2.2; Google's XOAUTH2 sends one too): it is answered
+ * with %x01 (OAUTHBEARER) or an empty line (XOAUTH2), and the server ends
+ * with its code. *code, *why: the last reply and the challenge; *challenged:
+ * one came. */
+static enum sasl_end
+sasl_oauth(mailsmtp *s, const char *mech, int bearer, const char *resp, int *code, struct buf *why, int *challenged)
+{
+	struct buf text, ch;
+	char *line = xasprintf("AUTH %s %s", mech, resp);
+	int sent = strlen(line) + 2 <= SMTP_LINE_MAX, r;
+	enum sasl_end end = SASL_BROKEN;
+
+	*challenged = 0;
+	if (!sent)
+		line[strlen("AUTH ") + strlen(mech)] = '\0';
+	r = send_private(s, line);
+	explicit_bzero(line, strlen(line));
+	free(line);
+	buf_init(&text, 2048);
+	buf_init(&ch, 512);
+	for (int round = 0; r == 0 && round < 4; round++) {
+		if (read_reply(s, code, &text) == -1)
+			break;
+		if (*code != 334) {
+			buf_printf(why, "%d %s%s%s%s", *code, text.data ? text.data : "",
+				   ch.len ? " (error challenge " : "", ch.len ? ch.data : "", ch.len ? ")" : "");
+			end = *code == 235 ? SASL_OK : SASL_REFUSED;
+			break;
+		}
+		if (!sent) {
+			r = send_private(s, resp);
+			sent = 1;
+			continue;
+		}
+		*challenged = 1;
+		ch.len = 0;
+		add_challenge(&ch, text.data ? text.data : "");
+		r = send_private(s, bearer ? "AQ==" : "");
+	}
+	buf_free(&text);
+	buf_free(&ch);
+	return end;
+}
+
+/* The server's reason, never holding the token. */
+static char *
+reason_without(struct buf *why, const char *tok)
+{
+	char *r = buf_steal(why);
+
+	if (*r == '\0' || strstr(r, tok)) {
+		const char *m = *r ? "(its answer quoted the token, so it is not shown)" : "no reason given";
+		free(r);
+		r = xstrdup(m);
+	}
+	return r;
+}
+
+/* h-smtpauth: SASL XOAUTH2 or OAUTHBEARER, chosen from the EHLO answer as for
+ * a mailbox: the mechanism of auth when offered, else the other one. A
+ * refused token (535, or an error challenge) is replaced once by a fresh
+ * one, then the login fails with the server's reason. Every failure is worth
+ * a retry with backoff (an expired grant, a server's SASL back end down):
+ * SMTP_RETRY. */
+static enum smtp_status
+login_oauth(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, const char *ehlo, char **result)
+{
+	int x = ehlo_offers(ehlo, "XOAUTH2"), ob = ehlo_offers(ehlo, "OAUTHBEARER"), code = 0, challenged = 0;
+	int bearer = cfg->auth == AUTH_OAUTHBEARER ? ob || !x : !x && ob;
+	const char *mech = bearer ? "OAUTHBEARER" : "XOAUTH2";
+	char *reason = NULL;
+
+	if (!x && !ob) {
+		*result = xasprintf("%s offers neither AUTH XOAUTH2 nor AUTH OAUTHBEARER: no OAuth login there",
+				    u->host);
+		return SMTP_RETRY;
+	}
+	for (int attempt = 0; attempt < 2 && (attempt == 0 || code == 535 || challenged); attempt++) {
+		char *tok = smtp_token(cfg, attempt > 0, result), *resp;
+		struct buf why;
+		if (tok == NULL) {
+			free(reason);
+			return SMTP_RETRY;
+		}
+		resp = sasl_response(cfg->user, tok, bearer);
+		buf_init(&why, 4096);
+		enum sasl_end end = sasl_oauth(s, mech, bearer, resp, &code, &why, &challenged);
+		explicit_bzero(resp, strlen(resp));
+		free(resp);
+		free(reason);
+		reason = reason_without(&why, tok);
+		token_free(tok);
+		if (end == SASL_OK) {
+			if (attempt > 0)
+				log_info("smtp %s: logged in with a fresh token", u->host);
+			free(reason);
+			return SMTP_SENT;
+		}
+		if (end == SASL_BROKEN) {
+			*result = xasprintf("%s: connection lost during AUTH %s", u->host, mech);
+			free(reason);
+			return SMTP_RETRY;
+		}
+		if (attempt == 0 && (code == 535 || challenged))
+			log_info("smtp %s: %s refused the token (%s); trying a fresh one", u->host, mech, reason);
+	}
+	*result = xasprintf("%s refused the %s login of %s: %s", u->host, mech, cfg->user, reason);
+	free(reason);
+	return SMTP_RETRY;
+}
+
+/* Connect, greet, secure and log in (with a password, or OAuth). */
 static enum smtp_status
 session(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, char **result)
 {
@@ -71,6 +321,12 @@ session(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, char 
 		}
 		if (!u->implicit_tls && (r = mailesmtp_ehlo_with_ip(s, 1)) != MAILSMTP_NO_ERROR)
 			return failed(s, r, "EHLO after STARTTLS", result);
+	}
+	if (cfg->auth != AUTH_PASSWORD) { /* the last EHLO's answer is still in s->response */
+		char *ehlo = xstrdup(s->response ? s->response : "");
+		enum smtp_status st = login_oauth(s, cfg, u, ehlo, result);
+		free(ehlo);
+		return st;
 	}
 	if (cfg->user == NULL)
 		return SMTP_SENT;
