@@ -6,7 +6,13 @@ was sent), and each message to DIR/N.eml with its envelope in DIR/N.env.
 usage: smtp-server.py PORT LOG DIR [--cert C --key K] [--implicit-tls]
        [--no-starttls] [--user U --password P] [--hold-file F]
 --hold-file: while F exists, the answer to a message's final "." is held
-(the message is already saved), as a slow server would (for kill tests)."""
+(the message is already saved), as a slow server would (for kill tests).
+--oauth-token T (h-smtpauth): AUTH XOAUTH2 and OAUTHBEARER instead, for --user;
+the client's response must be exactly that of the mechanism with token T
+(logged with ^A for %x01 and <token> for T, <another token> for any other);
+another token gets an error
+challenge (logged: the client's answer), then 535, which quotes the token
+the client sent with --echo-token (a hostile server)."""
 import argparse, base64, os, socketserver, ssl, time
 
 ap = argparse.ArgumentParser()
@@ -14,6 +20,7 @@ ap.add_argument("port", type=int); ap.add_argument("log"); ap.add_argument("dir"
 ap.add_argument("--cert"); ap.add_argument("--key")
 ap.add_argument("--implicit-tls", action="store_true"); ap.add_argument("--no-starttls", action="store_true")
 ap.add_argument("--user"); ap.add_argument("--password"); ap.add_argument("--hold-file")
+ap.add_argument("--oauth-token"); ap.add_argument("--echo-token", action="store_true")
 a = ap.parse_args()
 ctx = None
 if a.cert:
@@ -46,6 +53,9 @@ class H(socketserver.StreamRequestHandler):
             self.say("220 test ESMTP")
             while True:
                 l = self.line(); cmd = l.split(" ")[0].upper()
+                if cmd == "AUTH" and a.oauth_token:
+                    authed = self.oauth(l.split(" "), tls) or authed
+                    continue
                 if cmd == "AUTH":
                     parts = l.split(" ")
                     if parts[1].upper() == "PLAIN":
@@ -66,7 +76,7 @@ class H(socketserver.StreamRequestHandler):
                     if ctx and not tls and not a.no_starttls:
                         caps.append("250-STARTTLS")
                     if a.user and (tls or not ctx):
-                        caps.append("250-AUTH PLAIN LOGIN")
+                        caps.append("250-AUTH XOAUTH2 OAUTHBEARER" if a.oauth_token else "250-AUTH PLAIN LOGIN")
                     caps.append("250 8BITMIME")
                     for c in caps:
                         self.say(c)
@@ -104,6 +114,25 @@ class H(socketserver.StreamRequestHandler):
                     self.say("502 no")
         except (EOFError, ConnectionError, ssl.SSLError, OSError) as e:
             log("(connection ended: %s)" % e.__class__.__name__)
+
+    def oauth(self, parts, tls):
+        mech = parts[1].upper(); ir = len(parts) > 2
+        data = parts[2] if ir else (self.say("334 "), self.line())[1]
+        resp = base64.b64decode(data).decode("utf-8", "replace")
+        sasl_user = a.user.replace("=", "=3D").replace(",", "=2C")
+        want = ("user=%s\1auth=Bearer %s\1\1" % (a.user, a.oauth_token) if mech == "XOAUTH2"
+                else "n,a=%s,\1auth=Bearer %s\1\1" % (sasl_user, a.oauth_token))
+        sent = resp.split("Bearer ", 1)[-1].rstrip("\1")
+        shown = resp.replace(sent, "<token>" if sent == a.oauth_token else "<another token>").replace("\1", "^A")
+        log("AUTH %s ir=%s len=%d %s tls=%s" % (mech, "yes" if ir else "no", len(parts[2]) if ir else 0, shown, tls))
+        if resp == want:
+            self.say("235 2.7.0 Accepted"); return True
+        err = '{"status":"invalid_token","scope":"https://mail.example.test/"}'
+        self.say("334 " + base64.b64encode(err.encode()).decode())
+        log("ERROR-CHALLENGE answer [%s]" % self.line())
+        self.say("535 5.7.8 token not accepted" + (": " + sent if a.echo_token else ""))
+        return False
+
 
 class S(socketserver.ThreadingTCPServer):
     allow_reuse_address = True

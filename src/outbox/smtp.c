@@ -111,7 +111,8 @@ send_private(mailsmtp *s, const char *line)
 }
 
 /* One SMTP reply: its code, and its text (the lines joined by spaces, cut at
- * what text holds). -1: the connection failed or this is no SMTP reply. */
+ * what text holds: it has a max). -1: the connection failed or this is no
+ * SMTP reply. */
 static int
 read_reply(mailsmtp *s, int *code, struct buf *text)
 {
@@ -120,14 +121,20 @@ read_reply(mailsmtp *s, int *code, struct buf *text)
 	int rc = -1;
 
 	text->len = 0;
+	if (text->data)
+		text->data[0] = '\0';
 	while (line && (l = mailstream_read_line_remove_eol(s->stream, line)) != NULL) {
 		if (!isdigit((unsigned char)l[0]) || !isdigit((unsigned char)l[1]) || !isdigit((unsigned char)l[2]) ||
 		    (l[3] != '\0' && l[3] != ' ' && l[3] != '-'))
 			break;
 		*code = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
-		if (text->len)
-			buf_addc(text, ' ');
-		buf_adds(text, l[3] ? l + 4 : "");
+		const char *t = l[3] ? l + 4 : "";
+		size_t room = text->max - text->len - 2, n = strlen(t); /* the rest is cut */
+		if (text->len < text->max - 2) {
+			if (text->len)
+				buf_addc(text, ' ');
+			buf_add(text, t, n < room ? n : room);
+		}
 		if (l[3] != '-') {
 			rc = 0;
 			break;
@@ -206,13 +213,26 @@ sasl_oauth(mailsmtp *s, const char *mech, int bearer, const char *resp, int *cod
 	return end;
 }
 
+/* Whether text holds the token or a piece of it (a server that quotes what
+ * it was sent may cut it): any 16 characters of it in a row. */
+static int
+quotes_token(const char *text, const char *tok)
+{
+	size_t tl = strlen(tok), k = tl < 16 ? tl : 16, n = strlen(text);
+
+	for (size_t i = 0; k > 0 && i + k <= tl; i++)
+		if (memmem(text, n, tok + i, k) != NULL)
+			return 1;
+	return 0;
+}
+
 /* The server's reason, never holding the token. */
 static char *
 reason_without(struct buf *why, const char *tok)
 {
 	char *r = buf_steal(why);
 
-	if (*r == '\0' || strstr(r, tok)) {
+	if (*r == '\0' || quotes_token(r, tok)) {
 		const char *m = *r ? "(its answer quoted the token, so it is not shown)" : "no reason given";
 		free(r);
 		r = xstrdup(m);
@@ -261,7 +281,8 @@ login_oauth(mailsmtp *s, const struct smtp_cfg *cfg, const struct smtp_url *u, c
 			return SMTP_SENT;
 		}
 		if (end == SASL_BROKEN) {
-			*result = xasprintf("%s: connection lost during AUTH %s", u->host, mech);
+			*result = xasprintf("%s: AUTH %s broke off (connection lost, or no end to its exchange)",
+					    u->host, mech);
 			free(reason);
 			return SMTP_RETRY;
 		}

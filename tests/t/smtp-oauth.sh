@@ -16,10 +16,10 @@ LONG="eyJ0eXAiOiJKV1QiLCJub25jZSI6$(head -c 1800 /dev/urandom | base64 -w0 | tr 
 # four free ports, and a wait for several at once: one python3 each (python3
 # starts slowly on a loaded machine, and lib.sh's helpers start one a probe)
 set -- $(python3 -c 'import socket
-ss = [socket.socket() for _ in range(5)]
+ss = [socket.socket() for _ in range(6)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
-IP=$1; SINKP=$2; SUB=$3; NOAUTH=$4; ONLYX=$5
+IP=$1; SINKP=$2; SUB=$3; NOAUTH=$4; ONLYX=$5; SASLP=$6
 wait_ports() { # wait_ports SECONDS PORT...
 	python3 - "$@" <<'PY'
 import socket, sys, time
@@ -147,7 +147,7 @@ role constructed admin@
 smtp {
   url submission://localhost:${2:-$SUB}
   from $USER_
-  user $USER_
+  user ${U:-$USER_}
   auth ${AUTH:-xoauth2}
   token-command $1 --for smtp
   require-tls yes
@@ -298,14 +298,52 @@ out=$(forward jprs-dcv.eml)
 check_contains "a server without AUTH XOAUTH2 or OAUTHBEARER: a clear error" "$(q "select last_error from outbox order by id desc limit 1")" "localhost offers neither AUTH XOAUTH2 nor AUTH OAUTHBEARER"
 check_eq "and no token is asked for" "$(calls)" 0
 
+# --- the SASL exchange byte for byte (tests/smtp-server.py), with a user
+# holding ',' and '=' (escaped in OAUTHBEARER's gs2 header), and a hostile
+# server that quotes the token it was sent in its 535 ---
+UX="dcv,ops=x@example.test"
+mkdir -p "$TEST_TMP/sasl"; : >"$TEST_TMP/sasl.log"
+python3 "$TOP/tests/smtp-server.py" "$SASLP" "$TEST_TMP/sasl.log" "$TEST_TMP/sasl" --cert "$TEST_TMP/mx.pem" \
+	--key "$TEST_TMP/mx.key" --user "$UX" --oauth-token "$GOOD" --echo-token 2>>"$TEST_TMP/sasl.err" &
+PIDS="$PIDS $!"
+wait_ports 10 "$SASLP"; sleep 0.2; : >"$TEST_TMP/sasl.log"
+sasl_log() { grep "^AUTH\|^ERROR" "$TEST_TMP/sasl.log"; }
+U=$UX conf "$TEST_TMP/tok-good" "$SASLP"
+out=$(forward digicert-dcv-wildcard.eml)
+check_eq "XOAUTH2's initial response, byte for byte, on the AUTH line, inside TLS" "$(sasl_log)" \
+	"AUTH XOAUTH2 ir=yes len=$(printf 'user=%s\001auth=Bearer %s\001\001' "$UX" "$GOOD" | base64 -w0 | wc -c) user=$UX^Aauth=Bearer <token>^A^A tls=True"
+check_eq "and the forward is delivered" "$(ls "$TEST_TMP/sasl"/*.eml 2>/dev/null | wc -l)" 1
+: >"$TEST_TMP/sasl.log"
+AUTH=oauthbearer U=$UX conf "$TEST_TMP/tok-good" "$SASLP"
+out=$(forward sectigo-dcv-wildcard.eml)
+check_eq "OAUTHBEARER's (RFC 7628), with ',' and '=' of the user escaped" "$(sasl_log | cut -d' ' -f1-3,5-)" \
+	"AUTH OAUTHBEARER ir=yes n,a=dcv=2Cops=3Dx@example.test,^Aauth=Bearer <token>^A^A tls=True"
+: >"$TEST_TMP/sasl.log"
+U=$UX conf "$TEST_TMP/tok-long" "$SASLP"
+out=$(forward globalsign-dcv-alphassl.eml)
+check_contains "a long token: AUTH XOAUTH2 alone, the response after the 334" "$(sasl_log)" \
+	"AUTH XOAUTH2 ir=no len=0 user=$UX^Aauth=Bearer "
+check_contains "XOAUTH2's error challenge is answered with an empty line" "$(sasl_log)" "ERROR-CHALLENGE answer []"
+err=$(q "select last_error from outbox order by id desc limit 1")
+check_contains "a 535 that quotes the token is not repeated" "$err" "(its answer quoted the token, so it is not shown)"
+check_not_contains "the token is not in the error" "$err" "$LONG"
+: >"$TEST_TMP/sasl.log"
+AUTH=oauthbearer U=$UX conf "$TEST_TMP/tok-bad" "$SASLP"
+out=$(forward godaddy-dcv-starfield.eml)
+check_eq "OAUTHBEARER's error challenge is answered with %x01, once per token" "$(sasl_log | grep -c 'ERROR-CHALLENGE answer \[AQ==\]')" 2
+err=$(q "select last_error from outbox order by id desc limit 1")
+check_contains "the answer that quoted the token is withheld" "$err" '(its answer quoted the token, so it is not shown)'
+check_not_contains "never the token" "$err" "$BAD"
+
 # --- no token anywhere ---
 kill "$PSPID" 2>/dev/null
 cat "$S"/ledger.db* >"$TEST_TMP/ledger.bytes" 2>/dev/null
 leaks=
 for t in "$GOOD" "$BAD" "$LONG"; do
-	for f in "$ALL" "$PF_LOG" "$D/dovecot.log" "$TEST_TMP/sink.log" "$TEST_TMP/ps.log" "$TEST_TMP/ledger.bytes"; do
-		# the introspection endpoint is the provider: it has the good token in its argv
-		grep -av oauth-introspect.py "$f" | grep -qaF -- "$t" && leaks="$leaks $f"
+	for f in "$ALL" "$PF_LOG" "$D/dovecot.log" "$TEST_TMP/sink.log" "$TEST_TMP/sasl.log" "$TEST_TMP/ps.log" "$TEST_TMP/ledger.bytes"; do
+		# the introspection endpoint and the test server stand for the
+		# provider: they have the good token in their argv
+		grep -av -e oauth-introspect.py -e smtp-server.py "$f" | grep -qaF -- "$t" && leaks="$leaks $f"
 	done
 done
 check_eq "no token in dcvmail's output, Postfix's and Dovecot's logs, the ledger (outbox rows, attempts)" "$leaks" ""
