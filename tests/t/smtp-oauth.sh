@@ -132,6 +132,7 @@ postfix -c "$PF/conf" reload >/dev/null 2>&1
 if wait_ports 20 "$SUB" "$ONLYX" "$NOAUTH" "$SINKP" "$IP"; then ok "Postfix submission with Dovecot SASL (XOAUTH2, OAUTHBEARER) starts"; else
 	not_ok "Postfix submission with Dovecot SASL starts"; sed 's/^/# /' "$PF_LOG"; exit 1; fi
 sleep 0.3; : >"$TEST_TMP/sink.log"
+echo "# servers up after $(($(date +%s) - t0)) s"
 
 # token programs: a fixed token; a revoked one first, then the good one
 mk() { printf '#!/bin/sh\necho x >>%s\n%s\n' "$TEST_TMP/calls" "$2" >"$TEST_TMP/$1"; chmod 755 "$TEST_TMP/$1"; }
@@ -284,7 +285,7 @@ TMO=2 conf "$TEST_TMP/tok-hang"
 t1=$(date +%s)
 out=$(forward amazon-acm-htmlb64.eml)
 t2=$(date +%s)
-check "a hanging token-command is given up after the timeout" [ $((t2 - t1)) -ge 2 ] && [ $((t2 - t1)) -le 6 ]
+check "a hanging token-command is given up after the timeout ($((t2 - t1)) s)" sh -c "[ $((t2 - t1)) -ge 2 ] && [ $((t2 - t1)) -le 8 ]"
 check_contains "the error says so" "$(q "select last_error from outbox order by id desc limit 1")" "smtp token-command $TEST_TMP/tok-hang: no token within 2 s: killed"
 check_eq "the forward stays queued" "$(q "select done, attempts from outbox order by id desc limit 1")" "0|1"
 sleep 0.2
