@@ -70,6 +70,12 @@ long orders_find(const struct order *v, size_t n, const char *ref, char **errp);
 int store_order_mark(struct store *, const struct order *, const char *step, const char *state, const char *who,
 		     const char *note, char **errp);
 
+/* Inside the recording transaction of an issued notice (request notice) of
+ * ca's order_id: the order's DCV requests (one per name) that are pending,
+ * forwarded, approved or expired become issued, as the one request of the
+ * order did when the notice joined it. Returns an SQLite code (SQLITE_DONE). */
+int store_order_issued(struct store *, const char *ca, const char *order_id, int64_t notice, time_t now);
+
 /* `report --sunset`: per domain and CA, the latest validation and the
  * mailbox roles its mail reached (constructed, txt, whois, approver...). */
 struct sunset_row {
