@@ -415,12 +415,12 @@ default_key(const struct verdict *v)
 		return xasprintf("%s:%s:order:%s", v->ca, vtype_name(t), order);
 	/* domain control is asked per name: an order for two names makes two
 	 * requests, and the copies of one name's mail (admin@, hostmaster@...)
-	 * one; the issued notice is the order's (store_order_issued closes the
-	 * order's DCV requests). A request recorded before keeps its key
-	 * CA:order:ID (dcvmail-orders(8) COMPATIBILITY). */
+	 * one; a reminder or issued notice naming a name joins its request
+	 * (store_order_issued then ends the order's other DCV requests). A
+	 * request recorded before keeps its key CA:order:ID (dcvmail-orders(8)
+	 * COMPATIBILITY). */
 	if (order)
-		return t != VT_ISSUED && dom ? xasprintf("%s:order:%s:%s", v->ca, order, dom)
-					     : xasprintf("%s:order:%s", v->ca, order);
+		return dom ? xasprintf("%s:order:%s:%s", v->ca, order, dom) : xasprintf("%s:order:%s", v->ca, order);
 	if (dom)
 		return xasprintf("%s:%s:domain:%s:%s", v->ca,
 				 t == VT_REMINDER || t == VT_ISSUED ? "dcv" : vtype_name(t), dom,
