@@ -84,6 +84,9 @@ struct sunset_row {
 	time_t approved, reuse_until;
 };
 int store_sunset_rows(struct store *, struct sunset_row **out, size_t *n, char **errp);
+/* The latest email validation recorded for one request (*found = 0: none,
+ * e.g. a step a person marked done, or one not approved yet). */
+int store_sunset_request(struct store *, int64_t request_id, struct sunset_row *out, int *found, char **errp);
 void sunset_rows_free(struct sunset_row *, size_t n);
 
 #endif
