@@ -82,9 +82,9 @@ cmd_dns(struct globals *g, int argc, char **argv)
 			json_object_set_new(o, "contacts", arr);
 			arr = json_array();
 			for (size_t i = 0; i < f.npersist; i++)
-				json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", f.persist[i].name,
-								     "value", f.persist[i].value, "issuer",
-								     f.persist[i].issuer));
+				json_array_append_new(arr,
+						      json_pack("{s:s, s:s, s:s}", "name", f.persist[i].name, "value",
+								f.persist[i].value, "issuer", f.persist[i].issuer));
 			json_object_set_new(o, "persist", arr);
 			json_object_set_new(o, "dnssec", json_boolean(l.answers && l.ad_all));
 			char *s = json_dumps(o, JSON_COMPACT);

@@ -399,7 +399,8 @@ cmd_orders(struct globals *g, int argc, char **argv)
 			       "  --all   finished (issued, cancelled) orders too\n"
 			       "  --json  one JSON object per order\n"
 			       "  ORDER   CA:ORDER-ID, CA:@DOMAIN (mail without an order id) or an order id: its\n"
-			       "          steps with their evidence and its whole history\n",
+			       "          steps with their evidence, each name validated by email as report\n"
+			       "          --sunset judges it, and its whole history\n",
 			       usage);
 			return 0;
 		} else {

@@ -50,7 +50,8 @@ sunset_view(const struct sunset_row *r, time_t now, struct sunset_view *sv)
 	sv->end = method_of(r->roles, &sv->method, &sv->section);
 	sv->next_by_mail = now < sv->end && r->reuse_until < sv->end;
 	if (now >= sv->end)
-		snprintf(sv->next, sizeof(sv->next), "not by email: the method ended %s", fmt_day(sv->end, b3, sizeof(b3)));
+		snprintf(sv->next, sizeof(sv->next), "not by email: the method ended %s",
+			 fmt_day(sv->end, b3, sizeof(b3)));
 	else if (!sv->next_by_mail)
 		snprintf(sv->next, sizeof(sv->next), "due %s: not by email (it ends %s)",
 			 fmt_day(r->reuse_until, b3, sizeof(b3)), fmt_day(sv->end, b1, sizeof(b1)));
@@ -108,7 +109,9 @@ dns_line(FILE *out, const char *indent, const struct dns_facts *f, const char *e
 		buf_printf(&b, "%s%s %s contact %s%s%s", b.len ? "; " : "", mail ? "email to" : "phone to",
 			   caa ? "CAA" : "TXT", text_clean_in(&c, k->value),
 			   mail ? (caa ? " (3.2.2.4.13)" : " (3.2.2.4.14)") : "",
-			   k->problem ? " INVALID" : mail && !k->watched ? " NOT WATCHED" : "");
+			   k->problem		 ? " INVALID"
+			   : mail && !k->watched ? " NOT WATCHED"
+						 : "");
 	}
 	if (!err && f && f->npersist == 0 && f->ncontacts == 0)
 		buf_printf(&b, "no _validation-persist record, no DNS contact");

@@ -457,7 +457,8 @@ record_tx(struct store *st, void *arg)
 			return rc;
 		/* h-orders: the issued notice ends every DCV request of its order */
 		if (r->v->type == VT_ISSUED && verdict_field(r->v, "order") &&
-		    (rc = store_order_issued(st, r->v->ca, verdict_field(r->v, "order"), req_id, r->now)) != SQLITE_DONE)
+		    (rc = store_order_issued(st, r->v->ca, verdict_field(r->v, "order"), req_id, r->now)) !=
+			    SQLITE_DONE)
 			return rc;
 	}
 	if ((rc = insert_message(st, r, req_id)) != SQLITE_DONE)
