@@ -2,7 +2,9 @@
 # order walked through mail by mail (three DCV copies, the intent mail, a
 # step done on the phone, documents not needed, the approval, the issued
 # notice); mail without an order id joining its order by registrable domain,
-# and two open orders of one CA and domain that must not be merged.
+# and two open orders of one CA and domain that must not be merged; a DV
+# order for two names under one order id (a DCV step per name, the copies of
+# one name one request, the issued notice ending them all).
 . "$TOP/tests/lib.sh"
 S="$TEST_TMP/state"
 export DCVMAIL_CONFIG=""

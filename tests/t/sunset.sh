@@ -2,7 +2,8 @@
 # may be reused (SC-081) and whether the next one can still be made by email
 # (SC-080 ended WHOIS contacts on 2025-07-15, SC-090 ends constructed and
 # DNS-contact addresses on 2028-03-15), at each boundary day. The clock is
-# moved with faketime.
+# moved with faketime. The same judgement per DCV step in `orders ORDER`
+# (issue 21 item 5), Japanese widths, and --dns against a private dnsmasq.
 . "$TOP/tests/lib.sh"
 if ! command -v faketime >/dev/null; then
 	not_ok "faketime is not installed (contrib/install-deps installs it)"
