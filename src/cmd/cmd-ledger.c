@@ -150,10 +150,11 @@ cmd_report(struct globals *g, int argc, char **argv)
 					    { "check", no_argument, NULL, 'c' },
 					    { "prometheus", required_argument, NULL, 'P' },
 					    { "sunset", no_argument, NULL, 's' },
+					    { "dns", no_argument, NULL, 'D' },
 					    { "help", no_argument, NULL, 'h' },
 					    { NULL, 0, NULL, 0 } };
-	static const char usage[] = "usage: dcvmail report [--json] [--check] [--prometheus PATH] [--sunset]\n";
-	int json = 0, check = 0, sunset = 0, ch, r;
+	static const char usage[] = "usage: dcvmail report [--json] [--check] [--prometheus PATH] [--sunset [--dns]]\n";
+	int json = 0, check = 0, sunset = 0, dns = 0, ch, r;
 	const char *prom = NULL;
 	struct config cfg;
 	struct store *st;
@@ -168,6 +169,8 @@ cmd_report(struct globals *g, int argc, char **argv)
 			prom = optarg;
 		else if (ch == 's')
 			sunset = 1;
+		else if (ch == 'D')
+			dns = 1;
 		else if (ch == 'h') {
 			printf("%s"
 			       "  --json             one JSON object per domain and CA\n"
@@ -176,7 +179,9 @@ cmd_report(struct globals *g, int argc, char **argv)
 			       "  --prometheus PATH  write the figures in the Prometheus text format to PATH\n"
 			       "                     (atomically; - for standard output)\n"
 			       "  --sunset           per domain validated by email: reuse deadline, and whether\n"
-			       "                     the next validation can still be made by email (SC-090)\n",
+			       "                     the next validation can still be made by email (SC-090)\n"
+			       "  --dns              with --sunset: look up each domain's _validation-persist TXT\n"
+			       "                     record and TXT/CAA contacts (as dcvmail dns does)\n",
 			       usage);
 			return 0;
 		} else {
@@ -184,7 +189,7 @@ cmd_report(struct globals *g, int argc, char **argv)
 			return check ? MONITOR_UNKNOWN : EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (json && (check || prom)) || (sunset && (check || prom))) {
+	if (optind != argc || (json && (check || prom)) || (sunset && (check || prom)) || (dns && !sunset)) {
 		fputs(usage, stderr);
 		return check ? MONITOR_UNKNOWN : EXIT_USAGE;
 	}
@@ -193,7 +198,7 @@ cmd_report(struct globals *g, int argc, char **argv)
 	if ((r = cmd_open_ledger(g, &cfg, STORE_RDONLY, &st)) != 0)
 		return r;
 	if (sunset)
-		r = report_sunset(st, json, time(NULL), stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;
+		r = report_sunset(st, json, dns ? &cfg : NULL, time(NULL), stdout, &err) == -1 ? EXIT_TEMPFAIL : 0;
 	else
 		r = report_domains(st, json, cfg.pending_alert_hours, time(NULL), stdout, &err) == -1 ? EXIT_TEMPFAIL
 												      : 0;

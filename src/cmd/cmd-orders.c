@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "cmd/orders.h"
+#include "cmd/report.h"
 #include "ledger/orders.h"
 
 long
@@ -119,8 +120,39 @@ summarise(const struct config *cfg, const struct order *o, time_t now, struct su
 	}
 }
 
+/* issue 21 item 5: the email validation behind each step of one order, as
+ * report --sunset judges it (found = 0: not validated by email) */
+struct step_sunset {
+	struct sunset_row row;
+	int found;
+};
+
+static int
+load_sunset(struct store *st, const struct order *o, struct step_sunset **out, char **errp)
+{
+	*out = xreallocarray(NULL, o->nsteps ? o->nsteps : 1, sizeof(**out));
+	memset(*out, 0, (o->nsteps ? o->nsteps : 1) * sizeof(**out));
+	for (size_t i = 0; i < o->nsteps; i++)
+		if (!strncmp(o->steps[i].name, "dcv ", 4) && o->steps[i].request_id &&
+		    store_sunset_request(st, o->steps[i].request_id, &(*out)[i].row, &(*out)[i].found, errp) == -1)
+			return -1;
+	return 0;
+}
+
+static void
+sunset_free(struct step_sunset *ss, size_t n)
+{
+	for (size_t i = 0; ss && i < n; i++)
+		if (ss[i].found) {
+			free(ss[i].row.domain);
+			free(ss[i].row.ca);
+			free(ss[i].row.roles);
+		}
+	free(ss);
+}
+
 static json_t *
-step_json(const struct order_step *s)
+step_json(const struct order_step *s, const struct step_sunset *ss, time_t now)
 {
 	json_t *o = json_object();
 	char t[32];
@@ -132,11 +164,13 @@ step_json(const struct order_step *s)
 	json_object_set_new(o, "by", json_string_or_null(s->by));
 	json_object_set_new(o, "note", json_string_or_null(s->note));
 	json_object_set_new(o, "request", s->request_id ? json_integer(s->request_id) : json_null());
+	if (ss && !strncmp(s->name, "dcv ", 4))
+		json_object_set_new(o, "email_validation", ss->found ? sunset_json(&ss->row, now) : json_null());
 	return o;
 }
 
 static json_t *
-order_json(const struct config *cfg, const struct order *o, time_t now)
+order_json(const struct config *cfg, const struct order *o, const struct step_sunset *ss, time_t now)
 {
 	json_t *j = json_object(), *steps = json_array();
 	struct summary sm;
@@ -155,7 +189,7 @@ order_json(const struct config *cfg, const struct order *o, time_t now)
 	json_object_set_new(j, "routed_to", json_string_or_null(o->routed));
 	json_object_set_new(j, "ambiguous_with", json_string_or_null(o->ambiguous));
 	for (size_t i = 0; i < o->nsteps; i++)
-		json_array_append_new(steps, step_json(&o->steps[i]));
+		json_array_append_new(steps, step_json(&o->steps[i], ss ? &ss[i] : NULL, now));
 	json_object_set_new(j, "steps", steps);
 	if (o->events) {
 		json_t *ev = json_array();
@@ -233,8 +267,25 @@ list_orders(const struct config *cfg, const struct order *v, size_t n, time_t no
 		printf("(no %sorders)\n", all ? "" : "open ");
 }
 
+/* the DCV steps validated by email, as report --sunset shows them */
 static void
-show_order(const struct config *cfg, const struct order *o, time_t now)
+show_sunset(const struct order *o, const struct step_sunset *ss, time_t now)
+{
+	struct sunset_row *rows = xreallocarray(NULL, o->nsteps ? o->nsteps : 1, sizeof(*rows));
+	size_t k = 0;
+
+	for (size_t i = 0; i < o->nsteps; i++)
+		if (ss[i].found)
+			rows[k++] = ss[i].row;
+	if (k) {
+		printf("validated by email (as report --sunset judges it):\n");
+		sunset_table(stdout, "  ", rows, k, now, NULL, NULL);
+	}
+	free(rows);
+}
+
+static void
+show_order(const struct config *cfg, const struct order *o, const struct step_sunset *ss, time_t now)
 {
 	struct strv c = { 0 };
 	struct summary sm;
@@ -253,9 +304,15 @@ show_order(const struct config *cfg, const struct order *o, time_t now)
 	if (o->routed)
 		printf("  routed to %s\n", text_clean_in(&c, o->routed));
 	printf("steps:\n");
+	int nw = 24; /* the step column, as wide as the widest name looks */
+	for (size_t i = 0; i < o->nsteps; i++)
+		if (width(text_clean_in(&c, o->steps[i].name)) > nw)
+			nw = width(text_clean_in(&c, o->steps[i].name));
 	for (size_t i = 0; i < o->nsteps; i++) {
 		const struct order_step *s = &o->steps[i];
-		printf("  %-24s %-10s", text_clean_in(&c, s->name), step_state_name(s->state));
+		fputs("  ", stdout);
+		cell(stdout, text_clean_in(&c, s->name), nw);
+		printf("%-10s", step_state_name(s->state));
 		if (s->asked)
 			printf(" asked %s", fmt_local(s->asked, t, sizeof(t)));
 		if (s->decided)
@@ -272,6 +329,7 @@ show_order(const struct config *cfg, const struct order *o, time_t now)
 			printf(" (request %lld)", (long long)s->request_id);
 		printf("\n");
 	}
+	show_sunset(o, ss, now);
 	printf("history:\n");
 	for (size_t i = 0; i < o->nevents; i++)
 		printf("  %s  %s%s%s\n", fmt_local(o->events[i].at, t, sizeof(t)), text_clean_in(&c, o->events[i].text),
@@ -341,7 +399,8 @@ cmd_orders(struct globals *g, int argc, char **argv)
 			       "  --all   finished (issued, cancelled) orders too\n"
 			       "  --json  one JSON object per order\n"
 			       "  ORDER   CA:ORDER-ID, CA:@DOMAIN (mail without an order id) or an order id: its\n"
-			       "          steps with their evidence and its whole history\n",
+			       "          steps with their evidence, each name validated by email as report\n"
+			       "          --sunset judges it, and its whole history\n",
 			       usage);
 			return 0;
 		} else {
@@ -360,17 +419,21 @@ cmd_orders(struct globals *g, int argc, char **argv)
 		return cmd_finish(&cfg, st, EXIT_TEMPFAIL, err);
 	if (ref) {
 		long i = orders_find(v, n, ref, &err);
+		struct step_sunset *ss = NULL;
 		if (i < 0)
 			r = EXIT_DATAERR;
+		else if (load_sunset(st, &v[i], &ss, &err) == -1)
+			r = EXIT_TEMPFAIL;
 		else if (json)
-			put_json(order_json(&cfg, &v[i], now));
+			put_json(order_json(&cfg, &v[i], ss, now));
 		else
-			show_order(&cfg, &v[i], now);
+			show_order(&cfg, &v[i], ss, now);
+		sunset_free(ss, i < 0 ? 0 : v[i].nsteps);
 	} else {
 		overdue_first(&cfg, v, n, now);
 		if (json)
 			for (size_t i = 0; i < n; i++)
-				put_json(order_json(&cfg, &v[i], now));
+				put_json(order_json(&cfg, &v[i], NULL, now));
 		else
 			list_orders(&cfg, v, n, now, all);
 	}

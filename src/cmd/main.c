@@ -41,7 +41,7 @@ static const struct command {
 	{ "dns", cmd_dns,
 	  "dns [--json] DOMAIN...   the DNS contacts a CA may write to, and whether dcvmail watches them" },
 	{ "report", cmd_report,
-	  "report [--json | --check] [--prometheus PATH] [--sunset]   per domain: reuse deadline, pending; "
+	  "report [--json | --check] [--prometheus PATH] [--sunset [--dns]]   per domain: reuse deadline, pending; "
 	  "monitoring" },
 	{ "prune", cmd_prune,
 	  "prune --older-than DAYS [--dry-run]   remove closed requests and archived mail past that age" },

@@ -29,7 +29,30 @@ int report_check(const struct monitor_counts *, int alert_hours, time_t now, FIL
 int report_prometheus(const struct monitor_counts *, time_t now, const char *path, char **errp);
 
 /* `report --sunset`: per domain validated by email, its reuse deadline and
- * whether the next validation can still be made by email (SC-080/SC-090). */
-int report_sunset(struct store *, int json, time_t now, FILE *out, char **errp);
+ * whether the next validation can still be made by email (SC-080/SC-090);
+ * with dns_cfg (--dns), what each domain's DNS is set up for, looked up
+ * through dns_cfg's resolver (-1 when a lookup failed, after the report). */
+struct config;
+int report_sunset(struct store *, int json, const struct config *dns_cfg, time_t now, FILE *out, char **errp);
+
+/* What report --sunset says of one email validation (shared with `orders
+ * ORDER`): the method from the mailbox roles, the day it ends, whether the
+ * next validation can be by email, and that sentence. */
+struct sunset_row;
+struct sunset_view {
+	const char *method, *section;
+	time_t end;
+	int next_by_mail;
+	char next[160];
+};
+void sunset_view(const struct sunset_row *, time_t now, struct sunset_view *);
+/* One JSON object of report --sunset --json. */
+struct json_t;
+struct json_t *sunset_json(const struct sunset_row *, time_t now);
+/* The rows as report --sunset prints them, each line after indent, columns
+ * as wide as they look; with facts or errs (--dns), a DNS line after each. */
+struct dns_facts;
+void sunset_table(FILE *, const char *indent, const struct sunset_row *, size_t n, time_t now,
+		  const struct dns_facts *facts, char *const *errs);
 
 #endif

@@ -401,7 +401,8 @@ expand_template(const char *t, const struct verdict *v)
 	return buf_steal(&b);
 }
 
-/* Copies, reminders and the issued notice of one order share a key. */
+/* The key that makes copies of one CA request one request (and reminders
+ * join it). */
 static char *
 default_key(const struct verdict *v)
 {
@@ -410,9 +411,16 @@ default_key(const struct verdict *v)
 
 	if (t == VT_NOTICE)
 		return NULL;
+	if (order && (t == VT_EV_INTENT || t == VT_DOCUMENTS))
+		return xasprintf("%s:%s:order:%s", v->ca, vtype_name(t), order);
+	/* domain control is asked per name: an order for two names makes two
+	 * requests, and the copies of one name's mail (admin@, hostmaster@...)
+	 * one; a reminder or issued notice naming a name joins its request
+	 * (store_order_issued then ends the order's other DCV requests). A
+	 * request recorded before keeps its key CA:order:ID (dcvmail-orders(8)
+	 * COMPATIBILITY). */
 	if (order)
-		return t == VT_EV_INTENT || t == VT_DOCUMENTS ? xasprintf("%s:%s:order:%s", v->ca, vtype_name(t), order)
-							      : xasprintf("%s:order:%s", v->ca, order);
+		return dom ? xasprintf("%s:order:%s:%s", v->ca, order, dom) : xasprintf("%s:order:%s", v->ca, order);
 	if (dom)
 		return xasprintf("%s:%s:domain:%s:%s", v->ca,
 				 t == VT_REMINDER || t == VT_ISSUED ? "dcv" : vtype_name(t), dom,

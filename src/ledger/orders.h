@@ -70,6 +70,12 @@ long orders_find(const struct order *v, size_t n, const char *ref, char **errp);
 int store_order_mark(struct store *, const struct order *, const char *step, const char *state, const char *who,
 		     const char *note, char **errp);
 
+/* Inside the recording transaction of an issued notice (request notice) of
+ * ca's order_id: the order's DCV requests (one per name) that are pending,
+ * forwarded, approved or expired become issued, as the one request of the
+ * order did when the notice joined it. Returns an SQLite code (SQLITE_DONE). */
+int store_order_issued(struct store *, const char *ca, const char *order_id, int64_t notice, time_t now);
+
 /* `report --sunset`: per domain and CA, the latest validation and the
  * mailbox roles its mail reached (constructed, txt, whois, approver...). */
 struct sunset_row {
@@ -78,6 +84,9 @@ struct sunset_row {
 	time_t approved, reuse_until;
 };
 int store_sunset_rows(struct store *, struct sunset_row **out, size_t *n, char **errp);
+/* The latest email validation recorded for one request (*found = 0: none,
+ * e.g. a step a person marked done, or one not approved yet). */
+int store_sunset_request(struct store *, int64_t request_id, struct sunset_row *out, int *found, char **errp);
 void sunset_rows_free(struct sunset_row *, size_t n);
 
 #endif

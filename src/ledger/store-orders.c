@@ -353,6 +353,25 @@ load_routes(struct store *st, struct order *o, char **errp)
 	return 0;
 }
 
+int
+store_order_issued(struct store *st, const char *ca, const char *order_id, int64_t notice, time_t now)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE requests SET state = 'issued', state_changed = ?"
+					    " WHERE ca = ? AND order_id = ? AND type = 'dcv' AND id != ?"
+					    " AND state IN ('pending', 'forwarded', 'approved', 'expired')");
+	int rc;
+
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, ca, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, order_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, notice);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 static void order_clear(struct order *);
 
 /* steps in the order a CA asks: domain control, intent, documents, issuance */

@@ -8,6 +8,7 @@
 
 #include "base/util.h"
 #include "judge/judge.h"
+#include "ledger/orders.h"
 #include "store-int.h"
 
 struct rec {
@@ -453,6 +454,11 @@ record_tx(struct store *st, void *arg)
 		rc = upsert_request(st, r, key, &req_id);
 		free(key);
 		if (rc != SQLITE_DONE && rc != SQLITE_OK)
+			return rc;
+		/* h-orders: the issued notice ends every DCV request of its order */
+		if (r->v->type == VT_ISSUED && verdict_field(r->v, "order") &&
+		    (rc = store_order_issued(st, r->v->ca, verdict_field(r->v, "order"), req_id, r->now)) !=
+			    SQLITE_DONE)
 			return rc;
 	}
 	if ((rc = insert_message(st, r, req_id)) != SQLITE_DONE)

@@ -235,6 +235,24 @@ except ValueError as e:
     ok(False, "expect list --json is valid JSON (%s)" % e)
 PY
 
+# --- issue 21: domain control is per name; an --order expectation for one name of a
+# two-name order approves that name only, never the other name of the same order
+dcv expect add --ca testca --domain a.example.com --order 9001 >/dev/null
+: >"$TEST_TMP/ca.log"
+dcv pipe -r admin@example.com <"$(mail a.example.com 9001)" >/dev/null 2>&1
+check_eq "order 9001: the expected name is approved" "$(approved_orders)" "order=9001"
+dcv pipe -r admin@example.com <"$(mail b.example.com 9001)" >/dev/null 2>&1
+rb=$(q "select id from requests where order_id = '9001' and domain = 'b.example.com'")
+check_eq "the order's other name is a request of its own" "$(q "select count(*) from requests where order_id = '9001'"):${rb:+yes}" "2:yes"
+check_eq "and is not approved: the CA's site got one POST" "$(grep -c '"POST"' "$TEST_TMP/ca.log")" 1
+check_eq "its request stays pending, not expected" "$(q "select state, expected from requests where id = $rb")" "pending|0"
+check_contains "flagged for a person: not an expected order" \
+	"$(q "select why from outbox where request_id = $rb and kind = 'flag'")" "not an expected order"
+check_eq "the expectation was used by the first name only" \
+	"$(q "select group_concat(r.domain) from expectation_uses u join requests r on r.id = u.request_id join expectations e on e.id = u.expectation_id where e.order_id = '9001'")" "a.example.com"
+dcv approve "$rb" >/dev/null 2>&1
+check_eq "when the admin approves it, it is" "$(grep -c '"POST"' "$TEST_TMP/ca.log"):$(q "select state from requests where id = $rb")" "2:approved"
+
 # --- a ledger from before: an order-less expectation used by two requests
 O="$TEST_TMP/old"; mkdir -m 700 "$O"
 sqlite3 "$O/ledger.db" "CREATE TABLE requests (id INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, ca TEXT,

@@ -156,7 +156,7 @@ check_eq "its request stays pending" "$(q "select state from requests where id =
 out=$(dcv check --json "$(fwd www.example.com 2004 attacker@evil.example no-reply@ca-test.example)" 2>/dev/null)
 check_eq "suspicious" "$(printf %s "$out" | json 'o["type"]')" "suspicious"
 check_eq "with a request key of its own" \
-	"$(q "select key from requests where id = $(printf %s "$out" | json 'o["recorded"]["request_id"]')")" "suspicious:testca:order:2004"
+	"$(q "select key from requests where id = $(printf %s "$out" | json 'o["recorded"]["request_id"]')")" "suspicious:testca:order:2004:www.example.com"
 dcv check "$(mail www.example.com 2004)" >/dev/null 2>&1
 dcv outbox >/dev/null 2>&1
 check_eq "the CA's own copy of 2004 is still approved: the fake one did not get in its way" \

@@ -2,7 +2,9 @@
 # order walked through mail by mail (three DCV copies, the intent mail, a
 # step done on the phone, documents not needed, the approval, the issued
 # notice); mail without an order id joining its order by registrable domain,
-# and two open orders of one CA and domain that must not be merged.
+# and two open orders of one CA and domain that must not be merged; a DV
+# order for two names under one order id (a DCV step per name, the copies of
+# one name one request, the issued notice ending them all).
 . "$TOP/tests/lib.sh"
 S="$TEST_TMP/state"
 export DCVMAIL_CONFIG=""
@@ -38,7 +40,7 @@ check_contains "and says who" "$out" "intent marked done by nobody"
 check_eq "the intent step is done" "$(line $O)" "$O 0/1 done - - 0m dcv www.example.jp 0m"
 SUDO_USER=nobody dcv done 55120987 documents --not-needed >/dev/null
 check_eq "a bare order id names it too; documents not needed" "$(line $O)" "$O 0/1 done not needed - 0m dcv www.example.jp 0m"
-id=$(q "select id from requests where key = 'digicert:order:55120987'")
+id=$(q "select id from requests where order_id = '55120987' and type = 'dcv'")
 SUDO_USER=nobody dcv approve "$id" --record-only >/dev/null
 check_eq "the DCV request approved by a person: 1 of 1, waiting for issuance" \
 	"$(line $O)" "$O 1/1 done not needed - 0m issuance"
@@ -71,6 +73,47 @@ check_contains "with two open orders for example.org, the order-less mail is its
 check_contains "marked ambiguous, naming both" "$(printf '%s\n' "$out" | grep '^digicert:@mail.example.org')" \
 	"AMBIGUOUS: or digicert:70000002, digicert:70000003"
 check_eq "the two orders stay apart" "$(line digicert:70000002 | cut -d' ' -f2):$(line digicert:70000003 | cut -d' ' -f2)" "0/1:0/1"
+
+# issue 21 item 1: domain control per name. A DV order for two names under one order id:
+# five copies of a.example.dk's mail (admin@, administrator@, hostmaster@, postmaster@,
+# webmaster@) and two of b.example.dk's make two requests and two DCV steps
+M=digicert:70000010
+dk() { put digicert-dcv-plain "s/shop.example.com/$1.example.dk/g; s/48213377/70000010/g; s/^To: .*/To: $2@example.dk/"; }
+for mb in admin administrator hostmaster postmaster webmaster; do dk a "$mb"; done
+check_eq "one name's five copies: one request with 5 copies" \
+	"$(q "select count(*) || ':' || max(copies) from requests where order_id = '70000010'")" "1:5"
+dk b admin
+dk b hostmaster
+check_eq "a DCV mail for the order's second name: a request of its own (2 copies)" \
+	"$(q "select domain || '=' || copies from requests where order_id = '70000010' order by domain" | tr '\n' ' ')" \
+	"a.example.dk=5 b.example.dk=2 "
+check_eq "the order has two DCV steps: 0 of 2 validated" "$(line $M | cut -d' ' -f2)" "0/2"
+check_eq "and one order line" "$(dcv orders | grep -c "^$M ")" 1
+ida=$(q "select id from requests where order_id = '70000010' and domain = 'a.example.dk'")
+idb=$(q "select id from requests where order_id = '70000010' and domain = 'b.example.dk'")
+SUDO_USER=nobody dcv approve "$ida" --record-only >/dev/null
+check_eq "a.example.dk approved: 1 of 2, still waiting for b.example.dk" \
+	"$(line $M | cut -d' ' -f2,7,8)" "1/2 dcv b.example.dk"
+out=$(dcv orders $M)
+check_contains "orders ORDER: a.example.dk done with its request" \
+	"$(printf '%s\n' "$out" | grep '^  dcv a.example.dk')" "done"
+check_contains "b.example.dk still asked" "$(printf '%s\n' "$out" | grep '^  dcv b.example.dk')" "asked"
+check_contains "with its own request" "$(printf '%s\n' "$out" | grep '^  dcv b.example.dk')" "(request $idb)"
+SUDO_USER=nobody dcv approve "$idb" --record-only >/dev/null
+check_eq "b.example.dk approved: 2 of 2, waiting for issuance" "$(line $M | cut -d' ' -f2,7)" "2/2 issuance"
+put digicert-issued 's/shop.example.com/a.example.dk/g; s/48213377/70000010/g'
+check_eq "the issued notice of the order ends both names' requests" \
+	"$(q "select group_concat(state) from requests where order_id = '70000010' and type = 'dcv'")" "issued,issued"
+check_eq "and the order" "$(dcv orders | grep -c "^$M ")" 0
+# an order left open by a name nobody approved in dcvmail: the notice still ends it
+put digicert-dcv-plain 's/shop.example.com/c.example.dk/g; s/48213377/70000011/g'
+put digicert-dcv-plain 's/shop.example.com/d.example.dk/g; s/48213377/70000011/g'
+check_eq "two names of order 70000011 pending" \
+	"$(q "select count(*) from requests where order_id = '70000011' and state = 'pending'")" 2
+put digicert-issued 's/48213377/70000011/g; s/^Subject: .*/Subject: Your SSL Certificate is issued/'
+check_eq "an issued notice without a name ends every pending DCV request of its order" \
+	"$(q "select count(*) from requests where order_id = '70000011' and state = 'pending'")" 0
+check_eq "and nothing of another order" "$(q "select state from requests where order_id = '70000002'")" "pending"
 
 # bad input: a clear error naming it, nothing changed
 before=$(q "select count(*) from order_events")

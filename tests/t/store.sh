@@ -35,14 +35,14 @@ sha=$(q "$S" "select sha256 from messages limit 1")
 check_eq "archived messages are 0600" "$(stat -c %a "$S/archive/$(echo "$sha" | cut -c1-2)/$sha")" 600
 check_eq "the schema version is set" "$(q "$S" "pragma user_version")" 6
 check_eq "DigiCert's five copies, reminders and issued notice make one request" \
-	"$(q "$S" "select copies, state from requests where key = 'digicert:order:48213377'")" "5|issued"
+	"$(q "$S" "select copies, state from requests where key = 'digicert:order:48213377:shop.example.com'")" "5|issued"
 check_eq "a suspicious copy never joins the genuine request" \
-	"$(q "$S" "select count(*) from requests where key = 'suspicious:digicert:order:48213377'")" 1
-check_eq "the issued notice closes the Sectigo order" "$(q "$S" "select state from requests where key = 'sectigo:order:123456789'")" issued
+	"$(q "$S" "select count(*) from requests where key = 'suspicious:digicert:order:48213377:shop.example.com'")" 1
+check_eq "the issued notice closes the Sectigo order" "$(q "$S" "select state from requests where key = 'sectigo:order:123456789:www.example.net'")" issued
 
 out=$("$DCVMAIL" -d "$S" list); check_contains "list shows requests" "$out" "www.example.jp"
 out=$("$DCVMAIL" -d "$S" list --pending --json); check_not_contains "list --pending hides issued requests" "$out" '"state":"issued"'
-id=$(q "$S" "select id from requests where key = 'digicert:order:48213377'")
+id=$(q "$S" "select id from requests where key = 'digicert:order:48213377:shop.example.com'")
 out=$("$DCVMAIL" -d "$S" show "$id"); check_contains "show lists the copies with their mailboxes" "$out" "digicert-dcv-copy-webmaster.eml"
 out=$("$DCVMAIL" -d "$S" show --json "$id"); check_contains "show --json has the messages" "$out" '"messages":[{'
 "$DCVMAIL" -d "$S" show 99999 >/dev/null 2>&1; check_eq "show of a missing id fails (65)" "$?" 65
@@ -50,7 +50,7 @@ out=$("$DCVMAIL" -d "$S" report); check_contains "report lists domains with pend
 
 # a person's decisions
 # (55120987 is closed by the corpus's issued notice; 55120988 is a pending www.example.jp order)
-id=$(q "$S" "select id from requests where key = 'digicert:order:55120988'")
+id=$(q "$S" "select id from requests where key = 'digicert:order:55120988:www.example.jp'")
 out=$("$DCVMAIL" -d "$S" approve "$id" 2>&1); rc=$?
 check_eq "approve ID on an unauthenticated request is refused (65)" "$rc:$(q "$S" "select state from requests where id = $id")" "65:pending"
 check_contains "saying why, and that nothing was requested" "$out" "not approved, nothing requested: sender not authenticated"

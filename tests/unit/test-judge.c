@@ -46,7 +46,7 @@ test_judge(const struct config *cfg, const struct ruleset *rs)
 
 	judge_one(cfg, rs, approver_mail, NULL, &approver, &v, &key);
 	CHECK(v.type == VT_DCV && v.auth == AUTH_PASS, "to the approver's mailbox, by pipe: dcv, authenticated");
-	CHECK_STR(key, "testca:order:7", "its request key is the rule's dedup key");
+	CHECK_STR(key, "testca:order:7:www.example.com", "its request key: CA, order and the name (domain control is per name)");
 	verdict_free(&v);
 	free(key);
 
@@ -70,13 +70,13 @@ test_judge(const struct config *cfg, const struct ruleset *rs)
 	judge_one(cfg, rs, strchr(approver_mail, '\n') + 1, NULL, &approver, &v, &key);
 	CHECK(v.type == VT_SUSPICIOUS && v.rule_type == VT_DCV,
 	      "without the trusted header, where the intake trusts one: suspicious");
-	CHECK_STR(key, "suspicious:testca:order:7", "a suspicious copy gets a key of its own");
+	CHECK_STR(key, "suspicious:testca:order:7:www.example.com", "a suspicious copy gets a key of its own");
 	verdict_free(&v);
 	free(key);
 
 	judge_one(cfg, rs, truncated_mail, NULL, &approver, &v, &key);
 	CHECK(v.type == VT_MALFORMED && v.rule_type == VT_DCV, "a MIME part never closed: malformed, the rule's type kept");
-	CHECK_STR(key, "malformed:testca:order:7", "a malformed copy gets a key of its own");
+	CHECK_STR(key, "malformed:testca:order:7:www.example.com", "a malformed copy gets a key of its own");
 	verdict_free(&v);
 	free(key);
 
