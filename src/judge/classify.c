@@ -493,14 +493,17 @@ run_rules(const struct ruleset *rs, const struct message *m, const struct envelo
 {
 	struct eval e = { rs, m, env, subject_core(m->subject), NULL, NULL, trace, 0 };
 	struct verdict cand;
-	size_t n = rs ? rs->nrules : 0;
+	size_t n = rs ? rs->nrules : 0, ncas = rs ? rs->ncas : 0;
+	unsigned char own_v[64], *own = ncas > sizeof(own_v) ? xmalloc(ncas) : own_v;
 
+	for (size_t i = 0; i < ncas; i++) /* once per CA, not per rule and pass */
+		own[i] = (unsigned char)from_ca(m, rs->cas[i]);
 	e.md = pcre2_match_data_create(64, NULL);
 	for (size_t j = 0; j < 2 * n && (trace == NULL || j < n); j++) {
 		size_t i = j % n;
 		const struct rule *r = rs->rules[i];
 		int lim_before = e.limit_hit;
-		if (trace == NULL && (j < n) != from_ca(m, r->ca))
+		if (trace == NULL && (j < n) != own[r->ca_index])
 			continue; /* pass 1: own CA's rules; pass 2: the others */
 		verdict_init(&cand);
 		e.cand = &cand;
@@ -538,6 +541,8 @@ run_rules(const struct ruleset *rs, const struct message *m, const struct envelo
 		e.limit_hit |= lim_before;
 	}
 	pcre2_match_data_free(e.md);
+	if (own != own_v)
+		free(own);
 	if (e.limit_hit && v->rule == NULL)
 		v->type = VT_UNKNOWN;
 }

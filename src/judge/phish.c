@@ -51,22 +51,37 @@ fold_char(uint32_t c)
  * decoded strictly (base/names.h): a byte that is not UTF-8 counts as a
  * separator. */
 static void
+fold_one(struct buf *sk, struct buf *tok, uint32_t cp)
+{
+	int c = fold_char(cp);
+
+	if (c) {
+		buf_addc(sk, c);
+		buf_addc(tok, c);
+	} else if (tok->len && tok->data[tok->len - 1] != ' ')
+		buf_addc(tok, ' ');
+}
+
+static void
 fold_text(struct buf *sk, struct buf *tok, const char *text)
 {
+	const unsigned char *a = (const unsigned char *)text;
 	uint32_t *u;
-	size_t n = name_utf8_codepoints(text, &u);
+	size_t n;
 
-	for (size_t i = 0; i < n; i++) {
-		int c = fold_char(u[i]);
-		if (c) {
-			buf_addc(sk, c);
-			buf_addc(tok, c);
-		} else if (tok->len && tok->data[tok->len - 1] != ' ')
-			buf_addc(tok, ' ');
+	while (*a && *a < 0x80)
+		a++;
+	if (*a == '\0') { /* ASCII (most hosts): each byte is its code point */
+		for (a = (const unsigned char *)text; *a; a++)
+			fold_one(sk, tok, *a);
+	} else {
+		n = name_utf8_codepoints(text, &u);
+		for (size_t i = 0; i < n; i++)
+			fold_one(sk, tok, u[i]);
+		free(u);
 	}
 	if (tok->len && tok->data[tok->len - 1] != ' ')
 		buf_addc(tok, ' ');
-	free(u);
 }
 
 /* A host's (or a display name's) "skeleton": A-labels decoded by libidn2,
@@ -211,28 +226,103 @@ under_ca(const char *host, const struct ca_def *ca)
 	return 0;
 }
 
-/* The CA whose brand the host imitates, or NULL. */
-static const struct ca_def *
-imitated(const struct ruleset *rs, const char *host, char **brand)
+/* Which CA (index) and which of its brands the host imitates: -1 none. */
+static void
+imitated_compute(const struct ruleset *rs, const char *host, long *ca_i, long *brand_j)
 {
 	char *words, *sk = skeleton_words(host, &words);
 
-	for (size_t i = 0; i < rules_ca_count(rs); i++) {
+	*ca_i = *brand_j = -1;
+	for (size_t i = 0; i < rules_ca_count(rs) && *ca_i < 0; i++) {
 		const struct ca_def *ca = rules_ca_at(rs, i);
 		if (under_ca(host, ca))
 			continue;
 		ca_brands(ca);
 		for (size_t j = 0; j < ca->nlink_hosts + ca->nfrom_domains; j++)
 			if (has_brand(sk, words, ca->brands[j])) {
-				free(sk);
-				free(words);
-				*brand = xstrdup(ca->brands[j]);
-				return ca;
+				*ca_i = (long)i;
+				*brand_j = (long)j;
+				break;
 			}
 	}
 	free(sk);
 	free(words);
-	return NULL;
+}
+
+/* imitated_compute, remembered per host for the rule set it was computed
+ * with (rules_serial): a batch meets the same link hosts again and again
+ * (a newsletter's, a CA's), and the skeleton of each costs libidn2 and a
+ * fold of every label. Bounded: the memo starts over when half full. */
+#define HOST_MEMO 4096 /* a power of 2 */
+static struct host_memo {
+	char *host;
+	long ca, brand;
+} host_memo[HOST_MEMO];
+static size_t host_memo_n;
+static unsigned long host_memo_serial;
+static pthread_mutex_t host_memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+host_memo_clear(void)
+{
+	for (size_t i = 0; i < HOST_MEMO; i++) {
+		free(host_memo[i].host);
+		host_memo[i].host = NULL;
+	}
+	host_memo_n = 0;
+}
+
+static struct host_memo *
+host_memo_slot(const char *host)
+{
+	size_t h = 14695981039346656037u;
+
+	for (const char *p = host; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	for (h &= HOST_MEMO - 1; host_memo[h].host && strcmp(host_memo[h].host, host); h = (h + 1) & (HOST_MEMO - 1))
+		;
+	return &host_memo[h];
+}
+
+/* The CA whose brand the host imitates, or NULL (*brand then set). */
+static const struct ca_def *
+imitated(const struct ruleset *rs, const char *host, char **brand)
+{
+	struct host_memo *e;
+	long ca_i = -1, brand_j = -1;
+	int known = 0;
+
+	pthread_mutex_lock(&host_memo_lock);
+	if (host_memo_serial != rules_serial(rs)) {
+		host_memo_clear();
+		host_memo_serial = rules_serial(rs);
+	}
+	if ((e = host_memo_slot(host))->host != NULL) {
+		ca_i = e->ca;
+		brand_j = e->brand;
+		known = 1;
+	}
+	pthread_mutex_unlock(&host_memo_lock);
+	if (!known) {
+		imitated_compute(rs, host, &ca_i, &brand_j);
+		pthread_mutex_lock(&host_memo_lock);
+		if (host_memo_serial == rules_serial(rs) && strlen(host) < 256) {
+			if (2 * (host_memo_n + 1) > HOST_MEMO)
+				host_memo_clear();
+			if ((e = host_memo_slot(host))->host == NULL) {
+				e->host = xstrdup(host);
+				e->ca = ca_i;
+				e->brand = brand_j;
+				host_memo_n++;
+			}
+		}
+		pthread_mutex_unlock(&host_memo_lock);
+	}
+	if (ca_i < 0)
+		return NULL;
+	const struct ca_def *ca = ca_brands(rules_ca_at(rs, (size_t)ca_i));
+	*brand = xstrdup(ca->brands[brand_j]);
+	return ca;
 }
 
 static char *
