@@ -130,18 +130,22 @@ newline(struct render *r)
 		tbuf_add(r->out, "\n", 1, r->max);
 }
 
+/* Text of len bytes (up to a NUL byte in it) with runs of white space as
+ * one space. */
 static void
-text(struct render *r, const char *s)
+text(struct render *r, const char *s, size_t len)
 {
-	const char *run = s;
+	const char *run = s, *e;
 
+	if ((e = memchr(s, '\0', len)) == NULL)
+		e = s + len;
 	if (r->pre) {
-		tbuf_add(r->out, s, strlen(s), r->max);
+		tbuf_add(r->out, s, (size_t)(e - s), r->max);
 		return;
 	}
-	for (; *s; s++) {
+	for (; s < e; s++) {
 		int sp = *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f';
-		int nbsp = (unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0;
+		int nbsp = (unsigned char)s[0] == 0xc2 && s + 1 < e && (unsigned char)s[1] == 0xa0;
 		if (!sp && !nbsp)
 			continue;
 		tbuf_add(r->out, run, (size_t)(s - run), r->max);
@@ -264,7 +268,7 @@ sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 	if (k & K_BLOCK)
 		newline(r);
 	else if (k & K_CELL)
-		text(r, " ");
+		text(r, " ", 1);
 	if (k & K_PRE)
 		r->pre++;
 	if ((k & K_A) && r->nanchors < MAX_ANCHORS) {
@@ -323,16 +327,13 @@ sax_text(void *ctx, const xmlChar *s, int len)
 {
 	htmlParserCtxtPtr ctxt = ctx;
 	struct render *r = ctxt->_private;
-	char *t;
 
 	if (r->done || r->depth == 0 || ignorable_blank(ctxt, r, s, len))
 		return;
 	r->last = LAST_TEXT;
 	if (r->skip || len <= 0)
 		return;
-	t = xstrndup((const char *)s, (size_t)len);
-	text(r, t);
-	free(t);
+	text(r, (const char *)s, (size_t)len);
 }
 
 static void
@@ -340,16 +341,13 @@ sax_cdata(void *ctx, const xmlChar *s, int len)
 {
 	htmlParserCtxtPtr ctxt = ctx;
 	struct render *r = ctxt->_private;
-	char *t;
 
 	if (r->done || r->depth == 0)
 		return;
 	r->last = LAST_TEXT;
 	if (r->skip || len <= 0)
 		return;
-	t = xstrndup((const char *)s, (size_t)len);
-	text(r, t);
-	free(t);
+	text(r, (const char *)s, (size_t)len);
 }
 
 /* Recovering from an error (a stray end tag searches every open element)

@@ -140,9 +140,11 @@ clean_candidate(const char *url, size_t len)
 	size_t auth, aend, last_at = 0;
 
 	buf_init(&b, 0);
-	for (size_t i = 0; i < len; i++)
-		if (url[i] != '\t' && url[i] != '\r' && url[i] != '\n' && url[i] != '\0')
-			buf_addc(&b, url[i]);
+	for (size_t i = 0, run = 0; i <= len; i++)
+		if (i == len || url[i] == '\t' || url[i] == '\r' || url[i] == '\n' || url[i] == '\0') {
+			buf_add(&b, url + run, i - run);
+			run = i + 1;
+		}
 	if (b.data == NULL)
 		return buf_steal(&b);
 	auth = strstr(b.data, "://") ? (size_t)(strstr(b.data, "://") - b.data) + 3 : 0;
