@@ -741,6 +741,12 @@ rules_count(const struct ruleset *rs)
 	return rs ? rs->nrules : 0;
 }
 
+enum rules_mode
+rules_mode_of(const struct ruleset *rs)
+{
+	return rs ? rs->mode : RULES_MODE_SINGLE;
+}
+
 unsigned long
 rules_serial(const struct ruleset *rs)
 {

@@ -24,6 +24,17 @@ msg_status_name(enum msg_status s)
 	}
 }
 
+/* Printable ASCII without an encoded word ("=?"): hdr_decode() would
+ * return it as it is. */
+static int
+plain_value(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || (s[0] == '=' && s[1] == '?'))
+			return 0;
+	return 1;
+}
+
 void
 msg_top_headers(struct mparse *mp, const struct hfield *f, size_t nf)
 {
@@ -39,7 +50,7 @@ msg_top_headers(struct mparse *mp, const struct hfield *f, size_t nf)
 			if (*c == '\0')
 				*c = ' ';
 		h->raw = hdr_unfold(f[i].val, f[i].vlen);
-		h->value = hdr_decode(h->raw, strlen(h->raw));
+		h->value = plain_value(h->raw) ? xstrdup(h->raw) : hdr_decode(h->raw, strlen(h->raw));
 	}
 	m->nheaders = nf;
 }
@@ -47,8 +58,10 @@ msg_top_headers(struct mparse *mp, const struct hfield *f, size_t nf)
 static const struct msg_header *
 find_header(const struct message *m, const char *name, size_t nth)
 {
+	int c0 = name[0] | 0x20; /* the first letter, any case: most names differ there */
+
 	for (size_t i = 0; m && i < m->nheaders; i++)
-		if (!strcasecmp(m->headers[i].name, name) && nth-- == 0)
+		if ((m->headers[i].name[0] | 0x20) == c0 && !strcasecmp(m->headers[i].name, name) && nth-- == 0)
 			return &m->headers[i];
 	return NULL;
 }
