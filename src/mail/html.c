@@ -313,9 +313,8 @@ sax_end(void *ctx, const xmlChar *xname)
 	if (r->nanchors > 0 && r->anchors[r->nanchors - 1].depth == d) {
 		int i = --r->nanchors;
 		size_t st = r->anchors[i].start;
-		char *t = xstrndup(r->out->data ? r->out->data + st : "", r->out->len - st);
-		links_add(r->ls, r->anchors[i].href, strlen(r->anchors[i].href), t, 1);
-		free(t);
+		links_add_n(r->ls, r->anchors[i].href, strlen(r->anchors[i].href),
+			    r->out->data ? r->out->data + st : "", r->out->len - st, 1);
 		free(r->anchors[i].href);
 	}
 	if ((k & K_BLOCK) && !(k & K_BR))
