@@ -106,11 +106,14 @@ struct render {
 	} anchors[MAX_ANCHORS];
 };
 
+/* The lists are in lower case: the first letter tells most names apart. */
 static int
 in_list(const char *name, const char *const *list, size_t n)
 {
+	int c0 = name[0] >= 'A' && name[0] <= 'Z' ? name[0] + 32 : name[0];
+
 	for (size_t i = 0; i < n; i++)
-		if (!strcasecmp(name, list[i]))
+		if (list[i][0] == c0 && !strcasecmp(name, list[i]))
 			return 1;
 	return 0;
 }
