@@ -74,7 +74,7 @@ fold_fullwidth(char *s)
  * anchored at the start still see the CA's words. The raw subject is kept
  * for display. Compiled once per process. */
 static const char *
-subject_core(const char *subject)
+subject_core(const char *subject, int batch)
 {
 	static pcre2_code *re;
 	static pcre2_match_data *md; /* both made once, kept for the process */
@@ -96,6 +96,8 @@ subject_core(const char *subject)
 			failed = 1;
 			return subject;
 		}
+		if (batch)
+			pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* it meets every subject */
 	}
 	if (pcre2_match(re, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) > 0)
 		core = subject + pcre2_get_ovector_pointer(md)[1];
@@ -499,16 +501,21 @@ from_ca(const struct message *m, const struct ca_def *ca)
 static void
 run_rules(const struct ruleset *rs, const struct message *m, const struct envelope *env, struct verdict *v, FILE *trace)
 {
-	struct eval e = { rs, m, env, subject_core(m->subject), NULL, NULL, trace, 0 };
+	struct eval e = {
+		rs, m, env, subject_core(m->subject, rs && rs->mode == RULES_MODE_BATCH), NULL, NULL, trace, 0
+	};
 	struct verdict cand;
-	size_t n = rs ? rs->nrules : 0;
+	size_t n = rs ? rs->nrules : 0, ncas = rs ? rs->ncas : 0;
+	unsigned char own_v[64], *own = ncas > sizeof(own_v) ? xmalloc(ncas) : own_v;
 
+	for (size_t i = 0; i < ncas; i++) /* once per CA, not per rule and pass */
+		own[i] = (unsigned char)from_ca(m, rs->cas[i]);
 	e.md = pcre2_match_data_create(64, NULL);
 	for (size_t j = 0; j < 2 * n && (trace == NULL || j < n); j++) {
 		size_t i = j % n;
 		const struct rule *r = rs->rules[i];
 		int lim_before = e.limit_hit;
-		if (trace == NULL && (j < n) != from_ca(m, r->ca))
+		if (trace == NULL && (j < n) != own[r->ca_index])
 			continue; /* pass 1: own CA's rules; pass 2: the others */
 		verdict_init(&cand);
 		e.cand = &cand;
@@ -546,6 +553,8 @@ run_rules(const struct ruleset *rs, const struct message *m, const struct envelo
 		e.limit_hit |= lim_before;
 	}
 	pcre2_match_data_free(e.md);
+	if (own != own_v)
+		free(own);
 	if (e.limit_hit && v->rule == NULL)
 		v->type = VT_UNKNOWN;
 }

@@ -9,6 +9,8 @@
 #include <strings.h>
 
 #include <idn2.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "judge/auth.h"
 #include "config.h"
@@ -51,22 +53,37 @@ fold_char(uint32_t c)
  * decoded strictly (base/names.h): a byte that is not UTF-8 counts as a
  * separator. */
 static void
+fold_one(struct buf *sk, struct buf *tok, uint32_t cp)
+{
+	int c = fold_char(cp);
+
+	if (c) {
+		buf_addc(sk, c);
+		buf_addc(tok, c);
+	} else if (tok->len && tok->data[tok->len - 1] != ' ')
+		buf_addc(tok, ' ');
+}
+
+static void
 fold_text(struct buf *sk, struct buf *tok, const char *text)
 {
+	const unsigned char *a = (const unsigned char *)text;
 	uint32_t *u;
-	size_t n = name_utf8_codepoints(text, &u);
+	size_t n;
 
-	for (size_t i = 0; i < n; i++) {
-		int c = fold_char(u[i]);
-		if (c) {
-			buf_addc(sk, c);
-			buf_addc(tok, c);
-		} else if (tok->len && tok->data[tok->len - 1] != ' ')
-			buf_addc(tok, ' ');
+	while (*a && *a < 0x80)
+		a++;
+	if (*a == '\0') { /* ASCII (most hosts): each byte is its code point */
+		for (a = (const unsigned char *)text; *a; a++)
+			fold_one(sk, tok, *a);
+	} else {
+		n = name_utf8_codepoints(text, &u);
+		for (size_t i = 0; i < n; i++)
+			fold_one(sk, tok, u[i]);
+		free(u);
 	}
 	if (tok->len && tok->data[tok->len - 1] != ' ')
 		buf_addc(tok, ' ');
-	free(u);
 }
 
 /* A host's (or a display name's) "skeleton": A-labels decoded by libidn2,
@@ -211,28 +228,103 @@ under_ca(const char *host, const struct ca_def *ca)
 	return 0;
 }
 
-/* The CA whose brand the host imitates, or NULL. */
-static const struct ca_def *
-imitated(const struct ruleset *rs, const char *host, char **brand)
+/* Which CA (index) and which of its brands the host imitates: -1 none. */
+static void
+imitated_compute(const struct ruleset *rs, const char *host, long *ca_i, long *brand_j)
 {
 	char *words, *sk = skeleton_words(host, &words);
 
-	for (size_t i = 0; i < rules_ca_count(rs); i++) {
+	*ca_i = *brand_j = -1;
+	for (size_t i = 0; i < rules_ca_count(rs) && *ca_i < 0; i++) {
 		const struct ca_def *ca = rules_ca_at(rs, i);
 		if (under_ca(host, ca))
 			continue;
 		ca_brands(ca);
 		for (size_t j = 0; j < ca->nlink_hosts + ca->nfrom_domains; j++)
 			if (has_brand(sk, words, ca->brands[j])) {
-				free(sk);
-				free(words);
-				*brand = xstrdup(ca->brands[j]);
-				return ca;
+				*ca_i = (long)i;
+				*brand_j = (long)j;
+				break;
 			}
 	}
 	free(sk);
 	free(words);
-	return NULL;
+}
+
+/* imitated_compute, remembered per host for the rule set it was computed
+ * with (rules_serial): a batch meets the same link hosts again and again
+ * (a newsletter's, a CA's), and the skeleton of each costs libidn2 and a
+ * fold of every label. Bounded: the memo starts over when half full. */
+#define HOST_MEMO 4096 /* a power of 2 */
+static struct host_memo {
+	char *host;
+	long ca, brand;
+} host_memo[HOST_MEMO];
+static size_t host_memo_n;
+static unsigned long host_memo_serial;
+static pthread_mutex_t host_memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+host_memo_clear(void)
+{
+	for (size_t i = 0; i < HOST_MEMO; i++) {
+		free(host_memo[i].host);
+		host_memo[i].host = NULL;
+	}
+	host_memo_n = 0;
+}
+
+static struct host_memo *
+host_memo_slot(const char *host)
+{
+	size_t h = 14695981039346656037u;
+
+	for (const char *p = host; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	for (h &= HOST_MEMO - 1; host_memo[h].host && strcmp(host_memo[h].host, host); h = (h + 1) & (HOST_MEMO - 1))
+		;
+	return &host_memo[h];
+}
+
+/* The CA whose brand the host imitates, or NULL (*brand then set). */
+static const struct ca_def *
+imitated(const struct ruleset *rs, const char *host, char **brand)
+{
+	struct host_memo *e;
+	long ca_i = -1, brand_j = -1;
+	int known = 0;
+
+	pthread_mutex_lock(&host_memo_lock);
+	if (host_memo_serial != rules_serial(rs)) {
+		host_memo_clear();
+		host_memo_serial = rules_serial(rs);
+	}
+	if ((e = host_memo_slot(host))->host != NULL) {
+		ca_i = e->ca;
+		brand_j = e->brand;
+		known = 1;
+	}
+	pthread_mutex_unlock(&host_memo_lock);
+	if (!known) {
+		imitated_compute(rs, host, &ca_i, &brand_j);
+		pthread_mutex_lock(&host_memo_lock);
+		if (host_memo_serial == rules_serial(rs) && strlen(host) < 256) {
+			if (2 * (host_memo_n + 1) > HOST_MEMO)
+				host_memo_clear();
+			if ((e = host_memo_slot(host))->host == NULL) {
+				e->host = xstrdup(host);
+				e->ca = ca_i;
+				e->brand = brand_j;
+				host_memo_n++;
+			}
+		}
+		pthread_mutex_unlock(&host_memo_lock);
+	}
+	if (ca_i < 0)
+		return NULL;
+	const struct ca_def *ca = ca_brands(rules_ca_at(rs, (size_t)ca_i));
+	*brand = xstrdup(ca->brands[brand_j]);
+	return ca;
 }
 
 static char *
@@ -290,18 +382,51 @@ unwrap(const struct msg_link *l)
 	return NULL;
 }
 
+static const char *const ca_words[] = { "certificate", "証明書", "domain control", "dcv", "validation",
+					"approve",     "承認" };
+
+/* Does s hold one of ca_words, ASCII letters in any case (as strcasestr
+ * in the C locale)? One JIT-compiled alternation scans the text once,
+ * not once per word (h-batch: a newsletter's body is scanned 7 times
+ * otherwise); without PCRE2, strcasestr per word. */
 static int
-looks_like_ca_mail(const struct message *m, const struct verdict *v)
+has_ca_word(const char *s, int batch)
 {
-	static const char *const words[] = { "certificate", "証明書", "domain control", "dcv", "validation",
-					     "approve",	    "承認" };
+	static pcre2_code *re;
+	static pcre2_match_data *md;
+	static int failed;
+
+	if (re == NULL && !failed) {
+		struct buf pat;
+		int err;
+		PCRE2_SIZE off;
+		buf_init(&pat, 0);
+		for (size_t i = 0; i < nitems(ca_words); i++)
+			buf_printf(&pat, "%s\\Q%s\\E", i ? "|" : "", ca_words[i]);
+		re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len, PCRE2_CASELESS, &err, &off, NULL);
+		buf_free(&pat);
+		if (re == NULL || (md = pcre2_match_data_create(1, NULL)) == NULL)
+			failed = 1;
+		else if (batch)
+			pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* else the interpreter */
+	}
+	int rc = failed ? PCRE2_ERROR_INTERNAL : pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
+	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH)
+		return rc >= 0;
+	for (size_t i = 0; i < nitems(ca_words); i++)
+		if (strcasestr(s, ca_words[i]))
+			return 1;
+	return 0;
+}
+
+static int
+looks_like_ca_mail(const struct message *m, const struct ruleset *rs, const struct verdict *v)
+{
+	int batch = rules_mode_of(rs) == RULES_MODE_BATCH;
 
 	if (v->rule != NULL)
 		return 1;
-	for (size_t i = 0; i < nitems(words); i++)
-		if (strcasestr(m->subject, words[i]) || strcasestr(m->body, words[i]))
-			return 1;
-	return 0;
+	return has_ca_word(m->subject, batch) || has_ca_word(m->body, batch);
 }
 
 static void
@@ -337,7 +462,7 @@ auth_check_phishing(const struct message *m, const struct config *cfg, const str
 		 (v->rule_type == VT_DCV || v->rule_type == VT_EV_INTENT))
 		verdict_suspect(v, "%s wording, but the sender is not authenticated (%s)", ca->name,
 				v->auth_reason ? v->auth_reason : "no trusted pass");
-	if (!looks_like_ca_mail(m, v))
+	if (!looks_like_ca_mail(m, rs, v))
 		return;
 	check_display_name(m, rs, v);
 	for (size_t i = 0; i < m->nlinks; i++) {

@@ -40,6 +40,7 @@ struct rule {
 	struct approve_form form;
 	int has_form;
 	struct ca_def *ca;
+	size_t ca_index; /* ca is cas[ca_index] of its rule set */
 	const char *file;
 	int line;
 };
@@ -56,6 +57,7 @@ struct ruleset {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit_stack;
 	enum rules_mode mode;
+	unsigned long serial; /* rules_serial() */
 };
 
 const char *cond_kind_name(enum cond_kind);

@@ -297,6 +297,9 @@ start_rule(struct rparser *p, const char *line, const char *s)
 	r = xcalloc(1, sizeof(*r));
 	r->id = xstrdup(id);
 	r->ca = p->ca;
+	for (size_t i = 0; i < p->rs->ncas; i++)
+		if (p->rs->cas[i] == p->ca)
+			r->ca_index = i;
 	r->file = p->file;
 	r->line = p->line;
 	p->rs->rules = xreallocarray(p->rs->rules, p->rs->nrules + 1, sizeof(*p->rs->rules));
@@ -551,9 +554,11 @@ parse_file(struct rparser *p, const char *path)
 static struct ruleset *
 ruleset_new(enum rules_mode mode)
 {
+	static unsigned long serial;
 	struct ruleset *rs = xcalloc(1, sizeof(*rs));
 
 	rs->mode = mode;
+	rs->serial = ++serial;
 	rs->mctx = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(rs->mctx, RULES_MATCH_LIMIT);
 	pcre2_set_depth_limit(rs->mctx, RULES_DEPTH_LIMIT);
@@ -734,6 +739,18 @@ size_t
 rules_count(const struct ruleset *rs)
 {
 	return rs ? rs->nrules : 0;
+}
+
+enum rules_mode
+rules_mode_of(const struct ruleset *rs)
+{
+	return rs ? rs->mode : RULES_MODE_SINGLE;
+}
+
+unsigned long
+rules_serial(const struct ruleset *rs)
+{
+	return rs ? rs->serial : 0;
 }
 
 size_t

@@ -64,6 +64,12 @@ int rules_load_file(const char *path, enum rules_mode, struct ruleset **out, rul
 void rules_free(struct ruleset *);
 
 size_t rules_count(const struct ruleset *);
+/* A number no other rule set loaded by this process has: what a cache of
+ * results computed from the rules is keyed by, so that it cannot outlive
+ * a reload (a new rule set may get the old one's address). */
+unsigned long rules_serial(const struct ruleset *);
+/* The mode the rules were loaded in (what JIT compiling pays for). */
+enum rules_mode rules_mode_of(const struct ruleset *);
 const struct ca_def *rules_ca(const struct ruleset *, const char *id);
 const struct ca_def *rules_ca_at(const struct ruleset *, size_t i);
 size_t rules_ca_count(const struct ruleset *);

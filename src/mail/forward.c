@@ -140,6 +140,11 @@ next_line(const char **p, const char *end, struct line *l)
 static enum hkey
 header_line(const struct line *l, const char **vs, const char **ve)
 {
+	size_t len = (size_t)(l->e - l->s);
+
+	/* most lines have no colon (':' or '：') at all: no name to look for */
+	if (memchr(l->s, ':', len) == NULL && memmem(l->s, len, "：", 3) == NULL)
+		return HK_NONE;
 	for (size_t i = 0; i < nitems(hnames); i++) {
 		size_t n = strlen(hnames[i].name);
 		const char *p = l->s + n;

@@ -106,11 +106,14 @@ struct render {
 	} anchors[MAX_ANCHORS];
 };
 
+/* The lists are in lower case: the first letter tells most names apart. */
 static int
 in_list(const char *name, const char *const *list, size_t n)
 {
+	int c0 = name[0] >= 'A' && name[0] <= 'Z' ? name[0] + 32 : name[0];
+
 	for (size_t i = 0; i < n; i++)
-		if (!strcasecmp(name, list[i]))
+		if (list[i][0] == c0 && !strcasecmp(name, list[i]))
 			return 1;
 	return 0;
 }
@@ -130,18 +133,22 @@ newline(struct render *r)
 		tbuf_add(r->out, "\n", 1, r->max);
 }
 
+/* Text of len bytes (up to a NUL byte in it) with runs of white space as
+ * one space. */
 static void
-text(struct render *r, const char *s)
+text(struct render *r, const char *s, size_t len)
 {
-	const char *run = s;
+	const char *run = s, *e;
 
+	if ((e = memchr(s, '\0', len)) == NULL)
+		e = s + len;
 	if (r->pre) {
-		tbuf_add(r->out, s, strlen(s), r->max);
+		tbuf_add(r->out, s, (size_t)(e - s), r->max);
 		return;
 	}
-	for (; *s; s++) {
+	for (; s < e; s++) {
 		int sp = *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f';
-		int nbsp = (unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0;
+		int nbsp = (unsigned char)s[0] == 0xc2 && s + 1 < e && (unsigned char)s[1] == 0xa0;
 		if (!sp && !nbsp)
 			continue;
 		tbuf_add(r->out, run, (size_t)(s - run), r->max);
@@ -264,7 +271,7 @@ sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 	if (k & K_BLOCK)
 		newline(r);
 	else if (k & K_CELL)
-		text(r, " ");
+		text(r, " ", 1);
 	if (k & K_PRE)
 		r->pre++;
 	if ((k & K_A) && r->nanchors < MAX_ANCHORS) {
@@ -309,9 +316,8 @@ sax_end(void *ctx, const xmlChar *xname)
 	if (r->nanchors > 0 && r->anchors[r->nanchors - 1].depth == d) {
 		int i = --r->nanchors;
 		size_t st = r->anchors[i].start;
-		char *t = xstrndup(r->out->data ? r->out->data + st : "", r->out->len - st);
-		links_add(r->ls, r->anchors[i].href, strlen(r->anchors[i].href), t, 1);
-		free(t);
+		links_add_n(r->ls, r->anchors[i].href, strlen(r->anchors[i].href),
+			    r->out->data ? r->out->data + st : "", r->out->len - st, 1);
 		free(r->anchors[i].href);
 	}
 	if ((k & K_BLOCK) && !(k & K_BR))
@@ -323,16 +329,13 @@ sax_text(void *ctx, const xmlChar *s, int len)
 {
 	htmlParserCtxtPtr ctxt = ctx;
 	struct render *r = ctxt->_private;
-	char *t;
 
 	if (r->done || r->depth == 0 || ignorable_blank(ctxt, r, s, len))
 		return;
 	r->last = LAST_TEXT;
 	if (r->skip || len <= 0)
 		return;
-	t = xstrndup((const char *)s, (size_t)len);
-	text(r, t);
-	free(t);
+	text(r, (const char *)s, (size_t)len);
 }
 
 static void
@@ -340,16 +343,13 @@ sax_cdata(void *ctx, const xmlChar *s, int len)
 {
 	htmlParserCtxtPtr ctxt = ctx;
 	struct render *r = ctxt->_private;
-	char *t;
 
 	if (r->done || r->depth == 0)
 		return;
 	r->last = LAST_TEXT;
 	if (r->skip || len <= 0)
 		return;
-	t = xstrndup((const char *)s, (size_t)len);
-	text(r, t);
-	free(t);
+	text(r, (const char *)s, (size_t)len);
 }
 
 /* Recovering from an error (a stray end tag searches every open element)

@@ -35,24 +35,31 @@ links_done(struct linkset *ls)
 }
 
 static size_t
-seen_hash(const char *s)
+seen_hash(const char *s, size_t n)
 {
 	size_t h = 14695981039346656037u;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
 	return h;
 }
 
-/* The slot of cand: its entry, or the empty slot where it goes. */
+/* The slot of the n bytes at cand (no NUL among them): its entry, or the
+ * empty slot where it goes. */
+static struct link_seen *
+seen_slot_n(struct linkset *ls, const char *cand, size_t n)
+{
+	size_t mask = ls->seencap - 1, i = seen_hash(cand, n) & mask;
+
+	while (ls->seen[i].cand && (strncmp(ls->seen[i].cand, cand, n) || ls->seen[i].cand[n] != '\0'))
+		i = (i + 1) & mask;
+	return &ls->seen[i];
+}
+
 static struct link_seen *
 seen_slot(struct linkset *ls, const char *cand)
 {
-	size_t mask = ls->seencap - 1, i = seen_hash(cand) & mask;
-
-	while (ls->seen[i].cand && strcmp(ls->seen[i].cand, cand))
-		i = (i + 1) & mask;
-	return &ls->seen[i];
+	return seen_slot_n(ls, cand, strlen(cand));
 }
 
 /* Remember what cand parsed to (it is kept: the caller does not free it). */
@@ -140,9 +147,11 @@ clean_candidate(const char *url, size_t len)
 	size_t auth, aend, last_at = 0;
 
 	buf_init(&b, 0);
-	for (size_t i = 0; i < len; i++)
-		if (url[i] != '\t' && url[i] != '\r' && url[i] != '\n' && url[i] != '\0')
-			buf_addc(&b, url[i]);
+	for (size_t i = 0, run = 0; i <= len; i++)
+		if (i == len || url[i] == '\t' || url[i] == '\r' || url[i] == '\n' || url[i] == '\0') {
+			buf_add(&b, url + run, i - run);
+			run = i + 1;
+		}
 	if (b.data == NULL)
 		return buf_steal(&b);
 	auth = strstr(b.data, "://") ? (size_t)(strstr(b.data, "://") - b.data) + 3 : 0;
@@ -228,11 +237,35 @@ anchor_text(const char *t)
 	return buf_steal(&b);
 }
 
+/* Is the candidate its own clean form (clean_candidate would copy it as
+ * it is): no tab, line break, NUL or '@'? */
+static int
+already_clean(const char *url, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (url[i] == '\t' || url[i] == '\r' || url[i] == '\n' || url[i] == '\0' || url[i] == '@')
+			return 0;
+	return 1;
+}
+
+/* The link at idx has been seen again, with this anchor text. */
+static void
+seen_again(struct linkset *ls, long idx, const char *text, size_t tlen)
+{
+	char *t;
+
+	if (idx < 0 || text == NULL || tlen == 0 || ls->v[idx].text != NULL)
+		return; /* link_text() would keep what it has */
+	t = xstrndup(text, tlen);
+	link_text(&ls->v[idx], t);
+	free(t);
+}
+
 void
-links_add(struct linkset *ls, const char *url, size_t len, const char *text, int from_html)
+links_add_n(struct linkset *ls, const char *url, size_t len, const char *text, size_t tlen, int from_html)
 {
 	struct msg_link l;
-	char *cand;
+	char *cand, *t;
 
 	if ((int)ls->n >= ls->max || ls->attempts >= (size_t)ls->max * 20 + 100)
 		return;
@@ -243,13 +276,20 @@ links_add(struct linkset *ls, const char *url, size_t len, const char *text, int
 	ls->attempts++;
 	if (ls->curl == NULL && (ls->curl = curl_url()) == NULL)
 		return;
+	/* a newsletter repeats its links: one already seen costs no copy */
+	if (ls->seencap && already_clean(url, len)) {
+		struct link_seen *e = seen_slot_n(ls, url, len);
+		if (e->cand) {
+			seen_again(ls, e->idx, text, tlen);
+			return;
+		}
+	}
 	memset(&l, 0, sizeof(l));
 	cand = clean_candidate(url, len);
 	if (ls->seencap) {
 		struct link_seen *e = seen_slot(ls, cand);
 		if (e->cand) { /* the same candidate again: the same link */
-			if (e->idx >= 0)
-				link_text(&ls->v[e->idx], text);
+			seen_again(ls, e->idx, text, tlen);
 			free(cand);
 			return;
 		}
@@ -259,21 +299,30 @@ links_add(struct linkset *ls, const char *url, size_t len, const char *text, int
 		seen_add(ls, cand, -1);
 		return;
 	}
+	t = text ? xstrndup(text, tlen) : NULL;
 	for (size_t i = 0; i < ls->n; i++)
 		if (!strcmp(ls->v[i].url, l.url)) {
-			link_text(&ls->v[i], text);
+			link_text(&ls->v[i], t);
+			free(t);
 			link_clear(&l);
 			seen_add(ls, cand, (long)i);
 			return;
 		}
 	l.from_html = from_html != 0;
-	l.text = from_html && text ? anchor_text(text) : NULL;
+	l.text = from_html && t ? anchor_text(t) : NULL;
+	free(t);
 	if (ls->n == ls->cap) {
 		ls->cap = ls->cap ? ls->cap * 2 : 8;
 		ls->v = xreallocarray(ls->v, ls->cap, sizeof(*ls->v));
 	}
 	ls->v[ls->n++] = l;
 	seen_add(ls, cand, (long)ls->n - 1);
+}
+
+void
+links_add(struct linkset *ls, const char *url, size_t len, const char *text, int from_html)
+{
+	links_add_n(ls, url, len, text, text ? strlen(text) : 0, from_html);
 }
 
 /* CJK punctuation and full-width forms end a URL written in running text. */

@@ -39,6 +39,8 @@ void links_init(struct linkset *, int max);
 void links_done(struct linkset *); /* frees the curl handle and the cache, not the links */
 /* Add one URL candidate (href or text). text: anchor text or NULL. */
 void links_add(struct linkset *, const char *url, size_t len, const char *text, int from_html);
+/* The same with the text as tlen bytes (no NUL among them), not a string. */
+void links_add_n(struct linkset *, const char *url, size_t len, const char *text, size_t tlen, int from_html);
 /* Find http(s) URLs in UTF-8 text. */
 void links_scan_text(struct linkset *, const char *text, size_t len);
 

