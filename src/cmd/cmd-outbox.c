@@ -1,4 +1,5 @@
-/* cmd-outbox.c — `dcvmail outbox [--dry-run]`: run the queued actions that are due. */
+/* cmd-outbox.c — `dcvmail outbox [--dry-run]`: queue the pending alerts and
+ * daily digests that are due, then run the queued actions that are due. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /* store-alert.c — queueing the pending alerts and the daily digests
- * (alert.h), once each: the outbox rows are inserted in one write
+ * (alert.h), once each: the outbox row is inserted in the write
  * transaction (BEGIN IMMEDIATE, the fleet's advisory lock on PostgreSQL)
- * behind a unique index (an alert per request and recipient) and the
- * digests table (a digest per recipient and day), so two runners, a
- * restart or a crash between queueing and sending never queue one twice.
+ * that records its key in alerts (request and recipient) or digests
+ * (recipient and day), both primary keys, so two runners, a restart or a
+ * crash between queueing and sending never queue one twice.
  * And when an order is overdue, which the digest and `orders` share. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,33 +35,84 @@ alert_why(time_t asked, time_t now, int hours)
 			 hours);
 }
 
+/* Record the pair in table (alerts, digests: keys k1, k2) with its outbox
+ * row, unless the pair is there: *queued 1 when this call queued it. */
+static int
+queue_once(struct store *st, const char *ins, const char *upd, int64_t request_id, const char *kind, const char *target,
+	   const char *why, time_t now, int *queued)
+{
+	sqlite3_stmt *s = store_prepare(st, ins);
+	int rc;
+
+	*queued = 0;
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_text(s, 1, target, -1, SQLITE_STATIC);
+	if (request_id)
+		sqlite3_bind_int64(s, 2, request_id);
+	else
+		sqlite3_bind_text(s, 2, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE || sqlite3_changes(st->db) == 0)
+		return rc; /* queued before, by this host or another */
+	s = store_prepare(st, "INSERT INTO outbox (request_id, kind, target, why, created, next_try)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
+	if (s == NULL)
+		return SQLITE_ERROR;
+	if (request_id)
+		sqlite3_bind_int64(s, 1, request_id);
+	else
+		sqlite3_bind_null(s, 1);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, now);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return rc;
+	int64_t id = sqlite3_last_insert_rowid(st->db);
+	if ((s = store_prepare(st, upd)) == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, target, -1, SQLITE_STATIC);
+	if (request_id)
+		sqlite3_bind_int64(s, 3, request_id);
+	else
+		sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	*queued = rc == SQLITE_DONE;
+	return rc;
+}
+
 static int
 alerts_tx(struct store *st, void *arg)
 {
 	struct alert_arg *a = arg;
 	/* the people a request's forward or redirect reached, of the open
 	 * requests past the hours that have no alert for them yet */
-	sqlite3_stmt *s =
-		store_prepare(st, "SELECT r.id, o.target, min(COALESCE(r.asked, r.first_seen)) FROM requests r"
-				  " JOIN outbox o ON o.request_id = r.id AND o.kind IN ('forward', 'redirect')"
-				  " WHERE" OPEN_REQUEST
-				  " AND COALESCE(asked, first_seen) < ?1 - ?2 AND o.target IS NOT NULL"
-				  " AND NOT EXISTS (SELECT 1 FROM outbox a WHERE a.request_id = r.id AND a.kind = ?3"
-				  " AND a.target = o.target) GROUP BY r.id, o.target ORDER BY r.id, o.target");
+	sqlite3_stmt *s = store_prepare(
+		st, "SELECT r.id, o.target, min(COALESCE(r.asked, r.first_seen)) FROM requests r"
+		    " JOIN outbox o ON o.request_id = r.id AND o.kind IN ('forward', 'redirect')"
+		    " WHERE" OPEN_REQUEST " AND COALESCE(asked, first_seen) < ?1 - ?2 AND o.target IS NOT NULL"
+		    " AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.request_id = r.id AND a.recipient = o.target)"
+		    " GROUP BY r.id, o.target ORDER BY r.id, o.target");
 	struct {
 		int64_t id;
 		char *target;
 		time_t asked;
 	} *c = NULL;
 	size_t n = 0, cap = 0;
-	int rc;
+	int rc, q;
 
 	a->n = 0;
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_int64(s, 1, a->now);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)a->hours * 3600);
-	sqlite3_bind_text(s, 3, a->kind, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap)
 			c = xreallocarray(c, cap = cap ? cap * 2 : 16, sizeof(*c));
@@ -73,20 +124,10 @@ alerts_tx(struct store *st, void *arg)
 	sqlite3_finalize(s);
 	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
 		char *why = alert_why(c[i].asked, a->now, a->hours);
-		s = store_prepare(st, "INSERT OR IGNORE INTO outbox (request_id, kind, target, why, created, next_try)"
-				      " VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
-		if (s == NULL)
-			rc = SQLITE_ERROR;
-		else {
-			sqlite3_bind_int64(s, 1, c[i].id);
-			sqlite3_bind_text(s, 2, a->kind, -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 3, c[i].target, -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 4, why, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 5, a->now);
-			rc = sqlite3_step(s);
-			a->n += rc == SQLITE_DONE && sqlite3_changes(st->db) > 0;
-			sqlite3_finalize(s);
-		}
+		rc = queue_once(st, "INSERT OR IGNORE INTO alerts (recipient, request_id, queued) VALUES (?, ?, ?)",
+				"UPDATE alerts SET outbox_id = ? WHERE recipient = ? AND request_id = ?", c[i].id,
+				a->kind, c[i].target, why, a->now, &q);
+		a->n += q;
 		free(why);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -118,42 +159,10 @@ static int
 digest_tx(struct store *st, void *arg)
 {
 	struct digest_arg *a = arg;
-	sqlite3_stmt *s = store_prepare(st, "INSERT OR IGNORE INTO digests (recipient, day, queued) VALUES (?, ?, ?)");
-	int rc;
 
-	a->queued = 0;
-	if (s == NULL)
-		return SQLITE_ERROR;
-	sqlite3_bind_text(s, 1, a->recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, a->day, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, a->now);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE || sqlite3_changes(st->db) == 0)
-		return rc; /* queued before, by this host or another */
-	s = store_prepare(st, "INSERT INTO outbox (request_id, kind, target, why, created, next_try)"
-			      " VALUES (NULL, ?1, ?2, ?3, ?4, ?4)");
-	if (s == NULL)
-		return SQLITE_ERROR;
-	sqlite3_bind_text(s, 1, a->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, a->recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, a->day, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, a->now);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return rc;
-	int64_t id = sqlite3_last_insert_rowid(st->db);
-	s = store_prepare(st, "UPDATE digests SET outbox_id = ? WHERE recipient = ? AND day = ?");
-	if (s == NULL)
-		return SQLITE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, a->recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, a->day, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	a->queued = rc == SQLITE_DONE;
-	return rc;
+	return queue_once(st, "INSERT OR IGNORE INTO digests (recipient, day, queued) VALUES (?, ?, ?)",
+			  "UPDATE digests SET outbox_id = ? WHERE recipient = ? AND day = ?", 0, a->kind, a->recipient,
+			  a->day, a->now, &a->queued);
 }
 
 int

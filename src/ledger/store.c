@@ -107,13 +107,16 @@ static const char *const migrations[] = {
 	"CREATE INDEX order_events_order ON order_events(ca, order_ref);",
 	/* 5 -> 6 (h-show): who added an expectation (the login name; NULL before) */
 	"ALTER TABLE expectations ADD COLUMN created_by TEXT;",
-	/* 6 -> 7 (h-alert): the daily digest goes once per recipient and local
-	 * day (digests), the pending alert once per request and recipient (the
-	 * index): a second runner or a restart queues neither again */
+	/* 6 -> 7 (h-alert): the pending alert goes once per request and
+	 * recipient (alerts), the daily digest once per recipient and local day
+	 * (digests), each with the outbox row that sends it: a second runner or
+	 * a restart queues neither again */
+	"CREATE TABLE alerts ("
+	"  request_id INTEGER NOT NULL, recipient TEXT NOT NULL, queued INTEGER NOT NULL, outbox_id INTEGER,"
+	"  PRIMARY KEY (request_id, recipient));"
 	"CREATE TABLE digests ("
 	"  recipient TEXT NOT NULL, day TEXT NOT NULL, queued INTEGER NOT NULL, outbox_id INTEGER,"
-	"  PRIMARY KEY (recipient, day));"
-	"CREATE UNIQUE INDEX outbox_alert_once ON outbox(request_id, target) WHERE kind = 'alert';",
+	"  PRIMARY KEY (recipient, day));",
 };
 
 /* The operating system's reason for a failed open or I/O: SQLite reports
