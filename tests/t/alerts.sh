@@ -86,8 +86,8 @@ route {
 CONF
 export DCVMAIL_CONFIG="$TEST_TMP/c.conf"
 q() { sqlite3 "$S/ledger.db" "$1"; }
-# at "DAY HH:MM" CMD...: dcvmail at that local time
-at() { when=$1; shift; faketime "$when:00" "$DCVMAIL" "$@"; }
+# at "DAY HH:MM[:SS]" CMD...: dcvmail at that local time
+at() { when=$1; shift; case $when in *:*:*) ;; *) when="$when:00" ;; esac; faketime "$when" "$DCVMAIL" "$@"; }
 # snap: every mail of alice, bob and carol, read over IMAP (one login each),
 # into $M/USER/N.eml, and the Subject of each in $M/USER/subjects ("N subject")
 M="$TEST_TMP/imap"
@@ -118,8 +118,9 @@ body() { for k in $(grep -F -- "$2" "$M/${1%@*}/subjects" | cut -d' ' -f1); do c
 # settle N: wait until Postfix has delivered N mails to Dovecot in all, then
 # until its queue is empty (what a second run might have sent is in too)
 settle() { pf_wait_log "relay=127.0.0.1\[127.0.0.1\]:$LMTP.*status=sent" "$1" 30
-	for _ in $(seq 50); do [ -z "$(postqueue -c "$PF/conf" -j 2>/dev/null)" ] && break; sleep 0.2; done
-	snap; }
+	for _ in $(seq 50); do [ -z "$(postqueue -c "$PF/conf" -j 2>/dev/null)" ] && break; sleep 0.2; done; }
+# mcount USER TEXT: the mails in USER's Maildir (as Dovecot stored them) holding TEXT
+mcount() { grep -l -F -- "$2" "$DV/mail/$1/Maildir/new/"* "$DV/mail/$1/Maildir/cur/"* 2>/dev/null | wc -l; }
 count() { subjects "$1" | grep -c -- "$2"; }
 n=0
 # put DAY NAME ORDER: a Sectigo DCV mail for NAME sent at DAY 09:00, delivered at 10:00
@@ -136,7 +137,7 @@ put 2026-12-01 b.example.net 1000002
 settle 2
 echo "# servers up and two mails forwarded: $(($(date +%s) - t0)) s"
 check_eq "the forwards reach the people's mailboxes through Postfix and Dovecot" \
-	"$(count alice@ops.test 'a.example.net'):$(count carol@ops.test 'b.example.net')" "1:1"
+	"$(mcount alice@ops.test 'a.example.net'):$(mcount carol@ops.test 'b.example.net')" "1:1"
 A=$(q "select id from requests where order_id = '1000001'")
 B=$(q "select id from requests where order_id = '1000002'")
 at "2026-12-01 11:00" approve "$B" --record-only >/dev/null 2>&1 || not_ok "approve B"
@@ -148,6 +149,7 @@ check_eq "no alert and no digest before pending-alert" "$(q "select count(*) fro
 out=$(at "2026-12-03 10:30" outbox 2>>"$TEST_TMP/log")
 check_eq "49.5 hours after the request: its alert and alice's digest are sent" "$out" "2 actions run; 0 queued"
 settle 4
+snap
 check_eq "alice's mailbox holds one alert for the waiting request (read over IMAP)" \
 	"$(count alice@ops.test '\[dcvmail\] waiting 49 h: dcv sectigo a.example.net')" 1
 check_eq "and one digest for 2026-12-03" "$(count alice@ops.test 'overdue order waiting on you (2026-12-03)')" 1
@@ -173,7 +175,7 @@ check_eq "a second run the same day (a restart: a new process) sends nothing" "$
 at "2026-12-03 18:00" outbox >/dev/null 2>>"$TEST_TMP/log"
 settle 4
 check_eq "alice still has one alert and one digest" \
-	"$(count alice@ops.test 'waiting 49 h'):$(count alice@ops.test 'waiting on you')" "1:1"
+	"$(mcount alice@ops.test 'A request has waited'):$(mcount alice@ops.test 'The daily digest of')" "1:1"
 check_eq "the ledger holds one alert row and one digest day" \
 	"$(q "select count(*) from outbox where kind = 'alert'"):$(q "select count(*) from digests")" "1:1"
 
@@ -183,7 +185,7 @@ out=$(at "2026-12-04 09:30" outbox 2>>"$TEST_TMP/log")
 check_eq "after it: the next day's digest, the order still overdue" "$out" "1 action run; 0 queued"
 settle 5
 check_eq "it arrives once, and no second alert" \
-	"$(count alice@ops.test '(2026-12-04)'):$(count alice@ops.test 'waiting 49 h')" "1:1"
+	"$(mcount alice@ops.test 'daily digest of 2026-12-04'):$(mcount alice@ops.test 'A request has waited')" "1:1"
 
 # two runners at once (the timer and the watcher, or two hosts)
 at "2026-12-05 09:30" outbox >"$TEST_TMP/r1" 2>>"$TEST_TMP/log" &
@@ -192,7 +194,7 @@ at "2026-12-05 09:30" outbox >"$TEST_TMP/r2" 2>>"$TEST_TMP/log" &
 p2=$!
 wait $p1 $p2
 settle 6
-check_eq "two concurrent runners send one digest" "$(count alice@ops.test '(2026-12-05)')" 1
+check_eq "two concurrent runners send one digest" "$(mcount alice@ops.test 'daily digest of 2026-12-05')" 1
 check_eq "one of them ran it, the other found nothing to run" \
 	"$(cat "$TEST_TMP/r1" "$TEST_TMP/r2" | grep -c '^1 action run')$(cat "$TEST_TMP/r1" "$TEST_TMP/r2" | grep -c '^0 actions run')" "11"
 
@@ -202,20 +204,35 @@ sed "s|smtp://127.0.0.1:$PF_PORT|smtp://127.0.0.1:$(free_port)|" "$TEST_TMP/c.co
 out=$(DCVMAIL_CONFIG="$TEST_TMP/down.conf" at "2026-12-06 09:30" outbox 2>>"$TEST_TMP/log")
 check_eq "SMTP down: the digest is tried and stays queued" "$out" "1 action run; 1 queued"
 check_contains "the log says it will be retried" "$(cat "$TEST_TMP/log")" "digest will retry"
-out=$(at "2026-12-06 09:31" outbox 2>>"$TEST_TMP/log")
+out=$(at "2026-12-06 09:30:20" outbox 2>>"$TEST_TMP/log")
 check_eq "before its backoff has passed, nothing is tried" "$out" "0 actions run; 1 queued"
 out=$(at "2026-12-06 09:35" outbox 2>>"$TEST_TMP/log")
 check_eq "after it, the retry sends it" "$out" "1 action run; 0 queued"
 at "2026-12-06 09:40" outbox >/dev/null 2>>"$TEST_TMP/log"
 settle 7
-check_eq "the day's digest arrived once, none was lost" "$(count alice@ops.test '(2026-12-06)')" 1
+check_eq "the day's digest arrived once, none was lost" "$(mcount alice@ops.test 'daily digest of 2026-12-06')" 1
+
+# the watcher's periodic outbox run does the same (here it serves only the
+# pipe socket): the next day's digest
+{ cat "$TEST_TMP/c.conf"; echo "pipe-server yes"; } >"$TEST_TMP/watch.conf"
+DCVMAIL_CONFIG="$TEST_TMP/watch.conf" faketime "2026-12-07 09:30:00" "$DCVMAIL" watch 2>>"$TEST_TMP/log" &
+wpid=$!
+settle 8
+kill "$wpid"; wait "$wpid" 2>/dev/null
+check_eq "the watcher sends the day's digest once" "$(mcount alice@ops.test 'daily digest of 2026-12-07')" 1
 
 # answered: the order is no longer overdue, so no more digests
-at "2026-12-06 12:00" approve "$A" --record-only >/dev/null 2>&1
-out=$(at "2026-12-07 09:30" outbox 2>>"$TEST_TMP/log")
+at "2026-12-07 12:00" approve "$A" --record-only >/dev/null 2>&1
+out=$(at "2026-12-08 09:30" outbox 2>>"$TEST_TMP/log")
 check_eq "once the request is answered, no digest the next day" "$out" "0 actions run; 0 queued"
 snap
-check_eq "alice's mailbox: forward, alert and four digests, nothing twice" "$(subjects alice@ops.test | wc -l)" 6
+check_eq "read over IMAP, alice's mailbox holds the forward, the alert and five digests" \
+	"$(subjects alice@ops.test | wc -l):$(count alice@ops.test 'waiting 49 h')" "7:1"
+check_eq "one digest a day, 2026-12-03 to 2026-12-07" \
+	"$(subjects alice@ops.test | sed -n 's/.*waiting on you (\(.*\))$/\1/p' | sort | tr '\n' ' ')" \
+	"2026-12-03 2026-12-04 2026-12-05 2026-12-06 2026-12-07 "
+check_eq "carol and bob got no alert and no digest" \
+	"$(subjects carol@ops.test | grep -c 'waiting'):$(subjects bob@ops.test | wc -l)" "0:0"
 check_not_contains "no log line holds the approval code" "$(cat "$TEST_TMP/log")" "A1b2*C3d4"
 [ "$T_FAILED" -eq 0 ] || { sed 's/^/# /' "$TEST_TMP/log"; tail -20 "$PF_LOG" | sed 's/^/# /'; }
 echo "# alerts.sh: $(($(date +%s) - t0)) s"
