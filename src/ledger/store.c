@@ -462,8 +462,8 @@ store_checkpoint(struct store *st, int truncate, char **errp)
 {
 	int nlog = 0, nckpt = 0, rc;
 
-	if (st == NULL || st->rdonly)
-		return 0;
+	if (st == NULL || st->rdonly || st->pg)
+		return 0; /* PostgreSQL: no write-ahead log of ours (st->db is no SQLite handle there) */
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
 				       &nlog, &nckpt);
 	if (rc == SQLITE_OK || busy(rc))
