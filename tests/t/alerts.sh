@@ -4,8 +4,10 @@
 # Asia/Tokyo: a request past pending-alert gets one alert, a request
 # answered in time none; the digest of overdue orders comes once a day from
 # the digest time on, again the next day while the order is overdue, once
-# for two concurrent runners, to nobody with nothing overdue, and after the
-# mail server was down, retried and sent once.
+# for two concurrent runners and from the watcher, to nobody with nothing
+# overdue (until its order waits too long for the issued notice); after the
+# mail server was down it is retried and sent once, and one not sent on its
+# day is dropped for the next day's.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-postfix.sh"
 t0=$(date +%s)
@@ -221,18 +223,39 @@ settle 8
 kill "$wpid"; wait "$wpid" 2>/dev/null
 check_eq "the watcher sends the day's digest once" "$(mcount alice@ops.test 'daily digest of 2026-12-07')" 1
 
-# answered: the order is no longer overdue, so no more digests
-at "2026-12-07 12:00" approve "$A" --record-only >/dev/null 2>&1
-out=$(at "2026-12-08 09:30" outbox 2>>"$TEST_TMP/log")
-check_eq "once the request is answered, no digest the next day" "$out" "0 actions run; 0 queued"
+# a digest that could not be sent on its day is not sent the next: that
+# day has its own. Since 2026-12-08 11:00 carol's order waits on the CA:
+# approved on 2026-12-01, no issued notice 168 hours later (order-overdue
+# issuance), so carol has a digest due too.
+out=$(DCVMAIL_CONFIG="$TEST_TMP/down.conf" at "2026-12-08 23:00" outbox 2>>"$TEST_TMP/log")
+check_eq "SMTP down all evening: alice's and carol's digests of 2026-12-08 stay queued" "$out" "2 actions run; 2 queued"
+out=$(at "2026-12-09 08:00" outbox 2>>"$TEST_TMP/log")
+check_eq "the next morning they are done with" "$out" "2 actions run; 0 queued"
+check_contains "not sent: the log says the day's digest replaces it" "$(cat "$TEST_TMP/log")" \
+	"the digest of 2026-12-08 for alice@ops.test was not sent that day: today's replaces it"
+at "2026-12-09 09:30" outbox >/dev/null 2>>"$TEST_TMP/log"
+settle 10
+check_eq "and the digests of 2026-12-09 come at their time" \
+	"$(mcount alice@ops.test 'daily digest of 2026-12-08'):$(mcount alice@ops.test 'daily digest of 2026-12-09'):$(mcount carol@ops.test 'daily digest of 2026-12-09')" "0:1:1"
 snap
-check_eq "read over IMAP, alice's mailbox holds the forward, the alert and five digests" \
-	"$(subjects alice@ops.test | wc -l):$(count alice@ops.test 'waiting 49 h')" "7:1"
-check_eq "one digest a day, 2026-12-03 to 2026-12-07" \
+check_contains "carol's digest: the order waits for issuance" "$(body carol@ops.test '(2026-12-09)')" \
+	"Waiting for: issuance"
+check_contains "and what to do about it" "$(body carol@ops.test '(2026-12-09)')" "no issued notice came"
+
+# answered: alice's order is no longer overdue, so she gets no more digests
+at "2026-12-09 12:00" approve "$A" --record-only >/dev/null 2>&1
+out=$(at "2026-12-10 09:30" outbox 2>>"$TEST_TMP/log")
+check_eq "once her request is answered, only carol's digest goes the next day" "$out" "1 action run; 0 queued"
+settle 11
+snap
+check_eq "read over IMAP, alice's mailbox holds the forward, the alert and six digests" \
+	"$(subjects alice@ops.test | wc -l):$(count alice@ops.test 'waiting 49 h')" "8:1"
+check_eq "one digest a day, 2026-12-03 to 2026-12-09, none for the day SMTP was down" \
 	"$(subjects alice@ops.test | sed -n 's/.*waiting on you (\(.*\))$/\1/p' | sort | tr '\n' ' ')" \
-	"2026-12-03 2026-12-04 2026-12-05 2026-12-06 2026-12-07 "
-check_eq "carol and bob got no alert and no digest" \
-	"$(subjects carol@ops.test | grep -c 'waiting'):$(subjects bob@ops.test | wc -l)" "0:0"
+	"2026-12-03 2026-12-04 2026-12-05 2026-12-06 2026-12-07 2026-12-09 "
+check_eq "carol: her forward and the digests of 2026-12-09 and 2026-12-10, no alert; bob nothing" \
+	"$(subjects carol@ops.test | wc -l):$(subjects carol@ops.test | sed -n 's/.*waiting on you (\(.*\))$/\1/p' | tr '\n' ' '):$(count carol@ops.test 'waiting [0-9]'):$(subjects bob@ops.test | wc -l)" \
+	"3:2026-12-09 2026-12-10 :0:0"
 check_not_contains "no log line holds the approval code" "$(cat "$TEST_TMP/log")" "A1b2*C3d4"
 [ "$T_FAILED" -eq 0 ] || { sed 's/^/# /' "$TEST_TMP/log"; tail -20 "$PF_LOG" | sed 's/^/# /'; }
 echo "# alerts.sh: $(($(date +%s) - t0)) s"
