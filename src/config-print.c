@@ -115,7 +115,13 @@ print_top_fn(FILE *out, const char *kw, const void *obj)
 	const struct config *c = obj;
 	struct config d;
 
-	if (!strcmp(kw, "dns-server"))
+	if (!strcmp(kw, "digest")) {
+		if (c->digest_at < 0)
+			fprintf(out, "digest off\n");
+		else
+			fprintf(out, "digest %02d:%02d%s\n", c->digest_at / 60, c->digest_at % 60,
+				c->digest_at == DIGEST_AT_DEFAULT ? "  # default" : "");
+	} else if (!strcmp(kw, "dns-server"))
 		fprintf(out, c->dns_server ? "dns-server %s\n" : "# dns-server (the system resolver)\n", c->dns_server);
 	else if (!strcmp(kw, "notify-secret-file")) {
 		if (c->notify_secret_file) {

@@ -56,6 +56,8 @@ config_defaults(struct config *c)
 	c->notify_timeout = 10;
 	c->approve_timeout = 20;
 	c->pending_alert_hours = 48;
+	c->pending_alert_mail = 1;
+	c->digest_at = DIGEST_AT_DEFAULT;
 	c->action_retry_max_hours = 24;
 	c->pipe_action_deadline = 20;
 	c->pipe_server_timeout = 30;
@@ -441,6 +443,35 @@ kw_limit(struct parser *p, void *obj)
 		     k);
 }
 
+/* digest HH:MM | off: the local time from which each day's digest of
+ * overdue orders goes out (h-alert) */
+static void
+kw_digest(struct parser *p, void *obj)
+{
+	const char *v;
+	int h, m;
+
+	(void)obj;
+	if (want_args(p, 1, 1) == -1)
+		return;
+	v = p->argv[1];
+	if (!strcmp(v, "off") || !strcmp(v, "no")) {
+		p->cfg->digest_at = -1;
+		return;
+	}
+	if (strlen(v) == 5 && isdigit((unsigned char)v[0]) && isdigit((unsigned char)v[1]) && v[2] == ':' &&
+	    isdigit((unsigned char)v[3]) && isdigit((unsigned char)v[4])) {
+		h = (v[0] - '0') * 10 + (v[1] - '0');
+		m = (v[3] - '0') * 10 + (v[4] - '0');
+	} else
+		h = m = -1;
+	if (h < 0 || h > 23 || m < 0 || m > 59) {
+		perr(p, "digest: '%s' is not a local time HH:MM (00:00 to 23:59) or off", v);
+		return;
+	}
+	p->cfg->digest_at = h * 60 + m;
+}
+
 static void
 kw_dns_server(struct parser *p, void *obj)
 {
@@ -519,6 +550,7 @@ const struct keyword config_keyword_table[] = {
 	{ B_TOP, "approve-timeout", KW_INT, C_(approve_timeout), 1, 600, NULL, NULL },
 	{ B_TOP, "auto-approve", KW_WORDS, C_(auto_approve_cas), 0, 0, NULL, NULL },
 	{ B_TOP, "check-trust-authserv-id", KW_BOOL, C_(check_trust_ar), 0, 0, NULL, NULL },
+	{ B_TOP, "digest", KW_FN, 0, 0, 0, kw_digest, "HH:MM|off" },
 	{ B_TOP, "dns-server", KW_FN, 0, 0, 0, kw_dns_server, "IPV4[:PORT]" },
 	{ B_TOP, "hostname", KW_STR, C_(hostname), 0, 0, NULL, NULL },
 	{ B_TOP, "https-ca-file", KW_STR, C_(https_ca_file), 0, 0, NULL, NULL },
@@ -530,6 +562,7 @@ const struct keyword config_keyword_table[] = {
 	{ B_TOP, "notify-timeout", KW_INT, C_(notify_timeout), 1, 600, NULL, NULL },
 	{ B_TOP, "order-overdue", KW_FN, 0, 0, 0, kw_order_overdue, "STEP HOURS [CA...]" },
 	{ B_TOP, "pending-alert", KW_INT, C_(pending_alert_hours), 1, 24 * 365, NULL, NULL },
+	{ B_TOP, "pending-alert-mail", KW_BOOL, C_(pending_alert_mail), 0, 0, NULL, NULL },
 	{ B_TOP, "pipe-action-deadline", KW_INT, C_(pipe_action_deadline), 0, 600, NULL, NULL },
 	{ B_TOP, "pipe-server", KW_BOOL, C_(pipe_server), 0, 0, NULL, NULL },
 	{ B_TOP, "pipe-server-timeout", KW_INT, C_(pipe_server_timeout), 1, 600, NULL, NULL },

@@ -95,6 +95,8 @@ struct route_cfg {
 	int line;
 };
 
+#define DIGEST_AT_DEFAULT (9 * 60) /* digest 09:00 */
+
 struct config {
 	char *path; /* file it came from, NULL for built-in defaults */
 	char *state_dir;
@@ -144,6 +146,8 @@ struct config {
 	size_t nroutes;
 
 	int pending_alert_hours;    /* default 48 */
+	int pending_alert_mail;	    /* h-alert: mail an alert to the forward's recipients then; default yes */
+	int digest_at;		    /* h-alert: minutes after local midnight of the daily digest; -1: off */
 	int action_retry_max_hours; /* give up after, default 24 */
 	int pipe_action_deadline;   /* seconds for inline actions in pipe mode, default 20 */
 	int pipe_server;	    /* watch answers dcvmail-pipe on STATE_DIR/pipe.sock */

@@ -17,43 +17,6 @@
 #include "cmd/report.h"
 #include "ledger/orders.h"
 
-long
-order_overdue(const struct config *cfg, const struct order *o, time_t now, const char **what)
-{
-	long worst = 0;
-	time_t last_done = 0;
-	int asked = 0;
-
-	*what = NULL;
-	if (o->issued || o->cancelled)
-		return 0;
-	for (size_t i = 0; i < o->nsteps; i++) {
-		const struct order_step *s = &o->steps[i];
-		if (s->state == STEP_DONE || s->state == STEP_NOT_NEEDED) {
-			if (s->decided > last_done)
-				last_done = s->decided;
-			continue;
-		}
-		if (s->state != STEP_ASKED)
-			continue;
-		asked = 1;
-		const char *kind = !strncmp(s->name, "dcv ", 4) ? "dcv" : s->name;
-		long past = (long)(now - s->asked) - 3600L * config_overdue_hours(cfg, o->ca, kind);
-		if (past > worst) {
-			worst = past;
-			*what = s->name;
-		}
-	}
-	if (!asked && last_done) {
-		long past = (long)(now - last_done) - 3600L * config_overdue_hours(cfg, o->ca, "issuance");
-		if (past > worst) {
-			worst = past;
-			*what = "issuance";
-		}
-	}
-	return worst;
-}
-
 /* columns as wide as they look: a Japanese character takes two */
 static int
 width(const char *s)

@@ -1,8 +1,10 @@
-/* cmd-outbox.c — `dcvmail outbox [--dry-run]`: run the queued actions that are due. */
+/* cmd-outbox.c — `dcvmail outbox [--dry-run]`: queue the pending alerts and
+ * daily digests that are due, then run the queued actions that are due. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "outbox/action.h"
 #include "cmd/cmd.h"
@@ -36,7 +38,7 @@ cmd_outbox(struct globals *g, int argc, char **argv)
 		return EXIT_CANTCREAT;
 	}
 	struct action_ctx ax = { &cfg, rs, st, dry, 0 };
-	r = outbox_run(&ax, &err);
+	r = outbox_alerts(&ax, time(NULL), &err) == -1 ? -1 : outbox_run(&ax, &err);
 	if (r == -1)
 		fprintf(stderr, "%s: %s\n", log_prefix(), err);
 	else if (store_outbox_pending(st, &pending, &err) == 0)

@@ -86,7 +86,7 @@ cmd_watch(struct globals *g, int argc, char **argv)
 	}
 	if (!dry && st) {
 		struct action_ctx ax = { &cfg, rs, st, 0, 0 };
-		if (outbox_run(&ax, &err) == -1) {
+		if (outbox_alerts(&ax, time(NULL), &err) == -1 || outbox_run(&ax, &err) == -1) {
 			fprintf(stderr, "%s: outbox: %s\n", log_prefix(), err);
 			free(err);
 		}

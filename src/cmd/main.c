@@ -37,7 +37,8 @@ static const struct command {
 	  "done ORDER STEP [--note TEXT] [--not-needed]   a step done outside mail (intent by phone...)" },
 	{ "cancel", cmd_cancel, "cancel ORDER [--note TEXT]   record that an order was cancelled" },
 	{ "outbox", cmd_outbox,
-	  "outbox [--dry-run]   run the queued actions that are due (forward, redirect, notify, approve)" },
+	  "outbox [--dry-run]   queue the due pending alerts and daily digests, run the queued actions that are "
+	  "due (forward, redirect, notify, approve, alert, digest)" },
 	{ "dns", cmd_dns,
 	  "dns [--json] DOMAIN...   the DNS contacts a CA may write to, and whether dcvmail watches them" },
 	{ "report", cmd_report,

@@ -9,11 +9,8 @@
 #include "config.h"
 #include "ledger/orders.h"
 
-/* Seconds the order is past its most overdue step (0: not overdue); what
- * names that step ("dcv www.example.jp", "intent", "issuance"). An asked
- * step is overdue order-overdue hours after it was asked; issuance that
- * long after the last step was done, while no step is asked. Finished
- * orders are never overdue. */
-long order_overdue(const struct config *, const struct order *, time_t now, const char **what);
+/* order_overdue() lives in the ledger (ledger/alert.h): the outbox's daily
+ * digest judges orders the same way. */
+#include "ledger/alert.h"
 
 #endif

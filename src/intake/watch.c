@@ -128,7 +128,7 @@ run_outbox(struct watch *W)
 	W->next_outbox = now_mono() + OUTBOX_EVERY;
 	if (W->dry || W->st == NULL)
 		return;
-	if (outbox_run(&ax, &err) == -1) {
+	if (outbox_alerts(&ax, time(NULL), &err) == -1 || outbox_run(&ax, &err) == -1) {
 		log_warnx("outbox: %s", err);
 		free(err);
 	}

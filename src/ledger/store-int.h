@@ -61,4 +61,14 @@ char *col_dup(sqlite3_stmt *, int); /* NULL stays NULL */
  * runs or cannot be told (another host: only the lease tells). */
 int store_attempt_process_gone(long pid, long long start, const char *host, const char *boot);
 
+/* A request waits for a person while it is pending or forwarded, is not a
+ * suspicious or malformed copy's own row, and is not a DCV request past
+ * the 30 days its random value is valid (BR 3.2.2.4); ?1 is now. Shared by
+ * the monitoring counts (store-monitor.c) and the pending alerts
+ * (store-alert.c), so an alert goes for what `report --check` counts. */
+#define GENUINE " key NOT LIKE 'suspicious:%' AND key NOT LIKE 'malformed:%'"
+#define OPEN_REQUEST                                                                                                   \
+	GENUINE " AND state IN ('pending', 'forwarded') AND NOT (type = 'dcv' AND COALESCE(asked, first_seen) < ?1 - " \
+		"2592000)"
+
 #endif

@@ -7,14 +7,6 @@
 #include "base/util.h"
 #include "store-int.h"
 
-/* A request waits for a person while it is pending or forwarded, is not a
- * suspicious or malformed copy's own row, and is not a DCV request past
- * the 30 days its random value is valid (BR 3.2.2.4). */
-#define GENUINE " key NOT LIKE 'suspicious:%' AND key NOT LIKE 'malformed:%'"
-#define OPEN_REQUEST                                                                                                   \
-	GENUINE " AND state IN ('pending', 'forwarded') AND NOT (type = 'dcv' AND COALESCE(asked, first_seen) < ?1 - " \
-		"2592000)"
-
 static int
 count(struct store *st, const char *sql, time_t now, long long arg, long long *out, char **errp)
 {

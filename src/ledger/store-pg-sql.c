@@ -200,6 +200,15 @@ const char *const pg_migrations[] = {
 	/* 5 -> 6: twin of store.c's (h-show): who added an expectation */
 	"ALTER TABLE expectations ADD COLUMN created_by TEXT;"
 	"UPDATE schema_version SET version = 6;",
+	/* 6 -> 7: twin of store.c's (h-alert): an alert per request and
+	 * recipient, a digest per recipient and day */
+	"CREATE TABLE alerts ("
+	"  request_id BIGINT NOT NULL, recipient TEXT NOT NULL, queued BIGINT NOT NULL, outbox_id BIGINT,"
+	"  PRIMARY KEY (request_id, recipient));"
+	"CREATE TABLE digests ("
+	"  recipient TEXT NOT NULL, day TEXT NOT NULL, queued BIGINT NOT NULL, outbox_id BIGINT,"
+	"  PRIMARY KEY (recipient, day));"
+	"UPDATE schema_version SET version = 7;",
 };
 const size_t pg_nmigrations = nitems(pg_migrations);
 

@@ -835,7 +835,8 @@ pg_archive_read(struct store *st, const char *sha, size_t max, char **data, size
 /* in the order their references need */
 static const char *const copy_tables[] = { "requests",	       "messages", "request_copies",	"expectations",
 					   "expectation_uses", "outbox",   "attempts",		"imap_state",
-					   "validations",      "history",  "approval_attempts", "attempt_steps" };
+					   "validations",      "history",  "approval_attempts", "attempt_steps",
+					   "alerts",	       "digests" };
 #define COPY_BATCH 1000
 
 static int
@@ -892,7 +893,7 @@ copy_table(struct store *from, struct store *to, const char *t, FILE *progress, 
 		goto out;
 	}
 	/* new rows get ids after the copied ones */
-	if (strcmp(t, "imap_state") != 0) {
+	if (strcmp(t, "imap_state") && strcmp(t, "alerts") && strcmp(t, "digests")) { /* those without an id */
 		char *q = xasprintf("SELECT setval(pg_get_serial_sequence('%s', '%s'), "
 				    "GREATEST((SELECT max(%s) FROM %s), 1))",
 				    t, is_copies ? "rowid" : "id", is_copies ? "rowid" : "id", t);

@@ -54,6 +54,7 @@ static const char *const delete_sql =
 	"DELETE FROM outbox WHERE request_id IN (SELECT id FROM temp.prune_req)"
 	" OR (request_id IS NULL AND message_sha256 IN (SELECT sha256 FROM temp.prune_msg));"
 	"DELETE FROM history WHERE request_id IN (SELECT id FROM temp.prune_req);"
+	"DELETE FROM alerts WHERE request_id IN (SELECT id FROM temp.prune_req);"
 	"DELETE FROM request_copies WHERE request_id IN (SELECT id FROM temp.prune_req)"
 	" OR message_id IN (SELECT id FROM temp.prune_msg);"
 	"DELETE FROM expectation_uses WHERE request_id IN (SELECT id FROM temp.prune_req);"

@@ -107,6 +107,16 @@ static const char *const migrations[] = {
 	"CREATE INDEX order_events_order ON order_events(ca, order_ref);",
 	/* 5 -> 6 (h-show): who added an expectation (the login name; NULL before) */
 	"ALTER TABLE expectations ADD COLUMN created_by TEXT;",
+	/* 6 -> 7 (h-alert): the pending alert goes once per request and
+	 * recipient (alerts), the daily digest once per recipient and local day
+	 * (digests), each with the outbox row that sends it: a second runner or
+	 * a restart queues neither again */
+	"CREATE TABLE alerts ("
+	"  request_id INTEGER NOT NULL, recipient TEXT NOT NULL, queued INTEGER NOT NULL, outbox_id INTEGER,"
+	"  PRIMARY KEY (request_id, recipient));"
+	"CREATE TABLE digests ("
+	"  recipient TEXT NOT NULL, day TEXT NOT NULL, queued INTEGER NOT NULL, outbox_id INTEGER,"
+	"  PRIMARY KEY (recipient, day));",
 };
 
 /* The operating system's reason for a failed open or I/O: SQLite reports
@@ -452,8 +462,8 @@ store_checkpoint(struct store *st, int truncate, char **errp)
 {
 	int nlog = 0, nckpt = 0, rc;
 
-	if (st == NULL || st->rdonly)
-		return 0;
+	if (st == NULL || st->rdonly || st->pg)
+		return 0; /* PostgreSQL: no write-ahead log of ours (st->db is no SQLite handle there) */
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
 				       &nlog, &nckpt);
 	if (rc == SQLITE_OK || busy(rc))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -85,4 +86,25 @@ action_identity(const struct outbox_item *it, const char *request_key, char out[
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	out[ACTION_ID_LEN] = '\0';
 	buf_free(&in);
+}
+
+char *
+action_mail_head(const struct action_ctx *ax, const struct outbox_item *it, const char *key, const char *subject)
+{
+	const char *at = strrchr(ax->cfg->smtp.from, '@');
+	char date[64], ident[ACTION_ID_LEN + 1];
+	time_t now = time(NULL);
+	struct tm tm;
+	struct buf b;
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	action_identity(it, key, ident);
+	buf_init(&b, 0);
+	buf_printf(&b, "From: dcvmail <%s>\r\nTo: <%s>\r\nDate: %s\r\nMessage-ID: <dcvmail.%s@%s>\r\n",
+		   ax->cfg->smtp.from, it->target, date, ident, at && at[1] ? at + 1 : ax->cfg->hostname);
+	header_unstructured(&b, "Subject", subject);
+	buf_adds(&b, "\r\nAuto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
+		     "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+	return buf_steal(&b);
 }

@@ -50,7 +50,7 @@ encode_words(struct buf *b, const char *s, size_t col)
  * other bytes, "=?" (it would read as an encoded-word) or a word too long to
  * fit a line is RFC 2047 encoded instead. Control characters never reach the
  * header. */
-static void
+void
 header_unstructured(struct buf *b, const char *name, const char *s)
 {
 	size_t col = strlen(name) + 2, len = strlen(s), longest = 0, w = 0;

@@ -117,6 +117,23 @@ int approve_attempt_http(const struct action_ctx *, int64_t attempt, struct http
 			 const char *body, size_t len, const char *const *headers, struct http_resp *resp);
 void approve_attempt_end(const struct action_ctx *, int64_t attempt, enum action_status, const char *result);
 
+/* An unstructured header "Name: value" (no CRLF after it): folded, or RFC
+ * 2047-encoded when it is not plain ASCII (action-forward.c). */
+struct buf;
+void header_unstructured(struct buf *, const char *name, const char *value);
+
+/* h-alert: the head of a plain-text mail dcvmail writes itself (an alert,
+ * a digest) to it->target: From, To, Date, a Message-ID that is the same
+ * when the outbox row is sent again (from key and the row), Subject,
+ * Auto-Submitted and the text/plain part's headers; the body follows. */
+char *action_mail_head(const struct action_ctx *, const struct outbox_item *, const char *key, const char *subject);
+/* Queue what the outbox tells a person unasked (outbox-alerts.c): the
+ * pending alerts (pending-alert, pending-alert-mail) and, from the digest
+ * time on, today's digest of overdue orders per recipient. Run by `dcvmail
+ * outbox` and the watcher before their outbox runs, not by the pipe.
+ * Returns the number of rows queued, -1 on store error. */
+int outbox_alerts(const struct action_ctx *, time_t now, char **errp);
+
 /* Run due outbox items until none is due or the deadline passes. Returns the
  * number of items run, -1 on store error. */
 int outbox_run(const struct action_ctx *, char **errp);

@@ -16,7 +16,7 @@
 /* Every action kind: action-NAME.c defines `const struct action_def
  * action_NAME`, and its NAME on this line is all that adding one takes. A
  * route lists them in this order in its errors and `dcvmail -n -v`. */
-#define ACTIONS(X) X(forward) X(redirect) X(notify) X(approve) X(flag)
+#define ACTIONS(X) X(forward) X(redirect) X(notify) X(approve) X(flag) X(alert) X(digest)
 
 #define ACTION_DECLARE(n) extern const struct action_def action_##n;
 ACTIONS(ACTION_DECLARE)
@@ -158,7 +158,7 @@ outbox_run(const struct action_ctx *ax, char **errp)
 			 ok	   ? "done"
 			 : gave_up ? "gave up"
 				   : "will retry",
-			 result ? result : "", gave_up ? " (the request needs a person)" : "");
+			 result ? result : "", gave_up && it.request_id ? " (the request needs a person)" : "");
 		if (store_outbox_result(ax->st, it.id, ok, result, next, gave_up, errp) == -1) {
 			free(result);
 			outbox_item_free(&it);

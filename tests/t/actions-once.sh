@@ -31,6 +31,9 @@ notify-timeout 10
 notify-secret-file $TEST_TMP/notify.secret
 pipe-server yes
 pipe-action-deadline $1
+# the fixtures are days old: their pending alerts and digests are alerts.sh's
+pending-alert-mail no
+digest off
 smtp {
   url smtp://127.0.0.1:$SPORT
   from dcvmail@example.test

@@ -18,6 +18,8 @@ conf() { # [ROLE_OF_WHOIS]
 	{
 	printf 'syslog no\nsmtp {\n url smtp://127.0.0.1:%s\n from dcvmail@example.test\n}\n' "$SPORT"
 	printf 'route {\n type dcv\n ca digicert\n forward ops@example.test\n}\n'
+	# the fixtures are days old: their pending alerts and digests are alerts.sh's
+	printf 'pending-alert-mail no\ndigest off\n'
 	printf 'mailbox whois {\n url imaps://localhost:%s/INBOX\n user whois@example.test\n password-file %s\n role %s\n ca-file %s\n idle-refresh 3\n reconnect-max 2\n}\n' \
 		"$DV_IMAPS" "$TEST_TMP/pw" "${1:-whois}" "$DV_CA"
 	printf 'mailbox txt {\n url imap://localhost:%s/INBOX\n user txt@example.test\n password-file %s\n role txt\n ca-file %s\n idle no\n poll-interval 1\n reconnect-max 2\n}\n' \

@@ -33,7 +33,7 @@ check_eq "state directory is 0700" "$(stat -c %a "$S")" 700
 check_eq "ledger is 0600" "$(stat -c %a "$S/ledger.db")" 600
 sha=$(q "$S" "select sha256 from messages limit 1")
 check_eq "archived messages are 0600" "$(stat -c %a "$S/archive/$(echo "$sha" | cut -c1-2)/$sha")" 600
-check_eq "the schema version is set" "$(q "$S" "pragma user_version")" 6
+check_eq "the schema version is set" "$(q "$S" "pragma user_version")" 7
 check_eq "DigiCert's five copies, reminders and issued notice make one request" \
 	"$(q "$S" "select copies, state from requests where key = 'digicert:order:48213377:shop.example.com'")" "5|issued"
 check_eq "a suspicious copy never joins the genuine request" \

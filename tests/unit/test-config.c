@@ -74,6 +74,8 @@ test_good(void)
 		     "limit message-size 2M\n"
 		     "limit mime-depth 8\n"
 		     "auto-approve sectigo\n"
+		     "digest 07:30\n"
+		     "pending-alert-mail no\n"
 		     "notify-secret-file /etc/dcvmail/hook.key\n"
 		     "mailbox whois {\n"
 		     "  url imaps://imap.example.com/INBOX\n"
@@ -117,6 +119,12 @@ test_good(void)
 	CHECK(config_role_for(&c, "dcv@example.org") == ROLE_NONE, "exact address does not match other domains");
 	CHECK(config_role_for(&c, "someone@example.com") == ROLE_NONE, "unlisted address has no role");
 	CHECK(config_role_for(&c, NULL) == ROLE_NONE, "no address, no role");
+	CHECK(c.digest_at == 7 * 60 + 30 && !c.pending_alert_mail, "digest 07:30, pending-alert-mail no");
+	config_free(&c);
+	config_defaults(&c);
+	CHECK(c.digest_at == 9 * 60 && c.pending_alert_mail, "by default the digest at 09:00 and the alert mail on");
+	config_free(&c);
+	CHECK(load("digest off\n", &c, err, sizeof(err)) == 0 && c.digest_at == -1, "digest off");
 	config_free(&c);
 }
 
@@ -170,6 +178,17 @@ test_errors(void)
 		     "notify without a signing key");
 	expect_error("hostname \"unterminated\n", "unterminated quoted string", "unterminated quote");
 	expect_error("pending-alert 0\n", "wants a number from 1", "number out of range");
+	expect_error("digest 9:00\n", "t.conf:1: digest: '9:00' is not a local time HH:MM (00:00 to 23:59) or off",
+		     "digest wants two digits for the hour");
+	expect_error("digest 24:00\n", "'24:00' is not a local time HH:MM", "digest hour out of range");
+	expect_error("digest 08:60\n", "'08:60' is not a local time HH:MM", "digest minute out of range");
+	expect_error("digest +9:00\n", "'+9:00' is not a local time HH:MM", "digest with a sign");
+	expect_error("digest\n", "'digest' takes 1 argument", "digest without a time");
+	expect_error("pending-alert-mail often\n", "wants yes or no", "pending-alert-mail is yes or no");
+	expect_error("route {\n alert a@b\n}\n", "t.conf:2: unknown keyword 'alert' in route block",
+		     "alert is no route keyword");
+	expect_error("route {\n digest a@b\n}\n", "t.conf:2: unknown keyword 'digest' in route block",
+		     "digest is no route keyword");
 	/* the table: each block's keywords, bounds, and the outbox's action kinds */
 	expect_error("route {\n type dcv\n}\n", "t.conf:1: route has no action (forward, redirect, notify, approve)",
 		     "the kinds a route may name, from the action table");

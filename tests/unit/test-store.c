@@ -6,6 +6,7 @@
 
 #include "mail/message.h"
 #include "ledger/store.h"
+#include "ledger/alert.h"
 #include "judge/reuse.h"
 #include "base/util.h"
 #include "unit.h"
@@ -195,6 +196,57 @@ test_reconnect(const char *dir)
 	store_close(st);
 }
 
+/* h-alert: a pending alert is queued once per request and recipient after
+ * the hours, a digest once per recipient and day (on both backends). */
+static void
+test_alerts(const char *dir)
+{
+	struct store *st;
+	char *err = NULL;
+	struct message *m = fake_message("From: a@digicert.com\nSubject: w\n\nwaiting too long\n");
+	struct verdict v;
+	struct record_result rr;
+	struct planned_action acts[] = { { "forward", "ops@example.com", "a person must approve", NULL } };
+	time_t now = time(NULL);
+	size_t before = 0, after = 0;
+	int n = -1, q = -1;
+
+	if (open_store(dir, 0, &st, &err) == -1) {
+		CHECK(0, "store opens for the alerts: %s", err);
+		free(err);
+		return;
+	}
+	verdict_init(&v);
+	v.type = v.rule_type = VT_DCV;
+	v.ca = xstrdup("digicert");
+	v.dedup_key = xstrdup("digicert:order:77");
+	verdict_set_field(&v, "domain", "alert.example.com");
+	verdict_set_field(&v, "order", "77");
+	CHECK(store_record(st, m, &v, NULL, acts, 1, &rr, &err) == 0 && rr.new_request, "a request to alert about");
+	store_outbox_pending(st, &before, &err);
+	CHECK(store_alerts_queue(st, now + 47 * 3600, 48, "alert", &n, &err) == 0 && n == 0,
+	      "no alert before pending-alert hours");
+	CHECK(store_alerts_queue(st, now + 49 * 3600, 48, "alert", &n, &err) == 0 && n == 1,
+	      "one alert after them, for the forward's recipient");
+	CHECK(store_alerts_queue(st, now + 50 * 3600, 48, "alert", &n, &err) == 0 && n == 0,
+	      "and never a second one for that request and recipient");
+	CHECK(store_digest_queue(st, "ops@example.com", "2026-12-03", now, "digest", &q, &err) == 0 && q == 1,
+	      "a digest is queued for a recipient and day");
+	CHECK(store_digest_queue(st, "ops@example.com", "2026-12-03", now + 60, "digest", &q, &err) == 0 && q == 0,
+	      "but once a day");
+	CHECK(store_digest_queue(st, "ops@example.com", "2026-12-04", now, "digest", &q, &err) == 0 && q == 1,
+	      "the next day again");
+	CHECK(store_digest_queue(st, "pki@example.com", "2026-12-03", now, "digest", &q, &err) == 0 && q == 1,
+	      "and for another recipient the same day");
+	CHECK(store_outbox_pending(st, &after, &err) == 0 && after == before + 4, "each queued is one outbox row");
+	CHECK(store_request_set_state(st, rr.request_id, "approved", "alice", NULL, &err) == 0 &&
+	      store_alerts_queue(st, now + 49 * 3600, 1, "alert", &n, &err) == 0 && n == 0,
+	      "an answered request is not alerted");
+	verdict_free(&v);
+	message_free(m);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -207,6 +259,7 @@ main(void)
 	sub = xasprintf("%s/state", dir);
 	test_states(sub);
 	test_envelope(sub);
+	test_alerts(sub);
 	test_reconnect(sub);
 	{
 		char *cmd = xasprintf("rm -rf %s", dir);
