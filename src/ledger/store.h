@@ -114,7 +114,8 @@ int store_archive_verify(struct store *, const char *sha256, size_t *len, char *
  * unless an action or approval attempt of it is not finished or a CA may
  * still reuse its approval at now (validation reuse period, SC-081/SC-090),
  * with its messages, copies, actions, attempts and history; and the messages
- * without a request received before cutoff; then their archived files.
+ * without a request received before cutoff, and the raw messages the ledger
+ * keeps (imports); then their archived files.
  * dry_run: the same selection, nothing removed. requests: what went (copies
  * holds how many of its messages). */
 struct prune_result {
@@ -123,6 +124,7 @@ struct prune_result {
 	size_t messages, loose_messages; /* all removed / those without a request */
 	unsigned long long bytes;	 /* their size */
 	size_t files, files_failed;	 /* archive files removed / left (first_failure says why) */
+	size_t in_ledger;		 /* h-import: archived in the ledger itself (imports), removed with it */
 	char *first_failure;
 	size_t kept_reusable;	    /* old closed requests kept: their approval is still reusable */
 	time_t kept_reusable_until; /* until when, the latest */
