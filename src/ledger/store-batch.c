@@ -30,6 +30,13 @@ store_batch_new(struct store *st)
 	 * transaction of its record: each message commits on its own there */
 	if (st == NULL || st->pg)
 		return NULL;
+	/* archive/ exists beside a ledger that holds mail, even when all of it
+	 * came by import: an emptied ledger.db is then refused, not replaced
+	 * by a new one (store.c, check_ledger_content) */
+	char *top = xasprintf("%s/archive", st->dir), *err = NULL;
+	if (archive_check_dir(top, 1, &err) == -1)
+		free(err); /* the next pipe delivery says why */
+	free(top);
 	b = xcalloc(1, sizeof(*b));
 	b->st = st;
 	return b;

@@ -70,14 +70,13 @@ struct record_result {
 };
 int store_record(struct store *, const struct message *, const struct verdict *, const struct envelope *,
 		 const struct planned_action *, size_t nactions, struct record_result *out, char **errp);
-/* Group commit (imports): store_batch_add writes a message's archive file
- * (not yet synced) and keeps pointers to m, v, env, acts and out, which
- * must stay valid until the next store_batch_commit. That makes every file
- * durable at once (one syncfs), then records the messages in one
- * transaction, in the order added, each as store_record would, filling its
- * out. On failure nothing of the batch is recorded (archive files that no
- * record names may stay; a later import of the same mail records them).
- * Either way the batch is empty afterwards. */
+/* Group commit (imports): store_batch_add keeps pointers to m, v, env,
+ * acts and out, which must stay valid until the next store_batch_commit.
+ * That records the messages in one transaction, in the order added, each
+ * as store_record would, filling its out, and with each new message its
+ * raw bytes, kept in the ledger (h-import: no archive file; a spooled
+ * message keeps the file it was spooled to). On failure nothing of the
+ * batch is recorded. Either way the batch is empty afterwards. */
 struct store_batch;
 /* NULL for a PostgreSQL ledger (its archive is written with each record). */
 struct store_batch *store_batch_new(struct store *);
