@@ -303,12 +303,6 @@ archive_write(const char *dir, const char *sha, const char *data, size_t len, ch
 	return archive_write_opt(dir, sha, data, len, 1, errp);
 }
 
-int
-archive_write_nosync(const char *dir, const char *sha, const char *data, size_t len, char **errp)
-{
-	return archive_write_opt(dir, sha, data, len, 0, errp);
-}
-
 /* In record_tx: the raw bytes of an imported message into the ledger. */
 int
 archive_put_row(struct store *st, const struct message *m)

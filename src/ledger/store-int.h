@@ -41,9 +41,6 @@ sqlite3_stmt *store_stmt(struct store *, const char *sql);
 void store_put(struct store *, sqlite3_stmt *);
 char *store_errmsg(struct store *, const char *what);
 int archive_write(const char *dir, const char *sha256, const char *data, size_t len, char **errp);
-/* The same without any sync: the caller makes the file and its name durable
- * (store-batch.c: one syncfs for a batch) before a record names it. */
-int archive_write_nosync(const char *dir, const char *sha256, const char *data, size_t len, char **errp);
 /* h-import: in the recording transaction, the raw bytes of a message into
  * the ledger's archive table (an import). An SQLite code (SQLITE_DONE). */
 int archive_put_row(struct store *, const struct message *);

@@ -150,7 +150,7 @@ check_eq "running again completes it: 3000 messages" "$(q "$K" "select count(*) 
 check_eq "nothing recorded twice" "$(q "$K" "select count(distinct sha256) from messages")" 3000
 check_eq "copies match messages" "$(q "$K" "select sum(copies) from requests")" 3000
 check_eq "every message has its raw bytes, whole" "$(verify_archive "$K")" "3000 3000 0 0"
-E="$TEST_TMP/emptied"; mkdir -m 700 "$E"; cp -r "$K/archive" "$E/"; : >"$E/ledger.db"
+E="$TEST_TMP/emptied"; mkdir -m 700 "$E"; cp -r "$K/archive" "$E/"; : >"$E/ledger.db"; chmod 600 "$E/ledger.db"
 out=$("$DCVMAIL" -d "$E" check -q "$FIX/ordinary-mail.eml" 2>&1); rc=$?
 check "an emptied ledger.db of imported mail is refused, not replaced by an empty one (exit $rc)" [ "$rc" -ne 0 ]
 check_contains "saying why" "$out" "refusing to start a new, empty ledger"
