@@ -95,7 +95,8 @@ cmd_prune(struct globals *g, int argc, char **argv)
 	       res.nrequests == 1 ? "" : "s", res.messages, res.messages == 1 ? "" : "s",
 	       bytes(res.bytes, b, sizeof(b)), dry ? "would be removed" : "removed");
 	if (!dry)
-		printf(", %zu archived file%s deleted", res.files, res.files == 1 ? "" : "s");
+		printf(", %zu archived message%s deleted", res.files + res.in_ledger,
+		       res.files + res.in_ledger == 1 ? "" : "s");
 	printf("\n");
 	r = 0;
 	if (res.files_failed) {

@@ -1,6 +1,10 @@
 /* archive.c — the raw-message archive: DIR/archive/ab/<sha256>, written once,
  * 0600, O_EXCL temp file, fsync, rename, fsync of the directory.
  *
+ * h-import: an import keeps its messages in the ledger instead (table
+ * archive, written in the transaction of their records: no file, no sync of
+ * its own); every read looks there first, then for the file.
+ *
  * The archive is not trusted: a file already at a message's path is kept
  * only when it is a regular file of ours whose content has that hash (else
  * it is replaced, never followed), and every read for a decision checks the
@@ -299,26 +303,91 @@ archive_write(const char *dir, const char *sha, const char *data, size_t len, ch
 	return archive_write_opt(dir, sha, data, len, 1, errp);
 }
 
+/* In record_tx: the raw bytes of an imported message into the ledger. */
 int
-archive_write_nosync(const char *dir, const char *sha, const char *data, size_t len, char **errp)
+archive_put_row(struct store *st, const struct message *m)
 {
-	return archive_write_opt(dir, sha, data, len, 0, errp);
+	sqlite3_stmt *s = store_stmt(st, "INSERT OR IGNORE INTO archive (sha256, size, data) VALUES (?, ?, ?)");
+	int rc;
+
+	if (s == NULL)
+		return SQLITE_ERROR;
+	sqlite3_bind_text(s, 1, m->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)m->raw_len);
+	sqlite3_bind_blob64(s, 3, m->raw ? m->raw : "", (sqlite3_uint64)m->raw_len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	store_put(st, s);
+	return rc;
+}
+
+/* The message sha as the ledger keeps it (an import): checked against its
+ * name, and with data, copied (at most max bytes). 1 found, 0 not in the
+ * ledger (look for the file), -1 with *errp. */
+static int
+ledger_read(struct store *st, const char *sha, size_t max, char **data, size_t *len, char **errp)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT data FROM archive WHERE sha256 = ?");
+	unsigned char d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx md;
+	char got[65];
+	int rc;
+
+	if (s == NULL) {
+		*errp = store_errmsg(st, "archive");
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		if (rc != SQLITE_DONE)
+			*errp = store_errmsg(st, "archive");
+		store_put(st, s);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	const void *p = sqlite3_column_blob(s, 0);
+	size_t n = (size_t)sqlite3_column_bytes(s, 0);
+	sha256_init(&md);
+	sha256_update(&md, n, p ? p : (const void *)"");
+	sha256_digest(&md, sizeof(d), d);
+	hex32(d, got);
+	*len = n;
+	if (strcmp(got, sha) != 0) {
+		*errp = xasprintf("%s/ledger.db: archived message %s: archive tampered or damaged: its content does "
+				  "not match its SHA-256 name; restore ledger.db from a backup",
+				  st->dir, sha);
+		rc = -1;
+	} else if (data && n > max) {
+		*errp = xasprintf("%s/ledger.db: archived message %s: too large to read back", st->dir, sha);
+		rc = -1;
+	} else {
+		if (data) {
+			*data = xmalloc(n + 1);
+			if (n)
+				memcpy(*data, p, n);
+			(*data)[n] = '\0';
+		}
+		rc = 1;
+	}
+	store_put(st, s);
+	return rc;
 }
 
 int
 store_archive_read(struct store *st, const char *sha, size_t max, char **data, size_t *len, char **errp)
 {
-	char *path = store_archive_path(st, sha), got[65];
+	char *path, got[65];
 	struct stat sb;
 	struct buf b;
 	int fd, rc = -1;
 
 	*data = NULL;
 	*len = 0;
-	if (st->pg) {
-		free(path);
+	if (st->pg)
 		return pg_archive_read(st, sha, max, data, len, errp);
-	}
+	if ((rc = ledger_read(st, sha, max, data, len, errp)) != 0)
+		return rc == 1 ? 0 : -1;
+	rc = -1;
+	path = store_archive_path(st, sha);
 	if ((fd = open_archived(path, &sb, errp)) == -1)
 		goto out;
 	buf_init(&b, (size_t)sb.st_size < max ? (size_t)sb.st_size + 1 : 0);
@@ -343,18 +412,21 @@ out:
 int
 store_archive_verify(struct store *st, const char *sha, size_t *len, char **errp)
 {
-	char *path = store_archive_path(st, sha), got[65];
+	char *path, got[65];
 	struct stat sb;
 	int fd, rc = -1;
 
 	*len = 0;
 	if (st->pg) {
 		char *data = NULL;
-		free(path);
 		rc = pg_archive_read(st, sha, 0, &data, len, errp);
 		free(data);
 		return rc;
 	}
+	if ((rc = ledger_read(st, sha, 0, NULL, len, errp)) != 0)
+		return rc == 1 ? 0 : -1;
+	rc = -1;
+	path = store_archive_path(st, sha);
 	if ((fd = open_archived(path, &sb, errp)) == -1)
 		goto out;
 	if (hash_fd(fd, 0, NULL, got, len) == -1)

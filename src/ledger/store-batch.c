@@ -1,17 +1,15 @@
-/* store-batch.c — group commit for imports (h-speed): the archive files of
- * a batch of messages are written, made durable together (one syncfs of
- * the state directory's file system instead of two fsyncs per message),
- * and only then are their records committed, in one transaction.
+/* store-batch.c — group commit for imports (h-speed, h-import): the
+ * messages of a batch are recorded in one transaction, each with its raw
+ * bytes in the ledger's archive table (archive.c). So the raw message is
+ * durable exactly when the record that names it is: one WAL commit per
+ * batch, no file and no sync per message.
  *
- * A crash in between leaves archive files that no record names: harmless
- * (nothing refers to them), and the next import of the same mail finds
- * each one whole under its hash and records it. Never a record without
- * its file. */
-#include <errno.h>
-#include <fcntl.h>
+ * A crash before the commit leaves nothing of the batch (no record, no
+ * raw bytes, no file); running the import again records it. A message
+ * spooled to a file while it was read (too large to hold) is durable
+ * before it is added. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/util.h"
 #include "store-int.h"
@@ -21,7 +19,6 @@ struct store_batch {
 	struct record_item *items;
 	size_t n, cap;
 	size_t bytes;
-	int unsynced; /* archive files written since the last sync */
 };
 
 struct store_batch *
@@ -30,9 +27,16 @@ store_batch_new(struct store *st)
 	struct store_batch *b;
 
 	/* a PostgreSQL ledger keeps the archive in the database, written in the
-	 * transaction of its record: no local files to group */
+	 * transaction of its record: each message commits on its own there */
 	if (st == NULL || st->pg)
 		return NULL;
+	/* archive/ exists beside a ledger that holds mail, even when all of it
+	 * came by import: an emptied ledger.db is then refused, not replaced
+	 * by a new one (store.c, check_ledger_content) */
+	char *top = xasprintf("%s/archive", st->dir), *err = NULL;
+	if (archive_check_dir(top, 1, &err) == -1)
+		free(err); /* the next pipe delivery says why */
+	free(top);
 	b = xcalloc(1, sizeof(*b));
 	b->st = st;
 	return b;
@@ -54,18 +58,8 @@ int
 store_batch_add(struct store_batch *b, const struct message *m, const struct verdict *v, const struct envelope *env,
 		const struct planned_action *acts, size_t nacts, struct record_result *out, char **errp)
 {
-	int has;
-
 	*errp = NULL;
 	memset(out, 0, sizeof(*out));
-	if ((has = store_has_message(b->st, m->sha256, errp)) == -1)
-		return -1;
-	/* a message recorded before needs no file; a spooled one is durable already */
-	if (!has && !m->spooled) {
-		if (archive_write_nosync(b->st->dir, m->sha256, m->raw, m->raw_len, errp) == -1)
-			return -1;
-		b->unsynced = 1;
-	}
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 64;
 		b->items = xreallocarray(b->items, b->cap, sizeof(*b->items));
@@ -75,37 +69,15 @@ store_batch_add(struct store_batch *b, const struct message *m, const struct ver
 	return 0;
 }
 
-/* Every archive file written so far, its content and its name, on disk. */
-static int
-sync_archive(struct store_batch *b, char **errp)
-{
-	char *top = xasprintf("%s/archive", b->st->dir);
-	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd == -1 || syncfs(fd) == -1) {
-		*errp = xasprintf("%s: syncfs: %s", top, strerror(errno));
-		rc = -1;
-	}
-	if (fd != -1)
-		close(fd);
-	free(top);
-	if (rc == 0)
-		b->unsynced = 0;
-	return rc;
-}
-
 int
 store_batch_commit(struct store_batch *b, char **errp)
 {
-	int rc = 0;
+	int rc;
 
 	*errp = NULL;
 	if (b->n == 0)
 		return 0;
-	if (b->unsynced && sync_archive(b, errp) == -1)
-		rc = -1;
-	else
-		rc = store_record_many(b->st, b->items, b->n, errp);
+	rc = store_record_many(b->st, b->items, b->n, errp);
 	b->n = 0;
 	b->bytes = 0;
 	return rc;

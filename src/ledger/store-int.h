@@ -12,7 +12,9 @@ struct store {
 	char *dir;
 	sqlite3 *db;
 	int rdonly;
-	struct pgconn *pg; /* h-pg: the PostgreSQL ledger (db is then its stand-in), NULL for SQLite */
+	struct pgconn *pg;	   /* h-pg: the PostgreSQL ledger (db is then its stand-in), NULL for SQLite */
+	struct cached_stmt *cache; /* h-import: statements prepared once (store_stmt) */
+	size_t ncache;
 };
 
 /* h-pg: the PostgreSQL backend (store-pg.c) */
@@ -30,11 +32,18 @@ int pg_archive_read(struct store *, const char *sha, size_t max, char **data, si
 int store_tx(struct store *, int (*fn)(struct store *, void *), void *arg, char **errp);
 int store_exec(struct store *, const char *sql, char **errp);
 sqlite3_stmt *store_prepare(struct store *, const char *sql);
+/* h-import: the hot statements of recording, prepared once per SQLite
+ * connection and reused: store_stmt hands one out (sql must be a string
+ * constant: the cache knows it by its address), store_put resets it and
+ * clears its bindings for the next use. A statement still in use, or any
+ * on a PostgreSQL store, is prepared afresh and finalized by store_put. */
+sqlite3_stmt *store_stmt(struct store *, const char *sql);
+void store_put(struct store *, sqlite3_stmt *);
 char *store_errmsg(struct store *, const char *what);
 int archive_write(const char *dir, const char *sha256, const char *data, size_t len, char **errp);
-/* The same without any sync: the caller makes the file and its name durable
- * (store-batch.c: one syncfs for a batch) before a record names it. */
-int archive_write_nosync(const char *dir, const char *sha256, const char *data, size_t len, char **errp);
+/* h-import: in the recording transaction, the raw bytes of a message into
+ * the ledger's archive table (an import). An SQLite code (SQLITE_DONE). */
+int archive_put_row(struct store *, const struct message *);
 /* One message of a batch, recorded as store_record() would (store-batch.c). */
 struct record_item {
 	const struct message *m;

@@ -59,6 +59,7 @@ static const char *const delete_sql =
 	" OR message_id IN (SELECT id FROM temp.prune_msg);"
 	"DELETE FROM expectation_uses WHERE request_id IN (SELECT id FROM temp.prune_req);"
 	"DELETE FROM validations WHERE request_id IN (SELECT id FROM temp.prune_req);"
+	"DELETE FROM archive WHERE sha256 IN (SELECT sha256 FROM temp.prune_msg);"
 	"DELETE FROM messages WHERE id IN (SELECT id FROM temp.prune_msg);"
 	"DELETE FROM requests WHERE id IN (SELECT id FROM temp.prune_req);";
 
@@ -171,16 +172,23 @@ collect(struct store *st, struct prune_ctx *c)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return rc;
-	s = store_prepare(st, "SELECT pm.sha256, COALESCE(pm.size, 0), m.request_id IS NULL FROM temp.prune_msg pm"
+	/* h-import: an imported message's raw bytes are in the ledger (table
+	 * archive) and go in this transaction; the others are files, removed
+	 * after the commit (a file beside a ledger copy is a leftover: removed
+	 * too, not counted) */
+	s = store_prepare(st, "SELECT pm.sha256, COALESCE(pm.size, 0), m.request_id IS NULL,"
+			      " (SELECT count(*) FROM archive a WHERE a.sha256 = pm.sha256) FROM temp.prune_msg pm"
 			      " JOIN messages m ON m.id = pm.id ORDER BY pm.id");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		strv_add(&c->sha256s, col_text(s, 0));
+		int in_ledger = sqlite3_column_int(s, 3) > 0;
+		strv_add_owned(&c->sha256s, xasprintf("%c%s", in_ledger ? 'L' : 'F', col_text(s, 0)));
 		r->messages++;
 		r->bytes += (unsigned long long)sqlite3_column_int64(s, 1);
 		if (sqlite3_column_int(s, 2))
 			r->loose_messages++;
+		r->in_ledger += in_ledger;
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -257,10 +265,11 @@ store_prune(struct store *st, time_t cutoff, time_t now, int dry_run, struct pru
 	/* the records are gone: now their archived files (a file that cannot
 	 * be removed is only left over, never a record without its mail) */
 	for (size_t i = 0; i < c.sha256s.n; i++) {
-		char *path = store_archive_path(st, c.sha256s.v[i]);
+		int in_ledger = c.sha256s.v[i][0] == 'L';
+		char *path = store_archive_path(st, c.sha256s.v[i] + 1);
 		if (unlink(path) == 0)
-			res->files++;
-		else if (errno != ENOENT) {
+			res->files += !in_ledger;
+		else if (errno != ENOENT && !in_ledger) {
 			res->files_failed++;
 			if (res->first_failure == NULL)
 				res->first_failure = xasprintf("%s: %s", path, strerror(errno));

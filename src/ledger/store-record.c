@@ -24,6 +24,7 @@ struct rec {
 	int exp_single;	    /* the expectation found has no order: one request */
 	char *withheld_why; /* why no expectation was found for the new request */
 	int first_own_copy; /* the CA's own copy joins a request only forwarded copies made */
+	int raw_in_ledger;  /* h-import: the raw bytes go into the ledger with the record */
 };
 
 static char *
@@ -88,8 +89,8 @@ find_expectation(struct store *st, struct rec *r, int64_t *id)
 static int
 record_use(struct store *st, struct rec *r, int64_t exp_id, int64_t req_id)
 {
-	sqlite3_stmt *s = store_prepare(st, "INSERT INTO expectation_uses (expectation_id, request_id, at, single)"
-					    " VALUES (?, ?, ?, ?)");
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO expectation_uses (expectation_id, request_id, at, single)"
+					 " VALUES (?, ?, ?, ?)");
 	int rc;
 
 	if (s == NULL)
@@ -99,7 +100,7 @@ record_use(struct store *st, struct rec *r, int64_t exp_id, int64_t req_id)
 	sqlite3_bind_int64(s, 3, r->now);
 	sqlite3_bind_int(s, 4, r->exp_single);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_put(st, s);
 	return rc;
 }
 
@@ -116,20 +117,22 @@ own_copy_joins(struct store *st, struct rec *r, int64_t req_id)
 
 	if (verdict_field(r->v, "forwarded-by") != NULL || r->v->type == VT_SUSPICIOUS || r->v->type == VT_MALFORMED)
 		return SQLITE_DONE;
-	s = store_prepare(st, "SELECT count(*) FROM messages WHERE request_id = ? AND"
-			      " json_extract(fields, '$.\"forwarded-by\"') IS NULL");
+	/* whether there is one, not how many: a request an import gave
+	 * thousands of copies is not scanned for each new one (h-import) */
+	s = store_stmt(st, "SELECT count(*) FROM (SELECT 1 FROM messages WHERE request_id = ? AND"
+			   " json_extract(fields, '$.\"forwarded-by\"') IS NULL LIMIT 1) AS own");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_int64(s, 1, req_id);
 	rc = sqlite3_step(s);
 	own = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-	sqlite3_finalize(s);
+	store_put(st, s);
 	if (own != 0)
 		return own < 0 ? rc : SQLITE_DONE;
 	if ((rc = find_expectation(st, r, &exp_id)) != SQLITE_OK)
 		return rc;
-	s = store_prepare(st, "UPDATE requests SET approve_link = COALESCE(?, approve_link), expected = ?,"
-			      " expectation_id = ? WHERE id = ?");
+	s = store_stmt(st, "UPDATE requests SET approve_link = COALESCE(?, approve_link), expected = ?,"
+			   " expectation_id = ? WHERE id = ?");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	bind_opt(s, 1, r->v->approve_link);
@@ -140,7 +143,7 @@ own_copy_joins(struct store *st, struct rec *r, int64_t req_id)
 		sqlite3_bind_null(s, 3);
 	sqlite3_bind_int64(s, 4, req_id);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_put(st, s);
 	if (rc != SQLITE_DONE)
 		return rc;
 	r->first_own_copy = 1;
@@ -155,7 +158,7 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 {
 	const struct verdict *v = r->v;
 	enum vtype t = v->type == VT_SUSPICIOUS || v->type == VT_MALFORMED ? v->rule_type : v->type;
-	sqlite3_stmt *s = store_prepare(st, "SELECT id FROM requests WHERE key = ?");
+	sqlite3_stmt *s = store_stmt(st, "SELECT id FROM requests WHERE key = ?");
 	int rc;
 	int64_t exp_id;
 
@@ -164,7 +167,7 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	*req_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
+	store_put(st, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return rc;
 	if (*req_id) {
@@ -172,12 +175,12 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 		/* an authenticated copy sent earlier moves when it was asked back
 		 * (an import in any order); an unauthenticated one cannot, or a
 		 * forged old Date: would make a genuine request look expired */
-		s = store_prepare(st, "UPDATE requests SET last_seen = ?, copies = copies + ?,"
-				      " state = CASE WHEN ? THEN 'issued' ELSE state END,"
-				      " state_changed = CASE WHEN ? THEN ? ELSE state_changed END,"
-				      " approve_link = COALESCE(approve_link, ?),"
-				      " asked = CASE WHEN ?8 = 1 AND ?9 < COALESCE(asked, first_seen) THEN ?9"
-				      "   ELSE COALESCE(asked, first_seen) END WHERE id = ?7");
+		s = store_stmt(st, "UPDATE requests SET last_seen = ?, copies = copies + ?,"
+				   " state = CASE WHEN ? THEN 'issued' ELSE state END,"
+				   " state_changed = CASE WHEN ? THEN ? ELSE state_changed END,"
+				   " approve_link = COALESCE(approve_link, ?),"
+				   " asked = CASE WHEN ?8 = 1 AND ?9 < COALESCE(asked, first_seen) THEN ?9"
+				   "   ELSE COALESCE(asked, first_seen) END WHERE id = ?7");
 		if (s == NULL)
 			return SQLITE_ERROR;
 		int copy = t != VT_REMINDER && t != VT_ISSUED;
@@ -191,14 +194,14 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 		sqlite3_bind_int(s, 8, v->auth == AUTH_PASS && t != VT_ISSUED);
 		sqlite3_bind_int64(s, 9, r->sent);
 		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
+		store_put(st, s);
 		return rc == SQLITE_DONE ? own_copy_joins(st, r, *req_id) : rc;
 	}
 	if ((rc = find_expectation(st, r, &exp_id)) != SQLITE_OK)
 		return rc;
-	s = store_prepare(st, "INSERT INTO requests (key, ca, type, domain, order_id, state, approve_link,"
-			      " copies, expected, expectation_id, first_seen, last_seen, state_changed, asked)"
-			      " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)");
+	s = store_stmt(st, "INSERT INTO requests (key, ca, type, domain, order_id, state, approve_link,"
+			   " copies, expected, expectation_id, first_seen, last_seen, state_changed, asked)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -223,7 +226,7 @@ upsert_request(struct store *st, struct rec *r, const char *key, int64_t *req_id
 	sqlite3_bind_int64(s, 12, r->now);
 	sqlite3_bind_int64(s, 13, r->sent);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_put(st, s);
 	if (rc != SQLITE_DONE)
 		return rc;
 	*req_id = sqlite3_last_insert_rowid(st->db);
@@ -242,10 +245,10 @@ insert_message(struct store *st, struct rec *r, int64_t req_id)
 	const struct envelope *e = r->env;
 	char *fields = fields_json(v), *reasons = reasons_json(v);
 	sqlite3_stmt *s =
-		store_prepare(st, "INSERT INTO messages (sha256, message_id, received, source, mailbox, role, sender,"
-				  " recipient, from_addr, subject, status, type, rule_type, ca, rule, fields, auth,"
-				  " auth_reason, reasons, size, request_id, sent)"
-				  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+		store_stmt(st, "INSERT INTO messages (sha256, message_id, received, source, mailbox, role, sender,"
+			       " recipient, from_addr, subject, status, type, rule_type, ca, rule, fields, auth,"
+			       " auth_reason, reasons, size, request_id, sent)"
+			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	int rc;
 
 	if (s == NULL) {
@@ -279,7 +282,7 @@ insert_message(struct store *st, struct rec *r, int64_t req_id)
 		sqlite3_bind_null(s, 21);
 	sqlite3_bind_int64(s, 22, r->sent);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_put(st, s);
 	free(fields);
 	free(reasons);
 	if (rc == SQLITE_DONE)
@@ -299,8 +302,8 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "INSERT INTO request_copies (request_id, message_id, mailbox, role, recipient, seen)"
-			      " VALUES (?, ?, ?, ?, ?, ?)");
+	s = store_stmt(st, "INSERT INTO request_copies (request_id, message_id, mailbox, role, recipient, seen)"
+			   " VALUES (?, ?, ?, ?, ?, ?)");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_int64(s, 1, req_id);
@@ -310,7 +313,7 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 	bind_opt(s, 5, env_recipient(r->env));
 	sqlite3_bind_int64(s, 6, r->now);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_put(st, s);
 	if (rc != SQLITE_DONE)
 		return rc;
 	if (!r->out->new_request && !r->first_own_copy)
@@ -320,9 +323,9 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 		 * request meanwhile (a concurrent delivery): a person decides instead */
 		int withheld = r->acts[i].withheld_kind && !r->out->expected;
 		char *why = NULL;
-		s = store_prepare(st, "INSERT INTO outbox (request_id, kind, target, why, created, next_try, "
-				      "message_sha256)"
-				      " VALUES (?, ?, ?, ?, ?, ?, ?)");
+		s = store_stmt(st, "INSERT INTO outbox (request_id, kind, target, why, created, next_try, "
+				   "message_sha256)"
+				   " VALUES (?, ?, ?, ?, ?, ?, ?)");
 		if (s == NULL)
 			return SQLITE_ERROR;
 		if (withheld) {
@@ -339,7 +342,7 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 		sqlite3_bind_int64(s, 6, r->now);
 		sqlite3_bind_text(s, 7, r->m->sha256, -1, SQLITE_STATIC);
 		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
+		store_put(st, s);
 		if (rc != SQLITE_DONE)
 			return rc;
 		r->out->actions_queued++;
@@ -350,9 +353,9 @@ insert_copy_and_actions(struct store *st, struct rec *r, int64_t req_id)
 static int
 lookup_existing(struct store *st, struct rec *r)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT m.id, m.request_id, COALESCE(q.copies, 0), COALESCE(q.expected, 0)"
-					    " FROM messages m LEFT JOIN requests q ON q.id = m.request_id"
-					    " WHERE m.sha256 = ?");
+	sqlite3_stmt *s = store_stmt(st, "SELECT m.id, m.request_id, COALESCE(q.copies, 0), COALESCE(q.expected, 0)"
+					 " FROM messages m LEFT JOIN requests q ON q.id = m.request_id"
+					 " WHERE m.sha256 = ?");
 	int rc;
 
 	if (s == NULL)
@@ -366,7 +369,7 @@ lookup_existing(struct store *st, struct rec *r)
 		r->out->copies = sqlite3_column_int(s, 2);
 		r->out->expected = sqlite3_column_int(s, 3);
 	}
-	sqlite3_finalize(s);
+	store_put(st, s);
 	return rc;
 }
 
@@ -383,8 +386,8 @@ add_delivery(struct store *st, struct rec *r)
 
 	if (r->out->request_id == 0 || e == NULL)
 		return SQLITE_DONE;
-	s = store_prepare(st, "SELECT 1 FROM request_copies WHERE message_id = ? AND mailbox IS ? AND role IS ?"
-			      " AND recipient IS ?");
+	s = store_stmt(st, "SELECT 1 FROM request_copies WHERE message_id = ? AND mailbox IS ? AND role IS ?"
+			   " AND recipient IS ?");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_int64(s, 1, r->out->message_id);
@@ -392,11 +395,11 @@ add_delivery(struct store *st, struct rec *r)
 	bind_opt(s, 3, e->role);
 	bind_opt(s, 4, env_recipient(e));
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_put(st, s);
 	if (rc != SQLITE_DONE)
 		return rc == SQLITE_ROW ? SQLITE_DONE : rc; /* this delivery is known */
-	s = store_prepare(st, "INSERT INTO request_copies (request_id, message_id, mailbox, role, recipient, seen)"
-			      " VALUES (?, ?, ?, ?, ?, ?)");
+	s = store_stmt(st, "INSERT INTO request_copies (request_id, message_id, mailbox, role, recipient, seen)"
+			   " VALUES (?, ?, ?, ?, ?, ?)");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_int64(s, 1, r->out->request_id);
@@ -406,17 +409,17 @@ add_delivery(struct store *st, struct rec *r)
 	bind_opt(s, 5, env_recipient(e));
 	sqlite3_bind_int64(s, 6, r->now);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_put(st, s);
 	if (rc != SQLITE_DONE)
 		return rc;
-	s = store_prepare(st, "UPDATE requests SET copies = copies + ?, last_seen = ? WHERE id = ?");
+	s = store_stmt(st, "UPDATE requests SET copies = copies + ?, last_seen = ? WHERE id = ?");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_int(s, 1, t != VT_REMINDER && t != VT_ISSUED);
 	sqlite3_bind_int64(s, 2, r->now);
 	sqlite3_bind_int64(s, 3, r->out->request_id);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_put(st, s);
 	if (rc != SQLITE_DONE)
 		return rc;
 	r->out->copies += t != VT_REMINDER && t != VT_ISSUED;
@@ -465,11 +468,13 @@ record_tx(struct store *st, void *arg)
 		return rc;
 	if (st->pg && (rc = pg_archive_put(st, r->m)) != SQLITE_DONE)
 		return rc; /* h-pg: the raw message in the same transaction */
+	if (!st->pg && r->raw_in_ledger && (rc = archive_put_row(st, r->m)) != SQLITE_DONE)
+		return rc; /* h-import: so does an import's */
 	r->out->request_id = req_id;
 	if (req_id) {
 		if ((rc = insert_copy_and_actions(st, r, req_id)) != SQLITE_DONE)
 			return rc;
-		sqlite3_stmt *s = store_prepare(st, "SELECT copies, expected FROM requests WHERE id = ?");
+		sqlite3_stmt *s = store_stmt(st, "SELECT copies, expected FROM requests WHERE id = ?");
 		if (s == NULL)
 			return SQLITE_ERROR;
 		sqlite3_bind_int64(s, 1, req_id);
@@ -477,7 +482,7 @@ record_tx(struct store *st, void *arg)
 			r->out->copies = sqlite3_column_int(s, 0);
 			r->out->expected = sqlite3_column_int(s, 1);
 		}
-		sqlite3_finalize(s);
+		store_put(st, s);
 	}
 	return SQLITE_DONE;
 }
@@ -513,7 +518,8 @@ store_record(struct store *st, const struct message *m, const struct verdict *v,
 	return rc;
 }
 
-/* h-speed: the records of a batch (store-batch.c), in one transaction. */
+/* h-speed: the records of a batch (store-batch.c), in one transaction,
+ * each with its raw bytes (h-import; a spooled message is a file already). */
 struct many {
 	struct record_item *items;
 	size_t n;
@@ -537,7 +543,8 @@ record_many_tx(struct store *st, void *arg)
 				 .out = it->out,
 				 .errp = mn->errp,
 				 .now = mn->now,
-				 .sent = message_sent_time(it->m, mn->now) };
+				 .sent = message_sent_time(it->m, mn->now),
+				 .raw_in_ledger = !it->m->spooled };
 		rc = record_tx(st, &r);
 		free(r.withheld_why);
 		if (rc != SQLITE_DONE && rc != SQLITE_OK)

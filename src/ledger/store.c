@@ -117,6 +117,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE digests ("
 	"  recipient TEXT NOT NULL, day TEXT NOT NULL, queued INTEGER NOT NULL, outbox_id INTEGER,"
 	"  PRIMARY KEY (recipient, day));",
+	/* 7 -> 8 (h-import): the raw
+	 * messages an import records, kept in the ledger and written in the
+	 * transaction of their records (a file each cost an import most of its
+	 * time); pipe and watch keep writing archive/ab/<sha256>, and both are
+	 * read back. PostgreSQL has had this table since its version 3. */
+	"CREATE TABLE archive (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL);",
 };
 
 /* The operating system's reason for a failed open or I/O: SQLite reports
@@ -178,6 +184,52 @@ store_prepare(struct store *st, const char *sql)
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return NULL;
 	return s;
+}
+
+struct cached_stmt {
+	const char *sql;
+	sqlite3_stmt *s;
+	int busy;
+};
+
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql)
+{
+	struct cached_stmt *c;
+
+	if (st->pg)
+		return store_prepare(st, sql);
+	for (size_t i = 0; i < st->ncache; i++) {
+		c = &st->cache[i];
+		if (c->sql == sql) {
+			if (c->busy)
+				return store_prepare(st, sql); /* nested use: a statement of its own */
+			c->busy = 1;
+			return c->s;
+		}
+	}
+	sqlite3_stmt *s = store_prepare(st, sql);
+	if (s == NULL)
+		return NULL;
+	st->cache = xreallocarray(st->cache, st->ncache + 1, sizeof(*st->cache));
+	st->cache[st->ncache++] = (struct cached_stmt){ sql, s, 1 };
+	return s;
+}
+
+void
+store_put(struct store *st, sqlite3_stmt *s)
+{
+	if (s == NULL)
+		return;
+	if (!st->pg)
+		for (size_t i = 0; i < st->ncache; i++)
+			if (st->cache[i].s == s) {
+				sqlite3_reset(s);
+				sqlite3_clear_bindings(s);
+				st->cache[i].busy = 0;
+				return;
+			}
+	sqlite3_finalize(s);
 }
 
 const char *
@@ -452,6 +504,9 @@ store_close(struct store *st)
 		pg_close(st);
 		return;
 	}
+	for (size_t i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].s);
+	free(st->cache);
 	sqlite3_close_v2(st->db);
 	free(st->dir);
 	free(st);
@@ -481,7 +536,7 @@ store_dir(const struct store *st)
 int
 store_has_message(struct store *st, const char *sha, char **errp)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM messages WHERE sha256 = ?");
+	sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM messages WHERE sha256 = ?");
 	int rc;
 
 	if (s == NULL) {
@@ -490,7 +545,7 @@ store_has_message(struct store *st, const char *sha, char **errp)
 	}
 	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_put(st, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		*errp = store_errmsg(st, "query");
 		return -1;

@@ -70,14 +70,13 @@ struct record_result {
 };
 int store_record(struct store *, const struct message *, const struct verdict *, const struct envelope *,
 		 const struct planned_action *, size_t nactions, struct record_result *out, char **errp);
-/* Group commit (imports): store_batch_add writes a message's archive file
- * (not yet synced) and keeps pointers to m, v, env, acts and out, which
- * must stay valid until the next store_batch_commit. That makes every file
- * durable at once (one syncfs), then records the messages in one
- * transaction, in the order added, each as store_record would, filling its
- * out. On failure nothing of the batch is recorded (archive files that no
- * record names may stay; a later import of the same mail records them).
- * Either way the batch is empty afterwards. */
+/* Group commit (imports): store_batch_add keeps pointers to m, v, env,
+ * acts and out, which must stay valid until the next store_batch_commit.
+ * That records the messages in one transaction, in the order added, each
+ * as store_record would, filling its out, and with each new message its
+ * raw bytes, kept in the ledger (h-import: no archive file; a spooled
+ * message keeps the file it was spooled to). On failure nothing of the
+ * batch is recorded. Either way the batch is empty afterwards. */
 struct store_batch;
 /* NULL for a PostgreSQL ledger (its archive is written with each record). */
 struct store_batch *store_batch_new(struct store *);
@@ -114,7 +113,8 @@ int store_archive_verify(struct store *, const char *sha256, size_t *len, char *
  * unless an action or approval attempt of it is not finished or a CA may
  * still reuse its approval at now (validation reuse period, SC-081/SC-090),
  * with its messages, copies, actions, attempts and history; and the messages
- * without a request received before cutoff; then their archived files.
+ * without a request received before cutoff, and the raw messages the ledger
+ * keeps (imports); then their archived files.
  * dry_run: the same selection, nothing removed. requests: what went (copies
  * holds how many of its messages). */
 struct prune_result {
@@ -123,6 +123,7 @@ struct prune_result {
 	size_t messages, loose_messages; /* all removed / those without a request */
 	unsigned long long bytes;	 /* their size */
 	size_t files, files_failed;	 /* archive files removed / left (first_failure says why) */
+	size_t in_ledger;		 /* h-import: archived in the ledger itself (imports), removed with it */
 	char *first_failure;
 	size_t kept_reusable;	    /* old closed requests kept: their approval is still reusable */
 	time_t kept_reusable_until; /* until when, the latest */

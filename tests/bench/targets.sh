@@ -3,7 +3,9 @@
 #     the same mail with as many regexes into a Maildir (runs interleaved,
 #     medians), and dcvmail-pipe through a running watcher beside it;
 #  2. bulk import: `dcvmail check` recording a 5,000-message mbox >= 5,000
-#     messages/s (wall clock, into a fresh ledger, every batch synced);
+#     messages/s (wall clock, into a fresh ledger, every batch synced; the
+#     CPU rate and the load average beside it, since the wall clock of a
+#     shared machine says more about the others than about dcvmail);
 #  3. batch `check --dry-run` >= 20,000 messages/s per core (CPU time) on a
 #     mixed corpus: CA mail of every shipped rule in every encoding,
 #     forwarded copies, phishing, ordinary mail, MIME oddities, large HTML.
@@ -98,10 +100,12 @@ mkdir -m 700 "$T/imp"
 /usr/bin/time -f "%e %U %S" -o "$T/t.imp" "$DCVMAIL" -c "$T/c.conf" -d "$T/imp" check -q "$T/5k.mbox" >"$T/imp.out" 2>&1
 read -r secs u s <"$T/t.imp"
 rec=$(sqlite3 "$T/imp/ledger.db" "select count(*) from messages")
+raw=$(sqlite3 "$T/imp/ledger.db" "select count(*) from archive")
+load=$(cut -d' ' -f1 /proc/loadavg)
 python3 -c "
 r = 5000 / max($secs, 0.001)
-print('   target 2: import of 5,000 mixed messages ($kinds kinds, $rec recorded): %.0f messages/s, %.2f s (CPU %.2f s) (target >= 5,000: %s)'
-      % (r, $secs, $u + $s, 'met' if r >= 5000 else 'MISSED'))"
+print('   target 2: import of 5,000 mixed messages ($kinds kinds, $rec recorded, $raw raw in the ledger): %.0f messages/s, %.2f s (CPU %.2f s: %.0f messages/s per CPU second; load %s) (target >= 5,000: %s)'
+      % (r, $secs, $u + $s, 5000 / max($u + $s, 0.001), '$load', 'met' if r >= 5000 else 'MISSED'))"
 
 # target 3: dry run, per core (CPU time): the best of 3 runs, as the
 # machine's load only ever adds to a run's CPU time

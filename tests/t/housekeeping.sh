@@ -18,9 +18,26 @@ q "update requests set first_seen=$old, last_seen=$old, state_changed=$old where
    update messages set received=$old where id in (1,2,3,4,6,7);
    update validations set approved_at=$old, reuse_until=$((now + 30 * 86400)) where request_id=1;
    update validations set approved_at=$old, reuse_until=$((now - 10 * 86400)) where request_id=3;"
+# an import keeps the raw messages in the ledger (table archive); messages 2,
+# 4 and 6 are moved to the per-message files older ledgers (and pipe) have:
+# prune removes both forms
+python3 - "$S" <<'PY'
+import os, sqlite3, sys
+d = sys.argv[1]
+db = sqlite3.connect(d + "/ledger.db")
+for sha, data in db.execute("select a.sha256, a.data from archive a join messages m on m.sha256 = a.sha256 where m.id in (2, 4, 6)").fetchall():
+    for sub in ("/archive", "/archive/" + sha[:2]):
+        os.makedirs(d + sub, mode=0o700, exist_ok=True); os.chmod(d + sub, 0o700)
+    fd = os.open("%s/archive/%s/%s" % (d, sha[:2], sha), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, data); os.close(fd)
+    db.execute("delete from archive where sha256 = ?", (sha,))
+db.commit()
+PY
+# arch IDS: how many of these messages have their raw bytes (file or ledger)
 arch() { for h in $(q "select sha256 from messages where id in ($1) order by id"); do
-	[ -f "$S/archive/$(printf %.2s "$h")/$h" ] && echo "$h"; done | wc -l; }
-check_eq "the archived files are there" "$(arch "1,2,3,4,5,6,7")" 7
+	{ [ -f "$S/archive/$(printf %.2s "$h")/$h" ] || [ "$(q "select count(*) from archive where sha256 = '$h'")" = 1 ]; } && echo "$h"; done | wc -l; }
+check_eq "the archived messages are there (4 in the ledger, 3 files)" \
+	"$(arch "1,2,3,4,5,6,7") $(q "select count(*) from archive") $(find "$S/archive" -type f | wc -l)" "7 4 3"
 gone=$(q "select sha256 from messages where id in (2,3,6)")
 
 out=$(d prune --older-than 400 --dry-run 2>&1); rc=$?
@@ -38,13 +55,14 @@ check_eq "prune exits 0" "$rc" 0
 check_contains "it prints what it removed" "$out" "removed request 2: sectigo"
 check_contains "both requests" "$out" "removed request 3: globalsign"
 check_contains "and the archived files" "$out" "prune: 2 requests, 3 messages"
-check_contains "deleted" "$out" "3 archived files deleted"
+check_contains "deleted" "$out" "3 archived messages deleted"
 check_eq "left: the reusable approval, the pending and the recent request" "$(q "select group_concat(id) from (select id from requests order by id)")" "1,4,5"
 check_eq "with their messages (the reminder of request 1 too)" "$(q "select group_concat(id) from (select id from messages order by id)")" "1,4,5,7"
 check_eq "the evidence of the reusable approval is kept" "$(q "select request_id from validations")" 1
 check_eq "their archived files are kept" "$(arch "1,4,5,7")" 4
 n=0; for h in $gone; do [ -e "$S/archive/$(printf %.2s "$h")/$h" ] && n=$((n + 1)); done
 check_eq "the removed messages' files are gone" "$n" 0
+check_eq "and their raw bytes in the ledger" "$(q "select count(*) from archive where sha256 in (select sha256 from messages)") $(q "select count(*) from archive")" "3 3"
 check_eq "no row points at a removed one" "$(q "PRAGMA foreign_key_check")" ""
 check_eq "nor does any copy, action or history" \
 	"$(q "select count(*) from request_copies where request_id in (2,3)") $(q "select count(*) from history where request_id in (2,3)") $(q "select count(*) from outbox where request_id in (2,3)")" "0 0 0"
@@ -80,6 +98,13 @@ check_eq "sqlite3 finds it intact" "$(sqlite3 "$TEST_TMP/b.db" "PRAGMA integrity
 check_eq "one self-contained file (journal_mode delete)" "$(sqlite3 "$TEST_TMP/b.db" "PRAGMA journal_mode")" delete
 check_eq "with the ledger's rows" "$(sqlite3 "$TEST_TMP/b.db" "select group_concat(id) from (select id from requests order by id)")" "4,5"
 check_eq "no temp file left" "$(ls "$TEST_TMP" | grep -c '\.tmp\.')" 0
+# the raw messages an import keeps in the ledger are in the backup: restored
+# alone (no archive/ beside it), show verifies them against their SHA-256
+R="$TEST_TMP/restored"; mkdir -m 700 "$R"; cp "$TEST_TMP/b.db" "$R/ledger.db"
+rid=$(q "select id from requests where id in (4, 5) and id in (select request_id from messages where sha256 in (select sha256 from archive)) limit 1")
+check_eq "the backup holds the imported raw messages" "$(sqlite3 "$TEST_TMP/b.db" "select count(*) from archive")" "$(q "select count(*) from archive")"
+out=$("$DCVMAIL" -d "$R" show "$rid" 2>&1); rc=$?
+check "a restored backup shows request $rid, its raw message verified" sh -c '[ "$1" = 0 ] && ! echo "$2" | grep -q UNUSABLE' _ "$rc" "$out"
 out=$(d backup "$TEST_TMP" 2>&1); rc=$?
 check_eq "backup to a directory fails (73)" "$rc" 73
 check_contains "saying so" "$out" "dcvmail backup: $TEST_TMP: is a directory"

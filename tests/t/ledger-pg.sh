@@ -19,7 +19,7 @@ out=$(DCVMAIL_TEST_LEDGER="$PG_URL" DCVMAIL_TEST_PG_RESTART=". $TOP/tests/lib-po
 check_eq "the store unit test passes on PostgreSQL" "$rc:$(printf '%s\n' "$out" | grep -c '^not ok')" "0:0"
 check_contains "and ran its ledger checks there" "$out" "ok - IMAP state is kept per mailbox"
 check_contains "an open store survives a server restart (reconnects)" "$out" "ok - a transaction after another restart"
-check_eq "the schema version is kept in the database" "$(pg_sql "select version from schema_version")" 7
+check_eq "the schema version is kept in the database" "$(pg_sql "select version from schema_version")" 8
 pg_sql "DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION dcvmail" >/dev/null 2>&1
 
 # --- the same commands on both backends give the same answers
@@ -179,7 +179,7 @@ chmod 600 "$TEST_TMP/ledger.pw"
 out=$(env -u PGPASSFILE "$DCVMAIL" -c "$TEST_TMP/pw.conf" -n 2>&1); rc=$?
 check_eq "-n connects with the password file (no PGPASSFILE)" "$rc" 0
 check_contains "and says the server, TLS and the schema version" "$out" "connected (PostgreSQL 15."
-check_contains "schema version" "$out" "no TLS), schema version 7: ok"
+check_contains "schema version" "$out" "no TLS), schema version 8: ok"
 out=$(env -u PGPASSFILE "$DCVMAIL" -c "$TEST_TMP/pw.conf" -d "$TEST_TMP/state-pw" list 2>&1); rc=$?
 check_eq "commands use the password file" "$rc:$(printf '%s\n' "$out" | grep -c '^[0-9]')" "0:$((ORDERS))"
 printf 'wrong-secret\n' >"$TEST_TMP/ledger.pw"

@@ -131,6 +131,33 @@ check_contains "and marks it" "$out" "UNUSABLE"
 check_not_contains "show of an intact request has no such mark" "$(dcv show "$id1" 2>&1)" "UNUSABLE"
 cp "$m3" "$(apath "$s3")"; chmod 600 "$(apath "$s3")"
 
+# --- h-import: an import keeps the raw messages in the ledger; checked the same way ---
+m6=$(mail f.example.com 7006); m7=$(mail g.example.com 7007); s6=$(sha "$m6"); s7=$(sha "$m7")
+{ cat "$TEST_TMP/c.conf"; echo "check-trust-authserv-id yes"; } >"$TEST_TMP/ci.conf"
+dci() { "$DCVMAIL" -c "$TEST_TMP/ci.conf" -d "$S" "$@"; }
+dci check -q "$m6" "$m7" >/dev/null 2>&1
+id6=$(q "select id from requests where order_id = '7006'")
+check_eq "an import keeps its raw messages in the ledger, not as files" \
+	"$(q "select count(*) from archive where sha256 in ('$s6', '$s7')"):$([ -e "$(apath "$s6")" ] && echo file)" "2:"
+q "update archive set data = (select data from archive where sha256 = '$s7') where sha256 = '$s6'"
+out=$(dci approve "$id6" 2>&1); rc=$?
+check_eq "approve ID on a replaced raw message in the ledger is refused (65)" "$rc" 65
+check_contains "as tampering" "$out" "archive tampered or damaged"
+check_eq "and the CA's site gets no request" "$(site)" 0
+check_eq "the request stays pending" "$(q "select state from requests where id = $id6")" pending
+check_contains "show marks it unusable" "$(dci show "$id6" 2>&1)" "UNUSABLE"
+q "update archive set data = readfile('$m6') where sha256 = '$s6'"
+mkdir -p -m 700 "$(dirname "$(apath "$s6")")"; cp "$m7" "$(apath "$s6")"; chmod 600 "$(apath "$s6")"
+out=$(dci approve "$id6" --dry-run 2>&1); rc=$?
+check_eq "restored, --dry-run would approve it: a decoy file at its archive path is not read" "$rc" 0
+check_contains "the approval link it would open" "$out" "would open https://localhost:$CA/"
+rm -f "$(apath "$s6")"
+q "delete from archive where sha256 = '$s6'"
+out=$(dci approve "$id6" --dry-run 2>&1); rc=$?
+check_eq "a raw message gone from the ledger (and no file) is refused (65)" "$rc" 65
+check_contains "as missing" "$out" "the archived message is missing"
+q "insert into archive (sha256, size, data) values ('$s6', $(wc -c <"$m6"), readfile('$m6'))"
+
 # --- item 12: the same bytes to two recipients (Postfix, one delivery per recipient) ---
 m5=$(mail e.example.com 7005)
 dcv pipe -r admin@e.example.com <"$m5" >/dev/null 2>&1
