@@ -165,7 +165,8 @@ dv_append_later() { dv_up && dv_append whois@example.test "$FIX/globalsign-dcv.e
 sleep 0.5
 dv_append_later
 check "after the connection drops it logs in again" wait_log 15 "waiting for new mail with IDLE" 2
-check "and the mail that came meanwhile is recorded" sh -c "for i in \$(seq 200); do [ \$(sqlite3 '$S/ledger.db' 'select count(*) from messages') -eq $((n + 1)) ] && exit 0; sleep 0.1; done; exit 1"
+wait_msgs() { for _ in $(seq 200); do [ "$(msgs)" = "$1" ] && return 0; sleep 0.1; done; return 1; }
+check "and the mail that came meanwhile is recorded" wait_msgs $((n + 1))
 check "with a new token: the expired one is not offered" [ "$(srv "token client_credentials ok secret")" -gt "$c0" ]
 check_not_contains "no login was refused" "$(cat "$TEST_TMP/watch.err")" "refused the token"
 ps -eo args >"$TEST_TMP/ps"
