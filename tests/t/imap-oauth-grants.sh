@@ -166,7 +166,7 @@ sleep 0.5
 dv_append_later
 check "after the connection drops it logs in again" wait_log 15 "waiting for new mail with IDLE" 2
 wait_msgs() { for _ in $(seq 200); do [ "$(msgs)" = "$1" ] && return 0; sleep 0.1; done; return 1; }
-check "and the mail that came meanwhile is recorded" wait_msgs $((n + 1))
+check "and the mail that came meanwhile is recorded" wait_msgs $((n + 1)) || { echo "# $(msgs) messages"; sed 's/^/# /' "$TEST_TMP/watch.err"; }
 check "with a new token: the expired one is not offered" [ "$(srv "token client_credentials ok secret")" -gt "$c0" ]
 check_not_contains "no login was refused" "$(cat "$TEST_TMP/watch.err")" "refused the token"
 ps -eo args >"$TEST_TMP/ps"
@@ -183,9 +183,9 @@ for f in "$ALL" "$TEST_TMP/ps"; do
 	check "no access token in $(basename "$f")" sh -c "! grep -qE 'at-[A-Za-z0-9_-]{20}' '$f'"
 done
 check "no token in the state directory" sh -c "! grep -rqE 'at-[A-Za-z0-9_-]{20}|$SECRET|$RT0' '$S'"
-check "the watcher was not dumpable (no core file of tokens)" grep -q "dcvmail" "$TEST_TMP/ps"
 
 # -n: the block's files
+before=$(wc -l <"$O/log")
 conf "$G_SECRET"
 "$DCVMAIL" -c "$C" -n >/dev/null 2>&1
 check_eq "-n accepts a complete block" "$?" 0
@@ -205,8 +205,6 @@ sed -i "s|$TEST_TMP/sa.json|$TEST_TMP/missing.json|" "$C"
 out=$("$DCVMAIL" -c "$C" -n 2>&1); rc=$?
 check_eq "-n refuses a missing service-account-file" "$rc" 78
 check_contains "naming it" "$out" "service-account-file of oauth 't' $TEST_TMP/missing.json: No such file"
-check_eq "-n made no request to the provider" "$(srv "token")" "$(grep -c token "$O/log")"
-before=$(wc -l <"$O/log")
 conf "grant client-credentials
  client-id dcvmail-test
  client-secret-file $TEST_TMP/cs"
