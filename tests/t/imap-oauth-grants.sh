@@ -72,7 +72,7 @@ G_JWT="provider google
  service-account-file $TEST_TMP/sa.json"
 
 # each token source: one new mail, recorded once, marked
-n=0
+NMSG=0
 for g in ${GRANTS:-refresh secret cert jwt}; do
 	case $g in
 	refresh) conf "$G_REFRESH"; want="token refresh_token ok"; m=digicert-dcv-plain ;;
@@ -83,12 +83,12 @@ for g in ${GRANTS:-refresh secret cert jwt}; do
 	dv_append whois@example.test "$FIX/$m.eml"
 	before=$(srv "$want")
 	out=$(w); rc=$?
-	n=$((n + 1))
+	NMSG=$((NMSG + 1))
 	check_eq "$g: watch --once exits 0" "$rc" 0 || printf "%s\n" "$out" | sed "s/^/# /"
 	check_eq "$g: the token endpoint issued the token ($want)" "$(srv "$want")" $((before + 1))
-	check_eq "$g: the mail is recorded" "$(msgs)" "$n"
+	check_eq "$g: the mail is recorded" "$(msgs)" "$NMSG"
 	out=$(w)
-	check_eq "$g: and only once (a second pass records nothing)" "$(msgs)" "$n"
+	check_eq "$g: and only once (a second pass records nothing)" "$(msgs)" "$NMSG"
 done
 check_contains "Dovecot logged in with XOAUTH2 and the introspected tokens" "$(cat "$DV/dovecot.log")" "method=XOAUTH2"
 
@@ -121,7 +121,7 @@ check_eq "a revoked refresh token fails the pass (75)" "$rc" 75
 check_contains "naming the mailbox, the block and the provider's reason" "$out" \
 	"whois: oauth 't': https://localhost:$HP/token refused: invalid_grant (AADSTS70000: the refresh token was revoked)"
 check_contains "and what to do" "$out" "get a new one with: dcvmail oauth login t"
-check_eq "the new mail is not recorded" "$(msgs)" "$n"
+check_eq "the new mail is not recorded" "$(msgs)" "$NMSG"
 check_eq "nor marked" "$(dv_state whois@example.test)" "$before"
 r0=$(srv "refresh_token revoked")
 out=$(timeout 4 "$DCVMAIL" -c "$C" -d "$S" watch 2>&1); printf '%s\n' "$out" >>"$ALL"
@@ -146,8 +146,8 @@ check_eq "with mode 0600" "$(stat -c %a "$TEST_TMP/rt")" 600
 echo "# oauth login took $((t1 - t0)) s"
 out=$(w); rc=$?
 check_eq "after the login watch --once works again" "$rc" 0
-check_eq "the waiting mail is recorded, once" "$(msgs)" $((n + 1))
-n=$((n + 1))
+check_eq "the waiting mail is recorded, once" "$(msgs)" $((NMSG + 1))
+NMSG=$((NMSG + 1))
 
 # a token that expires while the watcher sits in IDLE: the next login takes a new one
 echo 3 >"$O/expires-in"
@@ -166,13 +166,14 @@ sleep 0.5
 dv_append_later
 check "after the connection drops it logs in again" wait_log 15 "waiting for new mail with IDLE" 2
 wait_msgs() { for _ in $(seq 200); do [ "$(msgs)" = "$1" ] && return 0; sleep 0.1; done; return 1; }
-check "and the mail that came meanwhile is recorded" wait_msgs $((n + 1)) || { echo "# $(msgs) messages"; sed 's/^/# /' "$TEST_TMP/watch.err"; }
+if wait_msgs $((NMSG + 1)); then ok "and the mail that came meanwhile is recorded"; else
+	not_ok "and the mail that came meanwhile is recorded"; echo "# $(msgs) messages, want $((NMSG + 1))"; sed 's/^/# /' "$TEST_TMP/watch.err"; fi
 check "with a new token: the expired one is not offered" [ "$(srv "token client_credentials ok secret")" -gt "$c0" ]
 check_not_contains "no login was refused" "$(cat "$TEST_TMP/watch.err")" "refused the token"
 ps -eo args >"$TEST_TMP/ps"
 kill "$P"; wait "$P" 2>/dev/null; P=
 cat "$TEST_TMP/watch.err" >>"$ALL"
-n=$((n + 1))
+NMSG=$((NMSG + 1))
 check_eq "nothing is recorded twice" "$(sqlite3 "$S/ledger.db" 'select count(*) - count(distinct sha256) from messages')" 0
 
 # no token, secret or refresh token anywhere: outputs, the state, ps
