@@ -65,7 +65,7 @@ def token_url():
 
 
 def new_token(user):
-    t = "at-" + secrets.token_urlsafe(24)
+    t = "dcvtest-at-" + secrets.token_urlsafe(24)
     life = int(rd("expires-in", "3600"))
     with lock:
         issued[t] = (user, time.time() + life)
@@ -106,7 +106,7 @@ def grant_refresh(f):
             return 400, {"error": "invalid_grant", "error_description": "AADSTS70000: the refresh token was revoked"}, "refresh_token revoked"
         r = new_token(APP_USER)
         if not os.path.exists(os.path.join(D, "no-rotate")):
-            r["refresh_token"] = "rt-" + secrets.token_urlsafe(24)
+            r["refresh_token"] = "dcvtest-rt-" + secrets.token_urlsafe(24)
             with open(os.path.join(D, "refresh-token"), "w") as o:
                 o.write(r["refresh_token"])
     return 200, r, "refresh_token ok" + (" rotated" if "refresh_token" in r else "")
@@ -139,7 +139,7 @@ def grant_device(f):
         return 400, {"error": "authorization_pending"}, "device pending gap=%.1f" % gap
     if n == 1:
         return 400, {"error": "slow_down"}, "device slow_down gap=%.1f" % gap
-    rt = "rt-" + secrets.token_urlsafe(24)
+    rt = "dcvtest-rt-" + secrets.token_urlsafe(24)
     with lock, open(os.path.join(D, "refresh-token"), "w") as o:
         o.write(rt)
     r = new_token(APP_USER)

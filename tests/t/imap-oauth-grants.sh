@@ -16,7 +16,7 @@ HP=$(free_port); IP=$(free_port)
 umask 077
 SECRET="cs-$$-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s' "$SECRET" >"$O/client-secret"; printf '%s\n' "$SECRET" >"$TEST_TMP/cs"
-RT0="rt-first-$$-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+RT0="dcvtest-rt-first-$$-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s' "$RT0" >"$O/refresh-token"; printf '%s\n' "$RT0" >"$TEST_TMP/rt"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=dcvmail client" -keyout "$TEST_TMP/client.key" \
 	-out "$TEST_TMP/client.pem" >/dev/null 2>&1
@@ -180,10 +180,10 @@ check_eq "nothing is recorded twice" "$(sqlite3 "$S/ledger.db" 'select count(*) 
 check_contains "the outputs were collected" "$(cat "$ALL")" "whois"
 for f in "$ALL" "$TEST_TMP/ps"; do
 	check "no client secret in $(basename "$f")" sh -c "! grep -qF '$SECRET' '$f'"
-	check "no refresh token in $(basename "$f")" sh -c "! grep -qE 'rt-[A-Za-z0-9_-]{20}|$RT0' '$f'"
-	check "no access token in $(basename "$f")" sh -c "! grep -qE 'at-[A-Za-z0-9_-]{20}' '$f'"
+	check "no refresh token in $(basename "$f")" sh -c "! grep -qE 'dcvtest-rt-' '$f'"
+	check "no access token in $(basename "$f")" sh -c "! grep -qE 'dcvtest-at-' '$f'"
 done
-check "no token in the state directory" sh -c "! grep -rqE 'at-[A-Za-z0-9_-]{20}|$SECRET|$RT0' '$S'"
+check "no token in the state directory" sh -c "! grep -rqE 'dcvtest-(at|rt)-|$SECRET' '$S'"
 
 # -n: the block's files
 before=$(wc -l <"$O/log")
