@@ -111,6 +111,9 @@ check_contains "then one from the cache" "$out" "token: from the cache in"
 check_contains "it logged in with a new token" "$out" "mailbox whois: logged in as whois@example.test and opened the folder in"
 check_contains "and with the cached one" "$out" "(the cached token)"
 sed 's/^/# /' "$TEST_TMP/oauth-test.out"
+for _ in 1 2; do # figures for the notes: login with a new and with a cached token
+	"$DCVMAIL" -c "$C" -d "$S" oauth test t 2>&1 | tee -a "$ALL" | grep -E "token: new|opened the folder" | sed 's/^/# /'
+done
 
 # a revoked refresh token: a clear error naming the mailbox, nothing marked, backoff
 echo "rt-someone-else" >"$O/refresh-token"
