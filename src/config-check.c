@@ -87,6 +87,44 @@ check_secret(const struct config *c, const char *what, int line, const char *pat
 	return 0;
 }
 
+/* h-oauth: the files of an oauth block: its secrets as any other, the
+ * certificate there; a refresh-token-file not there yet says how to get one. */
+static int
+check_oauth_files(const struct config *c, const struct oauth_cfg *o, long uid, const char *user, FILE *out)
+{
+	const char *conf = c->path ? c->path : "(defaults)";
+	const struct {
+		const char *kw, *path;
+	} sec[] = {
+		{ "client-secret-file", o->client_secret_file },
+		{ "client-key", o->client_key },
+		{ "refresh-token-file", o->refresh_token_file },
+		{ "service-account-file", o->service_account_file },
+	};
+	struct stat st;
+	int n = 0;
+
+	for (size_t i = 0; i < nitems(sec); i++) {
+		char what[300];
+		if (sec[i].path == NULL)
+			continue;
+		snprintf(what, sizeof(what), "%s of oauth '%s'", sec[i].kw, o->name);
+		if (!strcmp(sec[i].kw, "refresh-token-file") && stat(sec[i].path, &st) == -1 && errno == ENOENT) {
+			fprintf(out, "%s:%d: %s %s: not there yet; get it with: dcvmail oauth login %s\n", conf,
+				o->line, what, sec[i].path, o->name);
+			n++;
+			continue;
+		}
+		n += check_secret(c, what, o->line, sec[i].path, uid, user, out);
+	}
+	if (o->client_certificate && stat(o->client_certificate, &st) == -1) {
+		fprintf(out, "%s:%d: client-certificate of oauth '%s' %s: %s\n", conf, o->line, o->name,
+			o->client_certificate, strerror(errno));
+		n++;
+	}
+	return n;
+}
+
 static int
 check_secrets(const struct config *c, long uid, const char *user, FILE *out)
 {
@@ -101,6 +139,8 @@ check_secrets(const struct config *c, long uid, const char *user, FILE *out)
 		n += check_secret(c, "smtp password-file", c->smtp.line, c->smtp.password_file, uid, user, out);
 	n += check_secret(c, "notify-secret-file", c->notify_secret_line, c->notify_secret_file, uid, user, out);
 	n += check_secret(c, "ledger-password-file", c->ledger_line, c->ledger_password_file, uid, user, out);
+	for (size_t i = 0; i < c->noauths; i++)
+		n += check_oauth_files(c, &c->oauths[i], uid, user, out);
 	return n;
 }
 
@@ -160,6 +200,15 @@ config_check_programs(const struct config *c, FILE *out)
 			free(err);
 			n++;
 		}
+	}
+	for (size_t i = 0; i < c->noauths; i++) {
+		const struct oauth_cfg *o = &c->oauths[i];
+		char *err = NULL;
+		if (o->token_command.n == 0 || token_cmd_findable(o->token_command.v[0], &err) == 0)
+			continue;
+		fprintf(out, "%s:%d: token-command of oauth '%s': %s\n", conf, o->line, o->name, err);
+		free(err);
+		n++;
 	}
 	return n;
 }

@@ -8,9 +8,29 @@
 
 #include "config.h"
 
-struct parser;
+#define MAX_ARGS 64
+/* The reader of one file: the current line's words. */
+struct parser {
+	const char *file;
+	int line;
+	int errors;
+	struct config *cfg;
+	const struct config_ops *ops;
+	char *argv[MAX_ARGS];
+	int argc;
+};
+/* An error at the current line (counted; printed or handed to ops->diag). */
+void config_perr(struct parser *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The line takes min to max arguments (max -1: any): 0, or -1 after an error. */
+int config_want_args(struct parser *, int min, int max);
 
-enum block { B_TOP, B_MAILBOX, B_SMTP, B_ROUTE };
+/* h-oauth (config-oauth.c): the oauth block's keywords, its checks and presets. */
+void config_oauth_kw_provider(struct parser *, void *obj);
+void config_oauth_kw_grant(struct parser *, void *obj);
+void config_oauth_check(struct parser *, struct oauth_cfg *);
+void config_oauth_free(struct oauth_cfg *);
+
+enum block { B_TOP, B_MAILBOX, B_SMTP, B_ROUTE, B_OAUTH };
 extern const char *const config_block_names[];
 
 /* The keywords, one table sorted by (block, keyword) for bsearch, as

@@ -162,6 +162,20 @@ print_mailbox_fn(FILE *out, const char *kw, const void *obj)
 }
 
 static void
+print_oauth_fn(FILE *out, const char *kw, const void *obj)
+{
+	const struct oauth_cfg *o = obj;
+
+	if (!strcmp(kw, "grant"))
+		fprintf(out, "    grant %s\n", oauth_grant_name(o->grant));
+	else if (!strcmp(kw, "provider"))
+		fprintf(out, "    provider %s\n",
+			o->provider == OAUTH_MICROSOFT ? "microsoft"
+			: o->provider == OAUTH_GOOGLE  ? "google"
+						       : "other");
+}
+
+static void
 print_smtp_fn(FILE *out, const char *kw, const void *obj)
 {
 	const struct smtp_cfg *sc = obj;
@@ -215,6 +229,16 @@ config_print(FILE *out, const struct config *c, const struct config_ops *ops)
 		print_word(out, c->mailboxes[i].name);
 		fprintf(out, " {  # line %d\n", c->mailboxes[i].line);
 		print_block(out, B_MAILBOX, "    ", &c->mailboxes[i], &md, print_mailbox_fn);
+		fprintf(out, "}\n");
+	}
+	for (size_t i = 0; i < c->noauths; i++) {
+		struct oauth_cfg od;
+		memset(&od, 0, sizeof(od));
+		od.timeout = 30;
+		fprintf(out, "oauth");
+		print_word(out, c->oauths[i].name);
+		fprintf(out, " {  # line %d\n", c->oauths[i].line);
+		print_block(out, B_OAUTH, "    ", &c->oauths[i], &od, print_oauth_fn);
 		fprintf(out, "}\n");
 	}
 	if (c->have_smtp) {

@@ -20,8 +20,6 @@
 #include "base/log.h"
 #include "base/util.h"
 
-#define MAX_ARGS 64
-
 static const char *const role_names[] = {
 	[ROLE_NONE] = "none",	      [ROLE_WHOIS] = "whois",
 	[ROLE_TXT] = "txt",	      [ROLE_CONSTRUCTED] = "constructed",
@@ -65,18 +63,11 @@ config_defaults(struct config *c)
 	c->smtp.require_tls = -1; /* decided by host: loopback may be plain */
 }
 
-struct parser {
-	const char *file;
-	int line;
-	int errors;
-	struct config *cfg;
-	const struct config_ops *ops;
-	char *argv[MAX_ARGS];
-	int argc;
-};
+#define perr config_perr
+#define want_args config_want_args
 
-static void
-perr(struct parser *p, const char *fmt, ...)
+void
+config_perr(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -136,7 +127,7 @@ tokenize(struct parser *p, char *s)
 	}
 }
 
-static int
+int
 want_args(struct parser *p, int min, int max)
 {
 	int n = p->argc - 1;
@@ -202,7 +193,7 @@ is_block_open(struct parser *p)
 
 /* --- blocks --- */
 
-const char *const config_block_names[] = { "top", "mailbox", "smtp", "route" };
+const char *const config_block_names[] = { "top", "mailbox", "smtp", "route", "oauth" };
 
 static void
 add_words(struct parser *p, struct strv *sv)
@@ -544,6 +535,7 @@ kw_ledger(struct parser *p, void *obj)
 #define M_(f) offsetof(struct mailbox_cfg, f)
 #define S_(f) offsetof(struct smtp_cfg, f)
 #define R_(f) offsetof(struct route_cfg, f)
+#define O_(f) offsetof(struct oauth_cfg, f)
 const struct keyword config_keyword_table[] = {
 	{ B_TOP, "action-retry-max", KW_INT, C_(action_retry_max_hours), 1, 24 * 30, NULL, NULL },
 	{ B_TOP, "approve-ev", KW_BOOL, C_(approve_ev), 0, 0, NULL, NULL },
@@ -560,6 +552,7 @@ const struct keyword config_keyword_table[] = {
 	{ B_TOP, "mailbox", KW_BLOCK, 0, 0, 0, NULL, "NAME {" },
 	{ B_TOP, "notify-secret-file", KW_FN, 0, 0, 0, kw_notify_secret_file, "PATH" },
 	{ B_TOP, "notify-timeout", KW_INT, C_(notify_timeout), 1, 600, NULL, NULL },
+	{ B_TOP, "oauth", KW_BLOCK, 0, 0, 0, NULL, "NAME {" },
 	{ B_TOP, "order-overdue", KW_FN, 0, 0, 0, kw_order_overdue, "STEP HOURS [CA...]" },
 	{ B_TOP, "pending-alert", KW_INT, C_(pending_alert_hours), 1, 24 * 365, NULL, NULL },
 	{ B_TOP, "pending-alert-mail", KW_BOOL, C_(pending_alert_mail), 0, 0, NULL, NULL },
@@ -580,6 +573,7 @@ const struct keyword config_keyword_table[] = {
 	{ B_MAILBOX, "idle-refresh", KW_INT, M_(idle_refresh), 1, 1740, NULL, NULL },
 	{ B_MAILBOX, "insecure-plaintext", KW_BOOL, M_(insecure_plaintext), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "move-to", KW_STR, M_(move_to), 0, 0, NULL, NULL },
+	{ B_MAILBOX, "oauth", KW_STR, M_(oauth), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "password-file", KW_STR, M_(password_file), 0, 0, NULL, NULL },
 	{ B_MAILBOX, "poll-interval", KW_INT, M_(poll_interval), 1, 86400, NULL, NULL },
 	{ B_MAILBOX, "reconnect-max", KW_INT, M_(reconnect_max), 1, 86400, NULL, NULL },
@@ -593,6 +587,7 @@ const struct keyword config_keyword_table[] = {
 	{ B_SMTP, "ca-file", KW_STR, S_(ca_file), 0, 0, NULL, NULL },
 	{ B_SMTP, "from", KW_STR, S_(from), 0, 0, NULL, NULL },
 	{ B_SMTP, "helo", KW_STR, S_(helo), 0, 0, NULL, NULL },
+	{ B_SMTP, "oauth", KW_STR, S_(oauth), 0, 0, NULL, NULL },
 	{ B_SMTP, "password-file", KW_STR, S_(password_file), 0, 0, NULL, NULL },
 	{ B_SMTP, "require-tls", KW_BOOL, S_(require_tls), 0, 0, NULL, NULL },
 	{ B_SMTP, "timeout", KW_INT, S_(timeout), 1, 3600, NULL, NULL },
@@ -603,11 +598,29 @@ const struct keyword config_keyword_table[] = {
 	{ B_ROUTE, "domain", KW_WORDS, R_(domains), 0, 0, NULL, NULL },
 	{ B_ROUTE, "role", KW_FN, 0, 0, 0, kw_route_role, "ROLE..." },
 	{ B_ROUTE, "type", KW_FN, 0, 0, 0, kw_route_type, "TYPE..." },
+	{ B_OAUTH, "ca-file", KW_STR, O_(ca_file), 0, 0, NULL, NULL },
+	{ B_OAUTH, "client-certificate", KW_STR, O_(client_certificate), 0, 0, NULL, NULL },
+	{ B_OAUTH, "client-id", KW_STR, O_(client_id), 0, 0, NULL, NULL },
+	{ B_OAUTH, "client-key", KW_STR, O_(client_key), 0, 0, NULL, NULL },
+	{ B_OAUTH, "client-secret-file", KW_STR, O_(client_secret_file), 0, 0, NULL, NULL },
+	{ B_OAUTH, "device-endpoint", KW_STR, O_(device_endpoint), 0, 0, NULL, NULL },
+	{ B_OAUTH, "grant", KW_FN, 0, 0, 0, config_oauth_kw_grant,
+	  "refresh-token|client-credentials|jwt-bearer|command" },
+	{ B_OAUTH, "provider", KW_FN, 0, 0, 0, config_oauth_kw_provider, "microsoft|google|other" },
+	{ B_OAUTH, "refresh-token-file", KW_STR, O_(refresh_token_file), 0, 0, NULL, NULL },
+	{ B_OAUTH, "scope", KW_WORDS, O_(scope), 0, 0, NULL, NULL },
+	{ B_OAUTH, "service-account-file", KW_STR, O_(service_account_file), 0, 0, NULL, NULL },
+	{ B_OAUTH, "subject", KW_STR, O_(subject), 0, 0, NULL, NULL },
+	{ B_OAUTH, "tenant", KW_STR, O_(tenant), 0, 0, NULL, NULL },
+	{ B_OAUTH, "timeout", KW_INT, O_(timeout), 1, 600, NULL, NULL },
+	{ B_OAUTH, "token-command", KW_WORDS, O_(token_command), 0, 0, NULL, NULL },
+	{ B_OAUTH, "token-endpoint", KW_STR, O_(token_endpoint), 0, 0, NULL, NULL },
 };
 #undef C_
 #undef M_
 #undef S_
 #undef R_
+#undef O_
 const size_t config_nkeywords = nitems(config_keyword_table);
 #define keywords config_keyword_table
 
@@ -735,8 +748,11 @@ check_smtp_auth(struct parser *p, const struct smtp_cfg *sc)
 	}
 	if (sc->user == NULL)
 		perr(p, "smtp block: auth %s needs a user (the account the token is for)", mech);
-	if (sc->token_command.n == 0)
-		perr(p, "smtp block: auth %s needs a token-command", mech);
+	if (sc->oauth && sc->token_command.n > 0)
+		perr(p, "smtp block: oauth and token-command exclude each other (an oauth block can have grant "
+			"command)");
+	else if (sc->token_command.n == 0 && sc->oauth == NULL)
+		perr(p, "smtp block: auth %s needs an oauth block or a token-command", mech);
 	if (sc->password_file != NULL)
 		perr(p, "smtp block: OAuth (auth %s) takes no password-file", mech);
 }
@@ -760,10 +776,21 @@ check_config(struct parser *p)
 			     c->smtp.auth == AUTH_PASSWORD ? "password" : "token", u.host);
 		if (c->smtp.from == NULL)
 			perr(p, "smtp block has no from address");
+		if (c->smtp.oauth && (c->smtp.oauth_cfg = config_oauth(c, c->smtp.oauth)) == NULL)
+			perr(p, "smtp block: no oauth block is called '%s'", c->smtp.oauth);
+		if (c->smtp.oauth && c->smtp.auth == AUTH_PASSWORD && c->smtp.password_file == NULL)
+			c->smtp.auth = AUTH_XOAUTH2; /* oauth NAME alone, as in a mailbox */
 		check_smtp_auth(p, &c->smtp);
 		if (c->smtp.helo)
 			perr(p, "smtp helo is not supported: dcvmail greets with its address literal, which "
 				"every server accepts from a client that logs in");
+	}
+	for (size_t i = 0; i < c->noauths; i++) {
+		p->line = c->oauths[i].line;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->oauths[j].name, c->oauths[i].name))
+				perr(p, "oauth '%s' defined twice", c->oauths[i].name);
+		config_oauth_check(p, &c->oauths[i]);
 	}
 	p->line = 0;
 	for (size_t i = 0; i < c->nmailboxes; i++) {
@@ -780,10 +807,19 @@ check_config(struct parser *p)
 		}
 		if (m->user == NULL)
 			perr(p, "mailbox '%s' has no user", m->name);
+		if (m->oauth && (m->oauth_cfg = config_oauth(c, m->oauth)) == NULL)
+			perr(p, "mailbox '%s': no oauth block is called '%s'", m->name, m->oauth);
+		if (m->oauth && m->auth == AUTH_PASSWORD && m->password_file == NULL)
+			m->auth = AUTH_XOAUTH2; /* oauth NAME alone: XOAUTH2, or OAUTHBEARER if only it is offered */
 		if (m->auth == AUTH_PASSWORD && m->password_file == NULL)
 			perr(p, "mailbox '%s' has no password-file", m->name);
-		if (m->auth != AUTH_PASSWORD && m->token_command.n == 0)
-			perr(p, "mailbox '%s': auth %s needs a token-command", m->name,
+		if (m->oauth && m->token_command.n > 0)
+			perr(p,
+			     "mailbox '%s': oauth and token-command exclude each other (an oauth block can have "
+			     "grant command)",
+			     m->name);
+		else if (m->auth != AUTH_PASSWORD && m->token_command.n == 0 && m->oauth == NULL)
+			perr(p, "mailbox '%s': auth %s needs an oauth block or a token-command", m->name,
 			     m->auth == AUTH_XOAUTH2 ? "xoauth2" : "oauthbearer");
 		if (m->auth == AUTH_PASSWORD && m->token_command.n > 0)
 			perr(p, "mailbox '%s': token-command is used with auth xoauth2 or oauthbearer only", m->name);
@@ -847,7 +883,8 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 			continue;
 		}
 		if (blk != B_TOP &&
-		    (!strcmp(p.argv[0], "mailbox") || !strcmp(p.argv[0], "smtp") || !strcmp(p.argv[0], "route")) &&
+		    (!strcmp(p.argv[0], "mailbox") || !strcmp(p.argv[0], "smtp") || !strcmp(p.argv[0], "route") ||
+		     !strcmp(p.argv[0], "oauth")) &&
 		    strcmp(p.argv[p.argc - 1], "{") == 0) {
 			/* a block inside a block: the '}' of the open one is missing */
 			perr(&p, "'%s' block inside the %s block opened at line %d: is its '}' missing?", p.argv[0],
@@ -858,10 +895,12 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 			keyword(&p, blk,
 				blk == B_MAILBOX ? (void *)mb
 				: blk == B_SMTP	 ? (void *)&cfg->smtp
+				: blk == B_OAUTH ? (void *)&cfg->oauths[cfg->noauths - 1]
 						 : (void *)rt);
 			continue;
 		}
-		if (!strcmp(p.argv[0], "mailbox") || !strcmp(p.argv[0], "smtp") || !strcmp(p.argv[0], "route")) {
+		if (!strcmp(p.argv[0], "mailbox") || !strcmp(p.argv[0], "smtp") || !strcmp(p.argv[0], "route") ||
+		    !strcmp(p.argv[0], "oauth")) {
 			if (!is_block_open(&p)) {
 				perr(&p, "'%s' starts a block: end the line with '{'", p.argv[0]);
 				continue;
@@ -882,6 +921,19 @@ config_load(const char *path, struct config *cfg, const struct config_ops *ops)
 				mb->file = p.file;
 				mb->line = p.line;
 				blk = B_MAILBOX;
+				blk_line = p.line;
+			} else if (!strcmp(p.argv[0], "oauth")) { /* h-oauth */
+				struct oauth_cfg *o;
+				if (want_args(&p, 1, 1) == -1)
+					continue;
+				cfg->oauths = xreallocarray(cfg->oauths, cfg->noauths + 1, sizeof(*cfg->oauths));
+				o = &cfg->oauths[cfg->noauths++];
+				memset(o, 0, sizeof(*o));
+				o->name = xstrdup(p.argv[1]);
+				o->timeout = 30;
+				o->file = p.file;
+				o->line = p.line;
+				blk = B_OAUTH;
 				blk_line = p.line;
 			} else if (!strcmp(p.argv[0], "smtp")) {
 				if (want_args(&p, 0, 0) == -1)
@@ -947,17 +999,22 @@ config_free(struct config *c)
 		free(m->user);
 		free(m->password_file);
 		strv_free(&m->token_command);
+		free(m->oauth);
 		free(m->move_to);
 		free(m->ca_file);
 		strv_free(&m->trust_authserv_ids);
 	}
 	free(c->mailboxes);
+	for (size_t i = 0; i < c->noauths; i++)
+		config_oauth_free(&c->oauths[i]);
+	free(c->oauths);
 	free(c->smtp.url);
 	free(c->smtp.user);
 	free(c->smtp.password_file);
 	strv_free(&c->smtp.token_command);
 	free(c->smtp.from);
 	free(c->smtp.helo);
+	free(c->smtp.oauth);
 	free(c->smtp.ca_file);
 	free(c->notify_secret_file);
 	free(c->ledger_url);

@@ -27,14 +27,51 @@ struct overdue_cfg {
 };
 enum mbox_auth { AUTH_PASSWORD = 0, AUTH_XOAUTH2, AUTH_OAUTHBEARER };
 
+/* h-oauth: oauth NAME { ... }: where OAuth 2.0 access tokens come from (the
+ * token source of outbox/oauth.h), named by a mailbox's (or the smtp
+ * block's) "oauth NAME". The presets (provider) fill what is not given at
+ * load time; the files are read when a token is needed. */
+enum oauth_provider { OAUTH_PROVIDER_NONE = 0, OAUTH_MICROSOFT, OAUTH_GOOGLE };
+enum oauth_grant {
+	OAUTH_GRANT_NONE = 0,
+	OAUTH_REFRESH_TOKEN,
+	OAUTH_CLIENT_CREDENTIALS,
+	OAUTH_JWT_BEARER,
+	OAUTH_COMMAND
+};
+struct oauth_cfg {
+	char *name;
+	enum oauth_provider provider;
+	enum oauth_grant grant;
+	char *token_endpoint;  /* https:// (presets: the provider's) */
+	char *device_endpoint; /* RFC 8628, for dcvmail oauth login */
+	char *tenant;	       /* microsoft: the directory (tenant) id or domain */
+	char *client_id;
+	char *client_secret_file;   /* 0600 */
+	char *client_certificate;   /* PEM: its key signs the client assertion (RFC 7523) */
+	char *client_key;	    /* PEM private key, 0600 */
+	char *refresh_token_file;   /* 0600; rewritten atomically when the provider rotates it */
+	char *service_account_file; /* Google's JSON key, 0600 */
+	char *subject;		    /* jwt-bearer sub; default: the mailbox's user */
+	struct strv scope;
+	struct strv token_command; /* grant command: PROGRAM ARG... */
+	char *ca_file;		   /* trust anchors for the endpoints; default the system store */
+	int timeout;		   /* seconds per request; default 30 */
+	const char *file;
+	int line;
+};
+const char *oauth_grant_name(enum oauth_grant);
+
 struct mailbox_cfg {
 	char *name;
 	char *url; /* imaps://host[:port]/FOLDER or imap://... (STARTTLS required) */
 	char *user;
 	char *password_file;
-	enum mbox_auth auth;	   /* h-oauth: auth password|xoauth2|oauthbearer */
-	struct strv token_command; /* h-oauth: PROGRAM ARG... printing the access token */
-	int token_command_line;	   /* where token-command was set, for -n */
+	enum mbox_auth auth;		   /* h-oauth: auth password|xoauth2|oauthbearer */
+	struct strv token_command;	   /* h-oauth: PROGRAM ARG... printing the access token */
+	int token_command_line;		   /* where token-command was set, for -n */
+	char *oauth;			   /* h-oauth: oauth NAME (the block), or NULL */
+	const struct oauth_cfg *oauth_cfg; /* that block, once loaded */
 	enum mbox_role role;
 	char *move_to;			/* folder for processed mail, or NULL */
 	char *ca_file;			/* trust anchors for this server, or NULL: system store */
@@ -53,10 +90,12 @@ struct smtp_cfg {
 	char *url; /* smtp://host:port (STARTTLS if offered... see man), submission://, smtps:// */
 	char *user;
 	char *password_file;
-	enum mbox_auth auth;	   /* h-smtpauth: auth password|xoauth2|oauthbearer, as a mailbox's */
-	struct strv token_command; /* h-smtpauth: PROGRAM ARG... printing the access token */
-	int token_command_line;	   /* where token-command was set, for -n */
-	char *from;		   /* envelope and header From of forwarded mail */
+	enum mbox_auth auth;		   /* h-smtpauth: auth password|xoauth2|oauthbearer, as a mailbox's */
+	struct strv token_command;	   /* h-smtpauth: PROGRAM ARG... printing the access token */
+	int token_command_line;		   /* where token-command was set, for -n */
+	char *oauth;			   /* oauth NAME: the token source block, or NULL */
+	const struct oauth_cfg *oauth_cfg; /* that block, once loaded */
+	char *from;			   /* envelope and header From of forwarded mail */
 	char *helo;
 	char *ca_file;
 	int require_tls; /* default yes unless loopback */
@@ -123,6 +162,8 @@ struct config {
 
 	struct mailbox_cfg *mailboxes;
 	size_t nmailboxes;
+	struct oauth_cfg *oauths; /* h-oauth: the oauth NAME { } blocks */
+	size_t noauths;
 
 	struct smtp_cfg smtp;
 	int have_smtp;
@@ -209,6 +250,9 @@ void config_print(FILE *out, const struct config *, const struct config_ops *ops
 /* dcvmail -n: every token-command's program can be found and run. Prints
  * each problem (file, line, program, cause) to out; returns their number. */
 int config_check_programs(const struct config *, FILE *out);
+
+/* h-oauth: the oauth block called name, or NULL. */
+const struct oauth_cfg *config_oauth(const struct config *, const char *name);
 
 /* Read a secret file; refuses group/other-readable files. Trailing newline stripped.
  * Returns NULL with *errp set ("file: readable by others; chmod 600 file"). */

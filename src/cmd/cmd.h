@@ -36,6 +36,7 @@ int cmd_cancel(struct globals *, int, char **);
 int cmd_prune(struct globals *, int, char **);	/* h-cli: cmd-housekeeping.c */
 int cmd_backup(struct globals *, int, char **); /* h-cli: cmd-housekeeping.c */
 int cmd_ledger(struct globals *, int, char **); /* h-pg: ledger copy */
+int cmd_oauth(struct globals *, int, char **);	/* h-oauth: oauth login|test NAME */
 
 /* Shared by commands: load config and rules, exit code on failure (78). */
 struct ruleset;

@@ -47,6 +47,9 @@ static const struct command {
 	{ "prune", cmd_prune,
 	  "prune --older-than DAYS [--dry-run]   remove closed requests and archived mail past that age" },
 	{ "backup", cmd_backup, "backup FILE   a consistent copy of the ledger (SQLite online backup), mode 0600" },
+	{ "oauth", cmd_oauth,
+	  "oauth login|test NAME   an oauth block: sign in on another device for a refresh token (login), "
+	  "or get a token and log in to its mailboxes (test)" },
 	{ "ledger", cmd_ledger,
 	  "ledger copy STATE_DIR postgresql://...   a SQLite ledger and archive into PostgreSQL" },
 };

@@ -15,6 +15,7 @@
 #include "base/mutf7.h"
 #include "base/mail-url.h"
 #include "base/token-cmd.h"
+#include "outbox/oauth.h"
 #include "base/tls.h"
 #include "base/util.h"
 
@@ -456,7 +457,33 @@ oauthbearer_authenticate(struct imap_conn *c, const char *tok, char **reason)
 	return MAILIMAP_ERROR_STREAM;
 }
 
-/* h-oauth: SASL XOAUTH2 or OAUTHBEARER with a token from the mailbox's token-command:
+/* h-oauth: a token for mailbox mb from its oauth block (cached unless fresh)
+ * or its token-command; NULL with *errp. */
+static char *
+get_token(const struct mailbox_cfg *mb, int fresh, char **errp)
+{
+	struct oauth_info in;
+	char *tok, *e = NULL;
+
+	if (mb->oauth_cfg == NULL) {
+		if ((tok = token_cmd_run(mb->token_command.v, mb->timeout, &e)) == NULL) {
+			*errp = xasprintf("%s: token-command %s", mb->name, e);
+			free(e);
+		}
+		return tok;
+	}
+	if ((tok = oauth_token(oauth_src_get(mb->oauth_cfg), mb->user, fresh, &in, &e)) == NULL) {
+		*errp = xasprintf("%s: %s", mb->name, e);
+		free(e);
+		return NULL;
+	}
+	if (!in.cached)
+		log_debug("%s: new token from oauth '%s' in %.0f ms (valid %ld s)%s", mb->name, mb->oauth_cfg->name,
+			  in.ms, in.expires_in, in.rotated ? "; the rotated refresh token is stored" : "");
+	return tok;
+}
+
+/* h-oauth: SASL XOAUTH2 or OAUTHBEARER with a token from the mailbox's oauth block or token-command:
  * the mechanism of auth if the server offers it, else the other one. A
  * refused token is tried once more with a fresh one (an expired token is the
  * usual cause), then the login fails with the server's reason. 0, or an
@@ -478,9 +505,8 @@ login_oauth(struct imap_conn *c, const char *host, char **errp)
 		return IMAP_ERR_REFUSED;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if ((tok = token_cmd_run(mb->token_command.v, mb->timeout, &e)) == NULL) {
-			*errp = xasprintf("%s: token-command %s", mb->name, e);
-			free(e);
+		if ((tok = get_token(mb, attempt > 0, &e)) == NULL) {
+			*errp = e;
 			free(reason);
 			return IMAP_ERR_NET; /* retried with the usual backoff */
 		}

@@ -19,6 +19,7 @@
 #include "intake/intake-imap.h"
 #include "base/log.h"
 #include "base/token-cmd.h"
+#include "outbox/oauth.h"
 #include "intake/pipe.h"
 #include "base/util.h"
 #include "intake/watch.h"
@@ -272,6 +273,7 @@ reload(struct watch *W)
 	store_close(W->st);
 	rules_free(W->rs);
 	config_free(&W->cfg);
+	oauth_src_forget(); /* h-oauth: the tokens of the old blocks */
 	W->cfg = nc;
 	W->rs = nrs;
 	W->st = nst;
@@ -377,8 +379,10 @@ watch_preflight(const struct config *cfg)
 	for (size_t i = 0; i < cfg->nmailboxes; i++) {
 		char *err = NULL, *pw;
 		if (cfg->mailboxes[i].auth != AUTH_PASSWORD) { /* h-oauth: run at login; here only found */
-			if (token_cmd_findable(cfg->mailboxes[i].token_command.v[0], &err) == 0)
-				continue;
+			const struct oauth_cfg *o = cfg->mailboxes[i].oauth_cfg;
+			const struct strv *tc = o ? &o->token_command : &cfg->mailboxes[i].token_command;
+			if (tc->n == 0 || token_cmd_findable(tc->v[0], &err) == 0)
+				continue; /* an oauth block's files are read when a token is needed */
 			pw = NULL;
 		} else
 			pw = config_read_secret(cfg->mailboxes[i].password_file, &err);

@@ -20,6 +20,7 @@
 #include "base/tls.h"
 #include "base/token-cmd.h"
 #include "base/util.h"
+#include "outbox/oauth.h"
 
 #define SMTP_LINE_MAX 512 /* octets of a command line with its CRLF (RFC 5321 4.5.3.1.4) */
 
@@ -32,16 +33,23 @@ failed(mailsmtp *s, int r, const char *what, char **result)
 	return s->response_code >= 500 && s->response_code < 600 ? SMTP_FAIL : SMTP_RETRY;
 }
 
-/* h-smtpauth: the access token for the smtp block's OAuth login (fresh: the
- * one before was refused). Today it is the token-command's, which runs anew
- * every time. The one place a token is obtained: named OAuth token sources
- * (a refresh grant, client credentials...) are to be hooked in here. */
+/* The access token for the smtp block's OAuth login (fresh: the one before
+ * was refused): from its oauth block (outbox/oauth.h: refresh, client
+ * credentials, JWT or command grants, cached in memory), or from its
+ * token-command, which runs anew every time. The one place a token is
+ * obtained for SMTP. */
 static char *
 smtp_token(const struct smtp_cfg *cfg, int fresh, char **errp)
 {
 	char *e = NULL, *tok;
 
-	(void)fresh;
+	if (cfg->oauth_cfg) { /* a named token source: cached until near its expiry, unless fresh */
+		if ((tok = oauth_token(oauth_src_get(cfg->oauth_cfg), cfg->user, fresh, NULL, &e)) == NULL) {
+			*errp = xasprintf("smtp oauth '%s': %s", cfg->oauth, e);
+			free(e);
+		}
+		return tok;
+	}
 	if ((tok = token_cmd_run(cfg->token_command.v, cfg->timeout, &e)) == NULL) {
 		*errp = xasprintf("smtp token-command %s", e);
 		free(e);

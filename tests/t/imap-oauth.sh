@@ -40,7 +40,7 @@ check_eq "-n accepts auth xoauth2 with a token-command" "$?" 0
 sed -i '/token-command/d' "$C"
 out=$("$DCVMAIL" -c "$C" -n 2>&1); rc=$?
 check_eq "-n refuses auth xoauth2 without a token-command" "$rc" 78
-check_contains "naming the file and the mailbox's line" "$out" "$C:2: mailbox 'whois': auth xoauth2 needs a token-command"
+check_contains "naming the file and the mailbox's line" "$out" "$C:2: mailbox 'whois': auth xoauth2 needs an oauth block or a token-command"
 conf "$TEST_TMP/no-such-program --flag"
 out=$("$DCVMAIL" -c "$C" -n 2>&1); rc=$?
 check_eq "-n refuses a token-command that does not exist" "$rc" 78

@@ -144,6 +144,8 @@ mk tok-hang "sleep 60 & echo \$! >$TEST_TMP/hang.pid; wait"
 conf() { # conf TOKEN-PROGRAM [PORT]
 	cat >"$C" <<CONF
 syslog no
+pending-alert-mail no
+digest off
 role constructed admin@
 smtp {
   url submission://localhost:${2:-$SUB}
@@ -181,11 +183,11 @@ check_contains "and its token-command" "$out" "    token-command $TEST_TMP/tok-g
 sed -i '/token-command/d' "$C"
 out=$("$DCVMAIL" -c "$C" -n 2>&1); rc=$?
 check_eq "-n refuses auth xoauth2 without a token-command" "$rc" 78
-check_contains "naming the smtp block's line" "$out" "$C:3: smtp block: auth xoauth2 needs a token-command"
+check_contains "naming the smtp block's line" "$out" "$C:5: smtp block: auth xoauth2 needs an oauth block or a token-command"
 conf "$TEST_TMP/no-such-program"
 out=$("$DCVMAIL" -c "$C" -n 2>&1); rc=$?
 check_eq "-n refuses an smtp token-command that does not exist" "$rc" 78
-check_contains "naming the token-command's line and the program" "$out" "$C:8: token-command of the smtp block: $TEST_TMP/no-such-program: No such file"
+check_contains "naming the token-command's line and the program" "$out" "$C:10: token-command of the smtp block: $TEST_TMP/no-such-program: No such file"
 conf "$TEST_TMP/tok-good" && sed -i "s|^  user .*|  password-file $TEST_TMP/c.conf|" "$C"
 out=$("$DCVMAIL" -c "$C" -n 2>&1)
 check_contains "OAuth takes no password-file" "$out" "smtp block: OAuth (auth xoauth2) takes no password-file"
@@ -336,15 +338,67 @@ err=$(q "select last_error from outbox order by id desc limit 1")
 check_contains "the answer that quoted the token is withheld" "$err" '(its answer quoted the token, so it is not shown)'
 check_not_contains "never the token" "$err" "$BAD"
 
+# --- a named oauth block (client-credentials grant) as the smtp block's
+# token source: tests/oauth-server.py is the HTTPS token endpoint and takes
+# over Dovecot's introspection port; the token is asked for once and cached
+O="$TEST_TMP/provider"; mkdir -p "$O"; tls_cert "$O" server
+OHP=$(free_port)
+SECRET="cs-$$-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+(umask 077; printf '%s' "$SECRET" >"$O/client-secret"; printf '%s\n' "$SECRET" >"$TEST_TMP/cs")
+kill "$IPID" 2>/dev/null; wait "$IPID" 2>/dev/null; IPID=
+python3 "$TOP/tests/oauth-server.py" "$O" "$OHP" "$IP" 2>"$TEST_TMP/oauth-server.err" &
+IPID=$!
+wait_ports 10 "$OHP" "$IP"
+: >"$O/log"
+cat >"$C" <<CONF
+syslog no
+pending-alert-mail no
+digest off
+role constructed admin@
+oauth m365 {
+  grant client-credentials
+  token-endpoint https://localhost:$OHP/token
+  client-id dcvmail-test
+  client-secret-file $TEST_TMP/cs
+  scope https://outlook.office365.com/.default
+  ca-file $O/server-ca.pem
+}
+smtp {
+  url submission://localhost:$SUB
+  from whois@example.test
+  user whois@example.test
+  oauth m365
+  require-tls yes
+  ca-file $TEST_TMP/mx-ca.pem
+}
+route default {
+  forward ops@sink.test
+}
+CONF
+out=$("$DCVMAIL" -c "$C" -n 2>&1); rc=$?
+check_eq "-n accepts an smtp block naming an oauth block (auth xoauth2 implied)" "$rc" 0
+s0=$(sent)
+: >"$TEST_TMP/calls"
+for f in certum-dcv.eml cybertrust-dcv.eml; do
+	"$DCVMAIL" -c "$C" -d "$TEST_TMP/state-oauth" -v pipe -r admin@example.com <"$FIX/$f" >>"$ALL" 2>&1
+done
+pf_wait_log "status=sent" $((s0 + 2)) 15
+check_eq "forwards through the oauth block's client-credentials token: both relayed (status=sent)" "$(($(sent) - s0))" 2
+check_eq "the token endpoint gave one token to each of the two pipe processes" "$(grep -c 'client_credentials ok' "$O/log")" 2
+sed -i 's|^  oauth m365|  oauth nosuch|' "$C"
+check_contains "an unknown oauth block is named" "$("$DCVMAIL" -c "$C" -n 2>&1)" "smtp block: no oauth block is called 'nosuch'"
+sed -i 's|^  oauth nosuch|  oauth m365\n  token-command /bin/true|' "$C"
+check_contains "oauth and token-command exclude each other" "$("$DCVMAIL" -c "$C" -n 2>&1)" "smtp block: oauth and token-command exclude each other"
+
 # --- no token anywhere ---
 kill "$PSPID" 2>/dev/null
-cat "$S"/ledger.db* >"$TEST_TMP/ledger.bytes" 2>/dev/null
+cat "$S"/ledger.db* "$TEST_TMP"/state-oauth/ledger.db* >"$TEST_TMP/ledger.bytes" 2>/dev/null
 leaks=
-for t in "$GOOD" "$BAD" "$LONG"; do
+for t in "$GOOD" "$BAD" "$LONG" "$SECRET"; do
 	for f in "$ALL" "$PF_LOG" "$D/dovecot.log" "$TEST_TMP/sink.log" "$TEST_TMP/sasl.log" "$TEST_TMP/ps.log" "$TEST_TMP/ledger.bytes"; do
 		# the introspection endpoint and the test server stand for the
 		# provider: they have the good token in their argv
-		grep -av -e oauth-introspect.py -e smtp-server.py "$f" | grep -qaF -- "$t" && leaks="$leaks $f"
+		grep -av -e oauth-introspect.py -e smtp-server.py -e oauth-server.py "$f" | grep -qaF -- "$t" && leaks="$leaks $f"
 	done
 done
 check_eq "no token in dcvmail's output, Postfix's and Dovecot's logs, the ledger (outbox rows, attempts)" "$leaks" ""
