@@ -539,6 +539,27 @@ dbx_get_autocommit(sqlite3 *db)
 	return pc ? !in_tx(pc) : sqlite3_get_autocommit(db);
 }
 
+/* PostgreSQL has no WAL file of ours to copy: nothing to do (the watcher
+ * checkpoints whatever ledger it has). */
+int
+dbx_wal_checkpoint_v2(sqlite3 *db, const char *name, int mode, int *nlog, int *nckpt)
+{
+	if (conn_of(db) == NULL)
+		return sqlite3_wal_checkpoint_v2(db, name, mode, nlog, nckpt);
+	if (nlog)
+		*nlog = 0;
+	if (nckpt)
+		*nckpt = 0;
+	return SQLITE_OK;
+}
+
+/* Named parameters are not translated: a PostgreSQL statement has none. */
+int
+dbx_bind_parameter_index(sqlite3_stmt *s, const char *name)
+{
+	return stmt_of(s) ? 0 : sqlite3_bind_parameter_index(s, name);
+}
+
 /* ---- the store on PostgreSQL ---- */
 char *
 pg_errmsg(struct store *st, const char *what)
