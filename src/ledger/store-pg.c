@@ -164,6 +164,14 @@ set_err(struct pgconn *pc, int code, const char *msg)
 	n = strlen(pc->errmsg);
 	while (n > 0 && (pc->errmsg[n - 1] == '\n' || pc->errmsg[n - 1] == ' '))
 		pc->errmsg[--n] = '\0';
+	/* libpq's lines (a cause, then a tab-indented hint) as one log line */
+	char *w = pc->errmsg;
+	for (const char *r = pc->errmsg; *r; r++)
+		if (*r != '\n' && *r != '\t')
+			*w++ = *r;
+		else if (w > pc->errmsg && w[-1] != ' ')
+			*w++ = ' ';
+	*w = '\0';
 	pc->errcode = code;
 }
 
