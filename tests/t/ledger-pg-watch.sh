@@ -33,7 +33,7 @@ ledger "$PG_URL"
 https-ca-file $TEST_TMP/site-ca.pem
 notify-secret-file $TEST_TMP/notify.secret
 notify-timeout 30
-approve-timeout 20
+approve-timeout 60
 route {
   type dcv
   approve
@@ -121,7 +121,7 @@ check "and then marked, all of them" wait_marked whois@example.test 8
 
 # --- two watchers draining one outbox; one is killed in the middle of an approval
 careqs() { grep -cF "\"method\": \"$1\", \"path\": \"/approve?order=$2&" "$TEST_TMP/ca.log" 2>/dev/null || true; }
-echo '{"GET /approve": {"body": "<form>order code</form>", "set_cookie": "sid=s1; Path=/", "delay": 6},
+echo '{"GET /approve": {"body": "<form>order code</form>", "set_cookie": "sid=s1; Path=/", "delay": 30},
  "POST /approve": {"body": "<p>Thank you: the domain is validated.</p>"}}' >"$TEST_TMP/ca.routes"
 https_start ca "$CAP" site
 start b
