@@ -197,7 +197,7 @@ elif command -v strace >/dev/null; then
 	G="$TEST_TMP/group"
 	gen_mbox "$TEST_TMP/group.mbox" 3000 group
 	strace -f -qq -o /dev/null -e trace=syncfs -e inject=syncfs:signal=SIGKILL:when=2 \
-		dv "$G" check "$TEST_TMP/group.mbox" >"$TEST_TMP/group.out" 2>&1; rc=$?
+		"$DCVMAIL" -d "$G" check "$TEST_TMP/group.mbox" >"$TEST_TMP/group.out" 2>&1; rc=$?
 	check_eq "the import is killed on its second batch's sync (exit 137)" "$rc" 137
 	set -- $(verify_archive "$G")
 	check "a first batch was committed ($1 of 3000)" [ "$1" -gt 0 ] && [ "$1" -lt 3000 ]
@@ -213,7 +213,7 @@ elif command -v strace >/dev/null; then
 	# few syncs for a whole import: per batch one syncfs of the archive, then the WAL commit
 	G2="$TEST_TMP/group2"
 	strace -f -qq -y -e trace=fsync,fdatasync,syncfs -o "$TEST_TMP/group.trace" \
-		dv "$G2" check -q "$TEST_TMP/group.mbox" >/dev/null 2>&1
+		"$DCVMAIL" -d "$G2" check -q "$TEST_TMP/group.mbox" >/dev/null 2>&1
 	n=$(grep -cE '^[0-9]+ +(fsync|fdatasync|syncfs)\(' "$TEST_TMP/group.trace")
 	check "importing 3000 messages syncs a few times per batch, not per message ($n)" [ "$n" -lt 60 ]
 	seq=$(sed -E 's/^[0-9]+ +//' "$TEST_TMP/group.trace" | awk '/^syncfs/ { printf "S" } /ledger.db-wal>/ { printf "W" }' | sed 's/^W*//')
