@@ -34,6 +34,7 @@ https-ca-file $TEST_TMP/site-ca.pem
 notify-secret-file $TEST_TMP/notify.secret
 notify-timeout 30
 approve-timeout 60
+pipe-server yes
 route {
   type dcv
   approve
@@ -101,7 +102,7 @@ wait_marked() { # USER COUNT: until COUNT messages carry the keyword (5 s)
 
 https_start hook "$HP" site
 # --- the database stopped while watching
-mails "$TEST_TMP/one" one 4 2
+mails "$TEST_TMP/one" one 5 2
 start a
 check "watcher a connects" wait_log 10 a "connected; waiting" 2
 put whois@example.test "$TEST_TMP"/one/one-0[01]-*.eml
@@ -118,6 +119,17 @@ pg_resume
 check "after the restart it reconnects and catches up" wait_sql 20 "select count(*) from messages" 8
 check_eq "every message once" "$(pg_sql "select count(distinct sha256) from messages")/$(pg_sql "select count(*), sum(copies) from requests")" "8/4|8"
 check "and then marked, all of them" wait_marked whois@example.test 8
+# the MX host's deliveries through dcvmail-pipe to this watcher: deferred while the database is down
+pipe() { "$(dirname "$DCVMAIL")/dcvmail-pipe" -c "$TEST_TMP/a.conf" -d "$TEST_TMP/state-a" -r admin@example.com \
+	<"$TEST_TMP/one/one-04-0.eml" 2>&1; }
+pg_halt
+out=$(pipe); rc=$?
+check_eq "database down: a delivery through the watcher's pipe-server defers (75)" "$rc" 75
+check_contains "saying why" "$out" "4.3.0 dcvmail could not record the message"
+pg_resume
+out=$(pipe); rc=$?
+check_eq "after the restart the redelivery is recorded, once" \
+	"$rc:$(pg_sql "select count(*) from messages where subject like '%one4.%'")" "0:1"
 
 # --- two watchers draining one outbox; one is killed in the middle of an approval
 careqs() { grep -cF "\"method\": \"$1\", \"path\": \"/approve?order=$2&" "$TEST_TMP/ca.log" 2>/dev/null || true; }
@@ -186,10 +198,10 @@ check "while a host is down, nothing is lost: the other records all mail" wait_s
 start $killed
 check "the killed host restarts and connects" wait_log 10 $killed "connected; waiting" 4
 check "the outbox drains: every action done" wait_sql 20 "select count(*) from outbox where done = 0" 0
-check_eq "every message recorded once (8 + 2 + 20 + 4)" \
-	"$(pg_sql "select count(*), count(distinct sha256) from messages")" "34|34"
+check_eq "every message recorded once (9 + 2 + 20 + 4)" \
+	"$(pg_sql "select count(*), count(distinct sha256) from messages")" "35|35"
 check_eq "every request once with its copies" \
-	"$(pg_sql "select count(*), sum(copies) from requests")" "19|34"
+	"$(pg_sql "select count(*), sum(copies) from requests")" "20|35"
 all_marked() { wait_marked whois@example.test 21 && wait_marked approver@example.test 13; }
 check "all mail is marked in both mailboxes" all_marked
 hooks() { python3 -c '
@@ -201,7 +213,7 @@ for l in open(sys.argv[1]):
     seen.setdefault((b["request"], b["state_note"]), set()).add(e["headers"].get("x-dcvmail-delivery"))
 print(len(set(r for r, _ in seen)), len(seen), sum(1 for d in seen.values() if len(d) > 1))' "$TEST_TMP/hook.log"; }
 check_eq "each request's webhook once, and one when the approval was left to a person; none twice" \
-	"$(hooks)" "19 20 0"
-check_eq "the webhooks were acknowledged" "$(pg_sql "select count(*), sum(ok) from outbox where kind = 'notify'")" "20|20"
+	"$(hooks)" "20 21 0"
+check_eq "the webhooks were acknowledged" "$(pg_sql "select count(*), sum(ok) from outbox where kind = 'notify'")" "21|21"
 check "both watchers still run" kill -0 "${PA:-0}" "${PB:-0}"
 t_done
