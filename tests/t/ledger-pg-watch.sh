@@ -216,4 +216,9 @@ check_eq "each request's webhook once, and one when the approval was left to a p
 	"$(hooks)" "20 21 0"
 check_eq "the webhooks were acknowledged" "$(pg_sql "select count(*), sum(ok) from outbox where kind = 'notify'")" "21|21"
 check "both watchers still run" kill -0 "${PA:-0}" "${PB:-0}"
+# a host whose configuration lacks the mailbox blocks cannot judge the mail they read, and says why
+printf 'syslog no\nledger "%s"\ntrust-authserv-id mx.example.test\n' "$PG_URL" >"$TEST_TMP/c.conf"
+out=$("$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$TEST_TMP/state-c" approve "$id" 2>&1)
+check_contains "a host without the fleet's mailbox blocks says so when it judges their mail" "$out" \
+	"' is not in this host's configuration: give every host of a shared ledger the same mailbox blocks"
 t_done
