@@ -40,7 +40,7 @@ CONF
 		{ sed 's/^/# /' "$PG/run/server.log"; return 1; }
 	pg_psql postgres -c "CREATE ROLE dcvmail LOGIN PASSWORD 'dcvmail-pass'" >/dev/null &&
 		pg_psql postgres -c "CREATE DATABASE dcvmail OWNER dcvmail" >/dev/null || return 1
-	printf '127.0.0.1:%s:dcvmail:dcvmail:dcvmail-pass\n' "$PG_PORT" >"$PG/pgpass"; chmod 600 "$PG/pgpass"
+	printf '127.0.0.1:%s:*:dcvmail:dcvmail-pass\n' "$PG_PORT" >"$PG/pgpass"; chmod 600 "$PG/pgpass"
 	PG_URL="postgresql://dcvmail@127.0.0.1:$PG_PORT/dcvmail?sslmode=disable"
 	export PGPASSFILE="$PG/pgpass"
 }

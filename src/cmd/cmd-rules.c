@@ -28,21 +28,23 @@ cmd_check_ledger(const struct config *cfg)
 {
 	struct store *st;
 	char *err = NULL;
-	int version, ssl, server;
+	int version, server;
+	char *tls = NULL;
 
 	if (store_open_cfg(cfg, STORE_RDONLY, &st, &err) == -1) {
 		fprintf(stderr, "dcvmail: %s\n", err);
 		free(err);
 		return EXIT_TEMPFAIL;
 	}
-	if (store_pg_info(st, &version, &ssl, &server, &err) == -1) {
+	if (store_pg_info(st, &version, &tls, &server, &err) == -1) {
 		fprintf(stderr, "dcvmail: %s\n", err);
 		free(err);
 		store_close(st);
 		return EXIT_TEMPFAIL;
 	}
 	printf("%s: connected (PostgreSQL %d.%d, %s), schema version %d: ok\n", store_ledger_name(st), server / 10000,
-	       server % 10000, ssl ? "TLS" : "no TLS", version);
+	       server % 10000, tls, version);
+	free(tls);
 	store_close(st);
 	return 0;
 }

@@ -129,9 +129,17 @@ auth_trusted_ids(const struct config *cfg, const struct envelope *env)
 static char *
 untrusted_reason(const struct config *cfg, const struct envelope *env)
 {
-	if (env && env->source && !strcmp(env->source, "imap"))
-		return xasprintf("no trusted Authentication-Results (mailbox '%s' has no trust-authserv-id)",
+	if (env && env->source && !strcmp(env->source, "imap")) {
+		for (size_t i = 0; cfg && env->mailbox && i < cfg->nmailboxes; i++)
+			if (!strcmp(cfg->mailboxes[i].name, env->mailbox))
+				return xasprintf("no trusted Authentication-Results (mailbox '%s' has no "
+						 "trust-authserv-id)",
+						 env->mailbox);
+		/* a fleet: another host's watcher read it (h-pg) */
+		return xasprintf("no trusted Authentication-Results (mailbox '%s' is not in this host's "
+				 "configuration: give every host of a shared ledger the same mailbox blocks)",
 				 env->mailbox ? env->mailbox : "?");
+	}
 	if (env && env->source && !strcmp(env->source, "file") && cfg->trust_authserv_ids.n)
 		return xstrdup("no trusted Authentication-Results (check-trust-authserv-id is off: "
 			       "headers in files are not believed)");

@@ -31,6 +31,8 @@ int dbx_errcode(sqlite3 *);
 const char *dbx_errmsg(sqlite3 *);
 int dbx_system_errno(sqlite3 *);
 int dbx_get_autocommit(sqlite3 *);
+int dbx_wal_checkpoint_v2(sqlite3 *, const char *, int, int *, int *);
+int dbx_bind_parameter_index(sqlite3_stmt *, const char *);
 
 #ifndef STORE_DB_IMPL
 #define sqlite3_prepare_v2 dbx_prepare_v2
@@ -52,6 +54,8 @@ int dbx_get_autocommit(sqlite3 *);
 #define sqlite3_errmsg dbx_errmsg
 #define sqlite3_system_errno dbx_system_errno
 #define sqlite3_get_autocommit dbx_get_autocommit
+#define sqlite3_wal_checkpoint_v2 dbx_wal_checkpoint_v2
+#define sqlite3_bind_parameter_index dbx_bind_parameter_index
 #endif
 
 #endif

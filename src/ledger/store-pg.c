@@ -63,16 +63,20 @@ static struct {
 	PGTransactionStatusType (*transactionStatus)(const PGconn *);
 	int (*sslInUse)(PGconn *);
 	int (*serverVersion)(const PGconn *);
+	const char *(*sslAttribute)(PGconn *, const char *);
+	PQconninfoOption *(*conninfo)(PGconn *);
+	void (*conninfoFree)(PQconninfoOption *);
 } pq;
 
 static int
 load_libpq(char **errp)
 {
 	static const char *const names[] = {
-		"PQconnectdbParams",   "PQstatus",    "PQerrorMessage", "PQfinish",	      "PQreset",
-		"PQexecParams",	       "PQexec",      "PQresultStatus", "PQresultErrorField", "PQntuples",
-		"PQgetvalue",	       "PQgetisnull", "PQgetlength",	"PQcmdTuples",	      "PQclear",
-		"PQtransactionStatus", "PQsslInUse",  "PQserverVersion"
+		"PQconnectdbParams",   "PQstatus",    "PQerrorMessage",	 "PQfinish",	       "PQreset",
+		"PQexecParams",	       "PQexec",      "PQresultStatus",	 "PQresultErrorField", "PQntuples",
+		"PQgetvalue",	       "PQgetisnull", "PQgetlength",	 "PQcmdTuples",	       "PQclear",
+		"PQtransactionStatus", "PQsslInUse",  "PQserverVersion", "PQsslAttribute",     "PQconninfo",
+		"PQconninfoFree"
 	};
 	void **slots[] = { (void **)&pq.connectdbParams,
 			   (void **)&pq.status,
@@ -91,7 +95,10 @@ load_libpq(char **errp)
 			   (void **)&pq.clear,
 			   (void **)&pq.transactionStatus,
 			   (void **)&pq.sslInUse,
-			   (void **)&pq.serverVersion };
+			   (void **)&pq.serverVersion,
+			   (void **)&pq.sslAttribute,
+			   (void **)&pq.conninfo,
+			   (void **)&pq.conninfoFree };
 	void *h;
 
 	if (pq.loaded)
@@ -164,6 +171,14 @@ set_err(struct pgconn *pc, int code, const char *msg)
 	n = strlen(pc->errmsg);
 	while (n > 0 && (pc->errmsg[n - 1] == '\n' || pc->errmsg[n - 1] == ' '))
 		pc->errmsg[--n] = '\0';
+	/* libpq's lines (a cause, then a tab-indented hint) as one log line */
+	char *w = pc->errmsg;
+	for (const char *r = pc->errmsg; *r; r++)
+		if (*r != '\n' && *r != '\t')
+			*w++ = *r;
+		else if (w > pc->errmsg && w[-1] != ' ')
+			*w++ = ' ';
+	*w = '\0';
 	pc->errcode = code;
 }
 
@@ -539,6 +554,27 @@ dbx_get_autocommit(sqlite3 *db)
 	return pc ? !in_tx(pc) : sqlite3_get_autocommit(db);
 }
 
+/* PostgreSQL has no WAL file of ours to copy: nothing to do (the watcher
+ * checkpoints whatever ledger it has). */
+int
+dbx_wal_checkpoint_v2(sqlite3 *db, const char *name, int mode, int *nlog, int *nckpt)
+{
+	if (conn_of(db) == NULL)
+		return sqlite3_wal_checkpoint_v2(db, name, mode, nlog, nckpt);
+	if (nlog)
+		*nlog = 0;
+	if (nckpt)
+		*nckpt = 0;
+	return SQLITE_OK;
+}
+
+/* Named parameters are not translated: a PostgreSQL statement has none. */
+int
+dbx_bind_parameter_index(sqlite3_stmt *s, const char *name)
+{
+	return stmt_of(s) ? 0 : sqlite3_bind_parameter_index(s, name);
+}
+
 /* ---- the store on PostgreSQL ---- */
 char *
 pg_errmsg(struct store *st, const char *what)
@@ -727,16 +763,44 @@ store_ledger_name(const struct store *st)
 	return st->pg ? st->pg->url : NULL;
 }
 
-int
-store_pg_info(struct store *st, int *version, int *ssl, int *server_version, char **errp)
+/* What the connection's TLS is worth: the protocol, and what sslmode made
+ * libpq check (verify-full: the chain and the host name). */
+static char *
+tls_phrase(PGconn *c)
 {
+	PQconninfoOption *opts = pq.conninfo(c);
+	const char *mode = NULL, *proto = pq.sslAttribute(c, "protocol");
+	char *r;
+
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "sslmode"))
+			mode = o->val;
+	if (!pq.sslInUse(c))
+		r = xasprintf("no TLS (sslmode=%s)", mode ? mode : "prefer");
+	else
+		r = xasprintf("%s, %s (sslmode=%s)", proto ? proto : "TLS",
+			      mode && !strcmp(mode, "verify-full") ? "server certificate and host name verified"
+			      : mode && !strcmp(mode, "verify-ca")
+				      ? "server certificate verified, host name not checked"
+				      : "server certificate NOT verified",
+			      mode ? mode : "prefer");
+	pq.conninfoFree(opts);
+	return r;
+}
+
+int
+store_pg_info(struct store *st, int *version, char **tls, int *server_version, char **errp)
+{
+	*tls = NULL;
 	if (!st->pg) {
 		*errp = xstrdup("not a postgresql ledger");
 		return -1;
 	}
-	*ssl = pq.sslInUse(st->pg->c);
 	*server_version = pq.serverVersion(st->pg->c);
-	return schema_version(st, version, errp);
+	if (schema_version(st, version, errp) == -1)
+		return -1;
+	*tls = tls_phrase(st->pg->c);
+	return 0;
 }
 
 /* ---- the archive as a table ---- */
@@ -839,6 +903,36 @@ static const char *const copy_tables[] = { "requests",	       "messages", "reque
 					   "alerts",	       "digests" };
 #define COPY_BATCH 1000
 
+/* A row that was not inserted (already there): the same id must hold the
+ * same request or message, else the database holds another ledger and
+ * copying on would mix the two. */
+static int
+same_row(struct store *from, struct store *to, const char *t, sqlite3_stmt *s, int natural, char **errp)
+{
+	const char *id = (const char *)sqlite3_column_text(s, 0), *want = (const char *)sqlite3_column_text(s, natural);
+	const char *col = sqlite3_column_name(s, natural), *v[] = { id };
+	char *q = xasprintf("SELECT %s FROM %s WHERE id = $1", col, t);
+	PGresult *r = pq.execParams(to->pg->c, q, 1, NULL, v, NULL, NULL, 0);
+	int ok = pq.resultStatus(r) == PGRES_TUPLES_OK,
+	    same = ok && pq.ntuples(r) == 1 && want && !strcmp(pq.getvalue(r, 0, 0), want);
+
+	free(q);
+	if (!ok)
+		result_err(to->pg, r);
+	pq.clear(r);
+	if (!ok) {
+		*errp = pg_errmsg(to, t);
+		return -1;
+	}
+	if (!same) {
+		*errp = xasprintf("%s: %s %s is not the one of %s/ledger.db: the database holds another ledger; "
+				  "copy into an empty database",
+				  to->pg->url, t, id ? id : "?", from->dir);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 copy_table(struct store *from, struct store *to, const char *t, FILE *progress, char **errp)
 {
@@ -856,6 +950,12 @@ copy_table(struct store *from, struct store *to, const char *t, FILE *progress, 
 	}
 	free(sel);
 	ncol = sqlite3_column_count(s);
+	/* the column that names a row whatever its id: a row already there must be the same one */
+	int natural = -1;
+	for (int i = 0; i < ncol; i++)
+		if ((!strcmp(t, "requests") && !strcmp(sqlite3_column_name(s, i), "key")) ||
+		    (!strcmp(t, "messages") && !strcmp(sqlite3_column_name(s, i), "sha256")))
+			natural = i;
 	buf_init(&ins, 0);
 	buf_printf(&ins, "INSERT INTO %s (", t);
 	for (int i = 0; i < ncol; i++)
@@ -878,8 +978,13 @@ copy_table(struct store *from, struct store *to, const char *t, FILE *progress, 
 			simple(to->pg, "ROLLBACK");
 			goto fail;
 		}
-		added += atoll(pq.cmdTuples(r));
+		long long one = atoll(pq.cmdTuples(r));
 		pq.clear(r);
+		if (one == 0 && natural >= 0 && same_row(from, to, t, s, natural, errp) == -1) {
+			simple(to->pg, "ROLLBACK");
+			goto out;
+		}
+		added += one;
 		if (++rows % COPY_BATCH == 0) { /* committed as it goes: a copy cut short resumes */
 			if (simple(to->pg, "COMMIT") != SQLITE_OK || simple(to->pg, "BEGIN; " WRITE_LOCK) != SQLITE_OK)
 				goto fail;
@@ -923,9 +1028,14 @@ static int
 copy_archive(struct store *from, struct store *to, FILE *progress, char **errp)
 {
 	sqlite3_stmt *s = NULL;
-	long long n = 0, added = 0, bad = 0;
+	long long n = 0, added = 0, bad = 0, total = 0;
 	int src;
 
+	if (sqlite3_prepare_v2(from->db, "SELECT count(*) FROM messages", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		total = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
 	if (sqlite3_prepare_v2(from->db, "SELECT sha256 FROM messages ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
 		*errp = xasprintf("%s/ledger.db: messages: %s", from->dir, sqlite3_errmsg(from->db));
 		return -1;
@@ -946,7 +1056,10 @@ copy_archive(struct store *from, struct store *to, FILE *progress, char **errp)
 			return -1;
 		}
 		pq.clear(r);
-		n++;
+		if (++n % COPY_BATCH == 0) {
+			fprintf(progress, "archive: %lld of %lld messages...\n", n, total);
+			fflush(progress);
+		}
 		if (have)
 			continue;
 		if (store_archive_read(from, sha, (size_t)1 << 31, &data, &len, &e) == -1) {

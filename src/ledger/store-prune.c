@@ -248,6 +248,10 @@ store_prune(struct store *st, time_t cutoff, time_t now, int dry_run, struct pru
 
 	memset(res, 0, sizeof(*res));
 	*errp = NULL;
+	if (st->pg) { /* h-pg: its SQL (temporary tables, named parameters) is SQLite's alone */
+		*errp = xasprintf("%s: prune is not available for a PostgreSQL ledger yet", store_ledger_name(st));
+		return -1;
+	}
 	if (dry_run) { /* the same statements, rolled back */
 		if (store_exec(st, "BEGIN", errp) == -1)
 			return -1;
@@ -317,6 +321,14 @@ store_backup(struct store *st, const char *dest, unsigned long long *size, char 
 	mode_t old;
 
 	*errp = NULL;
+	if (st->pg) { /* h-pg: the database's own tools make its backups */
+		*errp = xasprintf("%s: the ledger is in PostgreSQL: back it up with pg_dump (or the database's "
+				  "backups)",
+				  store_ledger_name(st));
+		free(tmp);
+		free(dcopy);
+		return -1;
+	}
 	ddir = dirname(dcopy);
 	if (stat(dest, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		*errp = xasprintf("%s: is a directory; name the backup file", dest);

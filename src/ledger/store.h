@@ -40,8 +40,9 @@ int store_open_pg(const char *dir, const char *url, const char *password_file, i
 int store_copy(struct store *from, struct store *to, FILE *progress, char **errp);
 /* The PostgreSQL URL (no password) of a PostgreSQL store, NULL for SQLite. */
 const char *store_ledger_name(const struct store *);
-/* A PostgreSQL store's schema version, TLS in use, server version (-n). */
-int store_pg_info(struct store *, int *version, int *ssl, int *server_version, char **errp);
+/* A PostgreSQL store's schema version, its TLS as a phrase ("no TLS", "TLSv1.3,
+ * server certificate and host name verified"; allocated), server version (-n). */
+int store_pg_info(struct store *, int *version, char **tls, int *server_version, char **errp);
 void store_close(struct store *);
 const char *store_dir(const struct store *);
 /* Copy what the write-ahead log holds into ledger.db (closing does not:

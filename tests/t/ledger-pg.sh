@@ -179,7 +179,7 @@ chmod 600 "$TEST_TMP/ledger.pw"
 out=$(env -u PGPASSFILE "$DCVMAIL" -c "$TEST_TMP/pw.conf" -n 2>&1); rc=$?
 check_eq "-n connects with the password file (no PGPASSFILE)" "$rc" 0
 check_contains "and says the server, TLS and the schema version" "$out" "connected (PostgreSQL 15."
-check_contains "schema version" "$out" "no TLS), schema version 8: ok"
+check_contains "schema version" "$out" "no TLS (sslmode=disable)), schema version 8: ok"
 out=$(env -u PGPASSFILE "$DCVMAIL" -c "$TEST_TMP/pw.conf" -d "$TEST_TMP/state-pw" list 2>&1); rc=$?
 check_eq "commands use the password file" "$rc:$(printf '%s\n' "$out" | grep -c '^[0-9]')" "0:$((ORDERS))"
 printf 'wrong-secret\n' >"$TEST_TMP/ledger.pw"
