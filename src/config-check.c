@@ -177,6 +177,20 @@ config_check_secrets_as(const struct config *c, unsigned uid, const char *user, 
 	return check_secrets(c, (long)uid, user, out);
 }
 
+/* One token-command: 1 (and a line on out) when its program cannot be run,
+ * else 0. what names the block ("mailbox 'x'", "the smtp block"). */
+static int
+check_program(FILE *out, const char *conf, int line, const char *what, const struct strv *cmd)
+{
+	char *err = NULL;
+
+	if (cmd->n == 0 || token_cmd_findable(cmd->v[0], &err) == 0)
+		return 0;
+	fprintf(out, "%s:%d: token-command of %s: %s\n", conf, line, what, err);
+	free(err);
+	return 1;
+}
+
 int
 config_check_programs(const struct config *c, FILE *out)
 {
@@ -185,30 +199,16 @@ config_check_programs(const struct config *c, FILE *out)
 
 	for (size_t i = 0; i < c->nmailboxes; i++) {
 		const struct mailbox_cfg *m = &c->mailboxes[i];
-		char *err = NULL;
-		if (m->token_command.n == 0 || token_cmd_findable(m->token_command.v[0], &err) == 0)
-			continue;
-		fprintf(out, "%s:%d: token-command of mailbox '%s': %s\n", conf, m->token_command_line, m->name, err);
-		free(err);
-		n++;
+		char *what = xasprintf("mailbox '%s'", m->name);
+		n += check_program(out, conf, m->token_command_line, what, &m->token_command);
+		free(what);
 	}
-	if (c->have_smtp && c->smtp.token_command.n > 0) { /* h-smtpauth */
-		char *err = NULL;
-		if (token_cmd_findable(c->smtp.token_command.v[0], &err) == -1) {
-			fprintf(out, "%s:%d: token-command of the smtp block: %s\n", conf, c->smtp.token_command_line,
-				err);
-			free(err);
-			n++;
-		}
-	}
+	if (c->have_smtp)
+		n += check_program(out, conf, c->smtp.token_command_line, "the smtp block", &c->smtp.token_command);
 	for (size_t i = 0; i < c->noauths; i++) {
-		const struct oauth_cfg *o = &c->oauths[i];
-		char *err = NULL;
-		if (o->token_command.n == 0 || token_cmd_findable(o->token_command.v[0], &err) == 0)
-			continue;
-		fprintf(out, "%s:%d: token-command of oauth '%s': %s\n", conf, o->line, o->name, err);
-		free(err);
-		n++;
+		char *what = xasprintf("oauth '%s'", c->oauths[i].name);
+		n += check_program(out, conf, c->oauths[i].line, what, &c->oauths[i].token_command);
+		free(what);
 	}
 	return n;
 }
