@@ -153,8 +153,8 @@ print(len(seen), sum(len(d) for d in seen.values()), sum(1 for d in seen.values(
 check_eq "the webhook got each request once (a repeat after a timeout would carry the same delivery id)" \
 	"$(hooks)" "$ORDERS $ORDERS 0"
 check_eq "both hosts see the same ledger" \
-	"$("$DCVMAIL" -c "$TEST_TMP/a.conf" -d "$TEST_TMP/state-a" list | md5sum)" \
-	"$("$DCVMAIL" -c "$TEST_TMP/b.conf" -d "$TEST_TMP/state-b" list | md5sum)"
+	"$("$DCVMAIL" -c "$TEST_TMP/a.conf" -d "$TEST_TMP/state-a" list | norm | md5sum)" \
+	"$("$DCVMAIL" -c "$TEST_TMP/b.conf" -d "$TEST_TMP/state-b" list | norm | md5sum)"
 id=$(pg_sql "select id from requests order by id limit 1")
 check_contains "host b shows a message host a recorded, from the database's archive" \
 	"$("$DCVMAIL" -c "$TEST_TMP/b.conf" -d "$TEST_TMP/state-b" show "$id")" "archive "
