@@ -97,8 +97,13 @@ PY
 }
 
 # dv_down / dv_up: stop and start the same Dovecot (same ports, mail, CA)
-dv_down() { dovecot -c "$DV/dovecot.conf" stop >/dev/null 2>&1; for _ in 1 2 3 4 5 6 7 8 9 10; do
-	[ -e "$DV/run/master.pid" ] || break; sleep 0.2; done; }
+# dv_down waits up to 15 s for the master to be gone: a stop can take
+# seconds while its children finish (imap-ipv6 once failed to start again
+# after the 2 s it waited before)
+dv_down() {
+	dovecot -c "$DV/dovecot.conf" stop >/dev/null 2>&1
+	for _ in $(seq 75); do [ -e "$DV/run/master.pid" ] || break; sleep 0.2; done
+}
 dv_up() { dovecot -c "$DV/dovecot.conf" && wait_port "$DV_IMAPS" 10; }
 
 # dv_drop USER FILE [COUNT]: deliver straight into USER's Maildir (as a local
