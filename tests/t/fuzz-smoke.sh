@@ -6,7 +6,7 @@
 if ! command -v clang >/dev/null 2>&1; then
 	skip "clang not installed: fuzz harnesses not built"; exit 0
 fi
-secs=${FUZZ_SECONDS:-5}
+secs=${FUZZ_SECONDS:-3}
 if ! (cd "$TOP" && make -s -j"$(nproc 2>/dev/null || echo 2)" fuzz >"$TEST_TMP/build.log" 2>&1); then
 	not_ok "make fuzz builds the harnesses"; tail -n 30 "$TEST_TMP/build.log" | sed 's/^/#   /'; t_done
 fi
