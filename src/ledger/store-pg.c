@@ -900,7 +900,7 @@ pg_archive_read(struct store *st, const char *sha, size_t max, char **data, size
 static const char *const copy_tables[] = { "requests",	       "messages", "request_copies",	"expectations",
 					   "expectation_uses", "outbox",   "attempts",		"imap_state",
 					   "validations",      "history",  "approval_attempts", "attempt_steps",
-					   "alerts",	       "digests" };
+					   "alerts",	       "digests",  "order_events" };
 #define COPY_BATCH 1000
 
 /* A row that was not inserted (already there): the same id must hold the

@@ -36,6 +36,8 @@ t1=$(now)
 echo "# 5000 messages imported into SQLite in $(secs "$t0" "$t1") s"
 "$DCVMAIL" -c "$TEST_TMP/lite.conf" -d "$L" expect add --ca digicert --domain h7.example.com --order 9200007 >/dev/null
 "$DCVMAIL" -c "$TEST_TMP/lite.conf" -d "$L" reject 3 --note "not ours" >/dev/null
+# a step done outside mail (order_events): the copy must carry it too
+"$DCVMAIL" -c "$TEST_TMP/lite.conf" -d "$L" done 9200011 intent --note "confirmed by phone" >/dev/null
 check_eq "the SQLite ledger holds 5000 messages in 50 requests" \
 	"$(sqlite3 "$L/ledger.db" "select count(*) from messages")/$(sqlite3 "$L/ledger.db" "select count(*) from requests")" "5000/50"
 
@@ -63,15 +65,17 @@ check_eq "nothing doubled: 5000 messages, 50 requests, 5000 copies, 5000 archive
 	"$(pg_sql "select (select count(distinct sha256) from messages), (select count(*) from messages), (select count(*) from requests), (select sum(copies) from requests), (select count(*) from archive)")" \
 	"5000|5000|50|5000|5000"
 views() { # CONF STATE
-	for c in "list" "list --json" "list --all" "report" "report --json" "expect list" "show 3" "show 7"; do
+	for c in "list" "list --json" "list --all" "report" "report --json" "expect list" "show 3" "show 7" \
+		"orders --all" "orders 9200011"; do
 		"$DCVMAIL" -c "$1" -d "$2" $c 2>&1
 	done
 }
 views "$TEST_TMP/lite.conf" "$L" >"$TEST_TMP/v-lite"
 views "$TEST_TMP/pg.conf" "$TEST_TMP/pgstate" >"$TEST_TMP/v-pg"
-if cmp -s "$TEST_TMP/v-lite" "$TEST_TMP/v-pg"; then ok "list, report, expect list and show are identical on both ledgers"
-else not_ok "list, report, expect list and show are identical on both ledgers"
+if cmp -s "$TEST_TMP/v-lite" "$TEST_TMP/v-pg"; then ok "list, report, expect list, show and orders are identical on both ledgers"
+else not_ok "list, report, expect list, show and orders are identical on both ledgers"
 	diff "$TEST_TMP/v-lite" "$TEST_TMP/v-pg" | head -20 | sed 's/^/#   /'; fi
+check_contains "the order's step done by phone came along" "$(grep -A30 '9200011' "$TEST_TMP/v-pg")" "confirmed by phone"
 check "and they show the ledger (50 requests listed)" [ "$(grep -c 'h[0-9]*\.example\.com' "$TEST_TMP/v-lite")" -ge 50 ]
 # another ledger is never mixed into this one
 "$DCVMAIL" -c "$TEST_TMP/lite.conf" -d "$TEST_TMP/other" check -q "$TOP/tests/corpus/ca" >/dev/null 2>&1
