@@ -1,14 +1,16 @@
 /* cmd-oauth.c — h-oauth: dcvmail oauth login NAME (RFC 8628 device
  * authorization, for a refresh token) and dcvmail oauth test NAME (a token,
- * then a login to each mailbox that uses the block, with timings; never the
- * token itself). */
+ * then a login to each mailbox and to the smtp server that use the block,
+ * with timings; never the token itself). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
 #include "intake/intake-imap.h"
 #include "outbox/oauth.h"
+#include "outbox/smtp.h"
 #include "base/log.h"
 #include "base/token-cmd.h"
 #include "base/util.h"
@@ -56,6 +58,8 @@ oauth_test(const struct config *cfg, const struct oauth_cfg *o)
 	for (size_t i = 0; i < cfg->nmailboxes && user == NULL; i++)
 		if (cfg->mailboxes[i].oauth_cfg == o)
 			user = cfg->mailboxes[i].user;
+	if (user == NULL && cfg->have_smtp && cfg->smtp.oauth_cfg == o)
+		user = cfg->smtp.user;
 	printf("oauth %s: grant %s%s%s\n", o->name, oauth_grant_name(o->grant), o->token_endpoint ? ", " : "",
 	       o->token_endpoint ? o->token_endpoint : "");
 	if ((tok = oauth_token(s, user, 1, &in, &err)) == NULL) {
@@ -81,8 +85,24 @@ oauth_test(const struct config *cfg, const struct oauth_cfg *o)
 		if (o->grant != OAUTH_COMMAND)
 			bad |= try_login(m, "the cached") == -1;
 	}
+	if (cfg->have_smtp && cfg->smtp.oauth_cfg == o) { /* the forwarder's submission server */
+		struct timespec t0, t1;
+		char *why = NULL;
+		used++;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		enum smtp_status st = smtp_login(&cfg->smtp, &why);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		if (st == SMTP_SENT)
+			printf("  smtp %s: logged in as %s in %.0f ms (the cached token), nothing sent\n",
+			       cfg->smtp.url, cfg->smtp.user, ms);
+		else
+			printf("  smtp %s: login failed after %.0f ms: %s\n", cfg->smtp.url, ms, why ? why : "?");
+		free(why);
+		bad |= st != SMTP_SENT;
+	}
 	if (used == 0)
-		printf("  no mailbox names oauth %s: no login tried\n", o->name);
+		printf("  neither a mailbox nor the smtp block names oauth %s: no login tried\n", o->name);
 	return bad ? EXIT_TEMPFAIL : 0;
 }
 

@@ -400,3 +400,20 @@ out:
 	mailsmtp_free(s);
 	return st;
 }
+
+enum smtp_status
+smtp_login(const struct smtp_cfg *cfg, char **result)
+{
+	struct smtp_url u;
+	mailsmtp *s;
+	enum smtp_status st;
+
+	if (smtp_parse_url(cfg->url, &u, result) == -1)
+		return SMTP_FAIL;
+	s = mailsmtp_new(0, NULL);
+	mailsmtp_set_timeout(s, cfg->timeout);
+	if ((st = session(s, cfg, &u, result)) == SMTP_SENT)
+		mailsmtp_quit(s);
+	mailsmtp_free(s);
+	return st;
+}

@@ -19,5 +19,8 @@ enum smtp_status { SMTP_SENT = 0, SMTP_RETRY, SMTP_FAIL };
  * OAUTHBEARER with cfg->auth) or MAIL. */
 enum smtp_status smtp_send(const struct smtp_cfg *, const char *from, const char *rcpt, const char *msg, size_t len,
 			   char **result);
+/* Connect, secure and log in as smtp_send does, then QUIT without sending
+ * anything (dcvmail oauth test): SMTP_SENT when the login succeeded. */
+enum smtp_status smtp_login(const struct smtp_cfg *, char **result);
 
 #endif

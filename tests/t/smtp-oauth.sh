@@ -385,6 +385,11 @@ done
 pf_wait_log "status=sent" $((s0 + 2)) 15
 check_eq "forwards through the oauth block's client-credentials token: both relayed (status=sent)" "$(($(sent) - s0))" 2
 check_eq "the token endpoint gave one token to each of the two pipe processes" "$(grep -c 'client_credentials ok' "$O/log")" 2
+out=$("$DCVMAIL" -c "$C" -d "$TEST_TMP/state-oauth" oauth test m365 2>&1); rc=$?
+printf '%s\n' "$out" >>"$ALL"
+check_eq "oauth test of the smtp block's oauth block exits 0" "$rc" 0
+check_contains "and logs in to the submission server without sending" "$out" "smtp submission://localhost:$SUB: logged in as whois@example.test in"
+check_eq "with nothing relayed by that login" "$(($(sent) - s0))" 2
 sed -i 's|^  oauth m365|  oauth nosuch|' "$C"
 check_contains "an unknown oauth block is named" "$("$DCVMAIL" -c "$C" -n 2>&1)" "smtp block: no oauth block is called 'nosuch'"
 sed -i 's|^  oauth nosuch|  oauth m365\n  token-command /bin/true|' "$C"
