@@ -37,6 +37,15 @@ auth_mechanisms = $mechs
 default_internal_user = dovecot
 default_login_user = dovenull
 mail_location = maildir:$DV/mail/%u/Maildir
+# a refused login answers at once and no penalty grows for 127.0.0.1: the
+# tests refuse logins on purpose (wrong passwords, revoked tokens), and
+# Dovecot's 2 s delay plus the penalty's 2-15 s only made them slow
+auth_failure_delay = 0
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN $DV/users
