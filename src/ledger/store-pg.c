@@ -37,36 +37,10 @@
 #include "store-int.h"
 #include "store-pg-int.h"
 
-/* the one advisory lock every writer takes (any constant: "dcvm") */
-#define WRITE_LOCK "SELECT pg_advisory_xact_lock(1685288557)"
 #define PG_CONNECT_TIMEOUT "10"
 
 /* ---- libpq, loaded on first use ---- */
-static struct {
-	int loaded;
-	PGconn *(*connectdbParams)(const char *const *, const char *const *, int);
-	ConnStatusType (*status)(const PGconn *);
-	char *(*errorMessage)(const PGconn *);
-	void (*finish)(PGconn *);
-	void (*reset)(PGconn *);
-	PGresult *(*execParams)(PGconn *, const char *, int, const Oid *, const char *const *, const int *, const int *,
-				int);
-	PGresult *(*exec)(PGconn *, const char *);
-	ExecStatusType (*resultStatus)(const PGresult *);
-	char *(*resultErrorField)(const PGresult *, int);
-	int (*ntuples)(const PGresult *);
-	char *(*getvalue)(const PGresult *, int, int);
-	int (*getisnull)(const PGresult *, int, int);
-	int (*getlength)(const PGresult *, int, int);
-	char *(*cmdTuples)(PGresult *);
-	void (*clear)(PGresult *);
-	PGTransactionStatusType (*transactionStatus)(const PGconn *);
-	int (*sslInUse)(PGconn *);
-	int (*serverVersion)(const PGconn *);
-	const char *(*sslAttribute)(PGconn *, const char *);
-	PQconninfoOption *(*conninfo)(PGconn *);
-	void (*conninfoFree)(PQconninfoOption *);
-} pq;
+struct pq_api pq;
 
 static int
 load_libpq(char **errp)
@@ -118,15 +92,6 @@ load_libpq(char **errp)
 }
 
 /* ---- connections and statements of the PostgreSQL stores ---- */
-struct pgconn {
-	PGconn *c;
-	char *url; /* as configured: it holds no password */
-	int errcode;
-	char *errmsg;
-	sqlite3_int64 last_id;
-	int changes;
-	struct pgconn *next;
-};
 
 struct pgstmt {
 	struct pgconn *pc;
@@ -186,8 +151,8 @@ set_err(struct pgconn *pc, int code, const char *msg)
  * (the caller fails: pipe defers, watch tries again later; nothing is
  * retried whose outcome is unknown); serialisation failures and deadlocks
  * are SQLITE_BUSY (store_tx begins again). */
-static int
-result_err(struct pgconn *pc, PGresult *r)
+int
+pg_result_err(struct pgconn *pc, PGresult *r)
 {
 	const char *state = r ? pq.resultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = r ? pq.resultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -233,8 +198,6 @@ ensure_conn(struct pgconn *pc)
 	return -1;
 }
 
-static int simple(struct pgconn *, const char *);
-
 /* A transaction's start, or a read outside one, on a connection that was
  * lost meanwhile (a restarted or replaced primary) is tried once more on a
  * new one: nothing had happened yet. */
@@ -247,17 +210,17 @@ lost(struct pgconn *pc, int rc)
 static int
 begin_write(struct pgconn *pc)
 {
-	int rc = simple(pc, "BEGIN; " WRITE_LOCK);
+	int rc = pg_simple(pc, "BEGIN; " WRITE_LOCK);
 
-	return lost(pc, rc) ? simple(pc, "BEGIN; " WRITE_LOCK) : rc;
+	return lost(pc, rc) ? pg_simple(pc, "BEGIN; " WRITE_LOCK) : rc;
 }
 
-static int
-simple(struct pgconn *pc, const char *sql)
+int
+pg_simple(struct pgconn *pc, const char *sql)
 {
 	PGresult *r = pq.exec(pc->c, sql);
 	ExecStatusType t = pq.resultStatus(r);
-	int rc = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK ? SQLITE_OK : result_err(pc, r);
+	int rc = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK ? SQLITE_OK : pg_result_err(pc, r);
 
 	pq.clear(r);
 	return rc;
@@ -304,17 +267,17 @@ run(struct pgstmt *ps)
 	r = pq.execParams(pc->c, ps->sql, ps->nparams, ps->types, (const char *const *)ps->vals, NULL, NULL, 0);
 	t = pq.resultStatus(r);
 	if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK && !wrap && !ps->is_write && !in_tx(pc) &&
-	    lost(pc, result_err(pc, r))) {
+	    lost(pc, pg_result_err(pc, r))) {
 		pq.clear(r);
 		r = pq.execParams(pc->c, ps->sql, ps->nparams, ps->types, (const char *const *)ps->vals, NULL, NULL, 0);
 		t = pq.resultStatus(r);
 	}
 	if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
-		rc = result_err(pc, r);
+		rc = pg_result_err(pc, r);
 		pg_debug_sql(ps->sql, pc->errmsg);
 		pq.clear(r);
 		if (wrap && pq.status(pc->c) == CONNECTION_OK)
-			simple(pc, "ROLLBACK");
+			pg_simple(pc, "ROLLBACK");
 		return rc;
 	}
 	pc->changes = atoi(pq.cmdTuples(r));
@@ -324,7 +287,7 @@ run(struct pgstmt *ps)
 		pq.clear(r);
 		r = NULL;
 	}
-	if (wrap && (rc = simple(pc, "COMMIT")) != SQLITE_OK) {
+	if (wrap && (rc = pg_simple(pc, "COMMIT")) != SQLITE_OK) {
 		pq.clear(r);
 		return rc;
 	}
@@ -513,10 +476,10 @@ dbx_exec(sqlite3 *db, const char *sql, int (*cb)(void *, int, char **, char **),
 	else if (!in_tx(pc) &&
 		 (pg_starts_word(sql, "INSERT") || pg_starts_word(sql, "UPDATE") || pg_starts_word(sql, "DELETE"))) {
 		char *s = xasprintf(WRITE_LOCK "; %s", sql);
-		rc = simple(pc, s);
+		rc = pg_simple(pc, s);
 		free(s);
 	} else
-		rc = simple(pc, sql);
+		rc = pg_simple(pc, sql);
 	if (rc != SQLITE_OK)
 		pg_debug_sql(sql, pc->errmsg);
 	if (rc != SQLITE_OK && msg)
@@ -599,7 +562,7 @@ schema_version(struct store *st, int *v, char **errp)
 	int ok = pq.resultStatus(r) == PGRES_TUPLES_OK;
 
 	if (!ok)
-		result_err(st->pg, r);
+		pg_result_err(st->pg, r);
 	*v = ok && pq.ntuples(r) > 0 ? atoi(pq.getvalue(r, 0, 0)) : -1;
 	pq.clear(r);
 	if (!ok)
@@ -642,7 +605,7 @@ pg_migrate(struct store *st, char **errp)
 			goto fail;
 	return pg_exec_err(st, "COMMIT", errp);
 fail:
-	simple(st->pg, "ROLLBACK");
+	pg_simple(st->pg, "ROLLBACK");
 	return -1;
 }
 
@@ -839,7 +802,7 @@ pg_archive_put(struct store *st, const struct message *m)
 		pq.execParams(st->pg->c,
 			      "INSERT INTO archive (sha256, size, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", 3,
 			      NULL, vals, lens, fmts, 0);
-	rc = pq.resultStatus(r) == PGRES_COMMAND_OK ? SQLITE_DONE : result_err(st->pg, r);
+	rc = pq.resultStatus(r) == PGRES_COMMAND_OK ? SQLITE_DONE : pg_result_err(st->pg, r);
 	pq.clear(r);
 	free(spooled);
 	free(e);
@@ -861,7 +824,7 @@ pg_archive_read(struct store *st, const char *sha, size_t max, char **data, size
 	}
 	r = pq.execParams(st->pg->c, "SELECT data FROM archive WHERE sha256 = $1", 1, NULL, vals, NULL, NULL, 1);
 	if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
-		result_err(st->pg, r);
+		pg_result_err(st->pg, r);
 		pq.clear(r);
 		*errp = pg_errmsg(st, "archive");
 		return -1;
@@ -892,219 +855,4 @@ pg_archive_read(struct store *st, const char *sha, size_t max, char **data, size
 	*len = n;
 	pq.clear(r);
 	return 0;
-}
-
-/* ---- ledger copy: a SQLite ledger and its archive into a PostgreSQL one ---- */
-
-/* in the order their references need */
-static const char *const copy_tables[] = { "requests",	       "messages", "request_copies",	"expectations",
-					   "expectation_uses", "outbox",   "attempts",		"imap_state",
-					   "validations",      "history",  "approval_attempts", "attempt_steps",
-					   "alerts",	       "digests",  "order_events" };
-#define COPY_BATCH 1000
-
-/* A row that was not inserted (already there): the same id must hold the
- * same request or message, else the database holds another ledger and
- * copying on would mix the two. */
-static int
-same_row(struct store *from, struct store *to, const char *t, sqlite3_stmt *s, int natural, char **errp)
-{
-	const char *id = (const char *)sqlite3_column_text(s, 0), *want = (const char *)sqlite3_column_text(s, natural);
-	const char *col = sqlite3_column_name(s, natural), *v[] = { id };
-	char *q = xasprintf("SELECT %s FROM %s WHERE id = $1", col, t);
-	PGresult *r = pq.execParams(to->pg->c, q, 1, NULL, v, NULL, NULL, 0);
-	int ok = pq.resultStatus(r) == PGRES_TUPLES_OK,
-	    same = ok && pq.ntuples(r) == 1 && want && !strcmp(pq.getvalue(r, 0, 0), want);
-
-	free(q);
-	if (!ok)
-		result_err(to->pg, r);
-	pq.clear(r);
-	if (!ok) {
-		*errp = pg_errmsg(to, t);
-		return -1;
-	}
-	if (!same) {
-		*errp = xasprintf("%s: %s %s is not the one of %s/ledger.db: the database holds another ledger; "
-				  "copy into an empty database",
-				  to->pg->url, t, id ? id : "?", from->dir);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-copy_table(struct store *from, struct store *to, const char *t, FILE *progress, char **errp)
-{
-	int is_copies = !strcmp(t, "request_copies");
-	char *sel = xasprintf(is_copies ? "SELECT rowid, * FROM %s ORDER BY rowid" : "SELECT * FROM %s", t);
-	sqlite3_stmt *s = NULL;
-	struct buf ins;
-	long long rows = 0, added = 0;
-	int rc = -1, ncol, src;
-
-	if (sqlite3_prepare_v2(from->db, sel, -1, &s, NULL) != SQLITE_OK) {
-		*errp = xasprintf("%s/ledger.db: %s: %s", from->dir, t, sqlite3_errmsg(from->db));
-		free(sel);
-		return -1;
-	}
-	free(sel);
-	ncol = sqlite3_column_count(s);
-	/* the column that names a row whatever its id: a row already there must be the same one */
-	int natural = -1;
-	for (int i = 0; i < ncol; i++)
-		if ((!strcmp(t, "requests") && !strcmp(sqlite3_column_name(s, i), "key")) ||
-		    (!strcmp(t, "messages") && !strcmp(sqlite3_column_name(s, i), "sha256")))
-			natural = i;
-	buf_init(&ins, 0);
-	buf_printf(&ins, "INSERT INTO %s (", t);
-	for (int i = 0; i < ncol; i++)
-		buf_printf(&ins, "%s%s", i ? ", " : "", sqlite3_column_name(s, i));
-	buf_printf(&ins, ") VALUES (");
-	for (int i = 0; i < ncol; i++)
-		buf_printf(&ins, "%s$%d", i ? ", " : "", i + 1);
-	buf_printf(&ins, ") ON CONFLICT DO NOTHING");
-	buf_add(&ins, "", 1);
-	const char **vals = xcalloc((size_t)ncol, sizeof(*vals));
-	if (simple(to->pg, "BEGIN; " WRITE_LOCK) != SQLITE_OK)
-		goto fail;
-	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		for (int i = 0; i < ncol; i++)
-			vals[i] = (const char *)sqlite3_column_text(s, i);
-		PGresult *r = pq.execParams(to->pg->c, ins.data, ncol, NULL, vals, NULL, NULL, 0);
-		if (pq.resultStatus(r) != PGRES_COMMAND_OK) {
-			result_err(to->pg, r);
-			pq.clear(r);
-			simple(to->pg, "ROLLBACK");
-			goto fail;
-		}
-		long long one = atoll(pq.cmdTuples(r));
-		pq.clear(r);
-		if (one == 0 && natural >= 0 && same_row(from, to, t, s, natural, errp) == -1) {
-			simple(to->pg, "ROLLBACK");
-			goto out;
-		}
-		added += one;
-		if (++rows % COPY_BATCH == 0) { /* committed as it goes: a copy cut short resumes */
-			if (simple(to->pg, "COMMIT") != SQLITE_OK || simple(to->pg, "BEGIN; " WRITE_LOCK) != SQLITE_OK)
-				goto fail;
-			fprintf(progress, "%s: %lld rows...\n", t, rows);
-			fflush(progress);
-		}
-	}
-	if (src != SQLITE_DONE) {
-		simple(to->pg, "ROLLBACK");
-		*errp = xasprintf("%s/ledger.db: %s: %s", from->dir, t, sqlite3_errmsg(from->db));
-		goto out;
-	}
-	/* new rows get ids after the copied ones */
-	if (strcmp(t, "imap_state") && strcmp(t, "alerts") && strcmp(t, "digests")) { /* those without an id */
-		char *q = xasprintf("SELECT setval(pg_get_serial_sequence('%s', '%s'), "
-				    "GREATEST((SELECT max(%s) FROM %s), 1))",
-				    t, is_copies ? "rowid" : "id", is_copies ? "rowid" : "id", t);
-		int r = simple(to->pg, q);
-		free(q);
-		if (r != SQLITE_OK) {
-			simple(to->pg, "ROLLBACK");
-			goto fail;
-		}
-	}
-	if (simple(to->pg, "COMMIT") != SQLITE_OK)
-		goto fail;
-	fprintf(progress, "%s: %lld rows, %lld new\n", t, rows, added);
-	fflush(progress);
-	rc = 0;
-	goto out;
-fail:
-	*errp = pg_errmsg(to, t);
-out:
-	free(vals);
-	buf_free(&ins);
-	sqlite3_finalize(s);
-	return rc;
-}
-
-static int
-copy_archive(struct store *from, struct store *to, FILE *progress, char **errp)
-{
-	sqlite3_stmt *s = NULL;
-	long long n = 0, added = 0, bad = 0, total = 0;
-	int src;
-
-	if (sqlite3_prepare_v2(from->db, "SELECT count(*) FROM messages", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		total = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	s = NULL;
-	if (sqlite3_prepare_v2(from->db, "SELECT sha256 FROM messages ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
-		*errp = xasprintf("%s/ledger.db: messages: %s", from->dir, sqlite3_errmsg(from->db));
-		return -1;
-	}
-	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *sha = (const char *)sqlite3_column_text(s, 0), *v[] = { sha };
-		PGresult *r = pq.execParams(to->pg->c, "SELECT 1 FROM archive WHERE sha256 = $1", 1, NULL, v, NULL,
-					    NULL, 0);
-		int have = pq.resultStatus(r) == PGRES_TUPLES_OK && pq.ntuples(r) > 0;
-		char *data = NULL, *e = NULL, size[32];
-		size_t len = 0;
-
-		if (pq.resultStatus(r) != PGRES_TUPLES_OK) {
-			result_err(to->pg, r);
-			pq.clear(r);
-			sqlite3_finalize(s);
-			*errp = pg_errmsg(to, "archive");
-			return -1;
-		}
-		pq.clear(r);
-		if (++n % COPY_BATCH == 0) {
-			fprintf(progress, "archive: %lld of %lld messages...\n", n, total);
-			fflush(progress);
-		}
-		if (have)
-			continue;
-		if (store_archive_read(from, sha, (size_t)1 << 31, &data, &len, &e) == -1) {
-			fprintf(progress, "archive: %s (not copied)\n", e);
-			free(e);
-			bad++;
-			continue;
-		}
-		snprintf(size, sizeof(size), "%zu", len);
-		const char *vals[] = { sha, size, data };
-		const int lens[] = { 0, 0, (int)len }, fmts[] = { 0, 0, 1 };
-		r = pq.execParams(to->pg->c,
-				  "INSERT INTO archive (sha256, size, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-				  3, NULL, vals, lens, fmts, 0);
-		free(data);
-		if (pq.resultStatus(r) != PGRES_COMMAND_OK) {
-			result_err(to->pg, r);
-			pq.clear(r);
-			sqlite3_finalize(s);
-			*errp = pg_errmsg(to, "archive");
-			return -1;
-		}
-		added += atoll(pq.cmdTuples(r));
-		pq.clear(r);
-	}
-	sqlite3_finalize(s);
-	fprintf(progress, "archive: %lld messages, %lld new%s\n", n, added, bad ? ", some missing or damaged" : "");
-	if (bad) {
-		*errp = xasprintf("%s/archive: %lld archived message%s missing or damaged: not copied", from->dir, bad,
-				  bad == 1 ? "" : "s");
-		return -1;
-	}
-	return 0;
-}
-
-int
-store_copy(struct store *from, struct store *to, FILE *progress, char **errp)
-{
-	*errp = NULL;
-	if (from->pg || !to->pg) {
-		*errp = xstrdup("ledger copy: from a SQLite ledger into a PostgreSQL one");
-		return -1;
-	}
-	for (size_t i = 0; i < nitems(copy_tables); i++)
-		if (copy_table(from, to, copy_tables[i], progress, errp) == -1)
-			return -1;
-	return copy_archive(from, to, progress, errp);
 }
