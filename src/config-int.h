@@ -23,6 +23,9 @@ struct parser {
 void config_perr(struct parser *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The line takes min to max arguments (max -1: any): 0, or -1 after an error. */
 int config_want_args(struct parser *, int min, int max);
+/* config-validate.c: the loaded configuration's blocks hold together (each
+ * error reported with config_perr at the block's line). */
+void config_check_loaded(struct parser *);
 
 /* h-oauth (config-oauth.c): the oauth block's keywords, its checks and presets. */
 void config_oauth_kw_provider(struct parser *, void *obj);
