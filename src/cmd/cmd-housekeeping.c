@@ -84,6 +84,9 @@ cmd_prune(struct globals *g, int argc, char **argv)
 	if (res.loose_messages)
 		printf("%s %zu message%s without a request, received before %s\n", verb, res.loose_messages,
 		       res.loose_messages == 1 ? "" : "s", fmt_time(cutoff, t1, sizeof(t1)));
+	if (res.digests)
+		printf("%s the records of %zu daily digest%s sent before %s\n", verb, res.digests,
+		       res.digests == 1 ? "" : "s", fmt_time(cutoff, t1, sizeof(t1)));
 	if (res.kept_reusable)
 		printf("kept %zu closed request%s older than %ld days: a CA may reuse the approval until %s\n",
 		       res.kept_reusable, res.kept_reusable == 1 ? "" : "s", days,

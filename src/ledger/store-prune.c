@@ -19,49 +19,69 @@
  * action not done, no approval attempt not ended) and no approval that a CA
  * may still reuse (a validation whose reuse period has not ended); then the
  * messages of those requests, and the messages without a request received
- * before the cutoff that no open action needs. */
-static const char *const select_sql =
-	"DROP TABLE IF EXISTS temp.prune_req;"
-	"DROP TABLE IF EXISTS temp.prune_msg;"
-	"CREATE TEMP TABLE prune_req (id INTEGER PRIMARY KEY, approved_at INTEGER);"
-	"CREATE TEMP TABLE prune_msg (id INTEGER PRIMARY KEY, sha256 TEXT, size INTEGER);"
-	"INSERT INTO temp.prune_req"
+ * before the cutoff that no open action needs; and the daily digests queued
+ * before the cutoff whose mail went (with their outbox rows).
+ *
+ * One statement each, ?1 the cutoff and ?2 now, in SQL both backends speak
+ * (store-db.h): the temporary tables are named without a schema (SQLite and
+ * PostgreSQL both look in the session's temporary tables first), made and
+ * dropped inside the transaction (a rolled back one takes them with it). */
+static const char *const select_sql[] = {
+	"CREATE TEMP TABLE prune_req (id INTEGER PRIMARY KEY, approved_at INTEGER)",
+	"CREATE TEMP TABLE prune_msg (id INTEGER PRIMARY KEY, sha256 TEXT, size INTEGER)",
+	"CREATE TEMP TABLE prune_dig (recipient TEXT, day TEXT, outbox_id INTEGER)",
+	"INSERT INTO prune_req"
 	" SELECT r.id, CASE WHEN r.state = 'approved' THEN COALESCE(r.state_changed, r.last_seen, r.first_seen, 0) END"
 	" FROM requests r"
 	" WHERE r.state NOT IN ('pending', 'forwarded')"
-	"  AND max(COALESCE(r.first_seen, 0), COALESCE(r.last_seen, 0), COALESCE(r.state_changed, 0)) < :cutoff"
-	"  AND NOT EXISTS (SELECT 1 FROM validations v WHERE v.request_id = r.id AND v.reuse_until > :now)"
+	"  AND COALESCE(r.first_seen, 0) < ?1 AND COALESCE(r.last_seen, 0) < ?1 AND COALESCE(r.state_changed, 0) < ?1"
+	"  AND NOT EXISTS (SELECT 1 FROM validations v WHERE v.request_id = r.id AND v.reuse_until > ?2)"
 	"  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.request_id = r.id AND o.done = 0)"
-	"  AND NOT EXISTS (SELECT 1 FROM approval_attempts a WHERE a.request_id = r.id AND a.ended IS NULL);";
+	"  AND NOT EXISTS (SELECT 1 FROM approval_attempts a WHERE a.request_id = r.id AND a.ended IS NULL)",
+	"INSERT INTO prune_dig"
+	" SELECT g.recipient, g.day, g.outbox_id FROM digests g WHERE g.queued < ?1"
+	"  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = g.outbox_id AND o.done = 0)",
+	NULL
+};
 
-static const char *const select_msg_sql =
-	"INSERT INTO temp.prune_msg"
+static const char *const select_msg_sql[] = {
+	"INSERT INTO prune_msg"
 	" SELECT m.id, m.sha256, m.size FROM messages m"
-	" WHERE (m.request_id IN (SELECT id FROM temp.prune_req)"
-	"        OR (m.request_id IS NULL AND COALESCE(m.received, 0) < :cutoff))"
+	" WHERE (m.request_id IN (SELECT id FROM prune_req)"
+	"        OR (m.request_id IS NULL AND COALESCE(m.received, 0) < ?1))"
 	"  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_sha256 = m.sha256 AND o.done = 0"
-	"                  AND (o.request_id IS NULL OR o.request_id NOT IN (SELECT id FROM temp.prune_req)))"
+	"                  AND (o.request_id IS NULL OR o.request_id NOT IN (SELECT id FROM prune_req)))"
 	"  AND NOT EXISTS (SELECT 1 FROM request_copies c WHERE c.message_id = m.id"
-	"                  AND c.request_id NOT IN (SELECT id FROM temp.prune_req));";
+	"                  AND c.request_id NOT IN (SELECT id FROM prune_req))",
+	NULL
+};
 
 /* Children first: the foreign keys are on. */
-static const char *const delete_sql =
+static const char *const delete_sql[] = {
 	"DELETE FROM attempt_steps WHERE attempt_id IN"
-	" (SELECT id FROM approval_attempts WHERE request_id IN (SELECT id FROM temp.prune_req));"
-	"DELETE FROM approval_attempts WHERE request_id IN (SELECT id FROM temp.prune_req);"
+	" (SELECT id FROM approval_attempts WHERE request_id IN (SELECT id FROM prune_req))",
+	"DELETE FROM approval_attempts WHERE request_id IN (SELECT id FROM prune_req)",
 	"DELETE FROM attempts WHERE outbox_id IN (SELECT id FROM outbox WHERE request_id IN (SELECT id FROM "
-	"temp.prune_req) OR (request_id IS NULL AND message_sha256 IN (SELECT sha256 FROM temp.prune_msg)));"
-	"DELETE FROM outbox WHERE request_id IN (SELECT id FROM temp.prune_req)"
-	" OR (request_id IS NULL AND message_sha256 IN (SELECT sha256 FROM temp.prune_msg));"
-	"DELETE FROM history WHERE request_id IN (SELECT id FROM temp.prune_req);"
-	"DELETE FROM alerts WHERE request_id IN (SELECT id FROM temp.prune_req);"
-	"DELETE FROM request_copies WHERE request_id IN (SELECT id FROM temp.prune_req)"
-	" OR message_id IN (SELECT id FROM temp.prune_msg);"
-	"DELETE FROM expectation_uses WHERE request_id IN (SELECT id FROM temp.prune_req);"
-	"DELETE FROM validations WHERE request_id IN (SELECT id FROM temp.prune_req);"
-	"DELETE FROM archive WHERE sha256 IN (SELECT sha256 FROM temp.prune_msg);"
-	"DELETE FROM messages WHERE id IN (SELECT id FROM temp.prune_msg);"
-	"DELETE FROM requests WHERE id IN (SELECT id FROM temp.prune_req);";
+	"prune_req) OR (request_id IS NULL AND message_sha256 IN (SELECT sha256 FROM prune_msg)))"
+	" OR outbox_id IN (SELECT outbox_id FROM prune_dig)",
+	"DELETE FROM outbox WHERE request_id IN (SELECT id FROM prune_req)"
+	" OR (request_id IS NULL AND message_sha256 IN (SELECT sha256 FROM prune_msg))"
+	" OR id IN (SELECT outbox_id FROM prune_dig)",
+	"DELETE FROM digests WHERE EXISTS (SELECT 1 FROM prune_dig p WHERE p.recipient = digests.recipient"
+	" AND p.day = digests.day)",
+	"DELETE FROM history WHERE request_id IN (SELECT id FROM prune_req)",
+	"DELETE FROM alerts WHERE request_id IN (SELECT id FROM prune_req)",
+	"DELETE FROM request_copies WHERE request_id IN (SELECT id FROM prune_req)"
+	" OR message_id IN (SELECT id FROM prune_msg)",
+	"DELETE FROM expectation_uses WHERE request_id IN (SELECT id FROM prune_req)",
+	"DELETE FROM validations WHERE request_id IN (SELECT id FROM prune_req)",
+	"DELETE FROM archive WHERE sha256 IN (SELECT sha256 FROM prune_msg)",
+	"DELETE FROM messages WHERE id IN (SELECT id FROM prune_msg)",
+	"DELETE FROM requests WHERE id IN (SELECT id FROM prune_req)",
+	NULL
+};
+
+static const char *const drop_sql[] = { "DROP TABLE prune_req", "DROP TABLE prune_msg", "DROP TABLE prune_dig", NULL };
 
 struct prune_ctx {
 	time_t cutoff, now;
@@ -83,29 +103,25 @@ result_reset(struct prune_ctx *c)
 }
 
 static int
-exec_bound(struct store *st, const char *sql, const struct prune_ctx *c)
+exec_bound(struct store *st, const char *const *sql, const struct prune_ctx *c)
 {
-	const char *tail = sql;
-	sqlite3_stmt *s;
-	int rc = SQLITE_OK;
+	for (; *sql; sql++) {
+		sqlite3_stmt *s;
+		int rc, n;
 
-	while (tail && *tail) {
-		if ((rc = sqlite3_prepare_v2(st->db, tail, -1, &s, &tail)) != SQLITE_OK)
+		if ((rc = sqlite3_prepare_v2(st->db, *sql, -1, &s, NULL)) != SQLITE_OK)
 			return rc;
-		if (s == NULL)
-			break;
-		int i;
-		if ((i = sqlite3_bind_parameter_index(s, ":cutoff")) > 0)
-			sqlite3_bind_int64(s, i, (sqlite3_int64)c->cutoff);
-		if ((i = sqlite3_bind_parameter_index(s, ":now")) > 0)
-			sqlite3_bind_int64(s, i, (sqlite3_int64)c->now);
+		n = sqlite3_bind_parameter_count(s);
+		if (n >= 1)
+			sqlite3_bind_int64(s, 1, (sqlite3_int64)c->cutoff);
+		if (n >= 2)
+			sqlite3_bind_int64(s, 2, (sqlite3_int64)c->now);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 			return rc;
-		rc = SQLITE_OK;
 	}
-	return rc;
+	return SQLITE_OK;
 }
 
 /* An approval without a validation row is evidence for as long as SC-081
@@ -114,7 +130,7 @@ static int
 keep_reusable_approvals(struct store *st, const struct prune_ctx *c)
 {
 	sqlite3_stmt *s =
-		store_prepare(st, "SELECT id, approved_at FROM temp.prune_req WHERE approved_at IS NOT NULL"
+		store_prepare(st, "SELECT id, approved_at FROM prune_req WHERE approved_at IS NOT NULL"
 				  " AND id NOT IN (SELECT request_id FROM validations WHERE request_id IS NOT NULL)");
 	struct strv keep = { 0 };
 	int rc;
@@ -130,7 +146,7 @@ keep_reusable_approvals(struct store *st, const struct prune_ctx *c)
 		return rc;
 	}
 	for (size_t i = 0; i < keep.n && rc == SQLITE_DONE; i++) {
-		char *sql = xasprintf("DELETE FROM temp.prune_req WHERE id = %s", keep.v[i]);
+		char *sql = xasprintf("DELETE FROM prune_req WHERE id = %s", keep.v[i]);
 		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SQLITE_DONE : SQLITE_ERROR;
 		free(sql);
 	}
@@ -147,11 +163,10 @@ collect(struct store *st, struct prune_ctx *c)
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st,
-			  "SELECT r.id, r.ca, r.type, r.domain, r.order_id, r.state, r.first_seen, r.last_seen,"
-			  " r.state_changed, (SELECT count(*) FROM temp.prune_msg pm JOIN messages m ON m.id = pm.id"
-			  "  WHERE m.request_id = r.id)"
-			  " FROM requests r WHERE r.id IN (SELECT id FROM temp.prune_req) ORDER BY r.id");
+	s = store_prepare(st, "SELECT r.id, r.ca, r.type, r.domain, r.order_id, r.state, r.first_seen, r.last_seen,"
+			      " r.state_changed, (SELECT count(*) FROM prune_msg pm JOIN messages m ON m.id = pm.id"
+			      "  WHERE m.request_id = r.id)"
+			      " FROM requests r WHERE r.id IN (SELECT id FROM prune_req) ORDER BY r.id");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -176,9 +191,10 @@ collect(struct store *st, struct prune_ctx *c)
 	 * archive) and go in this transaction; the others are files, removed
 	 * after the commit (a file beside a ledger copy is a leftover: removed
 	 * too, not counted) */
-	s = store_prepare(st, "SELECT pm.sha256, COALESCE(pm.size, 0), m.request_id IS NULL,"
-			      " (SELECT count(*) FROM archive a WHERE a.sha256 = pm.sha256) FROM temp.prune_msg pm"
-			      " JOIN messages m ON m.id = pm.id ORDER BY pm.id");
+	s = store_prepare(st,
+			  "SELECT pm.sha256, COALESCE(pm.size, 0), CASE WHEN m.request_id IS NULL THEN 1 ELSE 0 END,"
+			  " (SELECT count(*) FROM archive a WHERE a.sha256 = pm.sha256) FROM prune_msg pm"
+			  " JOIN messages m ON m.id = pm.id ORDER BY pm.id");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -197,13 +213,13 @@ collect(struct store *st, struct prune_ctx *c)
 	s = store_prepare(st,
 			  "SELECT count(*), max(v.reuse_until) FROM requests r JOIN validations v ON v.request_id = "
 			  "r.id"
-			  " WHERE r.state NOT IN ('pending', 'forwarded') AND v.reuse_until > :now"
-			  " AND max(COALESCE(r.first_seen, 0), COALESCE(r.last_seen, 0), COALESCE(r.state_changed, 0))"
-			  " < :cutoff");
+			  " WHERE r.state NOT IN ('pending', 'forwarded') AND v.reuse_until > ?2 AND "
+			  "COALESCE(r.first_seen, 0)"
+			  " < ?1 AND COALESCE(r.last_seen, 0) < ?1 AND COALESCE(r.state_changed, 0) < ?1");
 	if (s == NULL)
 		return SQLITE_ERROR;
-	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":now"), (sqlite3_int64)c->now);
-	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":cutoff"), (sqlite3_int64)c->cutoff);
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)c->cutoff);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)c->now);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r->kept_reusable = (size_t)sqlite3_column_int64(s, 0);
 		r->kept_reusable_until = (time_t)sqlite3_column_int64(s, 1);
@@ -212,8 +228,17 @@ collect(struct store *st, struct prune_ctx *c)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return rc;
+	if ((s = store_prepare(st, "SELECT count(*) FROM prune_dig")) == NULL)
+		return SQLITE_ERROR;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r->digests = (size_t)sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return rc;
 	s = store_prepare(st, "SELECT count(*) FROM requests WHERE state IN ('pending', 'forwarded')"
-			      " AND max(COALESCE(first_seen, 0), COALESCE(last_seen, 0)) < :cutoff");
+			      " AND COALESCE(first_seen, 0) < ?1 AND COALESCE(last_seen, 0) < ?1");
 	if (s == NULL)
 		return SQLITE_ERROR;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)c->cutoff);
@@ -236,8 +261,10 @@ prune_tx(struct store *st, void *arg)
 	    (rc = exec_bound(st, select_msg_sql, c)) != SQLITE_OK || (rc = collect(st, c)) != SQLITE_OK)
 		return rc;
 	if (c->dry_run)
-		return SQLITE_OK;
-	return exec_bound(st, delete_sql, c);
+		return SQLITE_OK; /* rolled back, the temporary tables with it */
+	if ((rc = exec_bound(st, delete_sql, c)) != SQLITE_OK)
+		return rc;
+	return exec_bound(st, drop_sql, c);
 }
 
 int
@@ -248,10 +275,6 @@ store_prune(struct store *st, time_t cutoff, time_t now, int dry_run, struct pru
 
 	memset(res, 0, sizeof(*res));
 	*errp = NULL;
-	if (st->pg) { /* h-pg: its SQL (temporary tables, named parameters) is SQLite's alone */
-		*errp = xasprintf("%s: prune is not available for a PostgreSQL ledger yet", store_ledger_name(st));
-		return -1;
-	}
 	if (dry_run) { /* the same statements, rolled back */
 		if (store_exec(st, "BEGIN", errp) == -1)
 			return -1;
@@ -281,8 +304,6 @@ store_prune(struct store *st, time_t cutoff, time_t now, int dry_run, struct pru
 		free(path);
 	}
 	strv_free(&c.sha256s);
-	sqlite3_exec(st->db, "DROP TABLE IF EXISTS temp.prune_req; DROP TABLE IF EXISTS temp.prune_msg", NULL, NULL,
-		     NULL);
 	return 0;
 }
 

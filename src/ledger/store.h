@@ -115,7 +115,8 @@ int store_archive_verify(struct store *, const char *sha256, size_t *len, char *
  * still reuse its approval at now (validation reuse period, SC-081/SC-090),
  * with its messages, copies, actions, attempts and history; and the messages
  * without a request received before cutoff, and the raw messages the ledger
- * keeps (imports); then their archived files.
+ * keeps (imports), and the records of the daily digests queued before cutoff
+ * whose mail went; then their archived files. On SQLite and PostgreSQL.
  * dry_run: the same selection, nothing removed. requests: what went (copies
  * holds how many of its messages). */
 struct prune_result {
@@ -129,6 +130,7 @@ struct prune_result {
 	size_t kept_reusable;	    /* old closed requests kept: their approval is still reusable */
 	time_t kept_reusable_until; /* until when, the latest */
 	size_t kept_open;	    /* old requests kept because they are open */
+	size_t digests;		    /* daily digests queued before the cutoff and sent (their records) */
 };
 int store_prune(struct store *, time_t cutoff, time_t now, int dry_run, struct prune_result *, char **errp);
 void prune_result_free(struct prune_result *);
