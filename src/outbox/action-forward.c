@@ -97,22 +97,35 @@ header_unstructured(struct buf *b, const char *name, const char *s)
 	free(clean);
 }
 
-/* A summary line "  label value", wrapped (on character boundaries) so that
- * no body line exceeds the 998 characters SMTP allows. */
+/* value after prefix, wrapped on character boundaries at 900 bytes so that
+ * no body line exceeds the 998 characters SMTP allows; a continuation line
+ * starts with cont. */
 static void
-summary_line(struct buf *b, const char *label, const char *value)
+wrapped(struct buf *b, const char *prefix, const char *cont, const char *value)
 {
 	size_t len = strlen(value), pos = 0, max = 900;
 
-	buf_printf(b, "  %-9s ", label);
+	buf_adds(b, prefix);
 	do {
 		size_t n = len - pos > max ? max : len - pos;
 		while (n > 1 && pos + n < len && ((unsigned char)value[pos + n] & 0xc0) == 0x80)
 			n--;
-		buf_printf(b, "%s%.*s", pos ? "\r\n             " : "", (int)n, value + pos);
+		if (pos)
+			buf_adds(b, cont);
+		buf_add(b, value + pos, n);
 		pos += n;
 	} while (pos < len);
 	buf_adds(b, "\r\n");
+}
+
+/* A summary line "  label value", wrapped. */
+static void
+summary_line(struct buf *b, const char *label, const char *value)
+{
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "  %-9s ", label);
+	wrapped(b, prefix, "\r\n             ", value);
 }
 
 /* A link a person must not open, written so that no mail client makes it
@@ -144,17 +157,7 @@ defanged_link(struct buf *b, const char *url)
 static void
 bullet(struct buf *b, const char *value)
 {
-	size_t len = strlen(value), pos = 0, max = 900;
-
-	buf_adds(b, "   - ");
-	do {
-		size_t n = len - pos > max ? max : len - pos;
-		while (n > 1 && pos + n < len && ((unsigned char)value[pos + n] & 0xc0) == 0x80)
-			n--;
-		buf_printf(b, "%s%.*s", pos ? "\r\n     " : "", (int)n, value + pos);
-		pos += n;
-	} while (pos < len);
-	buf_adds(b, "\r\n");
+	wrapped(b, "   - ", "\r\n     ", value);
 }
 
 /* Why a person gets this mail, each reason once, in plain words: the
