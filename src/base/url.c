@@ -47,7 +47,9 @@ url_normalize_pct(const char *s)
 				buf_addc(&b, hex[l]);
 			}
 			p += 2;
-		} else
+		} else if (*p == '%')	     /* a stray '%' is a literal one: decoding an */
+			buf_adds(&b, "%25"); /* escape after it must not make a new one */
+		else
 			buf_addc(&b, *p);
 	}
 	return buf_steal(&b);
@@ -148,8 +150,8 @@ host_alabel(const char *host)
 	return h;
 }
 
-char *
-url_normalize(const char *url)
+static char *
+normalize_once(const char *url)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL, *port = NULL, *path = NULL, *query = NULL,
@@ -189,8 +191,17 @@ url_normalize(const char *url)
 	}
 	{
 		char *h = norm_host(host);
+		/* the IDN mapping may make URL delimiters of look-alikes: a
+		 * full-width "＃" or "＠" is "#" or "@", which would move the
+		 * host's end; such a name is no host name, nor is one that
+		 * maps to nothing (a lone variation selector) */
+		int bad = *h == '\0' || (*h != '[' && h[strcspn(h, "#@/?:\\[]%")] != '\0');
 		buf_adds(&b, h);
 		free(h);
+		if (bad) {
+			buf_free(&b);
+			goto out;
+		}
 	}
 	if (port &&
 	    !((!strcmp(scheme, "https") && !strcmp(port, "443")) || (!strcmp(scheme, "http") && !strcmp(port, "80"))))
@@ -212,6 +223,14 @@ url_normalize(const char *url)
 		free(x);
 	}
 	r = buf_steal(&b);
+	/* libcurl decodes a host's escapes: "a%7Fb" gives a control character,
+	 * which no request can carry, so there is no link */
+	for (const char *p = r; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
+			free(r);
+			r = NULL;
+			break;
+		}
 out:
 	free(scheme);
 	free(host);
@@ -223,4 +242,29 @@ out:
 	free(frag);
 	curl_url_cleanup(u);
 	return r;
+}
+
+/* The normal form is a fixed point: once more changes nothing. A URL
+ * already in it comes back as it is; another takes a second pass to show
+ * that it settled, as one pass may not get there: a host libcurl decodes
+ * from escapes may only then read as a number ("8%3008" is 8008, which is
+ * 0.0.31.72), and the IDN mapping may give characters libcurl refuses in a
+ * host ("ｅ﹢" is "e+"). A URL that does not settle has no normal form. */
+char *
+url_normalize(const char *url)
+{
+	char *r = normalize_once(url), *again;
+
+	if (r != NULL && !strcmp(r, url))
+		return r; /* the URL was in its normal form: nothing moved */
+	for (int i = 0; r != NULL && i < 3; i++) {
+		if ((again = normalize_once(r)) != NULL && !strcmp(again, r)) {
+			free(again);
+			return r;
+		}
+		free(r);
+		r = again;
+	}
+	free(r);
+	return NULL;
 }

@@ -72,6 +72,21 @@ main(void)
 	/* user-info is kept (the policy refuses it) */
 	norm("https://u%73er@h.example/", "https://user@h.example/");
 	/* not a URL */
+	/* a stray '%' (found by fuzz-url): decoding %66 after it must not make
+	 * "%cf", which the next pass would read as an escape */
+	norm("https://h.example/a%c%66F?t=%c%6Fde", "https://h.example/a%25cfF?t=%25code");
+	norm("https://h.example/100%", "https://h.example/100%25");
+	equiv("https://h.example/%25cf", "https://h.example/%c%66");
+	/* a control character escaped in the host (fuzz-url): no usable URL */
+	norm("https://a%7Fb.example/x", NULL);
+	norm("https://a%09b.example/x", NULL);
+	norm("https://\xef\xbd\x85\xef\xb9\xa2/", NULL); /* full-width e, small plus: "e+" */
+	/* full-width "＃" and "＠" in a host map to "#" and "@" (fuzz-url) */
+	norm("https://\xef\xbd\x85\xef\xbd\x98\xef\xbc\x83/s", NULL);
+	norm("https://www.digicert.com\xef\xbc\xa0evil.example/approve", NULL);
+	norm("https://\xef\xb8\x81/s", NULL); /* U+FE01 maps to nothing: no host */
+	/* an escaped digit in a host: a number only once decoded (fuzz-url) */
+	norm("https://8%3008/x", "https://0.0.31.72/x");
 	norm("not a url", NULL);
 	norm("https://", NULL);
 
