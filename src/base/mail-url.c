@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include "base/lib-curl.h"
 
 #include "base/mail-url.h"
 #include "base/util.h"

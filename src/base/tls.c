@@ -4,10 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
+#include "base/lib-crypto.h"
 
 #include "base/tls.h"
 #include "base/util.h"

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libetpan/libetpan.h>
-#include <openssl/evp.h>
+#include "base/lib-etpan.h"
+#include "base/lib-crypto.h"
 
 #include "intake/logline.h"
 #include "intake/intake-imap.h"

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include <arpa/nameser.h>
-#include <dkim.h>
+#include "base/lib-dkim.h"
 
 #include "judge/dkim.h"
 #include "base/dns.h"

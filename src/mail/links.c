@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include "base/lib-curl.h"
 
 #include "mail/msgparse.h"
 #include "base/url.h"

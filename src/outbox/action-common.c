@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
+#include "base/lib-crypto.h"
 
 #include "outbox/action.h"
 #include "judge/judge.h"

@@ -19,8 +19,7 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include "base/lib-crypto.h"
 
 #include "outbox/action.h"
 #include "judge/auth.h"

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "base/lib-curl.h"
 
 #include "outbox/http.h"
 #include "base/url.h"

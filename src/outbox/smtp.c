@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libetpan/libetpan.h>
-#include <openssl/evp.h>
+#include "base/lib-etpan.h"
+#include "base/lib-crypto.h"
 
 #include "base/log.h"
 #include "outbox/smtp.h"
