@@ -1,5 +1,6 @@
-/* lib-curl.h — libcurl (URLs, HTTP), loaded on first need (dl.h). Include this, never
- * <curl/curl.h> itself: the names below are redirected to dl_curl. */
+/* lib-curl.h — libcurl (URLs, HTTP), loaded on first need (base/dl.h).
+ * Include this, never <curl/curl.h> itself: the names below are redirected to
+ * the table dl_curl that dlsym fills. */
 #ifndef DCVMAIL_LIB_CURL_H
 #define DCVMAIL_LIB_CURL_H
 
@@ -9,7 +10,8 @@
 
 #include "base/dl.h"
 
-/* the names dcvmail uses (nm -D --undefined-only shows none of them) */
+/* the names dcvmail uses; a name missing here is an undefined symbol when
+ * the program is linked (tests/t/lazy-load.sh checks nm -D too) */
 #define DL_CURL_NAMES(X)                                                                                               \
 	X(curl_easy_cleanup)                                                                                           \
 	X(curl_easy_escape)                                                                                            \

@@ -1,5 +1,6 @@
-/* lib-dkim.h — libopendkim (DKIM verification), loaded on first need (dl.h). Include this, never
- * <dkim.h> itself: the names below are redirected to dl_dkim. */
+/* lib-dkim.h — libopendkim (DKIM verification), loaded on first need (base/dl.h).
+ * Include this, never <dkim.h> itself: the names below are redirected to
+ * the table dl_dkim that dlsym fills. */
 #ifndef DCVMAIL_LIB_DKIM_H
 #define DCVMAIL_LIB_DKIM_H
 
@@ -8,7 +9,8 @@
 
 #include "base/dl.h"
 
-/* the names dcvmail uses (nm -D --undefined-only shows none of them) */
+/* the names dcvmail uses; a name missing here is an undefined symbol when
+ * the program is linked (tests/t/lazy-load.sh checks nm -D too) */
 #define DL_DKIM_NAMES(X)                                                                                               \
 	X(dkim_body)                                                                                                   \
 	X(dkim_close)                                                                                                  \

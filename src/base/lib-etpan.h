@@ -1,5 +1,6 @@
-/* lib-etpan.h — libetpan (MIME words, dates, addresses, IMAP, SMTP), loaded on first need (dl.h). Include this, never
- * <libetpan/libetpan.h> itself: the names below are redirected to dl_etpan. */
+/* lib-etpan.h — libetpan (MIME words, dates, addresses, IMAP, SMTP), loaded on first need (base/dl.h).
+ * Include this, never <libetpan/libetpan.h> itself: the names below are redirected to
+ * the table dl_etpan that dlsym fills. */
 #ifndef DCVMAIL_LIB_ETPAN_H
 #define DCVMAIL_LIB_ETPAN_H
 
@@ -7,7 +8,8 @@
 
 #include "base/dl.h"
 
-/* the names dcvmail uses (nm -D --undefined-only shows none of them) */
+/* the names dcvmail uses; a name missing here is an undefined symbol when
+ * the program is linked (tests/t/lazy-load.sh checks nm -D too) */
 #define DL_ETPAN_NAMES(X)                                                                                              \
 	X(mailesmtp_ehlo_with_ip)                                                                                      \
 	X(mailimap_capability)                                                                                         \

@@ -46,6 +46,8 @@ tls_verify_stream(mailstream *s, const char *host, const char *ca_file, char **e
 	X509 *leaf = NULL;
 	int rc = -1;
 
+	if (lib_need(LIB_CRYPTO, errp) == -1)
+		return -1;
 	if (chain == NULL || carray_count(chain) == 0) {
 		*errp = xasprintf("%s: the server sent no certificate", host);
 		goto out;
