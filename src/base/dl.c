@@ -128,13 +128,24 @@ lib_need(enum dl_lib id, char **errp)
 	return -1;
 }
 
+static void (*fail_hook)(const char *);
+
+void
+lib_set_fail_hook(void (*hook)(const char *))
+{
+	fail_hook = hook;
+}
+
 void
 lib_must(enum dl_lib id)
 {
 	char *err = NULL;
 
-	if (lib_need(id, &err) == -1)
-		fatalx("%s", err);
+	if (lib_need(id, &err) == 0)
+		return;
+	if (fail_hook)
+		fail_hook(err);
+	fatalx("%s", err);
 }
 
 const char *
