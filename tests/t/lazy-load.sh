@@ -42,6 +42,13 @@ undef=$(nm -D --undefined-only "$DCVMAIL" | awk '{print $2}' |
 	tr '\n' ' ')
 check_eq "nm: no libetpan, libcurl, libopendkim or libcrypto symbol is bound at start-up" "$undef" ""
 
+# the package must depend on what provides each file: dpkg-shlibdeps does not see them
+deps=$(sed -n '/^Depends:/,/^[A-Z]/p' "$TOP/debian/control")
+for f in "$ETPAN" "$CURL" "$DKIM" "$CRYPTO"; do
+	pkg=$(dpkg -S "/usr/lib/$(gcc -print-multiarch)/$f" 2>/dev/null | sed -n '1s/:.*//p')
+	check "debian/control Depends names ${pkg:-the package of $f}" test -n "$pkg" -a -n "$(printf '%s' "$deps" | grep -w -- "$pkg")"
+done
+
 # loads CMD...: the libraries among the four that CMD opened with dlopen
 loads() {
 	rm -f "$TEST_TMP"/ld.*
