@@ -147,9 +147,3 @@ lib_must(enum dl_lib id)
 		fail_hook(err);
 	fatalx("%s", err);
 }
-
-const char *
-lib_file(enum dl_lib id)
-{
-	return libs[id].file;
-}

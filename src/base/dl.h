@@ -19,8 +19,6 @@ void lib_must(enum dl_lib lib);
 /* Called with the message by lib_must() before it dies (pipe mode: the
  * "4.3.0" answer for Postfix); it may exit itself. NULL: none. */
 void lib_set_fail_hook(void (*hook)(const char *err));
-/* The file lib_need() opens (its SONAME), e.g. "libetpan.so.20". */
-const char *lib_file(enum dl_lib lib);
 
 /* set (release) once a table is complete */
 extern int dl_ready[LIB_COUNT];
