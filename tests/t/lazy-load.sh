@@ -84,6 +84,30 @@ check_eq "a lone pipe of a mail without links: libetpan only" \
 	"$(loads dcv pipe -r admin@example.net <"$TEST_TMP/plain.eml")" "$ETPAN"
 check_eq "and it is recorded" "$(sqlite3 "$S/ledger.db" "select count(*) from messages where subject = 'lunch'")" 1
 
+# A site with an smtp block and a mailbox: their URLs are parsed by libcurl's
+# URL API, so the commands that only read the ledger leave them to those that
+# connect (and to dcvmail -n), which still refuse a bad one
+printf 'secret\n' >"$TEST_TMP/pw"; chmod 600 "$TEST_TMP/pw"
+site() { # SMTP-URL
+	printf 'syslog no\nsmtp {\n url %s\n from dcvmail@example.net\n}\n' "$1"
+	printf 'mailbox whois {\n url imaps://imap.example.net/INBOX\n user u\n password-file %s\n role whois\n}\n' "$TEST_TMP/pw"
+}
+site smtp://127.0.0.1:25 >"$TEST_TMP/site.conf"
+site 'smtp://[bad' >"$TEST_TMP/bad-url.conf"
+sdcv() { "$DCVMAIL" -c "$TEST_TMP/$1" -d "$S" "$2"; }
+check_eq "with smtp and mailbox blocks, list loads none of the four" "$(loads sdcv site.conf list)" ""
+check_eq "nor does orders" "$(loads sdcv site.conf orders)" ""
+check_contains "pipe checks the server URLs: libcurl" \
+	"$(loads "$DCVMAIL" -c "$TEST_TMP/site.conf" -d "$S" pipe -r admin@example.net <"$TEST_TMP/plain.eml")" "$CURL"
+out=$(sdcv bad-url.conf list 2>&1)
+check_eq "a bad smtp url does not stop list" "$?" 0
+out=$("$DCVMAIL" -c "$TEST_TMP/bad-url.conf" -n 2>&1)
+check_eq "dcvmail -n still refuses it (exit 78)" "$?" 78
+check_contains "naming the url" "$out" "smtp url 'smtp://[bad'"
+out=$("$DCVMAIL" -c "$TEST_TMP/bad-url.conf" -d "$S" pipe -r admin@example.net <"$TEST_TMP/plain.eml" 2>&1)
+check_eq "and pipe defers with it (exit 75)" "$?" 75
+check_contains "naming the url" "$out" "smtp url 'smtp://[bad'"
+
 # A library that cannot be loaded: a broken file of that name first in the
 # loader's path (LD_LIBRARY_PATH), as a damaged installation would have.
 broken() { mkdir -p "$TEST_TMP/bad-$1" && : >"$TEST_TMP/bad-$1/$1" && echo "$TEST_TMP/bad-$1"; }
