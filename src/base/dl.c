@@ -137,13 +137,18 @@ lib_set_fail_hook(void (*hook)(const char *))
 }
 
 void
+lib_fail(const char *err)
+{
+	if (fail_hook)
+		fail_hook(err);
+	fatalx("%s", err);
+}
+
+void
 lib_must(enum dl_lib id)
 {
 	char *err = NULL;
 
-	if (lib_need(id, &err) == 0)
-		return;
-	if (fail_hook)
-		fail_hook(err);
-	fatalx("%s", err);
+	if (lib_need(id, &err) == -1)
+		lib_fail(err);
 }

@@ -16,7 +16,10 @@ enum dl_lib { LIB_ETPAN, LIB_CURL, LIB_DKIM, LIB_CRYPTO, LIB_COUNT };
 int lib_need(enum dl_lib lib, char **errp);
 /* lib_need() or fatalx() with its message. */
 void lib_must(enum dl_lib lib);
-/* Called with the message by lib_must() before it dies (pipe mode: the
+/* A library (this one's or another loaded with dlopen, such as libxml2)
+ * cannot be loaded: the hook, then fatalx() with err. */
+_Noreturn void lib_fail(const char *err);
+/* Called with the message by lib_fail() before it dies (pipe mode: the
  * "4.3.0" answer for Postfix); it may exit itself. NULL: none. */
 void lib_set_fail_hook(void (*hook)(const char *err));
 

@@ -134,6 +134,12 @@ LD_LIBRARY_PATH=$(broken "$CURL") "$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" pipe 
 	-r admin@example.net <"$TEST_TMP/plain.eml" >/dev/null 2>&1
 check_eq "a mail without links needs no libcurl: delivered (exit 0)" "$?" 0
 
+XML2=$(soname 'libxml2\.so\.[0-9]*')
+out=$(LD_LIBRARY_PATH=$(broken "$XML2") "$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" pipe \
+	-r admin@example.net <"$FIX/sectigo-dcv-html-comodo.eml")
+check_eq "pipe of an HTML mail without a loadable ${XML2:-libxml2}: exit 75" "$?" 75
+check_contains "with a 4.3.0 line naming it" "$(printf '%s' "$out" | head -1)" "4.3.0 cannot load $XML2"
+
 out=$(LD_LIBRARY_PATH=$(broken "$ETPAN") "$DCVMAIL" -c "$TEST_TMP/c.conf" check --dry-run "$TEST_TMP/plain.eml" 2>&1)
 rc=$?
 check "check without a loadable $ETPAN fails (exit $rc)" test "$rc" -ne 0
