@@ -23,10 +23,16 @@ DCVMAIL_GROUP ?= dcvmail
 DEBDIR  ?= build/deb
 VERSION := 0.1.0
 
-PKGS := libetpan libcurl libidn2 libpsl libpcre2-8 libcrypto nettle sqlite3 libxml-2.0 jansson opendkim
-# libpq: headers only; src/ledger/store-pg.c loads it with dlopen when a
-# postgresql ledger is configured, so no process links it
-DLPKGS := libpq
+# linked: cheap to load (jansson has inline functions)
+PKGS := libidn2 libpsl libpcre2-8 nettle sqlite3 jansson
+# headers only, loaded with dlopen when first needed, so that a command that
+# never parses mail, talks IMAP/SMTP/HTTP or verifies DKIM does not pay for
+# them (and their GnuTLS, krb5, LDAP, ...) at start-up (issue 19):
+# libetpan, libcurl, opendkim, libcrypto by src/base/dl.c (lib-*.h);
+# libpq by src/ledger/store-pg.c when a postgresql ledger is configured;
+# libxml2 by src/mail/html.c for the first HTML part.
+LAZYPKGS := libetpan libcurl opendkim libcrypto
+DLPKGS := $(LAZYPKGS) libpq libxml-2.0
 
 # Install missing build dependencies on a fresh Debian machine (needs root).
 DEPS_OK := $(shell pkg-config --exists $(PKGS) $(DLPKGS) 2>/dev/null && echo yes)
@@ -37,9 +43,15 @@ endif
 
 # libetpan's pkg-config leaks a dpkg -specs= flag; drop it.
 PKG_CFLAGS := $(filter-out -specs=%,$(shell pkg-config --cflags $(PKGS) $(DLPKGS)))
-# libxml2 is not linked: src/mail/html.c loads it when the first HTML part
-# needs it (a lone `dcvmail pipe` of a plain-text mail starts without it)
-PKG_LIBS   := $(filter-out -specs=% -lxml2,$(shell pkg-config --libs $(PKGS)))
+PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS)))
+# The SONAME of a library of the build (dl.c opens exactly that file):
+# $(call soname,pkg-config package,default)
+soname = $(or $(shell f=$$(pkg-config --variable=libdir $(1))/lib$$(pkg-config --libs-only-l $(1) | \
+	sed 's/^-l//;s/ .*//').so; objdump -p "$$f" 2>/dev/null | sed -n 's/^ *SONAME *//p'),$(2))
+LAZY_SONAMES := -DDCVMAIL_LIBETPAN='"$(call soname,libetpan,libetpan.so.20)"' \
+	-DDCVMAIL_LIBCURL='"$(call soname,libcurl,libcurl-gnutls.so.4)"' \
+	-DDCVMAIL_LIBOPENDKIM='"$(call soname,opendkim,libopendkim.so.11)"' \
+	-DDCVMAIL_LIBCRYPTO='"$(call soname,libcrypto,libcrypto.so.3)"'
 
 CC      ?= gcc
 OPT     ?= -O2
@@ -95,6 +107,8 @@ $(BUILD)/paths: FORCE
 	@echo '$(PATHS)' | cmp -s - $@ 2>/dev/null || echo '$(PATHS)' >$@
 $(BUILD)/obj/config-setup.o $(BUILD)/obj/cmd/main.o $(BUILD)/obj/cmd/cmd-confcheck.o $(CLIENT): $(BUILD)/paths
 FORCE:
+
+$(BUILD)/obj/base/dl.o: ALL_CFLAGS += $(LAZY_SONAMES)
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)

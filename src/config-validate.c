@@ -56,6 +56,7 @@ void
 config_check_loaded(struct parser *p)
 {
 	struct config *c = p->cfg;
+	int urls = !(p->ops && p->ops->defer_server_urls);
 
 	if (c->have_smtp) {
 		struct smtp_url u;
@@ -63,10 +64,10 @@ config_check_loaded(struct parser *p)
 		p->line = c->smtp.line;
 		if (c->smtp.url == NULL)
 			perr(p, "smtp block has no url");
-		else if (smtp_parse_url(c->smtp.url, &u, &err) == -1) {
+		else if (urls && smtp_parse_url(c->smtp.url, &u, &err) == -1) {
 			perr(p, "%s", err);
 			free(err);
-		} else if (c->smtp.user && !u.loopback && c->smtp.require_tls == 0)
+		} else if (urls && c->smtp.user && !u.loopback && c->smtp.require_tls == 0)
 			perr(p, "require-tls no would send the %s in clear to %s",
 			     c->smtp.auth == AUTH_PASSWORD ? "password" : "token", u.host);
 		if (c->smtp.from == NULL)
@@ -95,7 +96,7 @@ config_check_loaded(struct parser *p)
 		p->line = m->line;
 		if (m->url == NULL)
 			perr(p, "mailbox '%s' has no url", m->name);
-		else if (imap_parse_url(m->url, &iu, &err) == -1) { /* curl_url, as when connecting */
+		else if (urls && imap_parse_url(m->url, &iu, &err) == -1) { /* curl_url, as when connecting */
 			perr(p, "mailbox '%s': %s", m->name, err);
 			free(err);
 			err = NULL;

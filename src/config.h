@@ -207,6 +207,10 @@ struct config_ops {
 	config_diag_fn diag;
 	void *arg;
 	const struct action_kind *(*action_at)(size_t i);
+	/* the smtp and mailbox URLs are not parsed (commands that only read the
+	 * ledger: parsing them loads libcurl, issue 19); those that connect and
+	 * `dcvmail -n` check them */
+	int defer_server_urls;
 };
 
 /* Defaults only (no file). */

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include "base/lib-curl.h"
 
 #include "base/mail-url.h"
 #include "base/util.h"
@@ -51,6 +51,8 @@ mail_url_parse(const char *url, const char *what, const struct mail_url_scheme *
 	int r = -1;
 
 	memset(mu, 0, sizeof(*mu));
+	if (lib_need(LIB_CURL, errp) == -1)
+		return -1;
 	if (url == NULL || *url == '\0')
 		return fail(errp, what, "", "empty");
 	if ((sc = scheme_of(url, schemes, n)) == NULL) {

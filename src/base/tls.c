@@ -4,10 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
+#include "base/lib-crypto.h"
 
 #include "base/tls.h"
 #include "base/util.h"
@@ -49,6 +46,8 @@ tls_verify_stream(mailstream *s, const char *host, const char *ca_file, char **e
 	X509 *leaf = NULL;
 	int rc = -1;
 
+	if (lib_need(LIB_CRYPTO, errp) == -1)
+		return -1;
 	if (chain == NULL || carray_count(chain) == 0) {
 		*errp = xasprintf("%s: the server sent no certificate", host);
 		goto out;

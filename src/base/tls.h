@@ -3,7 +3,7 @@
 #ifndef DCVMAIL_TLS_H
 #define DCVMAIL_TLS_H
 
-#include <libetpan/libetpan.h>
+#include "base/lib-etpan.h"
 
 /* Verify the peer certificate chain of s against ca_file (NULL: the system
  * store) and that it is for host (a name or an IP address). Returns 0, or -1

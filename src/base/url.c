@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "base/lib-curl.h"
 #include <idn2.h>
 
 #include "base/url.h"

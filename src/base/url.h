@@ -5,7 +5,7 @@
 #ifndef DCVMAIL_URL_H
 #define DCVMAIL_URL_H
 
-#include <curl/curl.h>
+#include "base/lib-curl.h"
 
 /* RFC 3986 section 6.2.2/6.2.3 normalisation of an absolute http(s) URL,
  * parsed by libcurl's URL API: scheme and host lower-cased, an IDN host

@@ -39,7 +39,9 @@ config_rules_diag(void *arg, const char *file, int line, int col, const char *ms
 }
 
 /* The config's errors as the rules', and the action kinds its routes name. */
-const struct config_ops cmd_config_ops = { print_rules_diag, NULL, action_kind_at };
+const struct config_ops cmd_config_ops = { print_rules_diag, NULL, action_kind_at, 0 };
+/* commands that only read the ledger: no libcurl for the server URLs */
+static const struct config_ops read_only_ops = { print_rules_diag, NULL, action_kind_at, 1 };
 
 /* h-deploy: the command line quoted for sh, after "runuser -u USER -- " */
 static void
@@ -102,18 +104,18 @@ become_state_owner(const struct globals *g, const struct config *cfg)
 	return 1;
 }
 
-int
-load_config_and_rules(struct globals *g, struct config *cfg, struct ruleset **rs, int mode)
+static int
+load_config_ops(struct globals *g, struct config *cfg, struct ruleset **rs, int mode, const struct config_ops *ops)
 {
 	int r;
 
-	if ((r = config_setup(cfg, g->config_path, g->state_dir, g->argv0, &cmd_config_ops)) != 0)
+	if ((r = config_setup(cfg, g->config_path, g->state_dir, g->argv0, ops)) != 0)
 		return r;
 	if ((r = become_state_owner(g, cfg)) == 1) {
 		/* read the config again as that user: what it cannot read fails now */
 		char *sd = xstrdup(cfg->state_dir);
 		config_free(cfg);
-		if ((r = config_setup(cfg, g->config_path, g->state_dir, g->argv0, &cmd_config_ops)) != 0)
+		if ((r = config_setup(cfg, g->config_path, g->state_dir, g->argv0, ops)) != 0)
 			log_warnx("(run as the owner of %s, who must be able to read the config)", sd);
 		free(sd);
 		if (r != 0)
@@ -132,6 +134,12 @@ load_config_and_rules(struct globals *g, struct config *cfg, struct ruleset **rs
 	return 0;
 }
 
+int
+load_config_and_rules(struct globals *g, struct config *cfg, struct ruleset **rs, int mode)
+{
+	return load_config_ops(g, cfg, rs, mode, &cmd_config_ops);
+}
+
 /* Open the ledger of the configured state directory. */
 int
 cmd_open_ledger(struct globals *g, struct config *cfg, int flags, struct store **st)
@@ -139,7 +147,7 @@ cmd_open_ledger(struct globals *g, struct config *cfg, int flags, struct store *
 	char *err = NULL;
 	int r;
 
-	if ((r = load_config_and_rules(g, cfg, NULL, 0)) != 0)
+	if ((r = load_config_ops(g, cfg, NULL, 0, (flags & STORE_RDONLY) ? &read_only_ops : &cmd_config_ops)) != 0)
 		return r;
 	if (store_open_cfg(cfg, flags, st, &err) == -1) {
 		fprintf(stderr, "%s: %s\n", log_prefix(), err);

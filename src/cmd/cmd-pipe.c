@@ -3,13 +3,24 @@
  * line "4.3.0 <reason>": Postfix defers, never bounces. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "base/dl.h"
 #include "base/log.h"
 #include "intake/pipe.h"
 #include "intake/pipe-proto.h"
 #include "base/util.h"
+
+/* A library loaded on first need (base/dl.h) that cannot be: the message
+ * is deferred with the reason on the line Postfix shows (exit 75). */
+static const char *fail_qid;
+static void
+lib_failed(const char *err)
+{
+	exit(pipe_fail(fail_qid, err));
+}
 
 static int
 usage(void)
@@ -57,6 +68,8 @@ cmd_pipe(struct globals *g, int argc, char **argv)
 		return pipe_fail(env.queue_id, first[0] ? first : "dcvmail configuration or rules are broken");
 	log_init("dcvmail", cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
 		 g->verbose);
+	fail_qid = env.queue_id;
+	lib_set_fail_hook(lib_failed);
 	rc = pipe_intake(STDIN_FILENO, &env, &cfg, rs);
 	rules_free(rs);
 	config_free(&cfg);

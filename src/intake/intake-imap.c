@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libetpan/libetpan.h>
-#include <openssl/evp.h>
+#include "base/lib-etpan.h"
+#include "base/lib-crypto.h"
 
 #include "intake/logline.h"
 #include "intake/intake-imap.h"
@@ -551,6 +551,8 @@ imap_conn_open(const struct mailbox_cfg *mb, int readonly, struct imap_conn **ou
 	int r, rc = IMAP_ERR_NET;
 
 	*out = NULL;
+	if (lib_need(LIB_ETPAN, errp) == -1 || lib_need(LIB_CRYPTO, errp) == -1)
+		return IMAP_ERR_NET; /* an installation problem: tried again later */
 	if (imap_parse_url(mb->url, &u, errp) == -1)
 		return IMAP_ERR_CONFIG;
 	if (mb->auth == AUTH_PASSWORD && (pw = config_read_secret(mb->password_file, errp)) == NULL)

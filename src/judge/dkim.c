@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include <arpa/nameser.h>
-#include <dkim.h>
+#include "base/lib-dkim.h"
 
 #include "judge/dkim.h"
 #include "base/dns.h"
@@ -280,6 +280,7 @@ dkim_check(const struct message *m, const char *dns_server, char *const *domains
 		/* a signature covers one From; which one a person sees is anyone's guess */
 		return not_checked(out, xstrdup("dkim not checked: more than one From header"));
 	}
+	lib_must(LIB_DKIM); /* or the run ends (pipe mode: exit 75): never a verdict without the check */
 	if (lib_init() == -1) {
 		log_warnx("DKIM: cannot initialise libopendkim");
 		return 0;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libetpan/libetpan.h>
+#include "base/lib-etpan.h"
 
 #include "mail/msgparse.h"
 #include "base/util.h"

@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 
 #include "mail/msgparse.h"
+#include "base/dl.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -38,11 +39,12 @@ xml_load(void)
 
 	if (X.parse)
 		return;
+	/* failing, the run ends (pipe mode: exit 75 with the reason, base/dl.h) */
 	if ((h = dlopen(DCVMAIL_LIBXML2, RTLD_NOW | RTLD_LOCAL)) == NULL)
-		fatalx("cannot load %s to read HTML mail: %s", DCVMAIL_LIBXML2, dlerror());
+		lib_fail(xasprintf("cannot load %s to read HTML mail: %s", DCVMAIL_LIBXML2, dlerror()));
 #define SYM(field, name)                                                                                               \
 	if ((*(void **)&X.field = dlsym(h, name)) == NULL)                                                             \
-		fatalx("%s: no %s: %s", DCVMAIL_LIBXML2, name, dlerror());
+		lib_fail(xasprintf("%s: no %s: %s", DCVMAIL_LIBXML2, name, dlerror()));
 	SYM(create, "htmlCreateMemoryParserCtxt");
 	SYM(use_options, "htmlCtxtUseOptions");
 	SYM(find_enc, "xmlFindCharEncodingHandler");

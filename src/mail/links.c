@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include "base/lib-curl.h"
 
 #include "mail/msgparse.h"
 #include "base/url.h"
@@ -13,6 +13,15 @@
 
 #define MAX_URL 8192
 #define MAX_ANCHOR 500
+
+/* libcurl is loaded with the first link (dl.h): mail without one never
+ * maps it; a failure to load ends the run (pipe mode: exit 75). */
+static CURLU *
+new_curlu(void)
+{
+	lib_must(LIB_CURL);
+	return curl_url();
+}
 
 void
 links_init(struct linkset *ls, int max)
@@ -274,7 +283,7 @@ links_add_n(struct linkset *ls, const char *url, size_t len, const char *text, s
 	if (len < 8 || len > MAX_URL || (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)))
 		return;
 	ls->attempts++;
-	if (ls->curl == NULL && (ls->curl = curl_url()) == NULL)
+	if (ls->curl == NULL && (ls->curl = new_curlu()) == NULL)
 		return;
 	/* a newsletter repeats its links: one already seen costs no copy */
 	if (ls->seencap && already_clean(url, len)) {
@@ -408,7 +417,7 @@ link_parse(const char *url, struct msg_link *l)
 	if (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8))
 		return -1;
 	links_init(&ls, 1);
-	if ((ls.curl = curl_url()) == NULL)
+	if ((ls.curl = new_curlu()) == NULL)
 		return -1;
 	cand = clean_candidate(url, len);
 	if ((r = parse_link(&ls, cand, l)) == -1)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libetpan/libetpan.h>
+#include "base/lib-etpan.h"
 
 #include "mail/msgparse.h"
 #include "base/util.h"
@@ -276,6 +276,9 @@ parse_init(void)
 	if (done)
 		return;
 	done = 1;
+	/* libetpan decodes words, dates and addresses: loaded now (dl.h), or
+	 * the run ends here (pipe mode: exit 75, the mail stays queued) */
+	lib_must(LIB_ETPAN);
 	cs_install_hook(); /* libxml2 is set up when the first HTML part needs it (html.c) */
 	/* A message of a few hundred kB (an HTML newsletter) needs buffers
 	 * over malloc's default mmap threshold, and glibc's moving threshold

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <libetpan/libetpan.h>
+#include "base/lib-etpan.h"
 
 #include "mail/message.h"
 

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include "base/lib-crypto.h"
 
 #include "outbox/action.h"
 #include "outbox/policy.h"

@@ -19,8 +19,7 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <nettle/hmac.h>
 
 #include "outbox/action.h"
 #include "judge/auth.h"
@@ -69,16 +68,19 @@ document(const struct outbox_item *it, const struct request_info *ri, const stru
 	return s;
 }
 
-/* HMAC-SHA256 over "T.BODY" as lower-case hex. */
+/* HMAC-SHA256 over "T.BODY" as lower-case hex (nettle, which is linked:
+ * a webhook does not load libcrypto for it). */
 static void
 sign(const char *key, const char *ts, const char *body, char out[65])
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	struct hmac_sha256_ctx c;
+	unsigned char mac[SHA256_DIGEST_SIZE];
 	char *msg = xasprintf("%s.%s", ts, body);
 
-	HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)msg, strlen(msg), mac, &n);
-	for (unsigned int i = 0; i < n && i < 32; i++)
+	hmac_sha256_set_key(&c, strlen(key), (const uint8_t *)key);
+	hmac_sha256_update(&c, strlen(msg), (const uint8_t *)msg);
+	hmac_sha256_digest(&c, sizeof(mac), mac);
+	for (unsigned int i = 0; i < sizeof(mac); i++)
 		snprintf(out + 2 * i, 3, "%02x", mac[i]);
 	free(msg);
 }

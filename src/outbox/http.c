@@ -2,9 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "base/lib-curl.h"
 
 #include "outbox/http.h"
+#include "base/log.h"
 #include "base/url.h"
 #include "base/util.h"
 
@@ -33,7 +34,13 @@ http_new(const char *ca_file, int timeout, size_t max_body)
 {
 	static int inited;
 	struct http *x;
+	char *err = NULL;
 
+	if (lib_need(LIB_CURL, &err) == -1) {
+		log_warnx("%s", err);
+		free(err);
+		return NULL;
+	}
 	if (!inited) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		inited = 1;

@@ -12,11 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-#include <openssl/x509.h>
+#include "base/lib-crypto.h"
 
 #include "outbox/oauth-int.h"
 #include "base/token-cmd.h"

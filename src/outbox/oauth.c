@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include <curl/curl.h>
+#include "base/lib-curl.h"
 
 #include "outbox/oauth.h"
 #include "outbox/oauth-int.h"

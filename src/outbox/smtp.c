@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libetpan/libetpan.h>
-#include <openssl/evp.h>
+#include "base/lib-etpan.h"
+#include "base/lib-crypto.h"
 
 #include "base/log.h"
 #include "outbox/smtp.h"
@@ -382,6 +382,8 @@ smtp_send(const struct smtp_cfg *cfg, const char *from, const char *rcpt, const 
 	enum smtp_status st;
 	int r;
 
+	if (lib_need(LIB_ETPAN, result) == -1 || lib_need(LIB_CRYPTO, result) == -1)
+		return SMTP_RETRY; /* an installation problem: tried again later */
 	if (smtp_parse_url(cfg->url, &u, result) == -1)
 		return SMTP_FAIL;
 	s = mailsmtp_new(0, NULL);
@@ -408,6 +410,8 @@ smtp_login(const struct smtp_cfg *cfg, char **result)
 	mailsmtp *s;
 	enum smtp_status st;
 
+	if (lib_need(LIB_ETPAN, result) == -1 || lib_need(LIB_CRYPTO, result) == -1)
+		return SMTP_RETRY; /* an installation problem: tried again later */
 	if (smtp_parse_url(cfg->url, &u, result) == -1)
 		return SMTP_FAIL;
 	s = mailsmtp_new(0, NULL);
