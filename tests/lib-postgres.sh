@@ -19,8 +19,17 @@ pg_start() {
 	PG_PORT=$(free_port)
 	mkdir "$PG/data" "$PG/run"; chown nobody:nogroup "$PG/data" "$PG/run"
 	printf 'dcvmail-test-secret\n' >"$PG/pw"; chown nobody "$PG/pw"
-	pg_as "$PG_BIN/initdb -D $PG/data -U postgres --auth=trust --no-sync -E UTF8 --pwfile=$PG/pw" \
-		>"$PG/initdb.log" 2>&1 || { sed 's/^/# /' "$PG/initdb.log"; return 1; }
+	# one initdb per run of tests/run: later tests copy the fresh cluster it
+	# made ($TEST_CACHE/pg-data, never started) instead of making it again
+	if [ -n "${TEST_CACHE:-}" ] && [ -d "$TEST_CACHE/pg-data" ]; then
+		rmdir "$PG/data" && cp -a "$TEST_CACHE/pg-data" "$PG/data" || return 1
+	else
+		pg_as "$PG_BIN/initdb -D $PG/data -U postgres --auth=trust --no-sync -E UTF8 --pwfile=$PG/pw" \
+			>"$PG/initdb.log" 2>&1 || { sed 's/^/# /' "$PG/initdb.log"; return 1; }
+		if [ -n "${TEST_CACHE:-}" ] && [ -d "$TEST_CACHE" ]; then
+			cp -a "$PG/data" "$TEST_CACHE/pg-data.$$" && mv "$TEST_CACHE/pg-data.$$" "$TEST_CACHE/pg-data"
+		fi
+	fi
 	# password (scram) over TCP, trust on the private socket for the test's psql
 	cat >"$PG/data/pg_hba.conf" <<HBA
 local all all trust

@@ -27,24 +27,47 @@ check_not_contains() {
 }
 # A free TCP port on 127.0.0.1.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-# wait_port PORT [SECONDS]
+# wait_port PORT [SECONDS]: until something accepts connections there (polled
+# every 50 ms; bash connects through /dev/tcp, no process per try)
 wait_port() {
-	n=0; while [ $n -lt $((${2:-10} * 10)) ]; do
-		python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null && return 0
-		sleep 0.1; n=$((n + 1)); done; return 1
+	n=0; while [ $n -lt $((${2:-10} * 20)) ]; do
+		if [ -n "${BASH_VERSION:-}" ]; then
+			(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		else
+			python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null && return 0
+		fi
+		sleep 0.05; n=$((n + 1)); done; return 1
 }
 t_done() { [ "$T_FAILED" -eq 0 ]; exit $?; }
 
 # tls_cert DIR NAME: a throwaway CA (DIR/NAME-ca.pem) and a server certificate
-# for localhost (DIR/NAME.pem, DIR/NAME.key) signed by it
+# for localhost (DIR/NAME.pem, DIR/NAME.key) signed by it. The certificates are
+# made anew on every call; the two RSA keys are made once per NAME in a run of
+# tests/run ($TEST_CACHE) and copied, so different NAMEs still have different
+# keys (a "stranger" CA never signs what "site" signs).
 tls_cert() {
 	d=$1; n=$2
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$n test CA" \
-		-keyout "$d/$n-ca.key" -out "$d/$n-ca.pem" >/dev/null 2>&1
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$d/$n.key" -out "$d/$n.csr" >/dev/null 2>&1
+	tls_key "$n-ca" "$d/$n-ca.key" && tls_key "$n" "$d/$n.key" || return 1
+	openssl req -x509 -new -key "$d/$n-ca.key" -days 2 -subj "/CN=$n test CA" \
+		-out "$d/$n-ca.pem" >/dev/null 2>&1
+	openssl req -new -key "$d/$n.key" -subj "/CN=localhost" -out "$d/$n.csr" >/dev/null 2>&1
 	printf 'subjectAltName=DNS:localhost\n' >"$d/$n.ext"
 	openssl x509 -req -in "$d/$n.csr" -CA "$d/$n-ca.pem" -CAkey "$d/$n-ca.key" -CAcreateserial -days 2 \
 		-extfile "$d/$n.ext" -out "$d/$n.pem" >/dev/null 2>&1
+}
+# tls_key NAME FILE: an RSA 2048 key in FILE (0600), from $TEST_CACHE when set
+tls_key() {
+	if [ -n "${TEST_CACHE:-}" ] && [ -d "$TEST_CACHE" ]; then
+		mkdir -p "$TEST_CACHE/tls"
+		if [ ! -s "$TEST_CACHE/tls/$1.key" ]; then
+			(umask 077; openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+				-out "$TEST_CACHE/tls/$1.key.$$" 2>/dev/null) &&
+				mv "$TEST_CACHE/tls/$1.key.$$" "$TEST_CACHE/tls/$1.key" || return 1
+		fi
+		(umask 077; cp "$TEST_CACHE/tls/$1.key" "$2")
+	else
+		(umask 077; openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$2" 2>/dev/null)
+	fi
 }
 
 # https_start NAME PORT CERTNAME: tests/https-server.py on 127.0.0.1:PORT with

@@ -40,9 +40,16 @@ else
 	else
 		ok "clang-format --dry-run -Werror reports a badly formatted file"
 	fi
-	for src in src/*.c src/*/*.c src/*/*.h src/*.h; do
-		[ -f "$src" ] || continue
-		out=$(clang-format "$style" --dry-run -Werror "$src" 2>&1); rc=$?
+	# one clang-format for all the files; only when it objects is each file
+	# checked on its own, to name the ones that differ
+	srcs=$(for src in src/*.c src/*/*.c src/*/*.h src/*.h; do [ -f "$src" ] && echo "$src"; done)
+	all=$(clang-format "$style" --dry-run -Werror $srcs 2>&1); all_rc=$?
+	for src in $srcs; do
+		if [ "$all_rc" -eq 0 ] && [ -z "$all" ]; then
+			out= rc=0
+		else
+			out=$(clang-format "$style" --dry-run -Werror "$src" 2>&1); rc=$?
+		fi
 		if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
 			ok "clang-format $src"
 		else

@@ -8,10 +8,18 @@ n=0; bad_count=; leaks=; codes=0
 for f in "$TOP"/tests/corpus/ca/*.eml "$TOP"/tests/corpus/phish/*.eml; do
 	n=$((n + 1))
 	log=$("$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$S" pipe -q "Q$n" -r admin@example.com <"$f" 2>&1 >/dev/null)
-	[ "$(printf '%s\n' "$log" | grep -c "^dcvmail pipe: Q$n: request=")" = 1 ] || bad_count="$bad_count ${f##*/}"
+	# (counted and read in the shell: two processes less per message)
+	lines=0
+	while IFS= read -r l; do case $l in "dcvmail pipe: Q$n: request="*) lines=$((lines + 1)) ;; esac; done <<<"$log"
+	[ "$lines" = 1 ] || bad_count="$bad_count ${f##*/}"
 	case $log in *://*) leaks="$leaks ${f##*/}(link)" ;; esac
 	e="${f%.eml}.expect"
-	code=$([ -f "$e" ] && sed -n 's/^code: //p' "$e")
+	code=
+	if [ -f "$e" ]; then
+		while IFS= read -r l || [ -n "$l" ]; do
+			case $l in "code: "*) code="${code:+$code$'\n'}${l#code: }" ;; esac
+		done <"$e"
+	fi
 	if [ -n "$code" ] && [ "$code" != - ]; then
 		codes=$((codes + 1))
 		case $log in *"$code"*) leaks="$leaks ${f##*/}(code)" ;; esac
