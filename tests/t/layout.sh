@@ -33,6 +33,39 @@ printf '#include "judge/rules-int.h"\n' >"$TEST_TMP/src/ledger/y.c"
 out=$(layers "$TEST_TMP/src")
 check_contains "an upward include is found" "$out" "ledger/x.c: includes outbox/action.h (outbox is above ledger)"
 check_contains "a private header leaving its folder is found" "$out" "ledger/y.c: judge/rules-int.h: a folder's -int.h leaves it"
+# ... and no call goes up either: a symbol an object of one stage uses is
+# defined in its own stage or one below (nm over the build's objects)
+calls() { # OBJDIR: one line per upward call
+	python3 - "$1" <<'PY'
+import glob, os, subprocess, sys
+top = sys.argv[1]
+order = ["base", "config", "mail", "judge", "ledger", "outbox", "intake", "cmd"]
+def stage(rel):
+    return rel.split("/")[0] if "/" in rel else "config"
+objs = [o for o in sorted(glob.glob(top + "/*.o") + glob.glob(top + "/*/*.o")) if stage(os.path.relpath(o, top)) in order]
+defined, used = {}, []
+for line in subprocess.run(["nm", "-A"] + objs, capture_output=True, text=True).stdout.splitlines():
+    path, _, rest = line.rpartition(".o:")
+    rel, f = os.path.relpath(path + ".o", top), rest.split()
+    if len(f) == 3 and f[1] in "TDBR":
+        defined[f[2]] = rel
+    elif len(f) == 2 and f[0] == "U":
+        used.append((rel, f[1]))
+for rel, sym in used:
+    d = defined.get(sym)
+    if d and order.index(stage(d)) > order.index(stage(rel)):
+        print("%s: calls %s (%s, %s is above %s)" % (rel, sym, d, stage(d), stage(rel)))
+PY
+}
+if command -v nm >/dev/null && [ -d "$TOP/$BUILD/obj" ]; then
+	check_eq "no call goes up a stage in src/ (nm)" "$(calls "$TOP/$BUILD/obj")" ""
+	mkdir -p "$TEST_TMP/obj/ledger" "$TEST_TMP/obj/outbox"
+	printf 'void outbox_thing(void) {}\n' | cc -x c -c -o "$TEST_TMP/obj/outbox/a.o" -
+	printf 'void outbox_thing(void); void f(void) { outbox_thing(); }\n' | cc -x c -c -o "$TEST_TMP/obj/ledger/b.o" -
+	check_contains "an upward call is found" "$(calls "$TEST_TMP/obj")" "ledger/b.o: calls outbox_thing (outbox/a.o, outbox is above ledger)"
+else
+	skip "no nm or no build objects: calls not checked"
+fi
 check_eq "the stage folders are the documented ones" "$(cd "$TOP/src" && ls -d */ | tr -d / | tr '\n' ' ')" \
 	"base client cmd intake judge ledger mail outbox "
 t_done
