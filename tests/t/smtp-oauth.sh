@@ -170,7 +170,9 @@ mails() { ls "$TEST_TMP/sink"/*.eml 2>/dev/null | wc -l; }
 calls() { wc -l <"$TEST_TMP/calls"; }
 sent() { grep -c "relay=127.0.0.1\[127.0.0.1\]:$SINKP.*status=sent" "$PF_LOG"; }
 # watch the process list while dcvmail runs: no token may show in it
-(while :; do ps -eo args; sleep 0.25; done >"$TEST_TMP/ps.log" 2>/dev/null) &
+# (until told to stop, and waited for: a last ps still running after a kill
+# would list the greps below, which carry the tokens)
+(while [ ! -e "$TEST_TMP/ps.stop" ]; do ps -eo args; sleep 0.25; done >"$TEST_TMP/ps.log" 2>/dev/null) &
 PSPID=$!; PIDS="$PIDS $PSPID"
 
 # --- dcvmail -n ---
@@ -396,7 +398,7 @@ sed -i 's|^  oauth nosuch|  oauth m365\n  token-command /bin/true|' "$C"
 check_contains "oauth and token-command exclude each other" "$("$DCVMAIL" -c "$C" -n 2>&1)" "smtp block: oauth and token-command exclude each other"
 
 # --- no token anywhere ---
-kill "$PSPID" 2>/dev/null
+: >"$TEST_TMP/ps.stop"; wait "$PSPID" 2>/dev/null
 cat "$S"/ledger.db* "$TEST_TMP"/state-oauth/ledger.db* >"$TEST_TMP/ledger.bytes" 2>/dev/null
 leaks=
 for t in "$GOOD" "$BAD" "$LONG" "$SECRET"; do
