@@ -15,6 +15,7 @@ struct store {
 	struct pgconn *pg;	   /* h-pg: the PostgreSQL ledger (db is then its stand-in), NULL for SQLite */
 	struct cached_stmt *cache; /* h-import: statements prepared once (store_stmt) */
 	size_t ncache;
+	int wal_frames; /* frames in the WAL after this connection's last commit */
 };
 
 /* h-pg: the PostgreSQL backend (store-pg.c) */

@@ -16,6 +16,23 @@
 #include "base/util.h"
 #include "store-int.h"
 
+/* the WAL pages a closing process leaves at most (see store_open) */
+#define WAL_PAGES 128
+
+/* After each commit: what the WAL holds; past SQLite's own threshold (1000
+ * pages) a passive checkpoint, as its default hook does, so that a long
+ * import copies back as it goes (within one process the WAL restarts). */
+static int
+wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store *st = arg;
+
+	st->wal_frames = frames;
+	if (frames >= 1000)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
 #define TX_MAX_SECONDS 60.0
 
 /* Each step brings the schema from version i to i+1. */
@@ -479,9 +496,16 @@ store_open(const char *dir, int flags, struct store **out, char **errp)
 	/* A short-lived process (pipe, check, a command) leaves the WAL as it
 	 * is when it closes: the checkpoint SQLite would run then costs four
 	 * syncs per delivery. The watcher, the outbox run and backups call
-	 * store_checkpoint(); SQLite's own autocheckpoint (1000 pages) keeps
-	 * the WAL bounded meanwhile, and every reader reads through it. */
+	 * store_checkpoint(). But the first process to open the ledger after
+	 * the last one closed rebuilds the WAL's index by reading all of it,
+	 * and a checkpoint of such a process never restarts the WAL (the
+	 * index it rebuilt says nothing was copied back), so without the
+	 * watcher every lone delivery would read a WAL that only grows. So a
+	 * process that leaves more than WAL_PAGES pages in the WAL truncates it
+	 * as it closes (store_close): a few syncs about every twenty lone
+	 * deliveries, and never more than WAL_PAGES pages to read. */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+	sqlite3_wal_hook(st->db, wal_commit, st);
 	if ((!st->rdonly && store_exec(st, "PRAGMA journal_mode=WAL", errp) == -1) ||
 	    store_exec(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", errp) == -1 || migrate(st, errp) == -1) {
 		ledger_hint(st, errp);
@@ -507,6 +531,12 @@ store_close(struct store *st)
 	for (size_t i = 0; i < st->ncache; i++)
 		sqlite3_finalize(st->cache[i].s);
 	free(st->cache);
+	if (!st->rdonly && st->wal_frames > WAL_PAGES) {
+		/* never waits: with another connection open (the watcher) it is
+		 * busy and leaves the WAL to that one's checkpoints */
+		sqlite3_busy_timeout(st->db, 0);
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
 	sqlite3_close_v2(st->db);
 	free(st->dir);
 	free(st);
