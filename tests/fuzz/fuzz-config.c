@@ -2,12 +2,10 @@
  * input is a dcvmail.conf; config_load must report errors (file:line) and
  * never crash, hang or leak; an accepted file is printed back as `dcvmail
  * -n` does, which walks every field the parser filled. */
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "fuzz.h"
 #include "outbox/action.h"
 
 static void
@@ -19,24 +17,16 @@ no_diag(void *arg, const char *file, int line, int col, const char *msg)
 	++*(int *)arg;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[] = "/tmp/fuzz-config.XXXXXX";
-	int fd = mkstemp(path), ndiag = 0, nerr;
+	int ndiag = 0, nerr;
 	struct config_ops ops = { no_diag, &ndiag, action_kind_at };
 	struct config cfg;
 
-	if (fd == -1)
+	if (fuzz_file(path, data, size) == -1)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	close(fd);
 	nerr = config_load(path, &cfg, &ops);
 	if (nerr > 0 && ndiag == 0) /* every error counted was reported */
 		abort();

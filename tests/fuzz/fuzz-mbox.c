@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "intake/intake.h"
 
 struct seen {
@@ -58,8 +59,6 @@ write_file(const char *path, const uint8_t *d, size_t n)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -70,16 +69,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.max = (size_t)64 << (data[1] & 15); /* 64 B .. 2 MB */
 	if ((data[0] & 1) == 0) {
 		char path[] = "/tmp/fuzz-mbox.XXXXXX";
-		int fd = mkstemp(path);
 		size_t froms = 1;
-		if (fd == -1)
+		if (fuzz_file(path, data + 2, size - 2) == -1)
 			return 0;
-		if (write(fd, data + 2, size - 2) != (ssize_t)(size - 2)) {
-			close(fd);
-			unlink(path);
-			return 0;
-		}
-		close(fd);
 		intake_path(path, s.max, got, &s);
 		for (size_t i = 2; i + 5 <= size; i++)
 			froms += (i == 2 || data[i - 1] == '\n') && !memcmp(data + i, "From ", 5);

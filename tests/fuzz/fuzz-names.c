@@ -1,24 +1,19 @@
 /* fuzz-names.c — libFuzzer harness for the name forms: modified UTF-7
  * decoding and encoding (each undoes the other exactly), the canonical form
  * of a domain (a fixed point), its Unicode form and the display width. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "base/mutf7.h"
 #include "base/names.h"
 #include "base/width.h"
+#include "fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1), *d, *e, *c, *c2;
+	char *s = fuzz_cstr(data, size), *d, *e, *c, *c2;
 	const char *why;
 
 	if (s == NULL)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
 	if ((d = mutf7_decode(s)) != NULL) { /* strict: only the one spelling decodes */
 		e = mutf7_encode(d);
 		if (e == NULL || strcmp(e, s))

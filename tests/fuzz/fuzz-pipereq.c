@@ -1,21 +1,18 @@
 /* fuzz-pipereq.c — the dcvmail-pipe request parser (pipe-server.c) and the
  * smtp URL parser (base/smtp-url.c) on arbitrary bytes. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "fuzz.h"
 #include "intake/pipe.h"
 #include "base/smtp-url.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1), *err = NULL;
+	char *buf = fuzz_cstr(data, size), *err = NULL;
 	struct pipe_request pr;
 	struct smtp_url u;
 
-	memcpy(buf, data, size);
-	buf[size] = '\0';
+	if (buf == NULL)
+		return 0;
 	if (pipe_request_parse(buf, size, &pr) == 0) {
 		/* what it returns must lie inside the input */
 		if (pr.data < buf || pr.data + pr.len > buf + size)

@@ -1,11 +1,6 @@
 /* fuzz-rules.c — libFuzzer harness for the rule-file parser: the input is a
  * rules file; every accepted rule set is also run over a small message. */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
+#include "fuzz.h"
 #include "judge/rules.h"
 
 static const char msg[] = "From: DigiCert <a@digicert.com>\nSubject: Approve example.com {123}\n\n"
@@ -15,17 +10,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[] = "/tmp/fuzz-rules.XXXXXX";
-	int fd = mkstemp(path);
 	struct ruleset *rs;
 
-	if (fd == -1)
+	if (fuzz_file(path, data, size) == -1)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	close(fd);
 	if (rules_load_file(path, RULES_MODE_SINGLE, &rs, NULL, NULL) == 0) {
 		struct message *m = message_parse(msg, sizeof(msg) - 1, NULL);
 		struct verdict v;

@@ -2,13 +2,8 @@
  * comparison goes through (url_normalize, url.h): normalising its result
  * again must give it unchanged, and the result has no control character or
  * space in it. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "base/url.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -17,11 +12,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 8192)
 		return 0;
-	in = malloc(size + 1);
-	if (in == NULL)
+	if ((in = fuzz_cstr(data, size)) == NULL)
 		return 0;
-	memcpy(in, data, size);
-	in[size] = '\0';
 	once = url_normalize(in);
 	if (once != NULL) {
 		for (const char *p = once; *p; p++)
