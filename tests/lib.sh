@@ -39,6 +39,19 @@ wait_port() {
 		sleep 0.05; n=$((n + 1)); done; return 1
 }
 t_done() { [ "$T_FAILED" -eq 0 ]; exit $?; }
+# clock_at "YYYY-MM-DD HH:MM:SS" CMD...: run CMD with its clock starting at
+# that local time and running on (libfaketime, preloaded here). Not the
+# faketime(1) wrapper: it keeps a semaphore and a segment in /dev/shm named by
+# its own pid, leaves them when it is killed, and a later wrapper that gets
+# the same pid back (pid_max 32768, a full run forks more) fails with
+# "sem_open: File exists" before it runs anything. CMD is the process itself,
+# so $! of a background clock_at is CMD's pid.
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+clock_at() {
+	[ -n "$FAKETIME_LIB" ] || { echo "clock_at: libfaketime is not installed (contrib/install-deps)" >&2; return 127; }
+	_when=$1; shift
+	FAKETIME="@$_when" LD_PRELOAD="$FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
+}
 
 # tls_cert DIR NAME: a throwaway CA (DIR/NAME-ca.pem) and a server certificate
 # for localhost (DIR/NAME.pem, DIR/NAME.key) signed by it. The certificates are

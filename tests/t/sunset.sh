@@ -2,14 +2,14 @@
 # may be reused (SC-081) and whether the next one can still be made by email
 # (SC-080 ended WHOIS contacts on 2025-07-15, SC-090 ends constructed and
 # DNS-contact addresses on 2028-03-15), at each boundary day. The clock is
-# moved with faketime. The same judgement per DCV step in `orders ORDER`
+# moved with libfaketime. The same judgement per DCV step in `orders ORDER`
 # (issue 21 item 5), Japanese widths, and --dns against a private dnsmasq.
 . "$TOP/tests/lib.sh"
-if ! command -v faketime >/dev/null; then
-	not_ok "faketime is not installed (contrib/install-deps installs it)"
+if [ -z "$FAKETIME_LIB" ]; then
+	not_ok "libfaketime is not installed (contrib/install-deps installs it)"
 	t_done
 fi
-# faketime preloads itself; an ASan build (make check SANITIZE=1) must allow that
+# libfaketime is preloaded (clock_at, tests/lib.sh); an ASan build (make check SANITIZE=1) must allow that
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 S="$TEST_TMP/state"
 printf '%s\n' "state-dir $S" "role constructed admin@example.net" "role txt dcv-contact@example.net" \
@@ -23,12 +23,12 @@ at() {
 	n=$((n + 1))
 	sed "s/123456789/12345670$n/g; s/www.example.net/$3/g; s/^To: .*/To: $2/; s/^Date: .*/Date: $(date -u -R -d "$1 09:00")/;
 		s/^Message-ID: .*/Message-ID: <s$n@t>/" "$TOP/tests/corpus/ca/sectigo-dcv-plain.eml" >"$TEST_TMP/m$n.eml"
-	faketime "$1 10:00:00" "$DCVMAIL" pipe -r "$2" <"$TEST_TMP/m$n.eml" || not_ok "pipe on $1"
+	clock_at "$1 10:00:00" "$DCVMAIL" pipe -r "$2" <"$TEST_TMP/m$n.eml" || not_ok "pipe on $1"
 	id=$(q "select id from requests where order_id = '12345670$n'")
-	faketime "$1 11:00:00" "$DCVMAIL" approve "$id" --record-only >/dev/null || not_ok "approve on $1"
+	clock_at "$1 11:00:00" "$DCVMAIL" approve "$id" --record-only >/dev/null || not_ok "approve on $1"
 }
 # row DAY NAME: NAME's line of report --sunset on DAY, the columns after the domain
-row() { faketime "$1 12:00:00" "$DCVMAIL" report --sunset | awk -v d="$2" '$1 == d { $1 = ""; print substr($0, 2) }'; }
+row() { clock_at "$1 12:00:00" "$DCVMAIL" report --sunset | awk -v d="$2" '$1 == d { $1 = ""; print substr($0, 2) }'; }
 
 at 2026-03-14 admin@example.net a.example.net
 at 2026-03-15 admin@example.net b.example.net
@@ -57,23 +57,23 @@ check_eq "a WHOIS contact validated 2025-07-14: its method ends the next day" \
 	"sectigo WHOIS contact 2025-07-14 2026-08-16 2025-07-15 due 2026-08-16: not by email (it ends 2025-07-15)"
 check_eq "and from 2025-07-15 it has ended" "$(row 2025-07-15 f.example.net | cut -d' ' -f7-)" \
 	"not by email: the method ended 2025-07-15"
-out=$(faketime "2027-12-10 12:00:00" "$DCVMAIL" report --sunset)
+out=$(clock_at "2027-12-10 12:00:00" "$DCVMAIL" report --sunset)
 check_contains "the report names the methods without mail" "$out" "_validation-persist TXT record (3.2.2.4.22)"
-json=$(faketime "2027-12-10 12:00:00" "$DCVMAIL" report --sunset --json | grep '"e.example.net"')
+json=$(clock_at "2027-12-10 12:00:00" "$DCVMAIL" report --sunset --json | grep '"e.example.net"')
 check_contains "--json: the method's BR section" "$json" '"br_section":"3.2.2.4.4"'
 check_contains "--json: whether the next one can be by email" "$json" '"next_by_email":false'
 # issue 21 item 5: `orders ORDER` shows the same judgement for each DCV step validated by email
 # orow DAY ORDER NAME: NAME's row in the email-validation table of `orders ORDER` on DAY
-orow() { faketime "$1 12:00:00" "$DCVMAIL" orders "$2" | awk -v d="$3" '$1 == d { $1 = ""; print substr($0, 2) }'; }
+orow() { clock_at "$1 12:00:00" "$DCVMAIL" orders "$2" | awk -v d="$3" '$1 == d { $1 = ""; print substr($0, 2) }'; }
 for c in "2026-03-14 123456701 a.example.net" "2026-03-15 123456702 b.example.net" \
 	"2028-03-14 123456705 e.example.net" "2028-03-15 123456705 e.example.net" "2025-07-15 123456706 f.example.net"; do
 	set -- $c
 	check_eq "orders sectigo:$2 on $1: $3's email validation as report --sunset has it" \
 		"$(orow "$1" "sectigo:$2" "$3")" "$(row "$1" "$3")"
 done
-check_contains "under its own heading" "$(faketime "2028-03-14 12:00:00" "$DCVMAIL" orders sectigo:123456705)" \
+check_contains "under its own heading" "$(clock_at "2028-03-14 12:00:00" "$DCVMAIL" orders sectigo:123456705)" \
 	"validated by email (as report --sunset judges it):"
-json=$(faketime "2028-03-14 12:00:00" "$DCVMAIL" orders --json sectigo:123456705)
+json=$(clock_at "2028-03-14 12:00:00" "$DCVMAIL" orders --json sectigo:123456705)
 check_eq "orders --json ORDER: the DCV step's email_validation" \
 	"$(printf '%s' "$json" | python3 -c 'import json,sys; s=[s for s in json.load(sys.stdin)["steps"] if s["step"]=="dcv e.example.net"][0]["email_validation"]; print(s["br_section"], s["reuse_until"], s["next_by_email"])')" \
 	"3.2.2.4.4 2028-03-15T00:00:00Z False"
@@ -88,7 +88,7 @@ check_not_contains "a step a person marked done: no email validation claimed" "$
 # widths: a Japanese (U-label) name, shown with its Unicode form, does not shift the columns
 at 2026-12-01 admin@example.net "www.日本語.example"
 for cmd in "report --sunset" "orders sectigo:12345670$n"; do
-	faketime "2026-12-01 12:00:00" "$DCVMAIL" $cmd >"$TEST_TMP/table"
+	clock_at "2026-12-01 12:00:00" "$DCVMAIL" $cmd >"$TEST_TMP/table"
 	python3 - "$TEST_TMP/table" "$cmd" <<'PY'
 import sys, unicodedata
 def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
@@ -117,7 +117,7 @@ if command -v dnsmasq >/dev/null; then
 	for _ in $(seq 50); do grep -q "cleared cache\|started" "$TEST_TMP/dnsmasq.log" 2>/dev/null && break; sleep 0.1; done
 	cp "$TEST_TMP/c.conf" "$TEST_TMP/d.conf"
 	echo "dns-server 127.0.0.1:$PORT" >>"$TEST_TMP/d.conf"
-	sdns() { faketime "$1 12:00:00" "$DCVMAIL" -c "$TEST_TMP/d.conf" report --sunset --dns; }
+	sdns() { clock_at "$1 12:00:00" "$DCVMAIL" -c "$TEST_TMP/d.conf" report --sunset --dns; }
 	# dns DAY NAME: the DNS line after NAME's row
 	dnsl() { sdns "$1" | awk -v d="$2" 'f { print; exit } $1 == d { f = 1 }' | sed 's/^ *//'; }
 	check_eq "--dns: a persistent _validation-persist record is named with its CA (3.2.2.4.22)" \
@@ -130,8 +130,8 @@ if command -v dnsmasq >/dev/null; then
 	check_eq "nothing set up, and email has ended: what to do" \
 		"$(dnsl 2025-07-15 f.example.net)" \
 		"DNS: no _validation-persist record, no DNS contact; next: publish _validation-persist for the CA, or use DNS or HTTP"
-	check_eq "without --dns there is no DNS line" "$(faketime "2028-03-14 12:00:00" "$DCVMAIL" -c "$TEST_TMP/d.conf" report --sunset | grep -c 'DNS: ')" 0
-	json=$(faketime "2028-03-14 12:00:00" "$DCVMAIL" -c "$TEST_TMP/d.conf" report --sunset --dns --json | grep '"e.example.net"')
+	check_eq "without --dns there is no DNS line" "$(clock_at "2028-03-14 12:00:00" "$DCVMAIL" -c "$TEST_TMP/d.conf" report --sunset | grep -c 'DNS: ')" 0
+	json=$(clock_at "2028-03-14 12:00:00" "$DCVMAIL" -c "$TEST_TMP/d.conf" report --sunset --dns --json | grep '"e.example.net"')
 	check_contains "--dns --json: the persistent record's issuer" "$json" '"persist":[{"name":"_validation-persist.e.example.net","value":"sectigo.com; accounturi=https://acme.example/acct/1","issuer":"sectigo.com"}]'
 	check_contains "dcvmail dns shows the persistent record too" \
 		"$("$DCVMAIL" -c "$TEST_TMP/d.conf" dns e.example.net)" "persistent validation (BR 3.2.2.4.22) for sectigo.com: not mail"

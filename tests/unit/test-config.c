@@ -52,7 +52,7 @@ load(const char *text, struct config *c, char *errbuf, size_t len)
 {
 	const char *p = write_tmp("t.conf", text, 0600);
 	struct errs e = { errbuf, len, 0, 0 };
-	struct config_ops ops = { collect, &e, action_kind_at };
+	struct config_ops ops = { .diag = collect, .arg = &e, .action_at = action_kind_at };
 	int r;
 
 	errbuf[0] = '\0';
@@ -215,7 +215,7 @@ test_table(void)
 	const char *a = NULL, *b = NULL;
 	char buf[16384];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
-	struct config_ops ops = { NULL, NULL, action_kind_at };
+	struct config_ops ops = { .action_at = action_kind_at };
 
 	CHECK(config_keywords_sorted(&a, &b) == 0, "the keyword table is sorted for bsearch%s%s%s%s",
 	      a ? " (" : "", a ? a : "", a ? " before " : "", b ? b : "");

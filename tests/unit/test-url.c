@@ -83,7 +83,7 @@ main(void)
 	norm("https://\xef\xbd\x85\xef\xb9\xa2/", NULL); /* full-width e, small plus: "e+" */
 	/* full-width "＃" and "＠" in a host map to "#" and "@" (fuzz-url) */
 	norm("https://\xef\xbd\x85\xef\xbd\x98\xef\xbc\x83/s", NULL);
-	norm("https://www.digicert.com\xef\xbc\xa0evil.example/approve", NULL);
+	norm("https://www.digicert.com\xef\xbc\xa0" "evil.example/approve", NULL);
 	norm("https://\xef\xb8\x81/s", NULL); /* U+FE01 maps to nothing: no host */
 	/* an escaped digit in a host: a number only once decoded (fuzz-url) */
 	norm("https://8%3008/x", "https://0.0.31.72/x");
