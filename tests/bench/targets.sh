@@ -56,6 +56,11 @@ if gcc -o "$T/empty-linked" "$T/empty.c" -Wl,--no-as-needed $needed 2>/dev/null 
 	gcc -o "$T/empty-ca" "$T/empty.c" -Wl,--no-as-needed $needed $(for l in $lazy; do printf -- '-l:%s ' "$l"; done) 2>/dev/null &&
 	gcc -o "$T/empty-none" "$T/empty.c" 2>/dev/null; then
 	EMPTY="$T/empty-linked $T/empty-ca $T/empty-none"
+	# and each lazy library alone: which one costs what
+	for l in $lazy; do
+		gcc -o "$T/empty-${l%%.so*}" "$T/empty.c" -Wl,--no-as-needed $needed "-l:$l" 2>/dev/null &&
+			EMPTY="$EMPTY $T/empty-${l%%.so*}"
+	done
 fi
 
 python3 - "$N" "$MSG" "$MD" "$DCVMAIL -c $T/c.conf -d $T/s1 pipe -r admin@example.net" \
@@ -67,6 +72,7 @@ progs.append(("dcvmail --version", sys.argv[7].split()))
 empty = sys.argv[8].split()
 if empty:
     progs += [("empty main, linked", [empty[0]]), ("same + CA mail's dlopen", [empty[1]]), ("empty main, libc", [empty[2]])]
+    progs += [("same + " + e.rsplit("/empty-", 1)[1] + " only", [e]) for e in empty[3:]]
 progs = [p for p in progs if p[1]]
 ts = {name: [] for name, _ in progs}
 for i in range(n):  # interleaved: the machine's load hits all alike
@@ -79,7 +85,7 @@ for i in range(n):  # interleaved: the machine's load hits all alike
             print("   %s failed: exit %d" % (name, r.returncode)); sys.exit(0)
 med = {k: 1000 * statistics.median(v) for k, v in ts.items()}
 for k in med:
-    print("   %-22s %6.2f ms per delivery (median of %d)" % (k, med[k], n))
+    print("   %-27s %6.2f ms per delivery (median of %d)" % (k, med[k], n))
 if "maildrop" in med:
     r = med["dcvmail pipe"] / med["maildrop"]
     print("   target 1: lone dcvmail pipe / maildrop (%s regexes) = %.2f (target <= 1.5: %s)"
@@ -94,6 +100,9 @@ if "empty main, linked" in med:
           % (med["dcvmail pipe"], linked, count(empty[0])))
     print("     this CA mail then loads %s with dlopen (%d libraries in all with what they pull in): %.1f ms;"
           % (" and ".join(sys.argv[9].split()) or "nothing", count(empty[1]) - count(empty[0]), lazy))
+    alone = [(k[7:-5], med[k] - med["empty main, linked"]) for k in med if k.startswith("same + ") and k.endswith(" only")]
+    if alone:
+        print("     alone: %s (the two share GnuTLS, nettle, libidn2 ...)" % ", ".join("%s %.1f ms" % a for a in alone))
     print("     the rest, %.1f ms, is reading, judging and recording the mail. maildrop's whole delivery"
           % (med["dcvmail pipe"] - linked - lazy))
     print("     takes %s ms (it links %s libraries); `dcvmail --version` loads none of the lazy ones."

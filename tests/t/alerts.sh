@@ -13,7 +13,7 @@
 t0=$(date +%s)
 if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null || ! command -v dovecot >/dev/null ||
 	[ ! -e /usr/lib/dovecot/lmtp ] || [ -z "$FAKETIME_LIB" ]; then
-	skip "needs root, postfix, dovecot-lmtpd and faketime (contrib/install-deps)"; exit 0
+	skip "needs root, postfix, dovecot-lmtpd and libfaketime (contrib/install-deps)"; exit 0
 fi
 # libfaketime is preloaded (clock_at, tests/lib.sh); an ASan build (make check SANITIZE=1) must allow that
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"

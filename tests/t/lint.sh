@@ -59,4 +59,11 @@ else
 		fi
 	done
 fi
+
+# --- tests -----------------------------------------------------------------
+# the clock is moved with clock_at (tests/lib.sh), never the faketime(1)
+# wrapper, whose /dev/shm semaphore named by its pid outlives a killed wrapper
+# and stops a later one given the same pid
+w=$(grep -nE '(^|[;&|(`[:space:]])faketime[[:space:]]+["'"'"'$-]' tests/t/*.sh tests/lib*.sh | grep -v '^[^:]*:[0-9]*:[[:space:]]*#')
+check_eq "no test runs the faketime wrapper (clock_at in tests/lib.sh)" "$w" ""
 t_done
