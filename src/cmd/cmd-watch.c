@@ -1,6 +1,7 @@
 /* cmd-watch.c — `dcvmail watch [--once] [--dry-run]`: watch every configured
  * IMAP mailbox (watch.c), or with --once read what is new, run the outbox, exit. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,51 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "intake/watch.h"
+#include "ledger/store.h"
+
+/* A watcher started while its PostgreSQL ledger cannot be reached (the
+ * database host still booting, a failover) waits for it rather than exit:
+ * tries 1, 2, 4 ... 60 s apart, logging each failure. SIGTERM or SIGINT
+ * meanwhile stop it (1); SIGHUP tries at once. Any other failure (a local
+ * ledger, no libpq, a schema this dcvmail cannot use) is returned (-1). */
+#define LEDGER_WAIT_MAX 60
+static int
+open_ledger_waiting(struct config *cfg, struct store **st, char **errp)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t set, old;
+	int delay = 1, unreachable, r, sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	for (;;) {
+		if ((r = store_open_cfg_ex(cfg, 0, st, &unreachable, errp)) == 0 || !unreachable)
+			break;
+		log_warnx("%s; next try in %d s", *errp, delay);
+		free(*errp);
+		*errp = NULL;
+		struct timespec ts = { delay, 0 };
+		if ((sig = sigtimedwait(&set, NULL, &ts)) == SIGTERM || sig == SIGINT) {
+			log_info("stopped (signal %d) while waiting for the ledger", sig);
+			r = 1;
+			break;
+		}
+		if (sig != SIGHUP)
+			delay = delay * 2 > LEDGER_WAIT_MAX ? LEDGER_WAIT_MAX : delay * 2;
+	}
+	/* a stop that came while the last try ran is honoured, not lost */
+	if (r == 0 && ((sig = sigtimedwait(&set, NULL, &zero)) == SIGTERM || sig == SIGINT)) {
+		log_info("stopped (signal %d) as the ledger opened", sig);
+		store_close(*st);
+		*st = NULL;
+		r = 1;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
 
 /* watch's SIGHUP reload: the same loader as at the start */
 static int
@@ -58,7 +104,16 @@ cmd_watch(struct globals *g, int argc, char **argv)
 		log_init("dcvmail",
 			 cfg.log_syslog ? (isatty(STDERR_FILENO) ? LOG_TO_BOTH : LOG_TO_SYSLOG) : LOG_TO_STDERR,
 			 g->verbose);
-	if (store_open_cfg(&cfg, dry ? STORE_RDONLY : 0, &st, &err) == -1) {
+	if (!once && !dry && cfg.ledger_url != NULL)
+		r = open_ledger_waiting(&cfg, &st, &err);
+	else
+		r = store_open_cfg(&cfg, dry ? STORE_RDONLY : 0, &st, &err);
+	if (r == 1) {
+		rules_free(rs);
+		config_free(&cfg);
+		return 0;
+	}
+	if (r == -1) {
 		if (!dry) {
 			fprintf(stderr, "%s: %s\n", log_prefix(), err);
 			free(err);

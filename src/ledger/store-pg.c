@@ -651,8 +651,9 @@ local_dir(const char *dir, int flags, char **errp)
 	return 0;
 }
 
-int
-store_open_pg(const char *dir, const char *url, const char *password_file, int flags, struct store **out, char **errp)
+static int
+open_pg(const char *dir, const char *url, const char *password_file, int flags, struct store **out, int *unreachable,
+	char **errp)
 {
 	const char *keys[] = { "connect_timeout", "application_name", "dbname", NULL, NULL };
 	const char *vals[] = { PG_CONNECT_TIMEOUT, "dcvmail", url, NULL, NULL };
@@ -689,6 +690,7 @@ store_open_pg(const char *dir, const char *url, const char *password_file, int f
 		for (char *q = m; (q = strchr(q, '\n')) != NULL;)
 			*q = ' ';
 		*errp = xasprintf("%s: cannot connect to the ledger database: %s", url, m);
+		*unreachable = 1;
 		free(m);
 		if (pc->c)
 			pq.finish(pc->c);
@@ -713,11 +715,28 @@ store_open_pg(const char *dir, const char *url, const char *password_file, int f
 }
 
 int
-store_open_cfg(const struct config *cfg, int flags, struct store **out, char **errp)
+store_open_pg(const char *dir, const char *url, const char *password_file, int flags, struct store **out, char **errp)
 {
+	int unreachable = 0;
+
+	return open_pg(dir, url, password_file, flags, out, &unreachable, errp);
+}
+
+int
+store_open_cfg_ex(const struct config *cfg, int flags, struct store **out, int *unreachable, char **errp)
+{
+	*unreachable = 0;
 	if (cfg->ledger_url == NULL)
 		return store_open(cfg->state_dir, flags, out, errp);
-	return store_open_pg(cfg->state_dir, cfg->ledger_url, cfg->ledger_password_file, flags, out, errp);
+	return open_pg(cfg->state_dir, cfg->ledger_url, cfg->ledger_password_file, flags, out, unreachable, errp);
+}
+
+int
+store_open_cfg(const struct config *cfg, int flags, struct store **out, char **errp)
+{
+	int unreachable;
+
+	return store_open_cfg_ex(cfg, flags, out, &unreachable, errp);
 }
 
 const char *

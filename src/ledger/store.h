@@ -31,6 +31,11 @@ int store_open(const char *dir, int flags, struct store **out, char **errp);
  * the spool of messages too large for memory). */
 struct config;
 int store_open_cfg(const struct config *, int flags, struct store **out, char **errp);
+/* As store_open_cfg; when it fails because the PostgreSQL server cannot be
+ * reached or refuses the connection (a later try may do), *unreachable is
+ * set to 1, else 0 (a local ledger, a missing libpq or password file, a
+ * schema this dcvmail cannot use: trying again changes nothing). */
+int store_open_cfg_ex(const struct config *, int flags, struct store **out, int *unreachable, char **errp);
 int store_open_pg(const char *dir, const char *url, const char *password_file, int flags, struct store **out,
 		  char **errp);
 /* `ledger copy`: every row of the SQLite ledger from and its archived

@@ -297,6 +297,40 @@ pg_resume
 "$DCVMAIL" -c "$TEST_TMP/a.conf" -d "$TEST_TMP/state-a" pipe -r admin@example.com <"$TEST_TMP/one.eml" >/dev/null 2>&1
 check_eq "the redelivery after the restart is recorded" "$?:$(pg_sql "select count(*) from messages where subject like '%down.example.com%'")" "0:1"
 
+# --- a watcher started while the database is down waits for it (tries 1, 2,
+# 4 ... s apart, each failure logged) instead of exiting, then serves
+printf 'syslog no\nrole constructed admin@\nledger "%s"\npipe-server yes\n' "$PG_URL" >"$TEST_TMP/w.conf"
+mkdir -m 700 "$TEST_TMP/state-w"
+sed 's/down\.example\.com/wait.example.com/; s/9399999/9399998/; s/down-1@t/wait-1@t/; s/t=down/t=wait/' \
+	"$TEST_TMP/one.eml" >"$TEST_TMP/wait.eml"
+tries() { grep -c 'cannot connect to the ledger database.*; next try in' "$1" 2>/dev/null; }
+pg_halt
+"$DCVMAIL" -c "$TEST_TMP/w.conf" -d "$TEST_TMP/state-w" watch 2>"$TEST_TMP/w.log" &
+wpid=$!
+n=0; while [ "$(tries "$TEST_TMP/w.log")" -lt 3 ] && [ $n -lt 150 ]; do sleep 0.1; n=$((n + 1)); done
+check "database down at start: the watcher keeps running" kill -0 "$wpid"
+check_eq "and tried three times, 1 and 2 s apart" "$(tries "$TEST_TMP/w.log"):$(grep -o 'next try in [0-9]* s' "$TEST_TMP/w.log" | head -3 | tr '\n' ' ')" \
+	"3:next try in 1 s next try in 2 s next try in 4 s "
+check_eq "it serves no pipe socket before the ledger is there" "$(ls "$TEST_TMP/state-w" | grep -c pipe.sock)" 0
+check_eq "and no local ledger appears as a fallback" "$(ls "$TEST_TMP/state-w" | grep -c ledger.db)" 0
+pg_resume
+n=0; while [ ! -S "$TEST_TMP/state-w/pipe.sock" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+"$(dirname "$DCVMAIL")/dcvmail-pipe" -c "$TEST_TMP/w.conf" -d "$TEST_TMP/state-w" -r admin@example.com \
+	<"$TEST_TMP/wait.eml" >/dev/null 2>&1
+check_eq "the database back: the watcher takes deliveries, recorded in it" \
+	"$?:$(pg_sql "select count(*) from messages where subject like '%wait.example.com%'")" "0:1"
+kill -TERM "$wpid"; wait "$wpid"
+check_eq "and stops on SIGTERM (exit 0)" "$?" 0
+pg_halt
+"$DCVMAIL" -c "$TEST_TMP/w.conf" -d "$TEST_TMP/state-w" watch 2>"$TEST_TMP/w2.log" &
+wpid=$!
+n=0; while [ "$(tries "$TEST_TMP/w2.log")" -lt 1 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+t1=$(date +%s%N); kill -TERM "$wpid"; wait "$wpid"; rc=$?; t2=$(date +%s%N)
+check_eq "SIGTERM while it waits: it stops at once (exit 0), not at the next try" \
+	"$rc:$(( (t2 - t1) / 1000000 < 900 ))" "0:1"
+check_contains "saying so" "$(cat "$TEST_TMP/w2.log")" "stopped (signal 15) while waiting for the ledger"
+pg_resume
+
 # --- the database stopped during concurrent deliveries: each defers or is recorded, the redeliveries once
 mkdir "$TEST_TMP/mail2"
 python3 - "$TEST_TMP/mail2" <<'PY'
