@@ -121,6 +121,61 @@ reap_interrupted(const struct action_ctx *ax, char **errp)
 	return 0;
 }
 
+/* An action that ran but whose result could not be recorded: the ledger
+ * went away in between (a PostgreSQL server stopping, a full disk). Its
+ * claim's lease keeps other runners off it, so this process (the watcher)
+ * records the result at its next run, before it claims anything, rather
+ * than leave the row until the lease ends and run the action again. One at
+ * most: a failed record ends the run. */
+static struct {
+	int set;
+	const struct store *st; /* the ledger it belongs to (a reload opens another) */
+	char *ledger;
+	struct outbox_item it;
+	int ok, gave_up, forwarded;
+	char *result;
+	time_t next, lease_end;
+} unrecorded;
+
+static void
+unrecorded_drop(void)
+{
+	outbox_item_free(&unrecorded.it);
+	free(unrecorded.result);
+	free(unrecorded.ledger);
+	memset(&unrecorded, 0, sizeof(unrecorded));
+}
+
+static int
+same_ledger(const struct store *st)
+{
+	const char *a = unrecorded.ledger, *b = store_ledger_name(st);
+
+	return unrecorded.st == st && (a == NULL ? b == NULL : b != NULL && !strcmp(a, b));
+}
+
+static int
+record_unrecorded(const struct action_ctx *ax, char **errp)
+{
+	long long id = (long long)unrecorded.it.id;
+
+	if (!same_ledger(ax->st) || time(NULL) >= unrecorded.lease_end) {
+		log_warnx("outbox %lld: the result of this %s was never recorded (the ledger was unavailable); once "
+			  "its lease ends it is tried again",
+			  id, unrecorded.it.kind);
+		unrecorded_drop();
+		return 0;
+	}
+	if (store_outbox_result(ax->st, unrecorded.it.id, unrecorded.ok, unrecorded.result, unrecorded.next,
+				unrecorded.gave_up, errp) == -1)
+		return -1;
+	log_info("outbox %lld: %s result recorded, the ledger back", id, unrecorded.it.kind);
+	if ((unrecorded.ok && unrecorded.forwarded) || unrecorded.gave_up)
+		after_action(ax->st, &unrecorded.it, unrecorded.ok, unrecorded.result);
+	unrecorded_drop();
+	return 0;
+}
+
 int
 outbox_run(const struct action_ctx *ax, char **errp)
 {
@@ -128,6 +183,8 @@ outbox_run(const struct action_ctx *ax, char **errp)
 
 	if (ax->dry_run || ax->st == NULL)
 		return 0; /* a dry run performs no action at all */
+	if (unrecorded.set && record_unrecorded(ax, errp) == -1)
+		return -1;
 	if (reap_interrupted(ax, errp) == -1)
 		return -1;
 	for (;;) {
@@ -160,8 +217,17 @@ outbox_run(const struct action_ctx *ax, char **errp)
 				   : "will retry",
 			 result ? result : "", gave_up && it.request_id ? " (the request needs a person)" : "");
 		if (store_outbox_result(ax->st, it.id, ok, result, next, gave_up, errp) == -1) {
-			free(result);
-			outbox_item_free(&it);
+			const char *name = store_ledger_name(ax->st);
+			unrecorded.set = 1;
+			unrecorded.st = ax->st;
+			unrecorded.ledger = name ? xstrdup(name) : NULL;
+			unrecorded.it = it;
+			unrecorded.ok = ok;
+			unrecorded.gave_up = gave_up;
+			unrecorded.forwarded = def && def->effect == ACTION_EFFECT_FORWARDED;
+			unrecorded.result = result;
+			unrecorded.next = next;
+			unrecorded.lease_end = now + LEASE;
 			return -1;
 		}
 		if ((ok && def->effect == ACTION_EFFECT_FORWARDED) || gave_up)

@@ -80,7 +80,7 @@ for o in range(orders):
                     "From: DigiCert <no-reply@digitalcertvalidation.com>\nTo: admin@example.com\n"
                     "Subject: [Action Required] Approve Certificate Request for %s%d.example.com {%d}\n"
                     "Message-ID: <%s-%d-%d@t>\n\nApprove https://www.digicert.com/link/approve?t=%s%d-%d\n\n"
-                    % (p, o, 9600000 + o + {"one": 0, "two": 1000, "three": 2000}[p], p, o, c, p, o, c))
+                    % (p, o, 9600000 + o + {"one": 0, "two": 1000, "three": 2000, "four": 3000}[p], p, o, c, p, o, c))
 PY
 }
 # put USER FILE...: APPEND the files over one IMAP session
@@ -216,9 +216,36 @@ check_eq "each request's webhook once, and one when the approval was left to a p
 	"$(hooks)" "20 21 0"
 check_eq "the webhooks were acknowledged" "$(pg_sql "select count(*), sum(ok) from outbox where kind = 'notify'")" "21|21"
 check "both watchers still run" kill -0 "${PA:-0}" "${PB:-0}"
+# the database stops while a webhook is on its way (the receiver holds its
+# answer 4 s): the watcher that sent it records the result once the
+# database is back, at its next outbox run, not when the claim's 5-minute
+# lease ends, and the webhook is not sent again
+mails "$TEST_TMP/four" four 2 1
+hooked() { grep -c "four$1.example.com" "$TEST_TMP/hook.log"; }
+echo '{"/hooks/dcv": {"delay": 4}}' >"$TEST_TMP/hook.routes"
+na=$(wc -l <"$TEST_TMP/hook.log.answered")
+put whois@example.test "$TEST_TMP/four/four-00-0.eml"
+n=0; while [ "$(hooked 0)" -lt 1 ] && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+pg_halt
+n=0; while [ "$(wc -l <"$TEST_TMP/hook.log.answered")" -le "$na" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+echo '{}' >"$TEST_TMP/hook.routes"
+sleep 1 # the sender finds the database gone
+check_eq "the webhook was sent and answered while the database was down" \
+	"$(hooked 0):$(($(wc -l <"$TEST_TMP/hook.log.answered") - na))" "1:1"
+pg_resume
+put whois@example.test "$TEST_TMP/four/four-01-0.eml" # new mail: an outbox run
+check "with the database back, its result is recorded at the next outbox run" wait_sql 20 \
+	"select done, ok from outbox o join requests r on r.id = o.request_id where o.kind = 'notify' and r.order_id = '9603000'" "1|1"
+check_contains "and the log says so" "$(cat "$TEST_TMP/a.err" "$TEST_TMP/b.err")" "notify result recorded, the ledger back"
+check_eq "the webhook was sent once" "$(hooked 0)" 1
 # a host whose configuration lacks the mailbox blocks cannot judge the mail they read, and says why
 printf 'syslog no\nledger "%s"\ntrust-authserv-id mx.example.test\n' "$PG_URL" >"$TEST_TMP/c.conf"
 out=$("$DCVMAIL" -c "$TEST_TMP/c.conf" -d "$TEST_TMP/state-c" approve "$id" 2>&1)
 check_contains "a host without the fleet's mailbox blocks says so when it judges their mail" "$out" \
 	"' is not in this host's configuration: give every host of a shared ledger the same mailbox blocks"
+if [ "$T_FAILED" -gt 0 ]; then # what CI keeps of a failure: the actions not done or not ok, and what the watchers said
+	pg_sql "select id, kind, request_id, done, ok, attempts, lease_until - extract(epoch from now())::bigint, next_try - extract(epoch from now())::bigint, last_error from outbox where done = 0 or ok = 0" | sed 's/^/# outbox: /'
+	pg_sql "select outbox_id, at, ok, result from attempts where ok = 0 or ok is null" | sed 's/^/# attempt: /'
+	for h in a b; do grep -E 'outbox|notify|lease|approv' "$TEST_TMP/$h.err" | tail -25 | sed "s/^/# $h: /"; done
+fi
 t_done
