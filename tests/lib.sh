@@ -44,8 +44,9 @@ t_done() { [ "$T_FAILED" -eq 0 ]; exit $?; }
 # faketime(1) wrapper: it keeps a semaphore and a segment in /dev/shm named by
 # its own pid, leaves them when it is killed, and a later wrapper that gets
 # the same pid back (pid_max 32768, a full run forks more) fails with
-# "sem_open: File exists" before it runs anything. CMD is the process itself,
-# so $! of a background clock_at is CMD's pid.
+# "sem_open: File exists" before it runs anything. In the background a
+# function is a subshell, so $! would not be CMD's pid: there, give CMD the
+# two variables itself (FAKETIME="@WHEN" LD_PRELOAD="$FAKETIME_LIB" CMD &).
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 clock_at() {
 	[ -n "$FAKETIME_LIB" ] || { echo "clock_at: libfaketime is not installed (contrib/install-deps)" >&2; return 127; }

@@ -218,10 +218,14 @@ check_eq "the day's digest arrived once, none was lost" "$(mcount alice@ops.test
 # the watcher's periodic outbox run does the same (here it serves only the
 # pipe socket): the next day's digest
 { cat "$TEST_TMP/c.conf"; echo "pipe-server yes"; } >"$TEST_TMP/watch.conf"
-DCVMAIL_CONFIG="$TEST_TMP/watch.conf" clock_at "2026-12-07 09:30:00" "$DCVMAIL" watch 2>>"$TEST_TMP/log" &
+# (not clock_at: a function run in the background is a subshell, and $!
+# would be its pid, not the watcher's)
+FAKETIME="@2026-12-07 09:30:00" LD_PRELOAD="$FAKETIME_LIB" "$DCVMAIL" -c "$TEST_TMP/watch.conf" watch 2>>"$TEST_TMP/log" &
 wpid=$!
 settle 8
-kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null
+kill "$wpid" 2>/dev/null; wait "$wpid"
+check_eq "the watcher stops on SIGTERM (exit 0)" "$?" 0
+check_eq "and no dcvmail of this test is left running" "$(pgrep -f -- "$TEST_TMP/watch.conf" | wc -l)" 0
 check_eq "the watcher sends the day's digest once" "$(mcount alice@ops.test 'daily digest of 2026-12-07')" 1
 
 # a digest that could not be sent on its day is not sent the next: that
